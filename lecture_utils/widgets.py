@@ -118,7 +118,7 @@ def loss_curve_explorer(x, y, rng=0) -> Explorer:
         return draw_loss_curve(run.losses, title=status)
 
     controls = {
-        "learning_rate": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0.5, step=0.1,
+        "learning_rate": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.05,
                                                 description="learning rate"),
         "steps": widgets.IntSlider(value=100, min=1, max=500, step=1, description="steps"),
     }
