@@ -1,0 +1,470 @@
+"""Convolution-layer gradients (seeds 002 and 004) and max pooling, naive and fast.
+
+Single 2-D arrays (seed 004's notation: input X of size U x V, kernel W of size S x T;
+here R x S to match the batched shapes below)::
+
+    cross-correlation  Y(p, q) = sum_i sum_j X(p + i, q + j) W(i, j)      (seed 004)
+    convolution        Y(p, q) = sum_i sum_j X(p - i, q - j) W(i, j)      (seed 002, Eq. C)
+
+"valid" keeps the (U - R + 1, V - S + 1) outputs where the kernel fits inside X;
+"full" keeps every output where kernel and input overlap, (U + R - 1, V + S - 1).
+Convolution is cross-correlation with the kernel flipped in both axes.
+
+A convolution layer (what CNN libraries call "conv2d" is a cross-correlation)::
+
+    y[n, k, p, q] = b[k] + sum_c sum_i sum_j x_pad[n, c, p*stride + i, q*stride + j] w[k, c, i, j]
+    x (N, C, H, W), w (K, C, R, S), b (K,) -> y (N, K, H', W'),
+    H' = (H + 2 padding - R) // stride + 1,  W' = (W + 2 padding - S) // stride + 1.
+
+Its gradients, for one channel and stride 1 (seeds 004 and 002)::
+
+    dJ/dW = X (x) dJ/dY              valid cross-correlation of the input with dJ/dY
+    dJ/dX = dJ/dY * W                full convolution with W, i.e. full cross-correlation
+                                     with the flipped kernel W~ (seed 002, Eq. A)
+    dJ/db = sum of dJ/dY
+
+The ``*_naive`` functions loop exactly like these index formulas; :func:`conv2d_forward`
+and :func:`conv2d_backward` compute the same numbers with one matrix product each
+(im2col: every receptive field copied into a column), fast enough to train a CNN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ._validate import as_float_array, check_choice, check_positive_int
+
+MODES = {"valid", "full"}
+
+
+# --------------------------------------------------------------------------------------
+# Single 2-D arrays: the lecture's index formulas, loop for loop
+# --------------------------------------------------------------------------------------
+
+def _check_2d_pair(x, w, mode):
+    x = as_float_array(x, "x", ndim=2)
+    w = as_float_array(w, "w", ndim=2)
+    mode = check_choice(mode, "mode", MODES)
+    if w.size == 0 or x.size == 0:
+        raise ValueError(f"x and w must be non-empty, got shapes {x.shape} and {w.shape}")
+    if mode == "valid" and (w.shape[0] > x.shape[0] or w.shape[1] > x.shape[1]):
+        raise ValueError(f"in 'valid' mode the kernel w {w.shape} must fit inside x {x.shape}; "
+                         "use mode='full' or a smaller kernel")
+    return x, w, mode
+
+
+def correlate2d_naive(x, w, mode="valid"):
+    """Cross-correlation ``Y(p, q) = sum_i sum_j X(p + i, q + j) W(i, j)`` with four loops.
+
+    This is seed 004's forward equation, ``Y = X (x) W``. Same result as
+    ``scipy.signal.correlate2d(x, w, mode)``.
+
+    Parameters
+    ----------
+    x : (U, V) array
+        Input image.
+    w : (R, S) array
+        Kernel. In "valid" mode it must fit inside x.
+    mode : {"valid", "full"}
+        "valid": outputs where w lies inside x, shape (U - R + 1, V - S + 1).
+        "full": every overlap, shape (U + R - 1, V + S - 1); x is zero-padded by
+        R - 1 rows and S - 1 columns on each side first.
+
+    Returns
+    -------
+    y : 2-D array
+    """
+    x, w, mode = _check_2d_pair(x, w, mode)
+    R, S = w.shape
+    if mode == "full":
+        x = np.pad(x, ((R - 1, R - 1), (S - 1, S - 1)))  # zeros outside the image
+    U, V = x.shape
+    y = np.zeros((U - R + 1, V - S + 1))
+    for p in range(U - R + 1):
+        for q in range(V - S + 1):
+            for i in range(R):
+                for j in range(S):
+                    y[p, q] += x[p + i, q + j] * w[i, j]
+    return y
+
+
+def convolve2d_naive(x, w, mode="valid"):
+    """Convolution ``Y(p, q) = sum_i sum_j X(p - i, q - j) W(i, j)`` with four loops.
+
+    Seed 002, Eq. C (``y = x * w``), with X taken as zero outside the image.
+    Same result as ``scipy.signal.convolve2d(x, w, mode)`` and as
+    ``correlate2d_naive(x, w[::-1, ::-1], mode)``: convolving is correlating
+    with the kernel flipped in both axes.
+
+    Parameters
+    ----------
+    x : (U, V) array
+        Input image.
+    w : (R, S) array
+        Kernel. In "valid" mode it must fit inside x.
+    mode : {"valid", "full"}
+        "full": shape (U + R - 1, V + S - 1), every (p, q) where some X(p - i, q - j)
+        exists. "valid": the (U - R + 1, V - S + 1) centre part, where every
+        X(p - i, q - j) exists.
+
+    Returns
+    -------
+    y : 2-D array
+    """
+    x, w, mode = _check_2d_pair(x, w, mode)
+    U, V = x.shape
+    R, S = w.shape
+    full = np.zeros((U + R - 1, V + S - 1))
+    for p in range(U + R - 1):
+        for q in range(V + S - 1):
+            for i in range(R):
+                for j in range(S):
+                    a, b = p - i, q - j
+                    if 0 <= a < U and 0 <= b < V:  # X is zero outside the image
+                        full[p, q] += x[a, b] * w[i, j]
+    if mode == "full":
+        return full
+    return full[R - 1:U, S - 1:V]  # outputs whose sum used only pixels inside X
+
+
+# --------------------------------------------------------------------------------------
+# Batched convolution layer: argument checks shared by the naive and fast versions
+# --------------------------------------------------------------------------------------
+
+def conv2d_output_shape(x_shape, w_shape, stride=1, padding=0):
+    """Output shape ``(N, K, H', W')`` of a convolution layer.
+
+    ``H' = (H + 2 padding - R) // stride + 1`` and likewise for W': the number of
+    positions, ``stride`` apart, where the R x S kernel fits inside the padded input.
+
+    Parameters
+    ----------
+    x_shape : tuple (N, C, H, W)
+    w_shape : tuple (K, C, R, S)
+    stride : int >= 1
+    padding : int >= 0
+        Zeros added on every side of each image.
+
+    Returns
+    -------
+    tuple of 4 ints
+    """
+    x_shape, w_shape = tuple(x_shape), tuple(w_shape)
+    if len(x_shape) != 4 or len(w_shape) != 4:
+        raise ValueError(f"x_shape must be (N, C, H, W) and w_shape (K, C, R, S), "
+                         f"got {x_shape} and {w_shape}")
+    stride = check_positive_int(stride, "stride")
+    padding = check_positive_int(padding, "padding", minimum=0)
+    N, C, H, W = x_shape
+    K, Cw, R, S = w_shape
+    if Cw != C:
+        raise ValueError(f"w has {Cw} input channels (shape {w_shape}) but x has {C} "
+                         f"(shape {x_shape}); w.shape[1] must equal x.shape[1]")
+    if R > H + 2 * padding or S > W + 2 * padding:
+        raise ValueError(f"kernel {R}x{S} (w shape {w_shape}) is larger than the padded input "
+                         f"{H + 2 * padding}x{W + 2 * padding} (x shape {x_shape}, padding {padding})")
+    return N, K, (H + 2 * padding - R) // stride + 1, (W + 2 * padding - S) // stride + 1
+
+
+def _check_conv_args(x, w, b, stride, padding):
+    x = as_float_array(x, "x", ndim=4)
+    w = as_float_array(w, "w", ndim=4)
+    out_shape = conv2d_output_shape(x.shape, w.shape, stride, padding)
+    if b is not None:
+        b = as_float_array(b, "b", ndim=1)
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"b must have shape ({w.shape[0]},), one bias per filter of w "
+                             f"{w.shape}, got {b.shape}")
+    return x, w, b, out_shape
+
+
+def _check_dy(dy, expected_shape):
+    dy = as_float_array(dy, "dy", ndim=4)
+    if dy.shape != tuple(expected_shape):
+        raise ValueError(f"dy must have the forward output's shape {tuple(expected_shape)}, "
+                         f"got {dy.shape}")
+    return dy
+
+
+def _pad(x, padding):
+    if padding == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+
+
+# --------------------------------------------------------------------------------------
+# Naive loops: the index formulas
+# --------------------------------------------------------------------------------------
+
+def conv2d_forward_naive(x, w, b=None, stride=1, padding=0):
+    """Convolution layer (cross-correlation), looping over every output entry.
+
+    ``y[n, k, p, q] = b[k] + sum_{c,i,j} x_pad[n, c, p*stride + i, q*stride + j] w[k, c, i, j]``,
+    seed 004's ``Y^k = X (x) W^k`` for each of the K filters, summed over the C channels.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array
+        N images of C channels.
+    w : (K, C, R, S) array
+        K filters, each with C channels of R x S weights.
+    b : (K,) array, optional
+        One bias per filter (none when omitted).
+    stride : int >= 1
+        Step between neighbouring outputs, in input pixels.
+    padding : int >= 0
+        Zeros added on every side of each image before correlating.
+
+    Returns
+    -------
+    y : (N, K, H', W') array
+        ``H' = (H + 2 padding - R) // stride + 1``, likewise W'.
+    cache : tuple
+        ``(x, w, b, stride, padding)`` for :func:`conv2d_backward_naive`.
+    """
+    x, w, b, (N, K, Ho, Wo) = _check_conv_args(x, w, b, stride, padding)
+    R, S = w.shape[2:]
+    x_pad = _pad(x, padding)
+    y = np.zeros((N, K, Ho, Wo))
+    for n in range(N):
+        for k in range(K):
+            for p in range(Ho):
+                for q in range(Wo):
+                    window = x_pad[n, :, p * stride:p * stride + R, q * stride:q * stride + S]
+                    y[n, k, p, q] = np.sum(window * w[k])  # the sum over c, i, j
+                    if b is not None:
+                        y[n, k, p, q] += b[k]
+    return y, (x, w, b, stride, padding)
+
+
+def conv2d_backward_naive(dy, cache):
+    """Gradients of the convolution layer by the chain rule, one output entry at a time.
+
+    Every output ``y[n, k, p, q]`` touches the weights ``w[k]`` and the input window
+    under them, so (seed 004, Eq. 3; seed 002, Eq. 3)::
+
+        dJ/dw[k]          += dJ/dy[n, k, p, q] * window        (dy/dw = the input)
+        dJ/dx_pad[window] += dJ/dy[n, k, p, q] * w[k]          (dy/dx = the weight)
+        dJ/db[k]          += dJ/dy[n, k, p, q]
+
+    Parameters
+    ----------
+    dy : (N, K, H', W') array
+        Upstream gradient dJ/dy.
+    cache : tuple
+        From :func:`conv2d_forward_naive`.
+
+    Returns
+    -------
+    dx : (N, C, H, W) array
+    dw : (K, C, R, S) array
+    db : (K,) array
+        dJ/db (computed even when the forward had no bias, as if b were 0).
+    """
+    x, w, b, stride, padding = cache
+    N, K, Ho, Wo = conv2d_output_shape(x.shape, w.shape, stride, padding)
+    dy = _check_dy(dy, (N, K, Ho, Wo))
+    R, S = w.shape[2:]
+    x_pad = _pad(x, padding)
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros_like(w)
+    db = np.zeros(K)
+    for n in range(N):
+        for k in range(K):
+            for p in range(Ho):
+                for q in range(Wo):
+                    rows = slice(p * stride, p * stride + R)
+                    cols = slice(q * stride, q * stride + S)
+                    dw[k] += dy[n, k, p, q] * x_pad[n, :, rows, cols]
+                    dx_pad[n, :, rows, cols] += dy[n, k, p, q] * w[k]
+                    db[k] += dy[n, k, p, q]
+    dx = dx_pad[:, :, padding:padding + x.shape[2], padding:padding + x.shape[3]]
+    return dx, dw, db
+
+
+# --------------------------------------------------------------------------------------
+# Fast version: im2col + one matrix product
+# --------------------------------------------------------------------------------------
+
+def _im2col(x_pad, R, S, stride, Ho, Wo):
+    """Every receptive field as a column: (N, C*R*S, H'*W'), contiguous.
+
+    ``as_strided`` makes a view indexed (n, c, i, j, p, q) -> x_pad[n, c, p*stride + i,
+    q*stride + j] without copying; one reshape then copies it into a contiguous buffer
+    that BLAS can multiply.
+    """
+    N, C = x_pad.shape[:2]
+    sN, sC, sH, sW = x_pad.strides
+    windows = as_strided(x_pad, shape=(N, C, R, S, Ho, Wo),
+                         strides=(sN, sC, sH, sW, sH * stride, sW * stride), writeable=False)
+    return windows.reshape(N, C * R * S, Ho * Wo)
+
+
+def _col2im(dcols, x_pad_shape, R, S, stride, Ho, Wo):
+    """Adjoint of :func:`_im2col`: add each column entry back onto the pixel it came from.
+
+    One vectorised add per kernel offset (i, j), R*S in total: a pixel shared by
+    several receptive fields collects all their contributions.
+    """
+    N, C = x_pad_shape[:2]
+    d6 = dcols.reshape(N, C, R, S, Ho, Wo)
+    dx_pad = np.zeros(x_pad_shape)
+    for i in range(R):
+        for j in range(S):
+            dx_pad[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += d6[:, :, i, j]
+    return dx_pad
+
+
+def conv2d_forward(x, w, b=None, stride=1, padding=0):
+    """Convolution layer (cross-correlation), vectorised with im2col.
+
+    Same numbers as :func:`conv2d_forward_naive`:
+    ``y[n, k, p, q] = b[k] + sum_{c,i,j} x_pad[n, c, p*stride + i, q*stride + j] w[k, c, i, j]``.
+    The receptive fields are copied into a (C*R*S, H'*W') matrix per image, so the
+    triple sum becomes one matrix product with the (K, C*R*S) weight matrix.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array
+        N images of C channels.
+    w : (K, C, R, S) array
+        K filters.
+    b : (K,) array, optional
+        One bias per filter.
+    stride : int >= 1
+    padding : int >= 0
+        Zeros added on every side of each image.
+
+    Returns
+    -------
+    y : (N, K, H', W') array
+        ``H' = (H + 2 padding - R) // stride + 1``, likewise W'.
+    cache : tuple
+        For :func:`conv2d_backward`.
+    """
+    x, w, b, (N, K, Ho, Wo) = _check_conv_args(x, w, b, stride, padding)
+    R, S = w.shape[2:]
+    x_pad = _pad(x, padding)
+    cols = _im2col(x_pad, R, S, stride, Ho, Wo)          # (N, C*R*S, H'*W')
+    y = np.matmul(w.reshape(K, -1), cols)                 # (N, K, H'*W')
+    if b is not None:
+        y += b[:, None]
+    cache = (x.shape, x_pad.shape, w, stride, padding, cols)
+    return y.reshape(N, K, Ho, Wo), cache
+
+
+def conv2d_backward(dy, cache):
+    """Gradients of :func:`conv2d_forward`, vectorised.
+
+    With ``cols`` the im2col matrix of the forward pass and ``W2 = w`` as (K, C*R*S)::
+
+        dJ/dw    = sum_n dy_n cols_n^T        (seed 004: X (x) dJ/dY, for every k and c)
+        dJ/dcols = W2^T dy_n, then col2im     (seed 002: the full convolution with the
+                                               flipped kernel, written as a scatter-add)
+        dJ/db    = sum of dy over n, p, q
+
+    Parameters
+    ----------
+    dy : (N, K, H', W') array
+        Upstream gradient.
+    cache : tuple
+        From :func:`conv2d_forward`.
+
+    Returns
+    -------
+    dx : (N, C, H, W) array
+    dw : (K, C, R, S) array
+    db : (K,) array
+        dJ/db (computed even when the forward had no bias, as if b were 0).
+    """
+    x_shape, x_pad_shape, w, stride, padding = cache[:5]
+    cols = cache[5]
+    N, K, Ho, Wo = conv2d_output_shape(x_shape, w.shape, stride, padding)
+    dy = _check_dy(dy, (N, K, Ho, Wo))
+    R, S = w.shape[2:]
+    dy3 = dy.reshape(N, K, Ho * Wo)
+    db = dy3.sum(axis=(0, 2))
+    dw = np.matmul(dy3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    dcols = np.matmul(w.reshape(K, -1).T, dy3)            # (N, C*R*S, H'*W')
+    dx_pad = _col2im(dcols, x_pad_shape, R, S, stride, Ho, Wo)
+    H, W = x_shape[2:]
+    dx = dx_pad[:, :, padding:padding + H, padding:padding + W]
+    return dx, dw, db
+
+
+# --------------------------------------------------------------------------------------
+# Max pooling
+# --------------------------------------------------------------------------------------
+
+def _check_pool_args(x, size, stride):
+    x = as_float_array(x, "x", ndim=4)
+    size = check_positive_int(size, "size")
+    stride = check_positive_int(stride, "stride")
+    H, W = x.shape[2:]
+    if size > H or size > W:
+        raise ValueError(f"pooling window {size}x{size} is larger than the {H}x{W} images of x "
+                         f"(shape {x.shape})")
+    return x, size, stride, (H - size) // stride + 1, (W - size) // stride + 1
+
+
+def max_pool_forward(x, size=2, stride=2):
+    """Max pooling: ``out[n, c, p, q] = max of x[n, c, p*stride + i, q*stride + j]`` over a window.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array
+    size : int >= 1
+        The window is size x size pixels.
+    stride : int >= 1
+        Step between windows; ``stride == size`` (default 2, 2) tiles the image.
+        Rows and columns that do not fill a last window are dropped.
+
+    Returns
+    -------
+    out : (N, C, H', W') array
+        ``H' = (H - size) // stride + 1``, likewise W'.
+    cache : tuple
+        Input shape, size, stride and the position of each window's maximum
+        (the first one, in row-major order, when several entries tie).
+    """
+    x, size, stride, Ho, Wo = _check_pool_args(x, size, stride)
+    N, C = x.shape[:2]
+    sN, sC, sH, sW = x.strides
+    windows = as_strided(x, shape=(N, C, Ho, Wo, size, size),
+                         strides=(sN, sC, sH * stride, sW * stride, sH, sW), writeable=False)
+    flat = windows.reshape(N, C, Ho, Wo, size * size)      # one copy, window entries last
+    argmax = flat.argmax(axis=-1)
+    out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    return out, (x.shape, size, stride, argmax)
+
+
+def max_pool_backward(dout, cache):
+    """Gradient of max pooling: each window's upstream gradient goes to its maximum.
+
+    ``d out[n, c, p, q] / d x[...] = 1`` for the entry that was the maximum and 0 for
+    the others, so the gradient is routed, not spread. Overlapping windows
+    (stride < size) add up their contributions.
+
+    Parameters
+    ----------
+    dout : (N, C, H', W') array
+        Upstream gradient.
+    cache : tuple
+        From :func:`max_pool_forward`.
+
+    Returns
+    -------
+    dx : (N, C, H, W) array
+    """
+    x_shape, size, stride, argmax = cache
+    dout = as_float_array(dout, "dout", ndim=4)
+    if dout.shape != argmax.shape:
+        raise ValueError(f"dout must have the pooled output's shape {argmax.shape}, got {dout.shape}")
+    Ho, Wo = argmax.shape[2:]
+    dx = np.zeros(x_shape)
+    for i in range(size):          # one vectorised add per position inside the window
+        for j in range(size):
+            routed = np.where(argmax == i * size + j, dout, 0.0)
+            dx[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += routed
+    return dx
