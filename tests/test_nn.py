@@ -231,3 +231,347 @@ def test_softmax_cross_entropy_rejects_bad_labels(labels, error, pattern):
 def test_softmax_cross_entropy_rejects_1d_scores():
     with pytest.raises(ValueError, match=r"scores must be 2-D, got shape \(3,\)"):
         nn.softmax_cross_entropy(np.zeros(3), [0])
+
+
+# --- MLP: every gradient against finite differences ----------------------------------
+
+ARCHITECTURES = [
+    ([3, 4, 2], ["tanh", "identity"], "mse"),
+    ([2, 2, 1], ["tanh", "sigmoid"], "mse"),
+    ([4, 5, 3, 2], ["relu", "leaky_relu", "identity"], "mse"),
+    ([3, 6, 4], ["sigmoid", "identity"], "softmax_cross_entropy"),
+    ([5, 3, 4, 3, 3], ["tanh", "relu", "sigmoid", "identity"], "softmax_cross_entropy"),
+]
+
+
+def _targets_for(loss, n, k, rng):
+    if loss == "mse":
+        return rng.standard_normal((n, k))
+    return rng.integers(0, k, n)
+
+
+@pytest.mark.parametrize("sizes, activations, loss", ARCHITECTURES)
+@pytest.mark.parametrize("n", [1, 6])
+def test_mlp_gradients_match_finite_differences(sizes, activations, loss, n):
+    rng = np.random.default_rng(len(sizes) * 10 + n)
+    model = nn.MLP(sizes, activations, rng=rng)
+    for name in model.params:  # non-zero biases, so a dropped bias term would show
+        model.params[name] += 0.1 * rng.standard_normal(model.params[name].shape)
+    x = rng.standard_normal((n, sizes[0]))
+    y = _targets_for(loss, n, sizes[-1], rng)
+    _, grads = model.loss(x, y, loss)
+    for name, value in model.params.items():
+        numeric = numerical_gradient(lambda _: model.loss(x, y, loss)[0], value)
+        assert rel_error(grads[name], numeric) < 1e-7, name
+    # and dC/dx_0, the input gradient returned by backward
+    out, cache = model.forward(x)
+    dx = model.backward(nn.LOSSES[loss](out, y)[1], cache)
+    numeric_x = numerical_gradient(lambda z: nn.LOSSES[loss](model.forward(z)[0], y)[0], x.copy())
+    assert rel_error(dx, numeric_x) < 1e-7
+
+
+def test_mlp_forward_is_the_composition_of_its_layers():
+    rng = np.random.default_rng(9)
+    model = nn.MLP([3, 4, 2], ["tanh", "identity"], rng=rng)
+    x = rng.standard_normal((5, 3))
+    p = model.params
+    expected = np.tanh(x @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"]
+    np.testing.assert_allclose(model.predict(x), expected, rtol=1e-13)
+    outputs = model.layer_outputs(x)
+    assert [o.shape for o in outputs] == [(5, 3), (5, 4), (5, 2)]
+    np.testing.assert_array_equal(outputs[0], x)
+    np.testing.assert_allclose(outputs[1], np.tanh(x @ p["w1"] + p["b1"]), rtol=1e-13)
+
+
+def test_mlp_initialisation_is_seeded_with_unit_variance_preactivations():
+    a, b = nn.MLP([400, 300, 2], ["relu", "identity"], rng=3), nn.MLP([400, 300, 2], ["relu", "identity"], rng=3)
+    np.testing.assert_array_equal(a.params["w1"], b.params["w1"])
+    assert a.params["w1"].var() * 400 == pytest.approx(1.0, rel=0.02)  # var 1/fan_in
+    np.testing.assert_array_equal(a.params["b1"], np.zeros(300))
+    assert a.n_layers == 2 and "sizes=[400, 300, 2]" in repr(a)
+
+
+def test_mlp_loss_returns_a_snapshot_of_the_gradients():
+    model = nn.MLP([2, 3, 1], ["tanh", "identity"], rng=0)
+    _, first = model.loss(np.ones((2, 2)), np.zeros((2, 1)))
+    kept = first["w1"].copy()
+    model.loss(-np.ones((2, 2)), np.ones((2, 1)))
+    np.testing.assert_array_equal(first["w1"], kept)
+
+
+def test_softmax_mlp_at_zero_weights_has_loss_log_c():
+    # cs231n's sanity check: equal scores give cost log(C).
+    model = nn.MLP([3, 4, 5], ["tanh", "identity"], rng=0)
+    model.params = {k: np.zeros_like(v) for k, v in model.params.items()}
+    value, _ = model.loss(np.ones((4, 3)), [0, 1, 2, 3], "softmax_cross_entropy")
+    assert value == pytest.approx(np.log(5), rel=1e-15)
+
+
+# --- SGD -------------------------------------------------------------------------------
+
+def test_sgd_step_is_theta_minus_eta_gradient_and_leaves_inputs_alone():
+    params = {"w1": np.array([[1.0, 2.0]]), "b1": np.array([0.5, -0.5])}
+    grads = {"w1": np.array([[10.0, -10.0]]), "b1": np.array([1.0, 2.0])}
+    new = nn.sgd_step(params, grads, 0.1)
+    np.testing.assert_allclose(new["w1"], [[0.0, 3.0]])
+    np.testing.assert_allclose(new["b1"], [0.4, -0.7])
+    np.testing.assert_array_equal(params["w1"], [[1.0, 2.0]])
+
+
+def _realisable_regression(n=24, seed=11):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 3))
+    w_true, b_true = rng.standard_normal((3, 2)), rng.standard_normal(2)
+    return x, x @ w_true + b_true, w_true, b_true
+
+
+@pytest.mark.parametrize("batch_size, epochs", [(1, 60), (5, 150), (24, 400)])
+def test_sgd_on_a_linear_model_reaches_the_least_squares_solution(batch_size, epochs):
+    # A linear network on noise-free targets: every batch has the same minimiser, the
+    # exact (lstsq) solution, so SGD with any batch size must converge to it.
+    x, y, w_true, b_true = _realisable_regression()
+    model = nn.MLP([3, 2], ["identity"], rng=0)
+    history = nn.train_sgd(model, x, y, learning_rate=0.05, batch_size=batch_size, epochs=epochs, rng=1)
+    design = np.hstack([x, np.ones((24, 1))])
+    exact = np.linalg.lstsq(design, y, rcond=None)[0]
+    np.testing.assert_allclose(model.params["w1"], exact[:3], atol=1e-6)
+    np.testing.assert_allclose(model.params["b1"], exact[3], atol=1e-6)
+    assert len(history.losses) == epochs + 1 and history.losses[-1] < 1e-12
+    assert history.updates_per_epoch == -(-24 // batch_size)
+
+
+def test_full_batch_sgd_equals_hand_written_gradient_descent():
+    x, y, _, _ = _realisable_regression(n=6)
+    model = nn.MLP([3, 2], ["identity"], rng=0)
+    w, b = model.params["w1"].copy(), model.params["b1"].copy()
+    nn.train_sgd(model, x, y, learning_rate=0.1, epochs=5, rng=0)
+    for _ in range(5):  # lecture 1's gradients of L = (1/N) sum (x w + b - y)^2
+        g = 2 * (x @ w + b - y) / 6
+        w, b = w - 0.1 * x.T @ g, b - 0.1 * g.sum(axis=0)
+    np.testing.assert_allclose(model.params["w1"], w, rtol=1e-12)
+    np.testing.assert_allclose(model.params["b1"], b, rtol=1e-12)
+
+
+def test_sgd_is_reproducible_from_its_seed():
+    x, y, _, _ = _realisable_regression()
+    runs = []
+    for _ in range(2):
+        model = nn.MLP([3, 4, 2], ["tanh", "identity"], rng=5)
+        runs.append(nn.train_sgd(model, x, y, batch_size=4, epochs=3, rng=6).losses)
+    assert runs[0] == runs[1]
+
+
+def test_xor_is_solved_by_a_2_2_1_network_from_a_seeded_start():
+    x = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+    y = np.array([[0], [1], [1], [0]], dtype=float)
+    model = nn.MLP([2, 2, 1], ["tanh", "sigmoid"], rng=0)
+    history = nn.train_sgd(model, x, y, learning_rate=2.0, epochs=300, rng=0)
+    np.testing.assert_array_equal(model.predict(x) > 0.5, y > 0.5)
+    assert history.losses[-1] < 0.01 < history.losses[0]
+
+
+def test_sgd_stops_on_divergence_without_overflow_warnings():
+    x, y, _, _ = _realisable_regression()
+    model = nn.MLP([3, 8, 2], ["tanh", "identity"], rng=0)
+    with np.errstate(over="raise", invalid="raise"):
+        history = nn.train_sgd(model, 10 * x, y, learning_rate=3.0, batch_size=1, epochs=200, rng=0)
+    assert history.diverged and len(history.losses) < 201
+
+
+def test_fit_lbfgs_fits_x_squared_with_three_tanh_units():
+    x = np.linspace(-1, 1, 50)[:, None]
+    model = nn.MLP([1, 3, 1], ["tanh", "identity"], rng=2)
+    cost = nn.fit_lbfgs(model, x, x ** 2, max_iter=300)
+    assert cost < 1e-6
+    assert cost == pytest.approx(np.mean((model.predict(x) - x ** 2) ** 2), rel=1e-12)
+
+
+def test_fit_lbfgs_on_a_linear_model_is_least_squares():
+    x, y, _, _ = _realisable_regression()
+    model = nn.MLP([3, 2], ["identity"], rng=0)
+    nn.fit_lbfgs(model, x, y)
+    exact = np.linalg.lstsq(np.hstack([x, np.ones((24, 1))]), y, rcond=None)[0]
+    np.testing.assert_allclose(model.params["w1"], exact[:3], atol=1e-5)
+
+
+# --- perceptron --------------------------------------------------------------------------
+
+XY_GATES = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+
+
+def test_perceptron_first_two_epochs_by_hand_on_and():
+    # Epoch 1: only (1,1) is wrong -> w = (1, 1), b = 1. Epoch 2: (0,0) and (1,0) are
+    # predicted 1 (w = (1,1), b = 0, then w = (0,1), b = -1), (1,1) predicted 0 -> w = (1,2), b = 0.
+    run = nn.perceptron_train(XY_GATES, [0, 0, 0, 1], epochs=2)
+    np.testing.assert_array_equal(run.w, [1, 2])
+    assert run.b == 0 and run.mistakes == [1, 3]
+
+
+@pytest.mark.parametrize("labels", [[0, 0, 0, 1], [0, 1, 1, 1], [1, 1, 0, 0]])
+def test_perceptron_converges_on_linearly_separable_gates(labels):
+    run = nn.perceptron_train(XY_GATES, labels, epochs=30)
+    assert run.converged
+    np.testing.assert_array_equal(nn.perceptron_predict(XY_GATES, run.w, run.b), labels)
+
+
+def test_perceptron_never_converges_on_xor():
+    # XOR is not linearly separable (Minsky and Papert), so every epoch makes a mistake.
+    run = nn.perceptron_train(XY_GATES, [0, 1, 1, 0], epochs=100)
+    assert min(run.mistakes) > 0 and not run.converged
+    assert np.sum(nn.perceptron_predict(XY_GATES, run.w, run.b) != [0, 1, 1, 0]) >= 1
+
+
+# --- Jacobians -----------------------------------------------------------------------------
+
+def test_jacobian_of_a_linear_map_is_its_matrix():
+    a = np.random.default_rng(12).standard_normal((3, 5))
+    np.testing.assert_allclose(nn.jacobian(lambda v: a @ v, np.ones(5)), a, atol=1e-9)
+
+
+def test_jacobian_of_a_scalar_is_a_row_and_of_tanh_is_diagonal():
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(nn.jacobian(lambda v: np.sum(v ** 2), x), [2 * x], atol=1e-8)
+    np.testing.assert_allclose(nn.jacobian(np.tanh, x), np.diag(1 - np.tanh(x) ** 2), atol=1e-9)
+
+
+def test_jacobian_chain_rule_is_a_product_of_matrices():
+    rng = np.random.default_rng(13)
+    a, c = rng.standard_normal((4, 3)), rng.standard_normal((2, 4))
+    g = lambda v: np.tanh(a @ v)   # (3,) -> (4,)
+    f = lambda u: np.sin(c @ u)    # (4,) -> (2,)
+    x = rng.standard_normal(3)
+    product = nn.jacobian(f, g(x)) @ nn.jacobian(g, x)  # (2, 4) (4, 3)
+    assert product.shape == (2, 3)
+    np.testing.assert_allclose(product, nn.jacobian(lambda v: f(g(v)), x), atol=1e-8)
+
+
+def test_jacobian_leaves_x_unchanged():
+    x = np.array([1.0, 2.0])
+    nn.jacobian(lambda v: v * 3, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+# --- the widget's compute, headless -------------------------------------------------------
+
+@pytest.fixture
+def sine_data():
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-1, 1, 20))[:, None]
+    return x, np.sin(np.pi * x)
+
+
+def test_sgd_demo_is_pure_and_fits_better_with_more_epochs(sine_data):
+    x, y = sine_data
+    a = nn.sgd_demo(x, y, learning_rate=0.1, batch_size=5, hidden_units=3, epochs=20)
+    b = nn.sgd_demo(x, y, learning_rate=0.1, batch_size=5, hidden_units=3, epochs=20)
+    np.testing.assert_array_equal(a.y_grid, b.y_grid)
+    longer = nn.sgd_demo(x, y, learning_rate=0.1, batch_size=5, hidden_units=3, epochs=60)
+    assert longer.history.losses[-1] < a.history.losses[-1]
+    assert a.x_grid.shape == a.y_grid.shape == (200, 1)
+
+
+def test_sgd_explorer_runs_headless_and_follows_its_controls(sine_data):
+    from matplotlib.figure import Figure
+    x, y = sine_data
+    explorer = nn.sgd_explorer(x, y, epochs=5)
+    assert explorer.result.settings == {"learning_rate": 0.1, "batch_size": 10, "hidden_units": 3}
+    explorer.controls["hidden_units"].value = 5
+    explorer.controls["batch_size"].value = 1
+    assert explorer.result.settings["hidden_units"] == 5 and explorer.result.history.batch_size == 1
+    assert explorer.result.history.updates_per_epoch == 20 and explorer.updates == 3
+    direct = nn.sgd_demo(x, y, learning_rate=0.1, batch_size=1, hidden_units=5, epochs=5, rng=0)
+    np.testing.assert_array_equal(explorer.result.y_grid, direct.y_grid)
+    assert explorer.controls["batch_size"].max == 20
+    assert isinstance(nn.draw_sgd_demo(direct), Figure)
+    assert "SGD explorer (learning_rate, batch_size, hidden_units)" in repr(
+        explorer._repr_mimebundle_()["text/plain"])
+
+
+def test_sgd_demo_reports_divergence_with_an_empty_curve(sine_data):
+    x, y = sine_data
+    demo = nn.sgd_demo(x, 100 * y, learning_rate=3.0, batch_size=1, epochs=50)
+    assert demo.history.diverged and np.all(np.isnan(demo.y_grid))
+    fig = nn.draw_sgd_demo(demo)
+    assert "diverged" in fig.axes[0].get_title()
+
+
+# --- bad input for the network helpers ---------------------------------------------------
+
+@pytest.mark.parametrize("sizes, activations, error, pattern", [
+    ([3], [], ValueError, r"sizes must list at least two layer sizes"),
+    ([3, 0, 2], ["tanh", "identity"], ValueError, r"sizes\[1\] = 0"),
+    ([3, 2.5, 2], ["tanh", "identity"], ValueError, r"sizes\[1\] = 2.5"),
+    ([3, 4, 2], ["tanh"], ValueError, r"sizes give 2 layers, got 1 names"),
+    ([3, 4, 2], ["tanh", "softplus"], ValueError, r"activations\[1\] must be one of .*'tanh'.*got 'softplus'"),
+    ([3, 4, 2], "tanh", TypeError, r"activations must be a list with one name per layer \(2\)"),
+])
+def test_mlp_rejects_bad_architectures(sizes, activations, error, pattern):
+    with pytest.raises(error, match=pattern):
+        nn.MLP(sizes, activations)
+
+
+def test_mlp_rejects_inputs_with_the_wrong_number_of_features():
+    model = nn.MLP([3, 4, 2], ["tanh", "identity"])
+    with pytest.raises(ValueError, match=r"x has 2 features \(shape \(5, 2\)\) but the network's first layer expects 3"):
+        model.forward(np.ones((5, 2)))
+
+
+def test_mlp_loss_rejects_unknown_loss_and_wrong_targets():
+    model = nn.MLP([3, 4, 2], ["tanh", "identity"])
+    with pytest.raises(ValueError, match=r"loss must be one of \['mse', 'softmax_cross_entropy'\], got 'hinge'"):
+        model.loss(np.ones((5, 3)), np.ones((5, 2)), "hinge")
+    with pytest.raises(ValueError, match=r"y_hat and y must have the same shape, got \(5, 2\) and \(5, 3\)"):
+        model.loss(np.ones((5, 3)), np.ones((5, 3)))
+    with pytest.raises(ValueError, match=r"labels must lie in 0..1"):
+        model.loss(np.ones((5, 3)), [0, 1, 2, 0, 1], "softmax_cross_entropy")
+
+
+@pytest.mark.parametrize("grads, lr, error, pattern", [
+    ({"w1": np.ones((1, 2))}, 0.1, ValueError, r"grads must have the same keys as params, got \['w1'\]"),
+    ({"w1": np.ones((2, 1)), "b1": np.ones(2)}, 0.1, ValueError, r"grads\['w1'\] must have shape \(1, 2\)"),
+    ({"w1": np.ones((1, 2)), "b1": np.ones(2)}, -1.0, ValueError, "learning_rate must be finite and > 0"),
+])
+def test_sgd_step_rejects_mismatches(grads, lr, error, pattern):
+    with pytest.raises(error, match=pattern):
+        nn.sgd_step({"w1": np.ones((1, 2)), "b1": np.ones(2)}, grads, lr)
+
+
+def test_train_sgd_rejects_bad_batches_and_targets():
+    x, y, _, _ = _realisable_regression()
+    model = nn.MLP([3, 2], ["identity"])
+    with pytest.raises(ValueError, match="batch_size must be at most the number of examples N = 24, got 25"):
+        nn.train_sgd(model, x, y, batch_size=25)
+    with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
+        nn.train_sgd(model, x, y, batch_size=0)
+    with pytest.raises(ValueError, match=r"y must have one row per example of x \(24\), got shape \(23, 2\)"):
+        nn.train_sgd(model, x, y[:23])
+    with pytest.raises(TypeError, match="model must be an MLP, got dict"):
+        nn.train_sgd({}, x, y)
+    with pytest.raises(TypeError, match="model must be an MLP"):
+        nn.fit_lbfgs(None, x, y)
+
+
+@pytest.mark.parametrize("y, pattern", [
+    ([0, 1, 2, 0], r"y must hold labels 0 or 1, got values \[0. 1. 2.\]"),
+    ([0, 1, 1], r"y must have one label per row of x \(4,\), got shape \(3,\)"),
+])
+def test_perceptron_rejects_bad_labels(y, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        nn.perceptron_train(XY_GATES, y)
+
+
+def test_perceptron_predict_rejects_mismatched_weights():
+    with pytest.raises(ValueError, match=r"w must have one weight per feature of x \(2,\), got shape \(3,\)"):
+        nn.perceptron_predict(XY_GATES, np.ones(3), 0.0)
+
+
+def test_jacobian_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="f must be callable, got int"):
+        nn.jacobian(3, np.ones(2))
+    with pytest.raises(ValueError, match=r"x must be 1-D, got shape \(2, 2\)"):
+        nn.jacobian(np.tanh, np.ones((2, 2)))
+
+
+def test_sgd_demo_rejects_multi_feature_inputs():
+    with pytest.raises(ValueError, match=r"x and y must both have shape \(N, 1\), got \(5, 2\) and \(5, 1\)"):
+        nn.sgd_demo(np.ones((5, 2)), np.ones((5, 1)))
