@@ -27,3 +27,73 @@ def test_lecture_example_is_seeded_and_has_every_class():
 def test_lecture_example_rejects_too_few_examples():
     with pytest.raises(ValueError, match="n_examples must be >= 3"):
         iris_lecture_example(2)
+
+
+# --- faces (the lecture's 22x22 binary task) and digits (LeNet) -----------------------
+
+from lecture_utils.data import digits_split, faces_lecture_split  # noqa: E402
+
+
+def _lfw_crops():
+    from skimage.data import lfw_subset
+    return lfw_subset()[:, 1:23, 1:23]
+
+
+def test_faces_are_centre_crops_of_lfw_with_the_right_labels():
+    x_train, y_train, x_test, y_test = faces_lecture_split(rng=0, standardise=False)
+    crops = _lfw_crops().reshape(200, -1)
+    assert x_train.shape == (100, 22, 22) and x_test.shape == (100, 22, 22)
+    found = []
+    for images, labels in ((x_train, y_train), (x_test, y_test)):
+        for image, label in zip(images, labels):
+            index = int(np.flatnonzero(np.all(crops == image.ravel(), axis=1))[0])
+            assert label == (1 if index < 100 else 0)  # the first 100 are faces
+            found.append(index)
+    assert sorted(found) == list(range(200))  # disjoint and complete
+
+
+def test_faces_split_is_balanced_and_seeded():
+    a = faces_lecture_split(rng=3)
+    b = faces_lecture_split(rng=3)
+    c = faces_lecture_split(rng=4)
+    for u, v in zip(a, b):
+        np.testing.assert_array_equal(u, v)
+    assert not np.array_equal(a[0], c[0])
+    assert np.bincount(a[1]).tolist() == [50, 50] and np.bincount(a[3]).tolist() == [50, 50]
+
+
+def test_faces_standardised_with_training_statistics():
+    raw = faces_lecture_split(rng=0, standardise=False)
+    x_train, _, x_test, _ = faces_lecture_split(rng=0)
+    assert x_train.mean() == pytest.approx(0, abs=1e-12) and x_train.std() == pytest.approx(1)
+    mean, std = raw[0].mean(), raw[0].std()
+    np.testing.assert_allclose(x_test, (raw[2] - mean) / std)
+
+
+def test_digits_are_the_bundled_images_split_stratified():
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    x_train, y_train, x_test, y_test = digits_split(test_fraction=0.25, rng=0)
+    assert x_train.shape[1:] == (1, 8, 8) and len(x_train) + len(x_test) == 1797
+    counts = np.bincount(digits.target)
+    np.testing.assert_array_equal(np.bincount(y_test), np.round(0.25 * counts).astype(int))
+    assert 0 <= x_train.min() and x_train.max() <= 1
+    flat = (digits.images / 16).reshape(1797, -1)
+    used = []
+    for images, labels in ((x_train, y_train), (x_test, y_test)):
+        for image, label in zip(images[::37], labels[::37]):
+            index = int(np.flatnonzero(np.all(flat == image.ravel(), axis=1))[0])
+            assert digits.target[index] == label or np.sum(np.all(flat == image.ravel(), axis=1)) > 1
+            used.append(index)
+    again = digits_split(test_fraction=0.25, rng=0)
+    np.testing.assert_array_equal(again[0], x_train)
+
+
+@pytest.mark.parametrize("fraction, error, pattern", [
+    (0.0, ValueError, r"test_fraction must be finite and > 0, got 0.0"),
+    (1.0, ValueError, r"test_fraction must lie in \(0, 1\), got 1.0"),
+    ("a", TypeError, "test_fraction must be a real number"),
+])
+def test_digits_rejects_bad_fraction(fraction, error, pattern):
+    with pytest.raises(error, match=pattern):
+        digits_split(test_fraction=fraction)
