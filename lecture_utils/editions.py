@@ -1,0 +1,425 @@
+"""Student editions: the committed notebooks with their answers taken out.
+
+The committed notebooks are the instructor edition. An exercise is a code cell
+tagged ``solution`` that defines one function, followed by a code cell tagged
+``check`` that calls a checker from :mod:`lecture_utils.checks` on it. The
+student edition keeps every cell, but
+
+* each solution cell keeps its imports, the function's signature and docstring,
+  and gets the body ``raise NotImplementedError("<the exercise's instructions>")``;
+* the outputs of the stubbed cells, of their check cells, and of any later cell
+  that uses the student's function are cleared;
+* check cells get the tag ``raises-exception``, which JupyterLab, Notebook 7 and
+  nbclient honour: *Run All* shows the checker's "not implemented yet" message
+  at every unsolved exercise and carries on, since later cells never use the
+  student's answers;
+* a short note after the title explains all this to the student.
+
+Badly formed exercises (a solution cell that is not exactly one function, a
+solution without a check cell, a check cell without a solution) raise
+:class:`EditionError`, whose message names the notebook and the cell index.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import io
+import re
+import textwrap
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+SOLUTION_TAG = "solution"
+CHECK_TAG = "check"
+# Honoured by JupyterLab / Notebook 7 (Run All goes on) and nbclient (no CellExecutionError).
+RAISES_TAG = "raises-exception"
+
+STUDENT_NOTE = """\
+**Student edition.** This notebook is the lecture's notebook with the answers taken out.
+Each exercise has a cell holding a function whose body is `raise NotImplementedError(...)`: replace
+that line with your code and run the cell. The cell below it calls a *checker* from
+`lecture_utils.checks`, which runs your function on several test cases of different shapes and either
+prints one `PASS` line or stops with a message naming the likely mistake (a missing transpose, a wrong
+axis, a forgotten $1/N$, ...). Until you write your code it stops with *this exercise is not implemented
+yet*. Check cells are tagged `raises-exception`, so *Run All* shows that message and carries on: no
+later cell uses your answers, the rest of the notebook runs as in the lecture."""
+
+# How much of the instruction text goes into the stub's error message.
+MAX_INSTRUCTION_CHARS = 300
+
+
+class EditionError(ValueError):
+    """A notebook whose exercises cannot be turned into a student edition."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of a notebook: where its cells are and what it asks for.
+
+    Attributes
+    ----------
+    solution_index : int
+        Index (0-based, in ``nb.cells``) of the cell tagged ``solution``.
+    check_indices : tuple of int
+        Indices of the cells tagged ``check`` that call the function.
+    function_name : str
+        The function the solution cell defines.
+    instructions : str
+        Plain text of the markdown cell(s) between the previous exercise and
+        the solution cell, shortened; empty when there are none.
+    """
+
+    solution_index: int
+    check_indices: tuple
+    function_name: str
+    instructions: str
+
+
+def _where(name: str, index: int) -> str:
+    return f"{name}, cell {index}"
+
+
+def _tags(cell) -> list:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _is_code_without_tags(cell) -> bool:
+    return cell.cell_type == "code" and cell.source.strip() and not (
+        {SOLUTION_TAG, CHECK_TAG} & set(_tags(cell)))
+
+
+def _validate_notebook_arg(nb, name):
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string (the notebook's file name), got {name!r}")
+    if not isinstance(nb, nbformat.NotebookNode) or "cells" not in nb:
+        raise TypeError(f"nb must be a notebook read with nbformat (a NotebookNode with cells), "
+                        f"got {type(nb).__name__}")
+
+
+def plain_instructions(markdown: str, limit: int = MAX_INSTRUCTION_CHARS) -> str:
+    """Markdown instructions as one short line of plain text for an error message.
+
+    Headings that only say "Exercise N: ..." are kept (they name the task),
+    markup characters are dropped and whitespace collapsed; text longer than
+    ``limit`` characters is cut at the last sentence end (or word) before it.
+
+    Parameters
+    ----------
+    markdown : str
+        The exercise's markdown cell(s).
+    limit : int
+        Maximum number of characters returned.
+    """
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown must be a string, got {type(markdown).__name__}")
+    text = re.sub(r"^\s*#+\s*(.*)$", r"\1.", markdown, flags=re.MULTILINE)  # "## Ex 1: x" -> "Ex 1: x."
+    text = re.sub(r"[`*]", "", text)  # code and emphasis marks; underscores belong to names
+    text = re.sub(r"\s+", " ", text).strip().replace("..", ".")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = cut.rfind(". ")
+    return cut[:end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + " ..."
+
+
+def _header_end_line(source: str, fn: ast.FunctionDef) -> int:
+    """Line number (1-based) of the colon that ends the ``def`` signature."""
+    depth, seen_def = 0, False
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.start[0] < fn.lineno:
+            continue
+        if tok.type == tokenize.NAME and tok.string == "def":
+            seen_def = True
+        elif seen_def and tok.type == tokenize.OP:
+            if tok.string in "([{":
+                depth += 1
+            elif tok.string in ")]}":
+                depth -= 1
+            elif tok.string == ":" and depth == 0:
+                return tok.start[0]
+    raise AssertionError("a parsed function always has a signature colon")  # pragma: no cover
+
+
+def parse_solution(source: str, where: str) -> ast.FunctionDef:
+    """The one function a solution cell defines, or :class:`EditionError` naming ``where``.
+
+    A solution cell may contain import statements and exactly one function
+    definition, whose body starts on a line of its own (so the stub can keep
+    the signature and the docstring).
+    """
+    try:
+        module = ast.parse(source)
+    except SyntaxError as exc:
+        raise EditionError(f"{where}: malformed solution cell, it does not parse "
+                           f"({exc.msg}, line {exc.lineno}).") from None
+    functions = [s for s in module.body if isinstance(s, ast.FunctionDef)]
+    others = [type(s).__name__ for s in module.body
+              if not isinstance(s, (ast.FunctionDef, ast.Import, ast.ImportFrom))]
+    if len(functions) != 1 or others:
+        found = ", ".join([f"def {f.name}" for f in functions] + others) or "nothing"
+        raise EditionError(f"{where}: malformed solution cell, it must define exactly one function "
+                           f"(imports allowed) but holds: {found}.")
+    fn = functions[0]
+    if fn.body[0].lineno == _header_end_line(source, fn):
+        raise EditionError(f"{where}: malformed solution cell, the body of {fn.name}() must start "
+                           "on a new line after the signature.")
+    return fn
+
+
+def _has_docstring(fn: ast.FunctionDef) -> bool:
+    first = fn.body[0]
+    return (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str))
+
+
+def stub_source(source: str, instructions: str = "", where: str = "solution cell") -> str:
+    """The student's version of a solution cell: same signature, no answer.
+
+    Parameters
+    ----------
+    source : str
+        The solution cell: imports and one function definition.
+    instructions : str
+        Plain-text instructions put in the ``NotImplementedError`` message.
+    where : str
+        Names the notebook and cell in error messages.
+
+    Returns
+    -------
+    str
+        The imports, the decorators, the signature and the docstring of the
+        function, then ``raise NotImplementedError("...")``.
+    """
+    fn = parse_solution(source, where)
+    lines = source.splitlines()
+    imports = [ast.get_source_segment(source, s) for s in ast.parse(source).body
+               if isinstance(s, (ast.Import, ast.ImportFrom))]
+    first_line = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
+    keep_until = fn.body[0].end_lineno if _has_docstring(fn) else _header_end_line(source, fn)
+    header = lines[first_line - 1:keep_until]
+    indent = " " * fn.body[0].col_offset
+    message = instructions or f"Write {fn.name}() as the instructions above and its docstring say."
+    message += " Replace this line with your code, then run the check cell below."
+    chunks = textwrap.wrap(message, width=max(30, 88 - len(indent) - 8), drop_whitespace=False)
+    quoted = [f"{indent}    {_quote(chunk)}" for chunk in chunks]
+    body = [f"{indent}raise NotImplementedError(", *quoted, f"{indent})"]
+    return "\n".join(imports + header + body) + "\n"
+
+
+def _quote(text: str) -> str:
+    """A double-quoted Python string literal for ``text``."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:
+        literal = '"' + literal[1:-1].replace("\\'", "'") + '"'
+    return literal
+
+
+def _python_of(source: str) -> str:
+    """Cell source with IPython syntax (%magics, !shell) turned into Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    return TransformerManager().transform_cell(source)
+
+
+def _names_used_and_bound(source: str):
+    """(names read, names (re)bound at top level) by a code cell; None if it does not parse."""
+    try:
+        tree = ast.parse(_python_of(source))
+    except SyntaxError:
+        return None
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return used, bound
+
+
+def _uses(source: str, name: str) -> bool:
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    parsed = _names_used_and_bound(source)
+    if parsed is None or source.lstrip().startswith("%%"):  # unparsable, or a cell magic: whole words
+        return word.search(source) is not None
+    # Magics hide their Python inside a string (%time f(x)), so read those lines as words too.
+    magic_lines = [line for line in source.splitlines() if line.lstrip().startswith(("%", "!"))]
+    return name in parsed[0] or any(word.search(line) for line in magic_lines)
+
+
+def find_exercises(nb, name: str) -> list[Exercise]:
+    """The exercises of a notebook, checking that every one is well formed.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A version-4 notebook.
+    name : str
+        The notebook's file name, quoted in error messages.
+
+    Returns
+    -------
+    list of Exercise
+        In notebook order.
+
+    Raises
+    ------
+    EditionError
+        A tagged cell that is not a code cell, a cell tagged both ways, a
+        malformed solution cell, a solution cell without a check cell after it,
+        a check cell without a solution cell before it, or a check cell that
+        does not call the solution's function; the message names the cell.
+    """
+    _validate_notebook_arg(nb, name)
+    records = []         # one dict per exercise, in notebook order
+    pending = None       # the exercise whose solution awaits its first check cell
+    checked = None       # the exercise just checked (a second check cell may follow)
+    markdown_since = []  # markdown cells since the last code cell: the instructions
+    for i, cell in enumerate(nb.cells):
+        tags = set(_tags(cell))
+        where = _where(name, i)
+        if {SOLUTION_TAG, CHECK_TAG} <= tags:
+            raise EditionError(f"{where}: a cell cannot be tagged both 'solution' and 'check'.")
+        if tags & {SOLUTION_TAG, CHECK_TAG} and cell.cell_type != "code":
+            raise EditionError(f"{where}: a {cell.cell_type} cell is tagged "
+                               f"{sorted(tags & {SOLUTION_TAG, CHECK_TAG})}; only code cells can be.")
+        if SOLUTION_TAG in tags:
+            if pending is not None:
+                raise EditionError(f"{_where(name, pending['solution'])}: exercise without a checker: "
+                                   f"the solution cell defining {pending['name']}() has no cell tagged "
+                                   f"'check' before the next solution cell (cell {i}).")
+            fn = parse_solution(cell.source, where)
+            pending = {"solution": i, "name": fn.name, "checks": [],
+                       "instructions": plain_instructions("\n\n".join(markdown_since))}
+            records.append(pending)
+            checked = None
+        elif CHECK_TAG in tags:
+            owner = pending or checked
+            if owner is None:
+                raise EditionError(f"{where}: checker without an exercise: no cell tagged 'solution' "
+                                   "comes before this check cell (since the previous exercise).")
+            if not _uses(cell.source, owner["name"]):
+                raise EditionError(f"{where}: the check cell does not call {owner['name']}(), the "
+                                   f"function defined by the solution cell {owner['solution']} above it.")
+            owner["checks"].append(i)
+            pending, checked = None, owner
+        elif cell.cell_type == "markdown":
+            markdown_since.append(cell.source)
+            continue
+        elif _is_code_without_tags(cell):
+            checked = None  # an ordinary code cell ends the exercise
+        if cell.cell_type == "code" and cell.source.strip():
+            markdown_since = []
+    if pending is not None:
+        raise EditionError(f"{_where(name, pending['solution'])}: exercise without a checker: the "
+                           f"solution cell defining {pending['name']}() has no cell tagged 'check' after it.")
+    return [Exercise(r["solution"], tuple(r["checks"]), r["name"], r["instructions"]) for r in records]
+
+
+def dependent_cells(nb, exercise: Exercise) -> list[int]:
+    """Indices of untagged code cells after an exercise that use the student's function.
+
+    The dependence ends at the first cell that rebinds the name (another
+    ``def``, an assignment or an import of the same name).
+    """
+    found = []
+    start = max(exercise.check_indices) + 1
+    for i in range(start, len(nb.cells)):
+        cell = nb.cells[i]
+        if cell.cell_type != "code" or SOLUTION_TAG in _tags(cell):
+            continue
+        parsed = _names_used_and_bound(cell.source)
+        if _uses(cell.source, exercise.function_name):
+            found.append(i)
+        if parsed is not None and exercise.function_name in parsed[1]:
+            break
+    return found
+
+
+def _clear_outputs(cell) -> None:
+    cell.outputs = []
+    cell.execution_count = None
+    cell.metadata.pop("execution", None)  # timestamps of the instructor's run
+
+
+def make_student_notebook(nb, name: str):
+    """The student edition of one notebook (a new notebook; ``nb`` is not changed).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The instructor edition (version 4).
+    name : str
+        Its file name, quoted in error messages.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        Solution cells stubbed (see :func:`stub_source`), their check cells
+        tagged ``raises-exception``, the outputs of stubbed, check and
+        dependent cells cleared, and a note for students after the first cell.
+    """
+    exercises = find_exercises(nb, name)
+    student = copy.deepcopy(nb)
+    for ex in exercises:
+        cell = student.cells[ex.solution_index]
+        cell.source = stub_source(cell.source, ex.instructions, _where(name, ex.solution_index))
+        _clear_outputs(cell)
+        for i in ex.check_indices:
+            check = student.cells[i]
+            _clear_outputs(check)
+            tags = check.metadata.setdefault("tags", [])
+            if RAISES_TAG not in tags:
+                tags.append(RAISES_TAG)
+        for i in dependent_cells(nb, ex):
+            _clear_outputs(student.cells[i])
+    note = nbformat.v4.new_markdown_cell(STUDENT_NOTE)
+    note.metadata["slideshow"] = {"slide_type": "skip"}
+    student.cells.insert(1 if student.cells else 0, note)
+    student.metadata.setdefault("lecture_utils", {})["edition"] = "student"
+    nbformat.validate(student)
+    return student
+
+
+def write_student_editions(paths, out_dir) -> list[Path]:
+    """Write the student edition of each notebook into ``out_dir`` (same file names).
+
+    Every notebook is checked before anything is written, so a bad exercise
+    leaves no half-made folder behind.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Instructor notebooks (``.ipynb``).
+    out_dir : path-like
+        Folder for the student editions; created if needed.
+
+    Returns
+    -------
+    list of Path
+        The written notebooks, in the order of ``paths``.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ValueError("paths must name at least one notebook, got none")
+    for p in paths:
+        if p.suffix != ".ipynb" or not p.is_file():
+            raise ValueError(f"paths must be existing .ipynb files, got {str(p)!r}")
+    out_dir = Path(out_dir)
+    for p in paths:
+        if (out_dir / p.name).resolve() == p.resolve():
+            raise ValueError(f"out_dir must differ from the notebooks' folder: {str(out_dir)!r} would "
+                             f"overwrite the instructor edition {p.name}")
+    editions = [make_student_notebook(nbformat.read(p, as_version=4), p.name) for p in paths]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for p, student in zip(paths, editions):
+        nbformat.write(student, out_dir / p.name)
+        written.append(out_dir / p.name)
+    return written
