@@ -354,15 +354,35 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
     return y.reshape(N, K, Ho, Wo), cache
 
 
+def _input_gradient_by_correlation(dy, w, x_pad_shape):
+    """dJ/dx_pad for stride 1 as seed 002's Eq. A: a full correlation of dy with the flipped kernel.
+
+    ``dx_pad[n, c] = sum_k full_correlate(dy[n, k], w[k, c, ::-1, ::-1])``: the
+    backward pass is itself a convolution layer, with the channel axes of w swapped
+    and its kernels flipped, applied to dy padded by R - 1, S - 1 zeros ("full" mode).
+    One im2col and one matrix product, like the forward pass.
+    """
+    N, K, Ho, Wo = dy.shape
+    C, Hp, Wp = x_pad_shape[1:]
+    R, S = w.shape[2:]
+    dy_full = np.zeros((N, K, Ho + 2 * (R - 1), Wo + 2 * (S - 1)))
+    dy_full[:, :, R - 1:R - 1 + Ho, S - 1:S - 1 + Wo] = dy
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, K * R * S)  # (C, K*R*S)
+    dy_cols = _im2col(dy_full, R, S, 1, Hp, Wp)              # (N, K*R*S, Hp*Wp)
+    return np.matmul(w_flipped, dy_cols).reshape(N, C, Hp, Wp)
+
+
 def conv2d_backward(dy, cache):
     """Gradients of :func:`conv2d_forward`, vectorised.
 
     With ``cols`` the im2col matrix of the forward pass and ``W2 = w`` as (K, C*R*S)::
 
-        dJ/dw    = sum_n dy_n cols_n^T        (seed 004: X (x) dJ/dY, for every k and c)
-        dJ/dcols = W2^T dy_n, then col2im     (seed 002: the full convolution with the
-                                               flipped kernel, written as a scatter-add)
-        dJ/db    = sum of dy over n, p, q
+        dJ/dw = sum_n dy_n cols_n^T           (seed 004: X (x) dJ/dY, for every k and c)
+        dJ/dx = full correlation of dy with the flipped kernels (seed 002, Eq. A),
+                computed either as another im2col + matrix product (stride 1 with
+                K <= C filters), or as W2^T dy_n scattered back by col2im (otherwise:
+                cheaper when there are more filters than channels, and any stride)
+        dJ/db = sum of dy over n, p, q
 
     Parameters
     ----------
@@ -378,16 +398,20 @@ def conv2d_backward(dy, cache):
     db : (K,) array
         dJ/db (computed even when the forward had no bias, as if b were 0).
     """
-    x_shape, x_pad_shape, w, stride, padding = cache[:5]
-    cols = cache[5]
+    x_shape, x_pad_shape, w, stride, padding, cols = cache
     N, K, Ho, Wo = conv2d_output_shape(x_shape, w.shape, stride, padding)
     dy = _check_dy(dy, (N, K, Ho, Wo))
-    R, S = w.shape[2:]
+    C, R, S = w.shape[1:]
     dy3 = dy.reshape(N, K, Ho * Wo)
     db = dy3.sum(axis=(0, 2))
+    # one (K, P) x (P, C*R*S) product per image, summed over the batch
     dw = np.matmul(dy3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-    dcols = np.matmul(w.reshape(K, -1).T, dy3)            # (N, C*R*S, H'*W')
-    dx_pad = _col2im(dcols, x_pad_shape, R, S, stride, Ho, Wo)
+    if stride == 1 and K <= C:
+        dx_pad = _input_gradient_by_correlation(dy, w, x_pad_shape)
+    else:
+        # the im2col of dy would be K/C times larger than cols: scatter W2^T dy instead
+        dcols = np.matmul(w.reshape(K, -1).T, dy3)            # (N, C*R*S, H'*W')
+        dx_pad = _col2im(dcols, x_pad_shape, R, S, stride, Ho, Wo)
     H, W = x_shape[2:]
     dx = dx_pad[:, :, padding:padding + H, padding:padding + W]
     return dx, dw, db

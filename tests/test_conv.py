@@ -85,9 +85,12 @@ def test_2d_bad_input():
 # ---------------------------------------------------------------- convolution layer
 
 # (N, C, H, W, K, R, S, stride, padding)
+# Stride 1 with K <= C takes the "dx by full correlation" path of conv2d_backward, the
+# others the col2im path: both are covered.
 LAYER_CASES = [
     (2, 1, 5, 5, 1, 3, 3, 1, 0),
     (2, 3, 6, 5, 4, 3, 2, 1, 0),
+    (2, 3, 6, 7, 2, 3, 2, 1, 1),
     (1, 2, 7, 7, 3, 3, 3, 2, 1),
     (3, 2, 5, 6, 2, 2, 3, 3, 2),
     (2, 2, 4, 4, 2, 4, 4, 1, 0),   # kernel as large as the image: a 1x1 output
