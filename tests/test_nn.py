@@ -378,18 +378,18 @@ def test_sgd_stops_on_divergence_without_overflow_warnings():
     assert history.diverged and len(history.losses) < 201
 
 
-def test_fit_lbfgs_fits_x_squared_with_three_tanh_units():
+def test_fit_bfgs_fits_x_squared_with_three_tanh_units():
     x = np.linspace(-1, 1, 50)[:, None]
     model = nn.MLP([1, 3, 1], ["tanh", "identity"], rng=2)
-    cost = nn.fit_lbfgs(model, x, x ** 2, max_iter=300)
+    cost = nn.fit_bfgs(model, x, x ** 2, max_iter=300)
     assert cost < 1e-6
     assert cost == pytest.approx(np.mean((model.predict(x) - x ** 2) ** 2), rel=1e-12)
 
 
-def test_fit_lbfgs_on_a_linear_model_is_least_squares():
+def test_fit_bfgs_on_a_linear_model_is_least_squares():
     x, y, _, _ = _realisable_regression()
     model = nn.MLP([3, 2], ["identity"], rng=0)
-    nn.fit_lbfgs(model, x, y)
+    nn.fit_bfgs(model, x, y)
     exact = np.linalg.lstsq(np.hstack([x, np.ones((24, 1))]), y, rcond=None)[0]
     np.testing.assert_allclose(model.params["w1"], exact[:3], atol=1e-5)
 
@@ -548,7 +548,7 @@ def test_train_sgd_rejects_bad_batches_and_targets():
     with pytest.raises(TypeError, match="model must be an MLP, got dict"):
         nn.train_sgd({}, x, y)
     with pytest.raises(TypeError, match="model must be an MLP"):
-        nn.fit_lbfgs(None, x, y)
+        nn.fit_bfgs(None, x, y)
 
 
 @pytest.mark.parametrize("y, pattern", [
