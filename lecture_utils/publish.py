@@ -1,0 +1,331 @@
+"""Slides and a static site from the executed notebooks, viewable without a network.
+
+Both are rendered by nbconvert with the two small templates in
+``lecture_utils/assets/templates`` (nbconvert's ``reveal`` and ``lab`` templates
+minus every remote script), and load reveal.js and MathJax from a copy of the
+vendored assets written next to the pages (``_static/``), so a folder of slides
+or the site works from a USB stick, over ``file://`` or from any static host.
+
+* :func:`build_slides`: one reveal.js deck per notebook, ``NN_topic.slides.html``;
+  a cell with slide type ``slide`` starts a section, ``subslide`` a vertical
+  slide inside it, ``fragment`` appears on a click, ``skip`` is left out and
+  ``notes`` goes to the speaker view (press ``s``).
+* :func:`build_site`: ``NN_topic.html`` per notebook, its deck beside it, and an
+  ``index.html`` listing the notebooks in lecture order with the learning goals
+  read from each title cell.
+
+Interactive widgets cannot run without a kernel; in both outputs an
+:class:`~lecture_utils.widgets.Explorer` shows the picture it last drew.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter, SlidesExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from nbconvert.preprocessors import Preprocessor
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+TEMPLATES = ASSETS / "templates"
+STATIC = "_static"  # folder of the copied assets, next to the pages
+MATHJAX_URL = f"{STATIC}/mathjax/es5/tex-chtml-full.js"
+REVEAL_PREFIX = f"{STATIC}/reveal.js"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+TITLE_PATTERN = re.compile(r"^#\s+(?:(\d+)\s*[·.:-]\s*)?(.+?)\s*$")
+
+
+class PublishError(ValueError):
+    """A notebook that cannot be published (e.g. no title cell); names the notebook and cell."""
+
+
+# --- widgets -> their last picture --------------------------------------------------------
+
+def _widget_images(state: dict, model_id: str, seen=None) -> list[str]:
+    """Base64 PNGs of the Image widgets inside a widget (depth first, in display order)."""
+    seen = set() if seen is None else seen
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id]
+    images = []
+    if model.get("model_name") == "ImageModel" and model.get("state", {}).get("format", "png") == "png":
+        images += [b["data"] for b in model.get("buffers", [])
+                   if b.get("path") == ["value"] and b.get("encoding") == "base64"]
+    for child in model.get("state", {}).get("children", []):
+        if isinstance(child, str) and child.startswith("IPY_MODEL_"):
+            images += _widget_images(state, child[len("IPY_MODEL_"):], seen)
+    return images
+
+
+class StaticWidgetPreprocessor(Preprocessor):
+    """Replace each widget output by the picture it showed when the notebook was executed.
+
+    A static page has no kernel, so sliders would move nothing; instead of the
+    widget manager (a script from a CDN), the output keeps its plain-text form
+    and gains the PNG of the first Image widget it contains. The notebook's
+    saved widget state is dropped, so no widget JavaScript is emitted at all.
+    """
+
+    def preprocess(self, nb, resources):
+        state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if WIDGET_VIEW not in data:
+                    continue
+                images = _widget_images(state, data[WIDGET_VIEW].get("model_id", ""))
+                del data[WIDGET_VIEW]
+                if images:
+                    data["image/png"] = images[0]
+        nb.metadata.pop("widgets", None)
+        return nb, resources
+
+
+# --- notebook titles and learning goals -----------------------------------------------------
+
+@dataclass(frozen=True)
+class NotebookInfo:
+    """What the index shows about one notebook.
+
+    Attributes
+    ----------
+    stem : str
+        File name without ``.ipynb`` (``01_linear_network_backprop``).
+    number : str
+        Lecture-order number from the title (``"01"``), or ``""``.
+    title : str
+        The title without its number.
+    follows : str
+        The "Follows: ..." line (markdown), or ``""``.
+    goals : tuple of str
+        The learning goals (markdown, may hold LaTeX).
+    """
+
+    stem: str
+    number: str
+    title: str
+    follows: str
+    goals: tuple
+
+
+def notebook_info(nb, name: str) -> NotebookInfo:
+    """Title, lecture reference and learning goals from a notebook's first cell.
+
+    The title cell is a markdown cell starting ``# NN · Title``; the goals are
+    the bullet items after a line mentioning "learning goals" (continuation
+    lines are joined to their item).
+
+    Raises
+    ------
+    PublishError
+        When the first cell has no ``# `` title or no learning-goals list.
+    """
+    if not isinstance(nb, nbformat.NotebookNode) or "cells" not in nb:
+        raise TypeError(f"nb must be a notebook read with nbformat, got {type(nb).__name__}")
+    first = nb.cells[0] if nb.cells else None
+    if first is None or first.cell_type != "markdown" or not first.source.startswith("# "):
+        raise PublishError(f"{name}, cell 0: the first cell must be a markdown title '# NN · Title'.")
+    lines = first.source.splitlines()
+    number, title = TITLE_PATTERN.match(lines[0]).groups()
+    follows = next((ln.strip() for ln in lines if "follows" in ln.lower() and ":" in ln), "")
+    goals, in_goals = [], False
+    for line in lines[1:]:
+        stripped = line.strip()
+        if "learning goals" in stripped.lower():
+            in_goals = True
+        elif in_goals and re.match(r"^([-*+]|\d+\.)\s+", stripped):
+            goals.append(re.sub(r"^([-*+]|\d+\.)\s+", "", stripped))
+        elif in_goals and goals and stripped:
+            goals[-1] += " " + stripped  # a wrapped bullet
+        elif in_goals and goals and not stripped:
+            break  # a blank line ends the list
+    if not goals:
+        raise PublishError(f"{name}, cell 0: the title cell has no 'Learning goals' bullet list.")
+    return NotebookInfo(Path(name).stem, number or "", title, follows, tuple(goals))
+
+
+# --- exporters ------------------------------------------------------------------------------
+
+# Our template folders and the shared macro (mathjax3.html.j2) live in TEMPLATES.
+TEMPLATE_DIRS = {"extra_template_basedirs": [str(TEMPLATES)], "extra_template_paths": [str(TEMPLATES)]}
+
+
+def _configure(exporter):
+    exporter.mathjax_url = MATHJAX_URL
+    exporter.register_preprocessor(StaticWidgetPreprocessor(), enabled=True)
+    return exporter
+
+
+def slides_exporter() -> SlidesExporter:
+    """nbconvert's reveal.js exporter pointed at the vendored reveal.js and MathJax."""
+    exporter = SlidesExporter(template_name="lecture_reveal", **TEMPLATE_DIRS)
+    exporter.reveal_url_prefix = REVEAL_PREFIX
+    exporter.reveal_theme = "white"  # its fonts are vendored; other themes import web fonts
+    return _configure(exporter)
+
+
+def html_exporter() -> HTMLExporter:
+    """nbconvert's lab HTML exporter with MathJax from the vendored copy."""
+    return _configure(HTMLExporter(template_name="lecture_lab", **TEMPLATE_DIRS))
+
+
+def copy_assets(out_dir: Path) -> Path:
+    """Copy reveal.js and MathJax (not the templates) into ``out_dir/_static``."""
+    target = Path(out_dir) / STATIC
+    if target.exists():
+        shutil.rmtree(target)
+    for name in ("reveal.js", "mathjax"):
+        shutil.copytree(ASSETS / name, target / name)
+    return target
+
+
+def _read_all(paths) -> list[tuple[Path, nbformat.NotebookNode]]:
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ValueError("paths must name at least one notebook, got none")
+    for p in paths:
+        if p.suffix != ".ipynb" or not p.is_file():
+            raise ValueError(f"paths must be existing .ipynb files, got {str(p)!r}")
+    return [(p, nbformat.read(p, as_version=4)) for p in paths]
+
+
+def expected_slide_count(nb) -> int:
+    """Number of top-level reveal.js sections a notebook makes.
+
+    One per cell of slide type ``slide``, plus one when the first shown cell
+    is not a ``slide`` (nbconvert opens a section there anyway).
+    """
+    types = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
+    shown = [t for t in types if t not in ("skip", "notes")]
+    return types.count("slide") + (1 if shown and shown[0] != "slide" else 0)
+
+
+def build_slides(paths, out_dir) -> list[Path]:
+    """Render each notebook as an offline reveal.js deck ``out_dir/<stem>.slides.html``.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Executed notebooks.
+    out_dir : path-like
+        Output folder; ``_static/`` with reveal.js and MathJax is written into it.
+
+    Returns
+    -------
+    list of Path
+        The decks, in the order of ``paths``.
+    """
+    notebooks = _read_all(paths)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy_assets(out_dir)
+    exporter = slides_exporter()
+    written = []
+    for path, nb in notebooks:
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        target = out_dir / f"{path.stem}.slides.html"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _md(text: str) -> str:
+    """Markdown (with $math$ left for MathJax) as an HTML fragment."""
+    return markdown2html_mistune(text).strip()
+
+
+def index_html(infos, title: str) -> str:
+    """The site's index page: one entry per notebook, in the order given."""
+    entries = []
+    for info in infos:
+        goals = "\n".join(f"      <li>{_md(goal)}</li>" for goal in info.goals)
+        number = f"{html.escape(info.number)} · " if info.number else ""
+        follows = f'    <div class="follows">{_md(info.follows)}</div>\n' if info.follows else ""
+        entries.append(
+            f'  <li class="notebook">\n'
+            f'    <h2><a href="{info.stem}.html">{number}{html.escape(info.title)}</a></h2>\n'
+            f'{follows}'
+            f'    <p class="links"><a href="{info.stem}.html">page</a> · '
+            f'<a href="{info.stem}.slides.html">slides</a></p>\n'
+            f'    <p>Learning goals:</p>\n    <ul class="goals">\n{goals}\n    </ul>\n  </li>')
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
+        line-height: 1.5; color: #222; }}
+ol.notebooks {{ list-style: none; padding: 0; }}
+li.notebook {{ border-top: 1px solid #ddd; padding: 0.5rem 0 1rem; }}
+li.notebook h2 {{ font-size: 1.25rem; margin: 0.5rem 0 0.25rem; }}
+.follows, .links {{ color: #555; margin: 0.25rem 0; }}
+.goals p {{ margin: 0; }}
+</style>
+<script>
+window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processEscapes: true}}}};
+</script>
+<script defer src="{MATHJAX_URL}"></script>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>The course notebooks in lecture order, rendered with their outputs. Each has a page and a
+reveal.js slide deck (arrow keys to move, <kbd>s</kbd> for the speaker view). Everything here
+works offline.</p>
+<ol class="notebooks">
+{chr(10).join(entries)}
+</ol>
+</body>
+</html>
+"""
+
+
+def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
+    """Render the notebooks as a static site: pages, decks and an index.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Executed notebooks, in lecture order (their numbers sort them).
+    out_dir : path-like
+        Output folder: ``index.html``, ``<stem>.html``, ``<stem>.slides.html``
+        and ``_static/``.
+    title : str
+        Heading of the index page.
+
+    Returns
+    -------
+    list of Path
+        ``index.html`` first, then each notebook's page.
+
+    Raises
+    ------
+    PublishError
+        A notebook without a title cell or learning goals (checked before
+        anything is written).
+    """
+    if not isinstance(title, str) or not title.strip():
+        raise TypeError(f"title must be a non-empty string, got {title!r}")
+    notebooks = sorted(_read_all(paths), key=lambda item: item[0].name)
+    infos = [notebook_info(nb, path.name) for path, nb in notebooks]
+    out_dir = Path(out_dir)
+    build_slides([p for p, _ in notebooks], out_dir)
+    exporter = html_exporter()
+    pages = []
+    for path, nb in notebooks:
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        target = out_dir / f"{path.stem}.html"
+        target.write_text(body, encoding="utf-8")
+        pages.append(target)
+    index = out_dir / "index.html"
+    index.write_text(index_html(infos, title), encoding="utf-8")
+    return [index] + pages
+

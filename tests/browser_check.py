@@ -1,0 +1,284 @@
+"""Open the built site and slides in headless Chromium and report what a reader would see.
+
+Drives Debian's ``chromium`` through the DevTools protocol over a pipe
+(``--remote-debugging-pipe``: no port, no extra Python package). For each page
+it records console errors, uncaught exceptions, failed loads and every request
+that leaves the machine, then reads from the live DOM how many figures were
+decoded, how many formulas MathJax rendered (and whether any failed), and for a
+deck how many reveal.js slides it has. Optionally saves screenshots.
+
+Used by ``tests/test_publish.py``; also a script::
+
+    python tests/browser_check.py _build/site --screenshots /tmp/screens
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import fcntl
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Flags asked for by CI: no sandbox (root in a container), no GPU, and no traffic of the browser's own.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
+         "--disable-default-apps", "--mute-audio", "--hide-scrollbars", "--remote-debugging-pipe"]
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "devtools:")
+
+# Runs in the page once it has loaded: what did it render?
+PAGE_REPORT_JS = """
+(async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const images = [...document.querySelectorAll('img')];
+  const markdown = [...document.querySelectorAll('.jp-MarkdownOutput, .jp-RenderedMarkdown, li, p')]
+      .map(e => e.innerText).join('\\n');
+  const report = {
+    title: document.title,
+    images: images.length,
+    images_decoded: images.filter(i => i.complete && i.naturalWidth > 0).length,
+    math: document.querySelectorAll('mjx-container').length,
+    math_errors: document.querySelectorAll('mjx-merror').length,
+    raw_tex: (markdown.match(/\\$\\$|\\\\frac|\\\\begin\\{|\\\\partial|\\\\mathbf/g) || []).length,
+    slides: null,
+  };
+  if (window.Reveal && Reveal.isReady) {
+    for (let i = 0; i < 100 && !Reveal.isReady(); i++) { await new Promise(r => setTimeout(r, 50)); }
+    report.slides = Reveal.getHorizontalSlides().length;
+  }
+  return JSON.stringify(report);
+})()
+"""
+
+
+def find_browser() -> str | None:
+    """Path of a Chromium-family browser, from $BROWSER or the usual names on $PATH."""
+    candidates = [os.environ.get("BROWSER", "")] + list(BROWSER_NAMES)
+    return next((shutil.which(c) for c in candidates if c and shutil.which(c)), None)
+
+
+@dataclass
+class PageReport:
+    """What the browser saw on one page."""
+
+    url: str
+    title: str = ""
+    images: int = 0
+    images_decoded: int = 0
+    math: int = 0
+    math_errors: int = 0
+    raw_tex: int = 0
+    slides: int | None = None
+    errors: list = field(default_factory=list)
+    remote_requests: list = field(default_factory=list)
+    screenshot: str | None = None
+
+    def summary(self) -> str:
+        deck = f", {self.slides} slides" if self.slides is not None else ""
+        return (f"{Path(self.url).name}: {self.images_decoded}/{self.images} figures decoded, "
+                f"{self.math} formulas rendered ({self.math_errors} with errors, {self.raw_tex} raw TeX "
+                f"left){deck}, {len(self.errors)} console errors, {len(self.remote_requests)} remote requests")
+
+
+class Browser:
+    """A headless Chromium process and a minimal DevTools-protocol client over its pipe."""
+
+    def __init__(self, executable: str, width: int = 1280, height: int = 800):
+        self.width, self.height = width, height
+        self.profile = tempfile.mkdtemp(prefix="chromium-profile-")
+        to_browser_r, self._to_browser = os.pipe()
+        self._from_browser, from_browser_w = os.pipe()
+        # Chromium reads commands on fd 3 and writes replies on fd 4. The child's ends are first
+        # moved above 9, so that the redirections cannot overwrite one with the other (bash, not
+        # dash, because dash only knows fds 0-9).
+        child_r, child_w = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w))
+        for fd in (to_browser_r, from_browser_w):
+            os.close(fd)
+        self.log = tempfile.TemporaryFile()
+        shell = f'exec "$0" "$@" 3<&{child_r} 4>&{child_w} {child_r}<&- {child_w}>&-'
+        self.process = subprocess.Popen(
+            ["bash", "-c", shell, executable, *FLAGS, f"--user-data-dir={self.profile}",
+             f"--window-size={width},{height}", "about:blank"],
+            pass_fds=(child_r, child_w), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        os.close(child_r)
+        os.close(child_w)
+        self._next_id = 0
+        self._messages = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        buffer = b""
+        with os.fdopen(self._from_browser, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                buffer += chunk
+                *messages, buffer = buffer.split(b"\0")
+                for message in messages:
+                    self._messages.put(json.loads(message))
+        self._messages.put(None)  # the browser has gone
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None,
+             events: list | None = None, timeout: float = 30.0) -> dict:
+        """Send one command and wait for its reply; events that arrive meanwhile go to ``events``."""
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = self._messages.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"browser did not answer {method} within {timeout:.0f} s") from None
+            if reply is None:
+                self.log.seek(0)
+                tail = self.log.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"browser exited while waiting for {method}; its stderr ends:\n{tail}")
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            if events is not None and "method" in reply:
+                events.append(reply)
+
+    def drain(self, events: list, seconds: float) -> None:
+        """Collect events for a while (late console messages, late loads)."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                message = self._messages.get(timeout=left)
+            except queue.Empty:
+                return
+            if message is not None and "method" in message:
+                events.append(message)
+
+    def check_page(self, path: Path, screenshot: Path | None = None, scroll_to: str | None = None,
+                   timeout: float = 60.0) -> PageReport:
+        """Load a local page in a fresh tab and report what it rendered and what went wrong."""
+        url = Path(path).resolve().as_uri()
+        events = []
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        try:
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.send(f"{domain}.enable", session=session, events=events)
+            self.send("Emulation.setDeviceMetricsOverride", {"width": self.width, "height": self.height,
+                      "deviceScaleFactor": 1, "mobile": False}, session=session, events=events)
+            self.send("Page.navigate", {"url": url}, session=session, events=events)
+            self._wait_for_load(events, timeout)
+            result = self.send("Runtime.evaluate", {"expression": PAGE_REPORT_JS, "awaitPromise": True,
+                               "returnByValue": True}, session=session, events=events, timeout=timeout)
+            if "exceptionDetails" in result:
+                raise RuntimeError(f"{url}: report script failed: {result['exceptionDetails']}")
+            report = PageReport(url=url, **json.loads(result["result"]["value"]))
+            self.drain(events, 0.3)
+            if screenshot is not None:
+                report.screenshot = str(self._screenshot(session, events, screenshot, scroll_to))
+        finally:
+            self.send("Target.closeTarget", {"targetId": target})
+        report.errors = _errors(events)
+        report.remote_requests = sorted({e["params"]["request"]["url"] for e in events
+                                         if e["method"] == "Network.requestWillBeSent"
+                                         and not e["params"]["request"]["url"].startswith(LOCAL_SCHEMES)})
+        return report
+
+    def _wait_for_load(self, events: list, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(e["method"] == "Page.loadEventFired" for e in events):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"page did not finish loading within {timeout:.0f} s")
+            self.drain(events, 0.1)
+
+    def _screenshot(self, session: str, events: list, path: Path, scroll_to: str | None) -> Path:
+        if scroll_to:  # a CSS selector: bring the first match into view
+            self.send("Runtime.evaluate", {"expression": f"document.querySelector({json.dumps(scroll_to)})"
+                      "?.scrollIntoView({block: 'center'})"}, session=session, events=events)
+            self.drain(events, 0.5)
+        data = self.send("Page.captureScreenshot", {"format": "png"}, session=session, events=events)["data"]
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", timeout=5)
+        except (RuntimeError, TimeoutError, OSError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._to_browser)
+        self.log.close()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _errors(events: list) -> list[str]:
+    """Console errors, uncaught exceptions and failed loads, as readable lines."""
+    found = []
+    for e in events:
+        p = e.get("params", {})
+        if e["method"] == "Runtime.exceptionThrown":
+            d = p["exceptionDetails"]
+            found.append(f"uncaught: {d.get('exception', {}).get('description') or d.get('text')}")
+        elif e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            found.append("console.error: " + " ".join(str(a.get("value", a.get("description", "")))
+                                                       for a in p.get("args", [])))
+        elif e["method"] == "Log.entryAdded" and p["entry"]["level"] == "error":
+            found.append(f"log: {p['entry']['text']} {p['entry'].get('url', '')}".strip())
+        elif e["method"] == "Network.loadingFailed" and not p.get("canceled"):
+            found.append(f"load failed: {p.get('errorText')} ({p.get('type')})")
+    return found
+
+
+def check_site(site: Path, screenshots: Path | None = None) -> list[PageReport]:
+    """Check every ``*.html`` page of a built site (index, pages, decks) in one browser."""
+    executable = find_browser()
+    if executable is None:
+        raise FileNotFoundError("no Chromium found: install Debian's chromium or set $BROWSER")
+    pages = sorted(Path(site).glob("*.html"))
+    reports = []
+    with Browser(executable) as browser:
+        for page in pages:
+            shot = Path(screenshots) / f"{page.stem}.png" if screenshots else None
+            scroll = "img" if page.name != "index.html" and not page.name.endswith(".slides.html") else None
+            reports.append(browser.check_page(page, shot, scroll_to=scroll))
+    return reports
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path, help="folder with the built pages (make site)")
+    parser.add_argument("--screenshots", type=Path, default=None, help="save one PNG per page here")
+    args = parser.parse_args(argv)
+    reports = check_site(args.site, args.screenshots)
+    bad = 0
+    for r in reports:
+        print(r.summary())
+        for line in r.errors + [f"remote request: {u}" for u in r.remote_requests]:
+            print("   ", line)
+        bad += bool(r.errors or r.remote_requests or r.math_errors or r.images_decoded < r.images)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+"""Slides and static site (lecture_utils.publish): offline, complete, and checked in a real browser."""
+
+import base64
+import io
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lecture_utils.__main__ import main
+from lecture_utils.publish import (
+    ASSETS,
+    PublishError,
+    StaticWidgetPreprocessor,
+    build_site,
+    build_slides,
+    expected_slide_count,
+    notebook_info,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ASSET_BUDGET_BYTES = 4_000_000
+# Elements that make a browser fetch something when the page is shown (links in <a> are not fetched).
+FETCHING = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
+            "video": "src", "audio": "src", "embed": "src", "object": "data"}
+CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
+TITLE = "# 42 · A tiny lecture\n\n*Follows: seed 042.*\n\n**Learning goals.** You can\n- add $a+b$;\n" \
+        "- multiply\n  two numbers;\n\nMore text."
+
+
+def png_base64():
+    fig = Figure(figsize=(1, 1))
+    fig.add_subplot().plot([0, 1], [1, 0])
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=20)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def tiny_notebook(title=TITLE, slide_types=("slide", "-", "subslide", "fragment", "slide", "skip", "notes")):
+    """Title slide, math, a figure, a widget showing a picture, and every slide type."""
+    figure = new_output("display_data", data={"image/png": png_base64(), "text/plain": "<Figure>"})
+    widget = new_output("execute_result", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2, "version_minor": 0},
+        "text/plain": "Explorer (a)"}, execution_count=2)
+    cells = [new_markdown_cell(title),
+             new_code_cell("plot()", outputs=[figure], execution_count=1),
+             new_markdown_cell(r"## Math\n\n$$\frac{\partial L}{\partial w} = x^\top g$$"),
+             new_code_cell("explorer", outputs=[widget], execution_count=2),
+             new_markdown_cell("## Second section"),
+             new_markdown_cell("Skipped in the slides."),
+             new_markdown_cell("Speaker notes.")]
+    for cell, slide_type in zip(cells, slide_types):
+        cell.metadata["slideshow"] = {"slide_type": slide_type}
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "version_major": 2, "version_minor": 0, "state": {
+            "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_row", "IPY_MODEL_img"]}},
+            "row": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_slider"]}},
+            "slider": {"model_name": "IntSliderModel", "state": {"value": 3}},
+            "img": {"model_name": "ImageModel", "state": {"format": "png"},
+                    "buffers": [{"path": ["value"], "encoding": "base64", "data": png_base64()}]}}}}
+    return nb
+
+
+@pytest.fixture
+def tiny_path(tmp_path):
+    path = tmp_path / "nb" / "42_tiny.ipynb"
+    path.parent.mkdir()
+    nbformat.write(tiny_notebook(), path)
+    return path
+
+
+def snapshot(paths, folder: Path):
+    """Copies of notebooks, so a notebook re-executed meanwhile cannot change under a test."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for path in paths:
+        (folder / path.name).write_bytes(path.read_bytes())
+        copies.append(folder / path.name)
+    return copies
+
+
+def fetched_urls(html_text):
+    """Every URL the page makes the browser fetch: element attributes and CSS url()/@import."""
+    soup = BeautifulSoup(html_text, "html.parser")
+    urls = [tag.get(attr) for name, attr in FETCHING.items() for tag in soup.find_all(name) if tag.get(attr)]
+    for style in soup.find_all("style"):
+        urls += CSS_URL.findall(style.get_text())
+    return urls
+
+
+def assert_offline(page: Path):
+    """No remote URL is fetched, and every local one exists next to the page."""
+    for url in fetched_urls(page.read_text(encoding="utf-8")):
+        parsed = urlparse(url)
+        assert parsed.scheme in ("", "data"), f"{page.name} fetches a remote URL: {url}"
+        assert not url.startswith("//"), f"{page.name} fetches a protocol-relative URL: {url}"
+        if parsed.scheme == "" and parsed.path:
+            target = (page.parent / unquote(parsed.path)).resolve()
+            assert target.is_file(), f"{page.name} refers to a missing file: {url}"
+            if target.suffix == ".css":  # fonts and imports of the vendored stylesheets
+                for inner in CSS_URL.findall(target.read_text(encoding="utf-8")):
+                    inner_parsed = urlparse(inner)
+                    assert inner_parsed.scheme in ("", "data"), f"{target.name} imports {inner}"
+
+
+def figure_outputs(nb):
+    """PNG/JPEG outputs once widgets are replaced by their pictures: the <img> a page must show."""
+    nb, _ = StaticWidgetPreprocessor().preprocess(nbformat.from_dict(nb), {})
+    return sum(1 for c in nb.cells for o in c.get("outputs", [])
+               if {"image/png", "image/jpeg"} & set(o.get("data", {})))
+
+
+def top_level_sections(html_text):
+    slides = BeautifulSoup(html_text, "html.parser").find("div", class_="slides")
+    return slides.find_all("section", recursive=False)
+
+
+# --- titles and goals ----------------------------------------------------------------------------
+
+def test_notebook_info_reads_title_reference_and_goals():
+    info = notebook_info(tiny_notebook(), "42_tiny.ipynb")
+    assert (info.stem, info.number, info.title) == ("42_tiny", "42", "A tiny lecture")
+    assert info.follows == "*Follows: seed 042.*"
+    assert info.goals == ("add $a+b$;", "multiply two numbers;")
+
+
+def test_notebook_info_numbered_goals_under_a_heading():
+    nb = tiny_notebook(title="# Intro\n\n## Learning goals\n\n1. first\n2. second\n")
+    info = notebook_info(nb, "00_intro.ipynb")
+    assert (info.number, info.title, info.follows, info.goals) == ("", "Intro", "", ("first", "second"))
+
+
+@pytest.mark.parametrize("title, match", [
+    ("Intro without a heading", r"^00_x\.ipynb, cell 0: the first cell must be a markdown title"),
+    ("# 00 · Intro\n\nNo goals here.", r"^00_x\.ipynb, cell 0: the title cell has no 'Learning goals'"),
+])
+def test_notebook_info_errors_name_notebook_and_cell(title, match):
+    with pytest.raises(PublishError, match=match):
+        notebook_info(tiny_notebook(title=title), "00_x.ipynb")
+
+
+def test_notebook_info_bad_argument():
+    with pytest.raises(TypeError, match="nb must be a notebook read with nbformat, got list"):
+        notebook_info([], "x.ipynb")
+
+
+# --- slide counting and widgets --------------------------------------------------------------------
+
+@pytest.mark.parametrize("types, expected", [
+    (("slide", "-", "subslide", "fragment", "slide", "skip", "notes"), 2),
+    (("skip", "-", "slide", "slide"), 3),   # nbconvert opens a section at the first shown cell
+    (("skip", "slide", "-"), 1),
+    (("notes", "-", "-"), 1),
+])
+def test_expected_slide_count(types, expected):
+    nb = new_notebook(cells=[new_markdown_cell("x", metadata={"slideshow": {"slide_type": t}}) for t in types])
+    assert expected_slide_count(nb) == expected
+
+
+def test_widgets_become_their_last_picture():
+    nb = tiny_notebook()
+    image = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]["img"]["buffers"][0]
+    nb, _ = StaticWidgetPreprocessor().preprocess(nb, {})
+    data = nb.cells[3].outputs[0]["data"]
+    assert data == {"image/png": image["data"], "text/plain": "Explorer (a)"}
+    assert "widgets" not in nb.metadata
+
+
+def test_widget_without_saved_state_keeps_its_text():
+    nb = tiny_notebook()
+    del nb.metadata["widgets"]
+    nb, _ = StaticWidgetPreprocessor().preprocess(nb, {})
+    assert nb.cells[3].outputs[0]["data"] == {"text/plain": "Explorer (a)"}
+
+
+# --- slides ------------------------------------------------------------------------------------------
+
+def test_slides_have_the_expected_sections_and_work_offline(tiny_path, tmp_path):
+    (deck,) = build_slides([tiny_path], tmp_path / "slides")
+    assert deck.name == "42_tiny.slides.html"
+    text = deck.read_text(encoding="utf-8")
+    sections = top_level_sections(text)
+    assert len(sections) == expected_slide_count(tiny_notebook()) == 2
+    assert len(sections[0].find_all("section", recursive=False)) == 2  # the subslide
+    assert "Skipped in the slides." not in text
+    assert text.count("<img") == figure_outputs(tiny_notebook()) == 2
+    assert_offline(deck)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_deck_builds_offline(path, tmp_path):
+    (path,) = snapshot([path], tmp_path / "nb")
+    (deck,) = build_slides([path], tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    text = deck.read_text(encoding="utf-8")
+    assert len(top_level_sections(text)) == expected_slide_count(nb)
+    assert text.count("<img") >= figure_outputs(nb)
+    assert_offline(deck)
+
+
+def test_build_slides_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="paths must name at least one notebook"):
+        build_slides([], tmp_path)
+    with pytest.raises(ValueError, match=r"paths must be existing \.ipynb files, got '.*nope\.txt'"):
+        build_slides([tmp_path / "nope.txt"], tmp_path)
+
+
+# --- site -----------------------------------------------------------------------------------------------
+
+def test_site_index_lists_notebooks_in_lecture_order(tmp_path):
+    second, first = tmp_path / "02_second.ipynb", tmp_path / "01_first.ipynb"
+    nbformat.write(tiny_notebook(title=TITLE.replace("42 · A tiny lecture", "02 · Second")), second)
+    nbformat.write(tiny_notebook(title=TITLE.replace("42 · A tiny lecture", "01 · First")), first)
+    written = build_site([second, first], tmp_path / "site", title="My course")
+    assert [p.name for p in written] == ["index.html", "01_first.html", "02_second.html"]
+    soup = BeautifulSoup(written[0].read_text(encoding="utf-8"), "html.parser")
+    assert soup.h1.get_text() == "My course"
+    assert [h.get_text() for h in soup.find_all("h2")] == ["01 · First", "02 · Second"]
+    assert [a["href"] for a in soup.select("p.links a")] == [
+        "01_first.html", "01_first.slides.html", "02_second.html", "02_second.slides.html"]
+    goals = [li.get_text(" ", strip=True) for li in soup.select("ul.goals li")]
+    assert goals == ["add $a+b$;", "multiply two numbers;"] * 2
+    for page in written + [tmp_path / "site" / "01_first.slides.html"]:
+        assert_offline(page)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_page_builds_offline(path, tmp_path):
+    (path,) = snapshot([path], tmp_path / "nb")
+    index, page = build_site([path], tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    assert page.read_text(encoding="utf-8").count("<img") >= figure_outputs(nb)
+    assert notebook_info(nb, path.name).title in index.read_text(encoding="utf-8")
+    assert_offline(page)
+    assert_offline(index)
+
+
+def test_site_checks_every_title_before_writing(tmp_path, tiny_path):
+    bad = tmp_path / "43_bad.ipynb"
+    nbformat.write(tiny_notebook(title="# 43 · Bad\n\nno goals"), bad)
+    with pytest.raises(PublishError, match=r"43_bad\.ipynb, cell 0: the title cell has no 'Learning goals'"):
+        build_site([tiny_path, bad], tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+    with pytest.raises(TypeError, match="title must be a non-empty string"):
+        build_site([tiny_path], tmp_path / "site", title="  ")
+
+
+# --- command line and vendored assets -------------------------------------------------------------
+
+@pytest.mark.parametrize("command, produced", [
+    ("slides", ["42_tiny.slides.html"]),
+    ("site", ["42_tiny.html", "42_tiny.slides.html", "index.html"]),
+    ("student", ["42_tiny.ipynb"]),
+])
+def test_command_line(command, produced, tiny_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([command, str(tiny_path), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.glob("*.*")) == produced
+    assert capsys.readouterr().out.count(str(out)) >= 1
+
+
+def test_command_line_reports_a_bad_notebook(tmp_path, capsys):
+    bad = tmp_path / "43_bad.ipynb"
+    nbformat.write(tiny_notebook(title="no title"), bad)
+    assert main(["site", str(bad), "--out", str(tmp_path / "out")]) == 1
+    assert "error: 43_bad.ipynb, cell 0: the first cell must be a markdown title" in capsys.readouterr().err
+
+
+def test_command_line_without_notebooks(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["slides"]) == 2
+    assert "no notebooks given and none found" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["publish"])
+
+
+def test_vendored_assets_are_small_and_documented():
+    files = [p for p in ASSETS.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < ASSET_BUDGET_BYTES
+    readme = (ASSETS / "README.md").read_text(encoding="utf-8")
+    for origin in ("reveal.js 4.6.1", "mathjax 3.2.2", "MIT", "Apache-2.0", "OFL"):
+        assert origin in readme
+    for licence in ("reveal.js/LICENSE", "mathjax/LICENSE", "reveal.js/dist/theme/fonts/source-sans-pro/LICENSE"):
+        assert (ASSETS / licence).is_file()
+
+
+# --- a real browser ---------------------------------------------------------------------------------
+
+def test_site_in_headless_chromium(tmp_path, tiny_path):
+    """Every page loads without console errors or remote requests and shows its figures and math."""
+    browser_check = pytest.importorskip("browser_check")
+    if browser_check.find_browser() is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no Chromium was found (apt-get install chromium)")
+        pytest.skip("no Chromium-family browser found (install Debian's chromium, or set $BROWSER); "
+                    "set REQUIRE_BROWSER=1 to make this a failure")
+    sources = snapshot(NOTEBOOKS, tmp_path / "nb") or [tiny_path]
+    site = tmp_path / "site"
+    build_site(sources, site)
+    screenshots = os.environ.get("BROWSER_SCREENSHOTS")
+    reports = {Path(r.url).name: r for r in browser_check.check_site(site, screenshots and Path(screenshots))}
+    assert len(reports) == 2 * len(sources) + 1
+    for name, report in reports.items():
+        print(report.summary())
+        assert report.errors == [], f"{name}: {report.errors}"
+        assert report.remote_requests == [], f"{name}: {report.remote_requests}"
+        html_images = (site / name).read_text(encoding="utf-8").count("<img")
+        assert report.images == html_images and report.images_decoded == report.images, name
+        assert report.math_errors == 0 and report.raw_tex == 0, name
+    for path in sources:
+        nb = nbformat.read(path, as_version=4)
+        page, deck = reports[f"{path.stem}.html"], reports[f"{path.stem}.slides.html"]
+        assert page.images_decoded >= figure_outputs(nb)
+        has_math = any("$" in c.source for c in nb.cells if c.cell_type == "markdown")
+        assert (page.math > 0) == has_math and (deck.math > 0) == has_math, path.name
+        assert deck.slides == expected_slide_count(nb), path.name
+    assert reports["index.html"].math > 0 or not any("$" in g for p in sources
+                                                     for g in notebook_info(nbformat.read(p, 4), p.name).goals)
