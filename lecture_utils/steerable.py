@@ -72,7 +72,6 @@ from functools import lru_cache
 import numpy as np
 from scipy import fft as sp_fft
 from scipy import ndimage
-from scipy.optimize import least_squares
 
 from ._validate import as_float_array, check_positive_float, check_positive_int
 
@@ -803,18 +802,22 @@ def _fourier_shift(image, shift):
     return np.fft.ifft2(ndimage.fourier_shift(np.fft.fft2(image), shift)).real
 
 
-def estimate_translation(frame, reference, weights=None):
+def estimate_translation(frame, reference, weights=None, max_iter=50):
     """Sub-pixel translation ``(dy, dx)`` with ``frame ~ reference shifted by (dy, dx)``.
 
-    Least squares over the pixels (optionally weighted, e.g. by a region mask):
-    ``min_d sum w (frame - shift(reference, d))^2``, with ``shift`` the periodic
-    Fourier shift. Independent of the pyramid, so it can measure magnified motion.
+    Weighted least squares ``min_d sum w (frame - S_d reference)^2`` where ``S_d`` is
+    the exact periodic Fourier shift (spectrum times ``exp(-i (omega_y dy + omega_x dx))``),
+    solved by Gauss-Newton from ``d = 0`` with the derivatives of ``S_d`` taken in
+    the Fourier domain. Independent of the pyramid, so it can measure magnified motion.
+    Meant for small shifts (below a few pixels) of a textured image.
 
     Parameters
     ----------
     frame, reference : (H, W) arrays
     weights : (H, W) array, optional
-        Non-negative weights (default 1).
+        Non-negative weights (default 1), e.g. a region mask.
+    max_iter : int
+        Gauss-Newton iterations at most (it stops when a step is below 1e-12 pixel).
 
     Returns
     -------
@@ -830,10 +833,24 @@ def estimate_translation(frame, reference, weights=None):
     if weights.shape != frame.shape or np.any(weights < 0) or not np.any(weights > 0):
         raise ValueError(f"weights must be non-negative, not all zero, with shape {frame.shape}, "
                          f"got shape {weights.shape}")
-    root_w = np.sqrt(weights)
-    result = least_squares(lambda d: (root_w * (frame - _fourier_shift(reference, d))).ravel(),
-                           x0=np.zeros(2), xtol=1e-12, ftol=1e-12, gtol=1e-12)
-    return result.x
+    max_iter = check_positive_int(max_iter, "max_iter")
+    spectrum = np.fft.fft2(reference)
+    omega_y = 2 * np.pi * np.fft.fftfreq(frame.shape[0])[:, None]   # radians per pixel
+    omega_x = 2 * np.pi * np.fft.fftfreq(frame.shape[1])[None, :]
+    d = np.zeros(2)
+    for _ in range(max_iter):
+        shifted = spectrum * np.exp(-1j * (omega_y * d[0] + omega_x * d[1]))
+        model = np.fft.ifft2(shifted).real
+        # d model / d(dy) and d(dx): multiply the spectrum by -i omega.
+        jac = np.stack([np.fft.ifft2(-1j * omega_y * shifted).real.ravel(),
+                        np.fft.ifft2(-1j * omega_x * shifted).real.ravel()], axis=1)
+        w = weights.ravel()
+        residual = (frame - model).ravel()
+        step = np.linalg.solve(jac.T @ (w[:, None] * jac), jac.T @ (w * residual))
+        d = d + step
+        if np.max(np.abs(step)) < 1e-12:
+            break
+    return d
 
 
 def draw_orientation(result):
