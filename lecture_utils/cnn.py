@@ -20,6 +20,15 @@ and its gradients, each a matrix product whose shapes the slides track::
 "conv" is the valid cross-correlation of seed 004, ``Z(p, q) = sum_i sum_j X(p+i, q+j) f(i, j)``,
 so ``dE/df(i, j) = sum_n sum_p sum_q X_n(p+i, q+j) delta1_n(p, q)``.
 With K filters, f is (K, 3, 3), H1 is (K*400, N) and W is (K*400, 1).
+
+The second half builds a LeNet-style network (seed 001's LeNet, scaled to 8x8 digits)
+from the shared layers of :mod:`lecture_utils.conv` and :mod:`lecture_utils.nn`::
+
+    x (N, 1, 8, 8) -> conv 3x3 (pad 1) -> ReLU -> max-pool 2 -> (N, K1, 4, 4)
+                   -> conv 3x3 (pad 1) -> ReLU -> max-pool 2 -> (N, K2, 2, 2) -> flatten
+                   -> dense -> scores (N, 10) -> softmax cross-entropy
+
+trained by mini-batch SGD with momentum, ``v <- mu v - eta g``, ``theta <- theta + v``.
 """
 
 from __future__ import annotations
@@ -32,6 +41,9 @@ from scipy.special import expit as _sigmoid  # stable: no overflow warning at |a
 
 from ._validate import (as_float_array, check_positive_float, check_positive_int,
                         default_rng)
+from .conv import conv2d_backward, conv2d_forward, max_pool_backward, max_pool_forward
+from .nn import (dense_backward, dense_forward, relu_backward, relu_forward, sigmoid_backward,
+                 sigmoid_forward, softmax, softmax_cross_entropy)
 
 # ---------------------------------------------------------------------------------------
 # The lecture's convolution: valid cross-correlation of a stack of images with filters
@@ -357,3 +369,426 @@ def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, 
         f, W, b = f - learning_rate * df, W - learning_rate * dW, b - learning_rate * db
     run.f, run.W, run.b = f, W, b
     return run
+
+
+def lecture_gradients_layerwise(X, y, f, W, b):
+    """The lecture model's error and gradients through the generic shared layers.
+
+    ``conv2d -> sigmoid -> flatten -> dense -> sigmoid``, each with its own
+    ``(out, cache)`` forward and ``backward(dout, cache)``, chained by the rule
+    ``dC/dx_{i-1} = dC/dx_i dF_i/dx_{i-1}`` (seed 001). The examples are rows here
+    (``h1`` is (N, D), the transpose of the slides' H1), so this is an independent
+    check of :func:`lecture_backward`'s matrix form.
+
+    Parameters and returns as :func:`lecture_gradients`.
+    """
+    X, f = _check_images_and_filters(X, f)
+    W = as_float_array(W, "W", ndim=2)
+    b = _check_bias_scalar(b)
+    n = len(X)
+    filters = f.reshape(-1, 1, *f.shape[-2:])                    # (K, C=1, R, S)
+    z1, conv_cache = conv2d_forward(X[:, None], filters)         # (N, K, 20, 20)
+    h1, sig1_cache = sigmoid_forward(z1)
+    z2, dense_cache = dense_forward(h1.reshape(n, -1), W, b.reshape(1))  # (N, D)(D, 1) = (N, 1)
+    o, sig2_cache = sigmoid_forward(z2)                          # (N, 1)
+    E, dE_dO = lecture_loss(o.T, y)
+    dz2 = sigmoid_backward(dE_dO.T, sig2_cache)                  # (N, 1)
+    dh1, dW, db = dense_backward(dz2, dense_cache)               # (N, D), (D, 1), (1,)
+    dz1 = sigmoid_backward(dh1.reshape(z1.shape), sig1_cache)    # (N, K, 20, 20)
+    _, dfilters, _ = conv2d_backward(dz1, conv_cache)            # (K, 1, 3, 3)
+    return E, dfilters.reshape(f.shape), dW, db.reshape(b.shape)
+
+
+# ---------------------------------------------------------------------------------------
+# A LeNet-style network from the shared layers
+# ---------------------------------------------------------------------------------------
+
+PARAM_NAMES = ("w1", "b1", "w2", "b2", "w3", "b3")
+
+
+def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0) -> dict:
+    """Seeded He initialisation of the LeNet-style network.
+
+    Weights are ``N(0, 2 / fan_in)`` (fan_in = inputs per unit: C*3*3 for a conv
+    filter), which keeps ReLU activations at unit-order size layer after layer;
+    biases start at 0.
+
+    Parameters
+    ----------
+    n_filters : (K1, K2) ints
+        Filters of the two 3x3 convolution layers.
+    n_classes : int
+    image_size : int
+        Side of the square one-channel input, divisible by 4 (two 2x2 poolings).
+
+    Returns
+    -------
+    params : dict
+        ``w1`` (K1, 1, 3, 3), ``b1`` (K1,), ``w2`` (K2, K1, 3, 3), ``b2`` (K2,),
+        ``w3`` (K2 (size/4)^2, n_classes), ``b3`` (n_classes,).
+    """
+    if len(n_filters) != 2:
+        raise ValueError(f"n_filters must be two numbers (K1, K2), got {n_filters!r}")
+    k1 = check_positive_int(n_filters[0], "n_filters[0]")
+    k2 = check_positive_int(n_filters[1], "n_filters[1]")
+    n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
+    image_size = check_positive_int(image_size, "image_size", minimum=4)
+    if image_size % 4:
+        raise ValueError(f"image_size must be divisible by 4 (two 2x2 poolings), got {image_size}")
+    rng = default_rng(rng)
+    n_flat = k2 * (image_size // 4) ** 2
+
+    def he(shape, fan_in):
+        return rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
+
+    return {"w1": he((k1, 1, 3, 3), 9), "b1": np.zeros(k1),
+            "w2": he((k2, k1, 3, 3), 9 * k1), "b2": np.zeros(k2),
+            "w3": he((n_flat, n_classes), n_flat), "b3": np.zeros(n_classes)}
+
+
+def _check_params(params) -> dict:
+    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must be a dict with keys {list(PARAM_NAMES)} (from lenet_init), got {got}")
+    return params
+
+
+def lenet_input_shape(params) -> tuple:
+    """The image shape ``(1, H, W)`` the parameters expect: ``K2 (H/4)(W/4)`` features reach w3."""
+    params = _check_params(params)
+    k2 = params["w2"].shape[0]
+    side = 4 * int(round(np.sqrt(params["w3"].shape[0] / k2)))
+    return (params["w1"].shape[1], side, side)
+
+
+def _check_images(x, params) -> np.ndarray:
+    x = as_float_array(x, "x", ndim=4, allow_nan=True)
+    expected = lenet_input_shape(params)
+    if x.shape[1:] != expected:
+        raise ValueError(f"x must have shape (N, {', '.join(map(str, expected))}) for these parameters, "
+                         f"got {x.shape}; images of another size give another number of features")
+    bad = np.flatnonzero(~np.all(np.isfinite(x.reshape(len(x), -1)), axis=1))
+    if bad.size:
+        raise ValueError(f"x contains NaN or infinite values in example(s) {bad[:5].tolist()}: one such "
+                         "image would turn every weight into NaN; repair or remove it")
+    return x
+
+
+def _check_labels(labels, n_examples: int, n_classes: int) -> np.ndarray:
+    arr = np.asarray(labels)
+    if arr.shape != (n_examples,) or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"labels must be {n_examples} integer classes, shape ({n_examples},), "
+                         f"got shape {arr.shape} of dtype {arr.dtype}")
+    outside = arr[(arr < 0) | (arr >= n_classes)]
+    if outside.size:
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {outside[:5].tolist()}")
+    return arr
+
+
+def lenet_forward(x, params):
+    """Forward pass of the LeNet-style network; the cache keeps every feature map.
+
+    Parameters
+    ----------
+    x : (N, 1, 8, 8) array
+        Images (the size :func:`lenet_input_shape` gives for ``params``).
+    params : dict
+        From :func:`lenet_init`.
+
+    Returns
+    -------
+    scores : (N, n_classes) array
+        Logits; ``softmax(scores)`` are the class probabilities.
+    cache : dict
+        Layer caches for :func:`lenet_backward` and the maps ``"conv1"`` (N, K1, 8, 8),
+        ``"pool1"`` (N, K1, 4, 4), ``"conv2"`` (N, K2, 4, 4), ``"pool2"`` (N, K2, 2, 2)
+        (after ReLU).
+    """
+    params = _check_params(params)
+    x = _check_images(x, params)
+    p = params
+    a1, conv1 = conv2d_forward(x, p["w1"], p["b1"], padding=1)    # (N, K1, 8, 8)
+    h1, relu1 = relu_forward(a1)
+    m1, pool1 = max_pool_forward(h1)                               # (N, K1, 4, 4)
+    a2, conv2 = conv2d_forward(m1, p["w2"], p["b2"], padding=1)   # (N, K2, 4, 4)
+    h2, relu2 = relu_forward(a2)
+    m2, pool2 = max_pool_forward(h2)                               # (N, K2, 2, 2)
+    scores, dense3 = dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])  # (N, classes)
+    layers = (conv1, relu1, pool1, conv2, relu2, pool2, dense3)
+    return scores, {"layers": layers, "pooled_shape": m2.shape,
+                    "conv1": h1, "pool1": m1, "conv2": h2, "pool2": m2}
+
+
+def lenet_backward(dscores, cache) -> dict:
+    """Backpropagation through :func:`lenet_forward`, layer by layer in reverse.
+
+    Parameters
+    ----------
+    dscores : (N, n_classes) array
+        ``dL/dscores`` (from :func:`lecture_utils.nn.softmax_cross_entropy`).
+    cache : dict
+        From :func:`lenet_forward`.
+
+    Returns
+    -------
+    grads : dict
+        One gradient per parameter, same keys and shapes as ``params``.
+    """
+    conv1, relu1, pool1, conv2, relu2, pool2, dense3 = cache["layers"]
+    dflat, dw3, db3 = dense_backward(dscores, dense3)
+    dh2 = max_pool_backward(dflat.reshape(cache["pooled_shape"]), pool2)  # unflatten, unpool
+    dm1, dw2, db2 = conv2d_backward(relu_backward(dh2, relu2), conv2)
+    dh1 = max_pool_backward(dm1, pool1)
+    _, dw1, db1 = conv2d_backward(relu_backward(dh1, relu1), conv1)
+    return {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
+
+
+def lenet_loss(x, labels, params):
+    """Mean softmax cross-entropy of the network on a batch, and its gradients.
+
+    Returns
+    -------
+    loss : float
+        Mean over the N examples, in nats.
+    grads : dict
+        As :func:`lenet_backward`.
+    """
+    scores, cache = lenet_forward(x, params)
+    labels = _check_labels(labels, scores.shape[0], scores.shape[1])
+    loss, dscores = softmax_cross_entropy(scores, labels)
+    return loss, lenet_backward(dscores, cache)
+
+
+def lenet_predict_proba(x, params, batch_size: int = 512) -> np.ndarray:
+    """Class probabilities ``softmax(scores)``, (N, n_classes), computed in batches."""
+    batch_size = check_positive_int(batch_size, "batch_size")
+    x = _check_images(x, _check_params(params))
+    parts = [softmax(lenet_forward(x[i:i + batch_size], params)[0]) for i in range(0, len(x), batch_size)]
+    return np.concatenate(parts)
+
+
+def sgd_momentum_update(param, grad, velocity, learning_rate: float, momentum: float = 0.9):
+    """One SGD step with momentum: ``v <- mu v - eta g``, then ``theta <- theta + v``.
+
+    Parameters
+    ----------
+    param, grad, velocity : arrays of one shape
+        theta, its gradient dL/dtheta on the current mini-batch, and the running
+        velocity (zeros before the first step).
+    learning_rate : float > 0
+        eta.
+    momentum : float in [0, 1)
+        mu; 0 gives plain SGD, ``theta <- theta - eta g``.
+
+    Returns
+    -------
+    new_param, new_velocity : arrays
+        New arrays; the inputs are not modified.
+    """
+    param = as_float_array(param, "param")
+    grad = as_float_array(grad, "grad")
+    velocity = as_float_array(velocity, "velocity")
+    if not param.shape == grad.shape == velocity.shape:
+        raise ValueError(f"param, grad and velocity must have one shape, got {param.shape}, "
+                         f"{grad.shape} and {velocity.shape}")
+    learning_rate = check_positive_float(learning_rate, "learning_rate")
+    momentum = check_positive_float(momentum, "momentum", allow_zero=True)
+    if momentum >= 1:
+        raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
+    new_velocity = momentum * velocity - learning_rate * grad
+    return param + new_velocity, new_velocity
+
+
+@dataclass
+class LeNetRun:
+    """Result of :func:`train_lenet`."""
+
+    params: dict
+    step_losses: list = field(default_factory=list)      # mini-batch loss before each update
+    epoch_losses: list = field(default_factory=list)     # mean of the epoch's mini-batch losses
+    test_accuracy: list = field(default_factory=list)    # after each epoch (with test data)
+
+
+def accuracy(probabilities, labels) -> float:
+    """Fraction of rows whose largest probability is at the true label."""
+    probabilities = as_float_array(probabilities, "probabilities", ndim=2)
+    labels = _check_labels(labels, probabilities.shape[0], probabilities.shape[1])
+    return float(np.mean(probabilities.argmax(axis=1) == labels))
+
+
+def _diverged(epoch: int, step: int, eta: float, detail: str) -> FloatingPointError:
+    return FloatingPointError(
+        f"training stopped at epoch {epoch}, step {step}: the loss or a gradient is not finite "
+        f"({detail}); learning_rate={eta:.3g} is probably too large, or the images are badly scaled")
+
+
+def train_lenet(x, labels, params=None, epochs: int = 10, batch_size: int = 32,
+                learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 1.0,
+                rng=0, x_test=None, y_test=None, verbose: bool = True) -> LeNetRun:
+    """Mini-batch SGD with momentum on the mean softmax cross-entropy.
+
+    Each epoch visits the training examples in a fresh seeded order, in batches of
+    ``batch_size`` (the last one smaller). Training stops with a ``FloatingPointError``
+    as soon as a loss or gradient is not finite, before any weight becomes NaN.
+
+    Parameters
+    ----------
+    x : (N, 1, 8, 8) array
+    labels : (N,) int array
+    params : dict, optional
+        Initial parameters; ``lenet_init(rng=rng)`` when None. Not modified.
+    epochs, batch_size : int
+    learning_rate, momentum : float
+        eta and mu of :func:`sgd_momentum_update`.
+    decay : float in (0, 1]
+        eta is multiplied by ``decay`` after every epoch: large steps first to make
+        progress, small ones later so the noise of the mini-batches averages out.
+    rng : Generator or int
+        Seeds the initialisation and the batch order.
+    x_test, y_test : arrays, optional
+        Held-out data, evaluated after every epoch.
+    verbose : bool
+        Print one rounded line per epoch (deterministic text: no progress bar).
+
+    Returns
+    -------
+    LeNetRun
+    """
+    rng = default_rng(rng)
+    params = dict(lenet_init(rng=rng) if params is None else _check_params(params))
+    x = _check_images(x, params)
+    labels = _check_labels(labels, len(x), params["w3"].shape[1])
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    learning_rate = check_positive_float(learning_rate, "learning_rate")
+    decay = check_positive_float(decay, "decay")
+    if decay > 1:
+        raise ValueError(f"decay must lie in (0, 1], got {decay}")
+    velocity = {name: np.zeros_like(value) for name, value in params.items()}
+    run = LeNetRun(params)
+    for epoch in range(1, epochs + 1):
+        eta = learning_rate * decay ** (epoch - 1)
+        order = rng.permutation(len(x))
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            batch = order[start:start + batch_size]
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported below
+                    loss, grads = lenet_loss(x[batch], labels[batch], params)
+            except ValueError as exc:  # the images were checked, so a layer met inf or NaN
+                raise _diverged(epoch, step, eta, str(exc)) from exc
+            if not (np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())):
+                raise _diverged(epoch, step, eta, f"loss {loss}")
+            run.step_losses.append(loss)
+            for name in params:
+                params[name], velocity[name] = sgd_momentum_update(
+                    params[name], grads[name], velocity[name], eta, momentum)
+        n_steps = -(-len(x) // batch_size)
+        run.epoch_losses.append(float(np.mean(run.step_losses[-n_steps:])))
+        line = f"epoch {epoch:2d}/{epochs}  mean training loss {run.epoch_losses[-1]:.3f}"
+        if x_test is not None:
+            run.test_accuracy.append(accuracy(lenet_predict_proba(x_test, params), y_test))
+            line += f"  test accuracy {run.test_accuracy[-1]:.1%}"
+        if verbose:
+            print(line)
+    run.params = params
+    return run
+
+
+def confusion_matrix(labels, predicted, n_classes: int) -> np.ndarray:
+    """Counts ``C[i, j]`` of examples of true class i predicted as class j, (n_classes, n_classes)."""
+    n_classes = check_positive_int(n_classes, "n_classes")
+    labels = _check_labels(labels, np.size(labels), n_classes)
+    predicted = _check_labels(predicted, labels.size, n_classes)
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (labels, predicted), 1)
+    return counts
+
+
+# ---------------------------------------------------------------------------------------
+# Widget: pick a test image, see the probabilities and the feature maps
+# ---------------------------------------------------------------------------------------
+
+
+def inspect_digit(x, labels, params, index: int) -> dict:
+    """What the network computes for one image: probabilities and every feature map.
+
+    Parameters
+    ----------
+    x : (N, 1, 8, 8) array
+    labels : (N,) int array
+    params : dict
+    index : int in 0..N-1
+
+    Returns
+    -------
+    dict
+        ``image`` (8, 8), ``label`` int, ``probabilities`` (n_classes,),
+        ``predicted`` int, and the maps ``conv1`` (K1, 8, 8), ``pool1`` (K1, 4, 4),
+        ``conv2`` (K2, 4, 4) after ReLU.
+    """
+    x = _check_images(x, _check_params(params))
+    labels = _check_labels(labels, len(x), params["w3"].shape[1])
+    index = check_positive_int(index, "index", minimum=0)
+    if index >= len(x):
+        raise ValueError(f"index must lie in 0..{len(x) - 1}, got {index}")
+    scores, cache = lenet_forward(x[index:index + 1], params)
+    probabilities = softmax(scores)[0]
+    return {"image": x[index, 0], "label": int(labels[index]), "probabilities": probabilities,
+            "predicted": int(probabilities.argmax()),
+            "conv1": cache["conv1"][0], "pool1": cache["pool1"][0], "conv2": cache["conv2"][0]}
+
+
+def draw_digit_inspection(result: dict):
+    """The image, its class probabilities, and the first and second layers' feature maps."""
+    from matplotlib.figure import Figure
+
+    n1, n2 = len(result["conv1"]), len(result["conv2"])
+    columns = max(8, -(-n1 // 2), -(-n2 // 4))
+    fig = Figure(figsize=(8, 5.5))
+    grid = fig.add_gridspec(7, columns, height_ratios=[2.4, 2.4, 1, 1, 1, 1, 1])
+    ax = fig.add_subplot(grid[0:2, 0:2])
+    ax.imshow(result["image"], cmap="gray_r")
+    ax.set_title(f"label {result['label']}, predicted {result['predicted']}", fontsize=9)
+    ax.axis("off")
+    ax = fig.add_subplot(grid[0:2, 3:])
+    ax.bar(np.arange(len(result["probabilities"])), result["probabilities"],
+           color=["tab:green" if k == result["label"] else "tab:gray"
+                  for k in range(len(result["probabilities"]))])
+    ax.set_xticks(np.arange(len(result["probabilities"])))
+    ax.set_ylim(0, 1)
+    ax.set_title("softmax probabilities (green: true class)", fontsize=9)
+    rows = [("conv1", r, result["conv1"][r * columns:(r + 1) * columns]) for r in range(-(-n1 // columns))]
+    rows += [("conv2", r, result["conv2"][r * columns:(r + 1) * columns]) for r in range(-(-n2 // columns))]
+    for row, (name, part, maps) in enumerate(rows[:5]):
+        for col, feature_map in enumerate(maps):
+            ax = fig.add_subplot(grid[2 + row, col])
+            ax.imshow(feature_map, cmap="viridis")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if col == 0:
+                ax.set_ylabel(f"{name}", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def digit_explorer(x, labels, params):
+    """Widget: a slider picks a test image; the figure shows :func:`inspect_digit`'s result.
+
+    Returns
+    -------
+    lecture_utils.widgets.Explorer
+        Its ``result`` is the dict of :func:`inspect_digit` for the chosen index.
+    """
+    import ipywidgets as widgets
+
+    from .widgets import Explorer
+
+    x = _check_images(x, _check_params(params))
+    labels = _check_labels(labels, len(x), params["w3"].shape[1])
+
+    def compute(index):
+        return inspect_digit(x, labels, params, index)
+
+    controls = {"index": widgets.IntSlider(value=0, min=0, max=len(x) - 1, step=1,
+                                           description="test image")}
+    return Explorer(compute, draw_digit_inspection, controls, title="Digit explorer")

@@ -193,3 +193,214 @@ def test_training_rejects_nan_images_and_bad_rate():
         train_lecture_model(X, np.array([0, 1, 0, 1]))
     with pytest.raises(ValueError, match="learning_rate must be finite and > 0"):
         train_lecture_model(np.zeros((4, 22, 22)), np.array([0, 1, 0, 1]), learning_rate=0)
+
+
+# --- the lecture model through the generic layers (conv.py + nn.py) ------------------------
+
+@pytest.mark.parametrize("n_filters", [1, 3])
+def test_matrix_form_equals_generic_layer_by_layer_backprop(n_filters):
+    from lecture_utils.cnn import lecture_gradients_layerwise
+    rng = np.random.default_rng(10 + n_filters)
+    X = rng.standard_normal((100, 22, 22))
+    y = rng.integers(0, 2, 100)
+    f, W, b = lecture_init(n_filters, 22, 3, rng=n_filters)
+    matrix_form = lecture_gradients(X, y, f, W, b)
+    layerwise = lecture_gradients_layerwise(X, y, f, W, b)
+    assert matrix_form[0] == pytest.approx(layerwise[0], rel=1e-12)
+    for ours, generic in zip(matrix_form[1:], layerwise[1:]):
+        assert ours.shape == generic.shape
+        assert rel_error(ours, generic) < 1e-12
+
+
+# --- the LeNet-style network ---------------------------------------------------------------
+
+from lecture_utils.cnn import (accuracy, confusion_matrix, digit_explorer, inspect_digit,  # noqa: E402
+                               lenet_backward, lenet_forward, lenet_init, lenet_input_shape,
+                               lenet_loss, lenet_predict_proba, sgd_momentum_update, train_lenet)
+
+
+@pytest.fixture
+def tiny_net():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 1, 8, 8))
+    labels = np.array([1, 4, 7])
+    return x, labels, lenet_init((2, 3), rng=1)
+
+
+def test_lenet_shapes_follow_the_architecture(tiny_net):
+    x, _, params = tiny_net
+    assert params["w1"].shape == (2, 1, 3, 3) and params["w3"].shape == (12, 10)
+    assert lenet_input_shape(params) == (1, 8, 8)
+    scores, cache = lenet_forward(x, params)
+    assert scores.shape == (3, 10)
+    assert cache["conv1"].shape == (3, 2, 8, 8) and cache["pool1"].shape == (3, 2, 4, 4)
+    assert cache["conv2"].shape == (3, 3, 4, 4) and cache["pool2"].shape == (3, 3, 2, 2)
+    assert lenet_input_shape(lenet_init((4, 5), image_size=16)) == (1, 16, 16)
+
+
+def test_lenet_gradients_match_finite_differences(tiny_net):
+    x, labels, params = tiny_net
+    _, grads = lenet_loss(x, labels, params)
+    assert set(grads) == set(params)
+    for name in params:
+        def loss_of(z, name=name):
+            return lenet_loss(x, labels, {**params, name: z})[0]
+        assert rel_error(grads[name], numerical_gradient(loss_of, params[name].copy())) < 1e-7, name
+
+
+def test_lenet_matches_pytorch_autograd(tiny_net):
+    torch = pytest.importorskip("torch")
+    x, labels, params = tiny_net
+    loss, grads = lenet_loss(x, labels, params)
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    h = torch.nn.functional.conv2d(torch.tensor(x), t["w1"], t["b1"], padding=1)
+    h = torch.nn.functional.max_pool2d(torch.relu(h), 2)
+    h = torch.nn.functional.conv2d(h, t["w2"], t["b2"], padding=1)
+    h = torch.nn.functional.max_pool2d(torch.relu(h), 2)
+    scores = h.reshape(3, -1) @ t["w3"] + t["b3"]
+    reference = torch.nn.functional.cross_entropy(scores, torch.tensor(labels))
+    reference.backward()
+    assert loss == pytest.approx(reference.item(), rel=1e-12)
+    for name in params:
+        np.testing.assert_allclose(grads[name], t[name].grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_untrained_loss_is_near_log_of_the_class_count():
+    # cs231n's sanity check: small random scores give softmax ~ 1/10, loss ~ log(10).
+    params = lenet_init(rng=3)
+    params["w3"] = params["w3"] * 1e-3
+    x = np.random.default_rng(3).random((50, 1, 8, 8))
+    loss, _ = lenet_loss(x, np.arange(50) % 10, params)
+    assert loss == pytest.approx(np.log(10), abs=1e-3)
+
+
+def test_momentum_update_closed_form():
+    w, g, v = np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([0.1, 0.0])
+    new_w, new_v = sgd_momentum_update(w, g, v, learning_rate=0.2, momentum=0.9)
+    np.testing.assert_allclose(new_v, [0.9 * 0.1 - 0.2 * 0.5, -0.2])
+    np.testing.assert_allclose(new_w, [1.0 + 0.09 - 0.1, -2.2])
+    plain_w, _ = sgd_momentum_update(w, g, v, learning_rate=0.2, momentum=0.0)
+    np.testing.assert_allclose(plain_w, w - 0.2 * g)
+
+
+def test_momentum_minimises_a_quadratic():
+    # f(w) = |w|^2 / 2, gradient w: heavy-ball iterations converge to 0.
+    w, v = np.array([3.0, -4.0]), np.zeros(2)
+    for _ in range(300):
+        w, v = sgd_momentum_update(w, w, v, learning_rate=0.1, momentum=0.9)
+    np.testing.assert_allclose(w, 0, atol=1e-6)
+
+
+def test_training_is_seeded_and_learns_digits(capsys):
+    from lecture_utils.data import digits_split
+    x_train, y_train, x_test, y_test = digits_split(rng=0)
+    kwargs = dict(epochs=2, learning_rate=0.05, rng=0, x_test=x_test, y_test=y_test)
+    run = train_lenet(x_train[:400], y_train[:400], **kwargs)
+    again = train_lenet(x_train[:400], y_train[:400], verbose=False, **kwargs)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0].startswith("epoch  1/2  mean training loss")
+    np.testing.assert_array_equal(run.params["w1"], again.params["w1"])
+    assert len(run.step_losses) == 2 * 13 and run.epoch_losses[1] < run.epoch_losses[0] < np.log(10) + 0.5
+    assert run.test_accuracy[-1] > 0.6  # chance is 0.1
+    assert run.test_accuracy[-1] == accuracy(lenet_predict_proba(x_test, run.params), y_test)
+
+
+def test_training_does_not_modify_the_initial_parameters(tiny_net):
+    x, labels, params = tiny_net
+    before = {k: v.copy() for k, v in params.items()}
+    train_lenet(x, labels, params, epochs=1, verbose=False)
+    for name in params:
+        np.testing.assert_array_equal(params[name], before[name])
+
+
+def test_confusion_matrix_equals_scikit_learn():
+    from sklearn.metrics import confusion_matrix as sk_confusion
+    rng = np.random.default_rng(4)
+    labels, predicted = rng.integers(0, 5, 60), rng.integers(0, 5, 60)
+    np.testing.assert_array_equal(confusion_matrix(labels, predicted, 5),
+                                  sk_confusion(labels, predicted, labels=range(5)))
+
+
+def test_extreme_images_give_finite_probabilities(tiny_net):
+    x, _, params = tiny_net
+    with np.errstate(over="raise", invalid="raise"):  # underflow of exp(-1e4) to 0 is harmless
+        p = lenet_predict_proba(1e4 * x, params)
+    assert np.all(np.isfinite(p)) and np.allclose(p.sum(axis=1), 1)
+
+
+def test_explorer_follows_the_slider_headless(tiny_net):
+    x, labels, params = tiny_net
+    explorer = digit_explorer(x, labels, params)
+    assert explorer.result["label"] == 1 and explorer.updates == 1
+    explorer.controls["index"].value = 2
+    direct = inspect_digit(x, labels, params, 2)
+    assert explorer.updates == 2 and explorer.result["label"] == 7
+    np.testing.assert_array_equal(explorer.result["probabilities"], direct["probabilities"])
+    np.testing.assert_allclose(direct["probabilities"],
+                               lenet_predict_proba(x[2:3], params)[0], rtol=1e-12)
+    assert direct["conv1"].shape == (2, 8, 8) and direct["conv2"].shape == (3, 4, 4)
+    assert explorer._repr_mimebundle_()["text/plain"] == "Digit explorer (index)"
+
+
+# --- LeNet bad input -----------------------------------------------------------------------
+
+def test_images_of_the_wrong_size_for_lenet(tiny_net):
+    _, labels, params = tiny_net
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 1, 8, 8\).*got \(3, 1, 10, 10\)"):
+        lenet_forward(np.zeros((3, 1, 10, 10)), params)
+
+
+@pytest.mark.parametrize("labels, pattern", [
+    (np.array([0, 10, 3]), r"labels must lie in 0..9, got \[10\]"),
+    (np.array([0, -1, 3]), r"labels must lie in 0..9, got \[-1\]"),
+    (np.array([0.0, 1.0, 3.0]), r"labels must be 3 integer classes"),
+    (np.array([0, 1]), r"labels must be 3 integer classes, shape \(3,\), got shape \(2,\)"),
+])
+def test_labels_outside_the_classes_are_rejected(tiny_net, labels, pattern):
+    x, _, params = tiny_net
+    with pytest.raises(ValueError, match=pattern):
+        lenet_loss(x, labels, params)
+
+
+def test_nan_in_a_batch_stops_training_before_it_starts(tiny_net):
+    x, labels, params = tiny_net
+    x = x.copy()
+    x[1, 0, 4, 4] = np.nan
+    with pytest.raises(ValueError, match=r"x contains NaN or infinite values in example\(s\) \[1\]"):
+        train_lenet(x, labels, params, verbose=False)
+
+
+def test_divergence_stops_with_a_clear_error_before_nan_weights(tiny_net):
+    x, labels, params = tiny_net
+    # Finite but huge images: the first update makes the weights huge too, the next
+    # forward pass overflows. Training must say so instead of returning NaN weights.
+    with pytest.raises(FloatingPointError, match=r"training stopped at epoch 1, step 1.*learning_rate=0.1"):
+        train_lenet(1e160 * x, labels, params, epochs=3, batch_size=2, learning_rate=0.1, verbose=False)
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(momentum=1.0), ValueError, r"momentum must lie in \[0, 1\), got 1.0"),
+    (dict(momentum=-0.1), ValueError, "momentum must be finite and >= 0"),
+    (dict(learning_rate=0.0), ValueError, "learning_rate must be finite and > 0"),
+])
+def test_momentum_update_rejects_bad_settings(kwargs, error, pattern):
+    args = dict(learning_rate=0.1, momentum=0.9) | kwargs
+    with pytest.raises(error, match=pattern):
+        sgd_momentum_update(np.ones(2), np.ones(2), np.zeros(2), **args)
+
+
+def test_momentum_update_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"one shape, got \(2,\), \(3,\) and \(2,\)"):
+        sgd_momentum_update(np.ones(2), np.ones(3), np.zeros(2), 0.1)
+
+
+def test_bad_params_and_settings_are_named(tiny_net):
+    x, labels, params = tiny_net
+    with pytest.raises(ValueError, match=r"params must be a dict with keys \['w1'"):
+        lenet_forward(x, {"w1": params["w1"]})
+    with pytest.raises(ValueError, match="image_size must be divisible by 4"):
+        lenet_init(image_size=10)
+    with pytest.raises(ValueError, match=r"decay must lie in \(0, 1\]"):
+        train_lenet(x, labels, params, decay=1.5, verbose=False)
+    with pytest.raises(ValueError, match=r"index must lie in 0..2, got 3"):
+        inspect_digit(x, labels, params, 3)
