@@ -370,6 +370,18 @@ def test_xor_is_solved_by_a_2_2_1_network_from_a_seeded_start():
     assert history.losses[-1] < 0.01 < history.losses[0]
 
 
+def test_sgd_with_softmax_cross_entropy_separates_three_blobs():
+    rng = np.random.default_rng(14)
+    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
+    labels = np.repeat([0, 1, 2], 15)
+    x = centres[labels] + 0.5 * rng.standard_normal((45, 2))
+    model = nn.MLP([2, 5, 3], ["relu", "identity"], rng=0)
+    history = nn.train_sgd(model, x, labels, loss="softmax_cross_entropy", learning_rate=0.5,
+                           batch_size=9, epochs=30, rng=0)
+    np.testing.assert_array_equal(model.predict(x).argmax(axis=1), labels)
+    assert history.losses[-1] < 0.1 * history.losses[0]
+
+
 def test_sgd_stops_on_divergence_without_overflow_warnings():
     x, y, _, _ = _realisable_regression()
     model = nn.MLP([3, 8, 2], ["tanh", "identity"], rng=0)
