@@ -286,34 +286,39 @@ def conv2d_backward_naive(dy, cache):
 # --------------------------------------------------------------------------------------
 # Fast version: im2col + one matrix product
 # --------------------------------------------------------------------------------------
+#
+# Layout: the im2col matrix has one row per weight (c, i, j) and one column per output
+# position (n, p, q) of the whole batch, so each pass is ONE large matrix product (BLAS
+# runs it at full speed and on every core) instead of N small ones. Arrays are handled
+# channel-first, (C, N, H, W), inside these functions for that reason.
 
-def _im2col(x_pad, R, S, stride, Ho, Wo):
-    """Every receptive field as a column: (N, C*R*S, H'*W'), contiguous.
+def _im2col(a_cn, R, S, stride, Ho, Wo):
+    """Receptive fields as columns: (C*R*S, N*H'*W') from a channel-first (C, N, H, W) array.
 
-    ``as_strided`` makes a view indexed (n, c, i, j, p, q) -> x_pad[n, c, p*stride + i,
-    q*stride + j] without copying; one reshape then copies it into a contiguous buffer
-    that BLAS can multiply.
+    ``as_strided`` makes a view indexed (c, i, j, n, p, q) -> a_cn[c, n, p*stride + i,
+    q*stride + j] without copying (``a_cn`` may itself be a transposed view); the
+    reshape then copies it once into a contiguous matrix that BLAS can multiply.
     """
-    N, C = x_pad.shape[:2]
-    sN, sC, sH, sW = x_pad.strides
-    windows = as_strided(x_pad, shape=(N, C, R, S, Ho, Wo),
-                         strides=(sN, sC, sH, sW, sH * stride, sW * stride), writeable=False)
-    return windows.reshape(N, C * R * S, Ho * Wo)
+    C, N = a_cn.shape[:2]
+    sC, sN, sH, sW = a_cn.strides
+    windows = as_strided(a_cn, shape=(C, R, S, N, Ho, Wo),
+                         strides=(sC, sH, sW, sN, sH * stride, sW * stride), writeable=False)
+    return windows.reshape(C * R * S, N * Ho * Wo)
 
 
-def _col2im(dcols, x_pad_shape, R, S, stride, Ho, Wo):
+def _col2im(dcols, C, N, Hp, Wp, R, S, stride, Ho, Wo):
     """Adjoint of :func:`_im2col`: add each column entry back onto the pixel it came from.
 
-    One vectorised add per kernel offset (i, j), R*S in total: a pixel shared by
-    several receptive fields collects all their contributions.
+    One vectorised add per kernel offset (i, j), R*S in total (not ``np.add.at``, which
+    is slow): a pixel shared by several receptive fields collects all their contributions.
+    Returns the channel-first (C, N, Hp, Wp) gradient.
     """
-    N, C = x_pad_shape[:2]
-    d6 = dcols.reshape(N, C, R, S, Ho, Wo)
-    dx_pad = np.zeros(x_pad_shape)
+    d6 = dcols.reshape(C, R, S, N, Ho, Wo)
+    da = np.zeros((C, N, Hp, Wp))
     for i in range(R):
         for j in range(S):
-            dx_pad[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += d6[:, :, i, j]
-    return dx_pad
+            da[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += d6[:, i, j]
+    return da
 
 
 def conv2d_forward(x, w, b=None, stride=1, padding=0):
@@ -321,8 +326,8 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
 
     Same numbers as :func:`conv2d_forward_naive`:
     ``y[n, k, p, q] = b[k] + sum_{c,i,j} x_pad[n, c, p*stride + i, q*stride + j] w[k, c, i, j]``.
-    The receptive fields are copied into a (C*R*S, H'*W') matrix per image, so the
-    triple sum becomes one matrix product with the (K, C*R*S) weight matrix.
+    Every receptive field is copied into a column of a (C*R*S, N*H'*W') matrix, so the
+    triple sum for all outputs at once is one product with the (K, C*R*S) weight matrix.
 
     Parameters
     ----------
@@ -341,48 +346,50 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
     y : (N, K, H', W') array
         ``H' = (H + 2 padding - R) // stride + 1``, likewise W'.
     cache : tuple
-        For :func:`conv2d_backward`.
+        For :func:`conv2d_backward` (holds the im2col matrix, needed for dJ/dw).
     """
     x, w, b, (N, K, Ho, Wo) = _check_conv_args(x, w, b, stride, padding)
     R, S = w.shape[2:]
     x_pad = _pad(x, padding)
-    cols = _im2col(x_pad, R, S, stride, Ho, Wo)          # (N, C*R*S, H'*W')
-    y = np.matmul(w.reshape(K, -1), cols)                 # (N, K, H'*W')
+    cols = _im2col(x_pad.transpose(1, 0, 2, 3), R, S, stride, Ho, Wo)   # (C*R*S, N*H'*W')
+    y = w.reshape(K, -1) @ cols                                           # (K, N*H'*W')
     if b is not None:
         y += b[:, None]
+    y = np.ascontiguousarray(y.reshape(K, N, Ho, Wo).transpose(1, 0, 2, 3))
     cache = (x.shape, x_pad.shape, w, stride, padding, cols)
-    return y.reshape(N, K, Ho, Wo), cache
+    return y, cache
 
 
-def _input_gradient_by_correlation(dy, w, x_pad_shape):
-    """dJ/dx_pad for stride 1 as seed 002's Eq. A: a full correlation of dy with the flipped kernel.
+def _input_gradient_by_correlation(dy_k, w, Hp, Wp):
+    """dJ/dx_pad for stride 1 as PA5's Eq. A: the full correlation of dy with the flipped kernel.
 
-    ``dx_pad[n, c] = sum_k full_correlate(dy[n, k], w[k, c, ::-1, ::-1])``: the
-    backward pass is itself a convolution layer, with the channel axes of w swapped
-    and its kernels flipped, applied to dy padded by R - 1, S - 1 zeros ("full" mode).
-    One im2col and one matrix product, like the forward pass.
+    ``dx_pad[n, c] = sum_k full_correlate(dy[n, k], w[k, c, ::-1, ::-1])``: the backward
+    pass is itself a convolution layer, with w's channel axes swapped and its kernels
+    flipped, applied to dy padded by R - 1, S - 1 zeros ("full" mode). One im2col and one
+    matrix product, like the forward pass. ``dy_k`` is dy channel-first, (K, N, H', W').
     """
-    N, K, Ho, Wo = dy.shape
-    C, Hp, Wp = x_pad_shape[1:]
-    R, S = w.shape[2:]
-    dy_full = np.zeros((N, K, Ho + 2 * (R - 1), Wo + 2 * (S - 1)))
-    dy_full[:, :, R - 1:R - 1 + Ho, S - 1:S - 1 + Wo] = dy
-    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, K * R * S)  # (C, K*R*S)
-    dy_cols = _im2col(dy_full, R, S, 1, Hp, Wp)              # (N, K*R*S, Hp*Wp)
-    return np.matmul(w_flipped, dy_cols).reshape(N, C, Hp, Wp)
+    K, N, Ho, Wo = dy_k.shape
+    C, R, S = w.shape[1:]
+    dy_full = np.zeros((K, N, Ho + 2 * (R - 1), Wo + 2 * (S - 1)))
+    dy_full[:, :, R - 1:R - 1 + Ho, S - 1:S - 1 + Wo] = dy_k
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, K * R * S)
+    dy_cols = _im2col(dy_full, R, S, 1, Hp, Wp)                  # (K*R*S, N*Hp*Wp)
+    return (w_flipped @ dy_cols).reshape(C, N, Hp, Wp)
 
 
 def conv2d_backward(dy, cache):
     """Gradients of :func:`conv2d_forward`, vectorised.
 
-    With ``cols`` the im2col matrix of the forward pass and ``W2 = w`` as (K, C*R*S)::
+    With ``cols`` the (C*R*S, N*H'*W') im2col matrix of the forward pass, ``W2 = w`` as a
+    (K, C*R*S) matrix and ``dY2`` the (K, N*H'*W') matrix of dy::
 
-        dJ/dw = sum_n dy_n cols_n^T           (seed 004: X (x) dJ/dY, for every k and c)
-        dJ/dx = full correlation of dy with the flipped kernels (seed 002, Eq. A),
-                computed either as another im2col + matrix product (stride 1 with
-                K <= C filters), or as W2^T dy_n scattered back by col2im (otherwise:
-                cheaper when there are more filters than channels, and any stride)
-        dJ/db = sum of dy over n, p, q
+        dJ/dw = dY2 cols^T                  (seed 004: X (x) dJ/dY, for every k and c,
+                                             summed over the batch)
+        dJ/dx = the full correlation of dy with the flipped kernels (PA5, Eq. A),
+                computed as another im2col + matrix product when the stride is 1 and
+                K <= C; otherwise as W2^T dY2 scattered back onto the pixels (col2im),
+                which works for any stride and is cheaper when K > C
+        dJ/db = row sums of dY2
 
     Parameters
     ----------
@@ -402,19 +409,18 @@ def conv2d_backward(dy, cache):
     N, K, Ho, Wo = conv2d_output_shape(x_shape, w.shape, stride, padding)
     dy = _check_dy(dy, (N, K, Ho, Wo))
     C, R, S = w.shape[1:]
-    dy3 = dy.reshape(N, K, Ho * Wo)
-    db = dy3.sum(axis=(0, 2))
-    # one (K, P) x (P, C*R*S) product per image, summed over the batch
-    dw = np.matmul(dy3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    Hp, Wp = x_pad_shape[2:]
+    dy_k = dy.transpose(1, 0, 2, 3)                               # (K, N, H', W') view
+    dy2 = dy_k.reshape(K, N * Ho * Wo)                            # one copy
+    db = dy2.sum(axis=1)
+    dw = (dy2 @ cols.T).reshape(w.shape)
     if stride == 1 and K <= C:
-        dx_pad = _input_gradient_by_correlation(dy, w, x_pad_shape)
-    else:
-        # the im2col of dy would be K/C times larger than cols: scatter W2^T dy instead
-        dcols = np.matmul(w.reshape(K, -1).T, dy3)            # (N, C*R*S, H'*W')
-        dx_pad = _col2im(dcols, x_pad_shape, R, S, stride, Ho, Wo)
+        dx_pad = _input_gradient_by_correlation(dy_k, w, Hp, Wp)
+    else:  # an im2col of dy would be K/C times larger than cols: scatter W2^T dY2 instead
+        dx_pad = _col2im(w.reshape(K, -1).T @ dy2, C, N, Hp, Wp, R, S, stride, Ho, Wo)
     H, W = x_shape[2:]
-    dx = dx_pad[:, :, padding:padding + H, padding:padding + W]
-    return dx, dw, db
+    dx = dx_pad[:, :, padding:padding + H, padding:padding + W].transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(dx), dw, db
 
 
 # --------------------------------------------------------------------------------------
