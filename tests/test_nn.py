@@ -587,3 +587,25 @@ def test_jacobian_rejects_bad_arguments():
 def test_sgd_demo_rejects_multi_feature_inputs():
     with pytest.raises(ValueError, match=r"x and y must both have shape \(N, 1\), got \(5, 2\) and \(5, 1\)"):
         nn.sgd_demo(np.ones((5, 2)), np.ones((5, 1)))
+
+
+# --- optional reference: PyTorch autograd ----------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_mlp_gradients_match_torch_autograd(activation):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(15)
+    model = nn.MLP([4, 5, 3], [activation, "identity"], rng=rng)
+    x = rng.standard_normal((7, 4))
+    labels = rng.integers(0, 3, 7)
+    value, grads = model.loss(x, labels, "softmax_cross_entropy")
+
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
+    f = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+         "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01)}[activation]
+    scores = f(torch.tensor(x) @ t["w1"] + t["b1"]) @ t["w2"] + t["b2"]
+    reference = torch.nn.functional.cross_entropy(scores, torch.tensor(labels))  # mean over the batch
+    reference.backward()
+    assert value == pytest.approx(reference.item(), rel=1e-12)
+    for name in model.params:
+        np.testing.assert_allclose(grads[name], t[name].grad.numpy(), rtol=1e-10, atol=1e-14)
