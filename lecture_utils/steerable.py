@@ -386,10 +386,27 @@ def angular_masks(theta, order, complex=False):
     return masks
 
 
+# Real images and real bands have Hermitian spectra, X(-omega) = conj X(omega), so only
+# the columns omega_x >= 0 are stored and transformed (numpy's rfft2 layout): half the
+# work. Complex bands have no such symmetry and use the full grid. "half" below says
+# which layout an array of spectra uses.
+
+
+def _fft(x, half):
+    return sp_fft.rfft2(x, axes=(-2, -1)) if half else sp_fft.fft2(x, axes=(-2, -1))
+
+
+def _ifft(spectrum, shape, half):
+    """Inverse of :func:`_fft` for images of spatial ``shape``; real if ``half``."""
+    return sp_fft.irfft2(spectrum, s=shape, axes=(-2, -1)) if half else sp_fft.ifft2(spectrum, axes=(-2, -1))
+
+
 @lru_cache(maxsize=64)
-def _level_masks(shape, order, twidth, complex):
+def _level_masks(shape, order, twidth, complex, half):
     """Masks of one pyramid level on its own grid (cached; read-only arrays)."""
     r, theta = frequency_grid(shape)
+    if half:
+        r, theta = r[:, : shape[1] // 2 + 1], theta[:, : shape[1] // 2 + 1]
     high, low = radial_masks(r, twidth)          # H(r), L(r): the level-0 split
     high2, low2 = radial_masks(2 * r, twidth)    # H(2r), L(2r): band-pass and next low-pass
     oriented = (1j ** order) * angular_masks(theta, order, complex) * high2
@@ -406,6 +423,13 @@ def _crop_indices(n):
     """
     half = n // 2
     return np.rint(np.fft.fftfreq(half, d=1 / half)).astype(int) % n
+
+
+def _coarse_index(shape, half):
+    """Index of the coarse (H/2, W/2) grid's frequencies inside a level's spectrum."""
+    rows = _crop_indices(shape[0])
+    cols = np.arange(shape[1] // 4 + 1) if half else _crop_indices(shape[1])  # rfft: k = 0..W/4
+    return np.ix_(rows, cols)
 
 
 # ---------------------------------------------------------------------------
@@ -527,18 +551,19 @@ def steerable_pyramid(image, height, order=3, complex=False, twidth=1):
     SteerablePyramid
     """
     image, height, order, complex, twidth = _check_pyramid_args(image, height, order, complex, twidth)
-    spectrum = sp_fft.fft2(image)
-    high0, low0, _, _ = _level_masks(image.shape, order, twidth, complex)
-    highpass = sp_fft.ifft2(high0 * spectrum).real
+    half = not complex  # real bands: half spectra suffice
+    shape = image.shape
+    spectrum = _fft(image, half)
+    high0, low0, _, _ = _level_masks(shape, order, twidth, complex, half)
+    highpass = _ifft(high0 * spectrum, shape, half).real
     current = low0 * spectrum  # Y_0
     bands = []
     for _ in range(height):
-        _, _, low2, oriented = _level_masks(current.shape, order, twidth, complex)
-        band = sp_fft.ifft2(oriented * current, axes=(-2, -1))
-        bands.append(band if complex else band.real)
-        rows, cols = (_crop_indices(n) for n in current.shape)
-        current = (low2 * current)[np.ix_(rows, cols)] / 4  # downsample by 2, keep amplitude
-    lowpass = sp_fft.ifft2(current).real
+        _, _, low2, oriented = _level_masks(shape, order, twidth, complex, half)
+        bands.append(_ifft(oriented * current, shape, half))
+        current = (low2 * current)[_coarse_index(shape, half)] / 4  # downsample by 2, keep amplitude
+        shape = (shape[0] // 2, shape[1] // 2)
+    lowpass = _ifft(current, shape, half).real
     return SteerablePyramid(highpass, tuple(bands), lowpass, order, float(twidth), complex)
 
 
@@ -581,17 +606,17 @@ def reconstruct_steerable(pyr):
     (H, W) array
     """
     _check_pyramid(pyr)
-    current = sp_fft.fft2(np.asarray(pyr.lowpass, dtype=np.float64))
+    order, twidth = pyr.order, pyr.twidth
+    current = _fft(np.asarray(pyr.lowpass, dtype=np.float64), half=True)
     for j in reversed(range(pyr.height)):
-        bands = np.real(pyr.bands[j])
-        _, _, low2, oriented = _level_masks(bands.shape[1:], pyr.order, pyr.twidth, False)
-        padded = np.zeros(bands.shape[1:], dtype=complex)
-        rows, cols = (_crop_indices(n) for n in bands.shape[1:])
-        padded[np.ix_(rows, cols)] = 4 * current  # undo the analysis' division by 4
-        band_spectra = sp_fft.fft2(bands, axes=(-2, -1))
-        current = low2 * padded + np.sum(np.conj(oriented) * band_spectra, axis=0)
-    high0, low0, _, _ = _level_masks(pyr.shape, pyr.order, pyr.twidth, False)
-    return sp_fft.ifft2(high0 * sp_fft.fft2(pyr.highpass) + low0 * current).real
+        bands = np.real(pyr.bands[j])  # real parts: all spectra are Hermitian, half spectra suffice
+        shape = bands.shape[1:]
+        _, _, low2, oriented = _level_masks(shape, order, twidth, False, True)
+        padded = np.zeros(low2.shape, dtype=complex)
+        padded[_coarse_index(shape, True)] = 4 * current  # undo the analysis' division by 4
+        current = low2 * padded + np.sum(np.conj(oriented) * _fft(bands, True), axis=0)
+    high0, low0, _, _ = _level_masks(pyr.shape, order, twidth, False, True)
+    return _ifft(high0 * _fft(pyr.highpass, True) + low0 * current, pyr.shape, True)
 
 
 def pyramid_energy(pyr):
