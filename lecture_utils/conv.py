@@ -187,6 +187,14 @@ def _check_dy(dy, expected_shape):
     return dy
 
 
+def _unpack_cache(cache, length, producer):
+    # a cache from another layer (e.g. the naive forward's, passed to the fast backward) has another length
+    if not isinstance(cache, tuple) or len(cache) != length:
+        got = f"a tuple of length {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
+        raise TypeError(f"cache must be the tuple returned by {producer}, got {got}")
+    return cache
+
+
 def _pad(x, padding):
     if padding == 0:
         return x
@@ -262,7 +270,7 @@ def conv2d_backward_naive(dy, cache):
     db : (K,) array
         dJ/db (computed even when the forward had no bias, as if b were 0).
     """
-    x, w, b, stride, padding = cache
+    x, w, b, stride, padding = _unpack_cache(cache, 5, "conv2d_forward_naive")
     N, K, Ho, Wo = conv2d_output_shape(x.shape, w.shape, stride, padding)
     dy = _check_dy(dy, (N, K, Ho, Wo))
     R, S = w.shape[2:]
@@ -405,7 +413,7 @@ def conv2d_backward(dy, cache):
     db : (K,) array
         dJ/db (computed even when the forward had no bias, as if b were 0).
     """
-    x_shape, x_pad_shape, w, stride, padding, cols = cache
+    x_shape, x_pad_shape, w, stride, padding, cols = _unpack_cache(cache, 6, "conv2d_forward")
     N, K, Ho, Wo = conv2d_output_shape(x_shape, w.shape, stride, padding)
     dy = _check_dy(dy, (N, K, Ho, Wo))
     C, R, S = w.shape[1:]
@@ -487,7 +495,7 @@ def max_pool_backward(dout, cache):
     -------
     dx : (N, C, H, W) array
     """
-    x_shape, size, stride, argmax = cache
+    x_shape, size, stride, argmax = _unpack_cache(cache, 4, "max_pool_forward")
     dout = as_float_array(dout, "dout", ndim=4)
     if dout.shape != argmax.shape:
         raise ValueError(f"dout must have the pooled output's shape {argmax.shape}, got {dout.shape}")

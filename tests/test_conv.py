@@ -298,3 +298,16 @@ def test_max_pool_bad_input():
     _, cache = max_pool_forward(x)
     with pytest.raises(ValueError, match=r"dout must have the pooled output's shape \(1, 2, 1, 1\), got \(1, 2, 2, 2\)"):
         max_pool_backward(np.ones((1, 2, 2, 2)), cache)
+
+
+def test_backward_rejects_a_cache_from_another_layer():
+    x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 2, 2))
+    _, naive_cache = conv2d_forward_naive(x, w)
+    _, fast_cache = conv2d_forward(x, w)
+    dy = np.ones((1, 1, 3, 3))
+    with pytest.raises(TypeError, match="cache must be the tuple returned by conv2d_forward, got a tuple of length 5"):
+        conv2d_backward(dy, naive_cache)
+    with pytest.raises(TypeError, match="returned by conv2d_forward_naive, got a tuple of length 6"):
+        conv2d_backward_naive(dy, fast_cache)
+    with pytest.raises(TypeError, match="returned by max_pool_forward, got list"):
+        max_pool_backward(np.ones((1, 1, 2, 2)), [1, 2, 3, 4])
