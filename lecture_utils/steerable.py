@@ -235,7 +235,7 @@ def steer_basis(basis, angle):
     Parameters
     ----------
     basis : (N + 1, ...) array
-        Responses (or kernels) at the angles :func:`basis_angles` (N) , in order;
+        Responses (or kernels) at the angles ``basis_angles(N)``, in order;
         N is inferred from the first axis.
     angle : float
         Radians.
@@ -245,13 +245,10 @@ def steer_basis(basis, angle):
     array of shape ``basis.shape[1:]``
     """
     basis = np.asarray(basis)
-    if np.iscomplexobj(basis):
-        if basis.ndim < 1 or basis.shape[0] < 1:
-            raise ValueError(f"basis must have one entry per basis angle on axis 0, got shape {basis.shape}")
-    else:
+    if not np.iscomplexobj(basis):  # complex bands steer too (the weights are real)
         basis = as_float_array(basis, "basis")
-        if basis.ndim < 1 or basis.shape[0] < 1:
-            raise ValueError(f"basis must have one entry per basis angle on axis 0, got shape {basis.shape}")
+    if basis.ndim < 1 or basis.shape[0] < 1:
+        raise ValueError(f"basis must have one entry per basis angle on axis 0, got shape {basis.shape}")
     weights = steering_weights(basis.shape[0] - 1, angle)
     return np.tensordot(weights, basis, axes=1)
 
@@ -772,7 +769,9 @@ def magnify_motion(frames, alpha, low, high, fps, height=None, order=3, twidth=1
     fps : float
         Frame rate in Hz.
     height : int, optional
-        Pyramid height; default the largest allowed.
+        Pyramid height; default the largest that :func:`steerable_pyramid` accepts
+        for the frame size (at most ``max_pyramid_height``, with H and W divisible by
+        ``2**height``).
     order : int
         Angular order N >= 1 (N + 1 orientations).
     twidth : float
@@ -801,8 +800,10 @@ def magnify_motion(frames, alpha, low, high, fps, height=None, order=3, twidth=1
     reference = check_positive_int(reference, "reference", minimum=0)
     if reference >= frames.shape[0]:
         raise ValueError(f"reference must index a frame (< {frames.shape[0]}), got {reference}")
-    if height is None:
+    if height is None:  # the tallest pyramid whose levels all halve exactly
         height = max_pyramid_height(frames.shape[1:])
+        while height > 0 and (frames.shape[1] % 2**height or frames.shape[2] % 2**height):
+            height -= 1
     order = check_positive_int(order, "order", minimum=1)
     pyramids = [steerable_pyramid(f, height, order, complex=True, twidth=twidth) for f in frames]
 

@@ -437,6 +437,14 @@ def test_magnified_displacement_is_one_plus_alpha_times_the_true_one(sigma):
     assert ratio == pytest.approx(1 + alpha, rel=0.1)
 
 
+def test_magnify_default_height_fits_the_frame_size():
+    # 100 x 100 allows height 4 by size, but 100 is divisible by 4 and not by 8: height 2.
+    frames = np.random.default_rng(1).standard_normal((3, 100, 100))
+    assert rel(magnify_motion(frames, 0.0, 1, 3, 16.0), frames) < 1e-12
+    with pytest.raises(ValueError, match="divisible by 2\\*\\*height = 8"):
+        magnify_motion(frames, 0.0, 1, 3, 16.0, height=3)
+
+
 def test_magnify_rejects_bad_input():
     video, _ = _vibrating_texture(frames=4)
     with pytest.raises(ValueError, match=r"frame 0 is \(64, 64\), frame 2 is \(64, 32\)"):
