@@ -506,3 +506,93 @@ def max_pool_backward(dout, cache):
             routed = np.where(argmax == i * size + j, dout, 0.0)
             dx[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += routed
     return dx
+
+
+# --------------------------------------------------------------------------------------
+# Picture and widget: how many outputs read each pixel
+# --------------------------------------------------------------------------------------
+
+def receptive_field_counts(height, width, kernel, stride=1, padding=0):
+    """How many outputs of a convolution read each pixel of the padded input.
+
+    ``dJ/dx(a, b)`` is a sum with one term per output whose window covers pixel (a, b),
+    so this count is the number of terms in that sum: ``R*S`` in the interior for
+    stride 1, fewer at the borders (the zeros of the "full" convolution), and 0 for
+    pixels a large stride skips. It equals ``dJ/dx`` for an all-ones kernel and ``dJ/dy``.
+
+    Parameters
+    ----------
+    height, width : int >= 1
+        Image size H x W, in pixels.
+    kernel : int >= 1
+        Square kernel size R = S.
+    stride : int >= 1
+    padding : int >= 0
+
+    Returns
+    -------
+    counts : (H + 2 padding, W + 2 padding) int array
+        Padding pixels included (their gradient is discarded).
+    out_shape : tuple (H', W')
+    """
+    height = check_positive_int(height, "height")
+    width = check_positive_int(width, "width")
+    kernel = check_positive_int(kernel, "kernel")
+    *_, Ho, Wo = conv2d_output_shape((1, 1, height, width), (1, 1, kernel, kernel), stride, padding)
+    counts = np.zeros((height + 2 * padding, width + 2 * padding), dtype=int)
+    for i in range(kernel):          # each kernel offset reads one pixel per output
+        for j in range(kernel):
+            counts[i:i + stride * Ho:stride, j:j + stride * Wo:stride] += 1
+    return counts, (Ho, Wo)
+
+
+def draw_receptive_field_counts(counts, out_shape, padding):
+    """Figure of :func:`receptive_field_counts`: the image outlined inside its padding."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    fig = Figure(figsize=(4.2, 3.6))
+    ax = fig.add_subplot()
+    image = ax.imshow(counts, cmap="viridis", vmin=0)
+    fig.colorbar(image, ax=ax, label="outputs reading the pixel")
+    H, W = counts.shape[0] - 2 * padding, counts.shape[1] - 2 * padding
+    ax.add_patch(Rectangle((padding - 0.5, padding - 0.5), W, H, fill=False, ec="white", lw=2))
+    skipped = int(np.sum(counts[padding:padding + H, padding:padding + W] == 0))
+    ax.set_title(f"output {out_shape[0]}x{out_shape[1]}; {skipped} image pixels get no gradient",
+                 fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def receptive_field_explorer(height=8, width=8):
+    """Widget: kernel size, stride and padding -> terms in each pixel's gradient sum.
+
+    Parameters
+    ----------
+    height, width : int
+        Image size in pixels.
+
+    Returns
+    -------
+    lecture_utils.widgets.Explorer
+    """
+    import ipywidgets as widgets
+
+    from .widgets import Explorer
+
+    height = check_positive_int(height, "height")
+    width = check_positive_int(width, "width")
+
+    def compute(kernel, stride, padding):
+        counts, out_shape = receptive_field_counts(height, width, kernel, stride, padding)
+        return counts, out_shape, padding
+
+    controls = {
+        "kernel": widgets.IntSlider(value=3, min=1, max=min(height, width), description="kernel R=S"),
+        "stride": widgets.IntSlider(value=1, min=1, max=4, description="stride"),
+        "padding": widgets.IntSlider(value=0, min=0, max=3, description="padding"),
+    }
+    return Explorer(compute, lambda result: draw_receptive_field_counts(*result), controls,
+                    title="Receptive field explorer")

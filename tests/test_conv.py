@@ -7,7 +7,8 @@ from scipy import signal
 
 from lecture_utils.conv import (conv2d_backward, conv2d_backward_naive, conv2d_forward,
                                 conv2d_forward_naive, conv2d_output_shape, convolve2d_naive,
-                                correlate2d_naive, max_pool_backward, max_pool_forward)
+                                correlate2d_naive, max_pool_backward, max_pool_forward,
+                                receptive_field_counts, receptive_field_explorer)
 from lecture_utils.gradcheck import layer_gradient_errors, numerical_gradient, rel_error
 
 SHAPES_2D = [((5, 6), (3, 2)), ((4, 4), (4, 4)), ((7, 3), (1, 3)), ((6, 5), (2, 2))]
@@ -311,3 +312,44 @@ def test_backward_rejects_a_cache_from_another_layer():
         conv2d_backward_naive(dy, fast_cache)
     with pytest.raises(TypeError, match="returned by max_pool_forward, got list"):
         max_pool_backward(np.ones((1, 1, 2, 2)), [1, 2, 3, 4])
+
+
+# ---------------------------------------------------------------- receptive-field picture and widget
+
+@pytest.mark.parametrize("height, width, kernel, stride, padding",
+                         [(8, 8, 3, 1, 0), (7, 9, 2, 2, 1), (8, 8, 3, 3, 0), (6, 6, 5, 4, 2)])
+def test_counts_are_the_input_gradient_of_an_all_ones_layer(height, width, kernel, stride, padding):
+    counts, out_shape = receptive_field_counts(height, width, kernel, stride, padding)
+    y, cache = conv2d_forward_naive(np.ones((1, 1, height, width)), np.ones((1, 1, kernel, kernel)),
+                                    stride=stride, padding=padding)
+    assert out_shape == y.shape[2:]
+    dx = conv2d_backward_naive(np.ones_like(y), cache)[0]
+    np.testing.assert_array_equal(counts[padding:padding + height, padding:padding + width], dx[0, 0])
+    assert counts.sum() == kernel * kernel * y.size      # every output reads R*S pixels
+
+
+def test_counts_closed_form_stride_one():
+    counts, _ = receptive_field_counts(8, 8, 3)
+    assert np.all(counts[2:-2, 2:-2] == 9)          # interior pixels: R*S terms
+    assert counts[0, 0] == 1 and counts[0, 1] == 2  # corners and edges: fewer
+
+
+def test_counts_bad_input():
+    with pytest.raises(ValueError, match=r"kernel 9x9 .* larger than the padded input 8x8"):
+        receptive_field_counts(8, 8, 9)
+    with pytest.raises(TypeError, match="kernel must be an integer"):
+        receptive_field_counts(8, 8, 2.0)
+    with pytest.raises(ValueError, match="height must be >= 1, got 0"):
+        receptive_field_explorer(height=0)
+
+
+def test_explorer_follows_its_controls():
+    explorer = receptive_field_explorer(8, 8)
+    counts, out_shape, padding = explorer.result
+    assert out_shape == (6, 6) and padding == 0
+    explorer.controls["stride"].value = 4               # stride > kernel skips pixels
+    counts, out_shape, padding = explorer.result
+    assert out_shape == (2, 2) and np.sum(counts == 0) == 64 - 2 * 2 * 9
+    explorer.controls["padding"].value = 1
+    assert explorer.result[0].shape == (10, 10)
+    assert "Receptive field explorer" in explorer._repr_mimebundle_()["text/plain"]
