@@ -823,11 +823,6 @@ def magnify_motion(frames, alpha, low, high, fps, height=None, order=3, twidth=1
     return out
 
 
-def _fourier_shift(image, shift):
-    """``image`` translated by ``shift = (dy, dx)`` pixels (periodic, sub-pixel exact)."""
-    return np.fft.ifft2(ndimage.fourier_shift(np.fft.fft2(image), shift)).real
-
-
 def estimate_translation(frame, reference, weights=None, max_iter=50):
     """Sub-pixel translation ``(dy, dx)`` with ``frame ~ reference shifted by (dy, dx)``.
 

@@ -8,7 +8,6 @@ frequency-domain filtering with the closed-form masks, or pyrtools (optional).
 import dataclasses
 import math
 
-import ipywidgets  # noqa: F401  (the explorer needs it; fail loudly if absent)
 import numpy as np
 import pytest
 from scipy import ndimage
