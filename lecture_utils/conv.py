@@ -24,8 +24,11 @@ Its gradients, for one channel and stride 1 (seeds 004 and 002)::
     dJ/db = sum of dJ/dY
 
 The ``*_naive`` functions loop exactly like these index formulas; :func:`conv2d_forward`
-and :func:`conv2d_backward` compute the same numbers with one matrix product each
-(im2col: every receptive field copied into a column), fast enough to train a CNN.
+and :func:`conv2d_backward` compute the same numbers with one large matrix product per
+gradient (im2col: every receptive field of the batch copied into a column), fast enough
+to train a CNN (``benchmarks/bench_conv.py`` compares them with PyTorch). Max pooling
+(:func:`max_pool_forward`, :func:`max_pool_backward`) follows the same layer contract;
+softmax cross-entropy lives in :mod:`lecture_utils.nn`.
 """
 
 from __future__ import annotations

@@ -353,3 +353,20 @@ def test_explorer_follows_its_controls():
     explorer.controls["padding"].value = 1
     assert explorer.result[0].shape == (10, 10)
     assert "Receptive field explorer" in explorer._repr_mimebundle_()["text/plain"]
+
+
+def test_non_contiguous_views_are_handled():
+    # as_strided reads the arrays' own strides: reversed, transposed and sliced views must work
+    rng = np.random.default_rng(12)
+    base = rng.standard_normal((6, 3, 9, 8))
+    x = base[::2, :, ::-1, :].transpose(0, 1, 3, 2)          # (3, 3, 8, 9), negative and swapped strides
+    w = rng.standard_normal((4, 3, 3, 3))[:, :, ::-1]
+    for params in (dict(), dict(stride=2, padding=1)):
+        y, cache = conv2d_forward(x, w, **params)
+        y_naive, cache_naive = conv2d_forward_naive(np.ascontiguousarray(x), np.ascontiguousarray(w), **params)
+        np.testing.assert_allclose(y, y_naive, rtol=1e-12, atol=1e-12)
+        dy = rng.standard_normal(y.shape)[..., ::-1]
+        for fast, naive in zip(conv2d_backward(dy, cache), conv2d_backward_naive(np.ascontiguousarray(dy), cache_naive)):
+            np.testing.assert_allclose(fast, naive, rtol=1e-12, atol=1e-12)
+    out, cache = max_pool_forward(x)
+    np.testing.assert_array_equal(out, _pool_loops(np.ascontiguousarray(x), 2, 2))
