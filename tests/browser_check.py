@@ -61,6 +61,18 @@ PAGE_REPORT_JS = """
 """
 
 
+# Brings the first element matching a selector into view; in a reveal.js deck, goes to its slide.
+SHOW_JS = """
+(() => {
+  const target = document.querySelector(%s);
+  if (!target) { return; }
+  const slide = target.closest('.slides section:not(.stack)');
+  if (window.Reveal && slide) { const i = Reveal.getIndices(slide); Reveal.slide(i.h, i.v); }
+  else { target.scrollIntoView({block: 'center'}); }
+})()
+"""
+
+
 def find_browser() -> str | None:
     """Path of a Chromium-family browser, from $BROWSER or the usual names on $PATH."""
     candidates = [os.environ.get("BROWSER", "")] + list(BROWSER_NAMES)
@@ -201,10 +213,10 @@ class Browser:
             self.drain(events, 0.1)
 
     def _screenshot(self, session: str, events: list, path: Path, scroll_to: str | None) -> Path:
-        if scroll_to:  # a CSS selector: bring the first match into view
-            self.send("Runtime.evaluate", {"expression": f"document.querySelector({json.dumps(scroll_to)})"
-                      "?.scrollIntoView({block: 'center'})"}, session=session, events=events)
-            self.drain(events, 0.5)
+        if scroll_to:  # a CSS selector: bring the first match into view (in a deck: go to its slide)
+            self.send("Runtime.evaluate", {"expression": SHOW_JS % json.dumps(scroll_to)},
+                      session=session, events=events)
+            self.drain(events, 1.0)  # let the slide transition finish
         data = self.send("Page.captureScreenshot", {"format": "png"}, session=session, events=events)["data"]
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -260,7 +272,7 @@ def check_site(site: Path, screenshots: Path | None = None) -> list[PageReport]:
     with Browser(executable) as browser:
         for page in pages:
             shot = Path(screenshots) / f"{page.stem}.png" if screenshots else None
-            scroll = "img" if page.name != "index.html" and not page.name.endswith(".slides.html") else None
+            scroll = None if page.name == "index.html" else "img"
             reports.append(browser.check_page(page, shot, scroll_to=scroll))
     return reports
 
