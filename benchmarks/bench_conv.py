@@ -5,6 +5,9 @@ Usage::
     .venv/bin/python benchmarks/bench_conv.py             # numpy's BLAS thread count, torch matched
     .venv/bin/python benchmarks/bench_conv.py --threads 1 # both limited to one thread
 
+On a machine shared with other work, prefer ``--threads 1``: multi-threaded BLAS and
+PyTorch both slow down erratically when their threads have to wait for a busy core.
+
 Targets (issue 6): ``conv2d_forward + conv2d_backward`` at least 100x faster than the naive
 loops, and at most 1.5x the time of PyTorch's CPU ``conv2d`` with autograd, on the shapes of
 notebook 06 (stride 1, no padding). The three are timed in the same process, round-robin
@@ -71,7 +74,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=None,
                         help="limit numpy's BLAS and torch to this many threads (default: numpy's count)")
-    parser.add_argument("--repeats", type=int, default=9, help="repeats per shape (3 for the largest)")
+    parser.add_argument("--repeats", type=int, default=21, help="repeats per shape (5 for the largest)")
     parser.add_argument("--naive-images", type=int, default=2, help="images the naive loops are timed on")
     args = parser.parse_args(argv)
 
@@ -99,7 +102,7 @@ def main(argv=None) -> None:
             assert np.allclose(dx, dx_t.numpy(), rtol=1e-10, atol=1e-10)
             assert np.allclose(dw, dw_t.numpy(), rtol=1e-10, atol=1e-10)
             functions["torch"] = lambda: torch_forward_backward(torch, xt, wt)
-        repeats = 3 if N * C * H * H * K > 10_000_000 else args.repeats
+        repeats = 5 if N * C * H * H * K > 10_000_000 else args.repeats
         medians = round_robin_medians(functions, repeats)
 
         n = min(N, args.naive_images)
