@@ -41,13 +41,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, signal
 from scipy.special import comb
 
 from ._validate import as_float_array, check_choice, check_positive_float, check_positive_int
 
 BOUNDARIES = ("zero", "reflect", "symmetric", "periodic")
-_NDIMAGE_MODE = {"zero": "constant", "reflect": "mirror", "symmetric": "reflect", "periodic": "wrap"}
+_NUMPY_PAD = {"zero": "constant", "reflect": "reflect", "symmetric": "symmetric", "periodic": "wrap"}
 MAX_CHANNELS = 4
 
 
@@ -109,27 +109,88 @@ def binomial_kernel(n: int = 5) -> np.ndarray:
     return comb(n - 1, np.arange(n), exact=False) / 2.0 ** (n - 1)
 
 
-def _blur_axis(x: np.ndarray, kernel: np.ndarray, axis: int, boundary: str) -> np.ndarray:
-    # The kernel is symmetric for the lecture's filter; correlate1d (no flip) keeps
-    # the matrices below readable for a non-symmetric one too.
-    return ndimage.correlate1d(x, kernel, axis=axis, mode=_NDIMAGE_MODE[boundary], cval=0.0)
+def _take(x: np.ndarray, axis: int, index) -> np.ndarray:
+    """``x[..., index, ...]`` with ``index`` applied along ``axis``."""
+    where = [slice(None)] * x.ndim
+    where[axis] = index
+    return x[tuple(where)]
 
 
-def _keep_even(x: np.ndarray, axis: int) -> np.ndarray:
-    index = [slice(None)] * x.ndim
-    index[axis] = slice(0, None, 2)
-    return x[tuple(index)]
+def _filter_axis(x, kernel, axis, up, down, start, count):
+    """``count`` samples from ``start`` of: insert up-1 zeros, correlate with kernel, keep every down-th.
+
+    scipy's upfirdn does the three steps in one compiled call that neither multiplies the
+    inserted zeros nor computes the samples it drops. It convolves, so the kernel is
+    flipped, and it treats the signal as zero beyond its ends (the edges are redone below).
+    """
+    full = signal.upfirdn(kernel[::-1], x, up=up, down=down, axis=axis)
+    if full.shape[axis] < start + count:  # only for tiny kernels: pad the missing zeros
+        missing = [(0, 0)] * x.ndim
+        missing[axis] = (0, start + count - full.shape[axis])
+        full = np.pad(full, missing)
+    return _take(full, axis, slice(start, start + count))
 
 
-def _insert_zeros(x: np.ndarray, n: int, axis: int) -> np.ndarray:
-    """Length n along ``axis``: x at the even indices 0, 2, ..., zeros in between."""
-    shape = list(x.shape)
-    shape[axis] = n
-    up = np.zeros(shape)
-    index = [slice(None)] * x.ndim
-    index[axis] = slice(0, None, 2)
-    up[tuple(index)] = x
-    return up
+def _fine_sample(fine, j, n, boundary):
+    """Sample j of a length-n signal extended by the boundary rule (None: a zero)."""
+    source = _source_index(j, n, boundary)
+    return None if source is None else fine[source]
+
+
+def _reduce_axis(x: np.ndarray, kernel: np.ndarray, axis: int, boundary: str) -> np.ndarray:
+    """Blur along one axis, keep samples 0, 2, 4, ...: n -> m = ceil(n/2).
+
+    ``y[i] = sum_t k[t] x[2i + t - r]``, with ``x`` extended past its ends by the boundary rule.
+    """
+    n, m = x.shape[axis], _coarse_length(x.shape[axis])
+    if kernel.size % 4 == 3:  # make the radius r even (one zero tap each side), so that
+        kernel = np.pad(kernel, 1)  # the kept samples fall on upfirdn's even outputs
+    r = kernel.size // 2
+    out = np.moveaxis(_filter_axis(x, kernel, axis, up=1, down=2, start=r // 2, count=m), axis, 0)
+    fine = np.moveaxis(x, axis, 0)
+    # Outputs whose filter reads past an end: recompute with the boundary rule.
+    for i in sorted(set(range(min(m, (r + 1) // 2))) | set(range(max(0, (n - 1 - r) // 2 + 1), m))):
+        out[i] = 0.0
+        for t, weight in enumerate(kernel):
+            sample = _fine_sample(fine, 2 * i + t - r, n, boundary)
+            if sample is not None:
+                out[i] += weight * sample
+    return np.moveaxis(out, 0, axis)
+
+
+def _expand_axis(x: np.ndarray, n: int, kernel: np.ndarray, axis: int, boundary: str) -> np.ndarray:
+    """Insert zeros (x at the even indices) to reach n samples along one axis, blur with 2 kernel.
+
+    ``y[j] = sum_t 2 k[t] u[j + t - r]`` with ``u[2i] = x[i]``, zeros at odd indices, and
+    ``u`` extended past its ends by the boundary rule.
+    """
+    r = kernel.size // 2
+    out = np.moveaxis(_filter_axis(x, 2.0 * kernel, axis, up=2, down=1, start=r, count=n), axis, 0)
+    coarse = np.moveaxis(x, axis, 0)
+    for j in sorted(set(range(min(r, n))) | set(range(max(n - r, 0), n))):
+        out[j] = 0.0
+        for t, weight in enumerate(kernel):
+            source = _source_index(j + t - r, n, boundary)
+            if source is not None and source % 2 == 0:  # odd fine indices hold inserted zeros
+                out[j] += 2.0 * weight * coarse[source // 2]
+    return np.moveaxis(out, 0, axis)
+
+
+def _reduce(image: np.ndarray, kernel: np.ndarray, boundary: str) -> np.ndarray:
+    """:func:`reduce` on a validated image, one axis at a time (the blur is separable)."""
+    # Along each row first (memory in order), so that the pass down the columns, which
+    # jumps through memory, only sees half the samples. The order does not change the result.
+    for axis in reversed(range(_spatial_ndim(image))):
+        image = _reduce_axis(image, kernel, axis, boundary)
+    return image
+
+
+def _expand(image: np.ndarray, shape: tuple, kernel: np.ndarray, boundary: str) -> np.ndarray:
+    """:func:`expand` on a validated image and spatial ``shape``."""
+    # Down the columns first, while the image is still small (that pass jumps through memory).
+    for axis, n in enumerate(shape):
+        image = _expand_axis(image, n, kernel, axis, boundary)
+    return image
 
 
 def reduce(image, kernel=None, boundary: str = "reflect") -> np.ndarray:
@@ -155,12 +216,7 @@ def reduce(image, kernel=None, boundary: str = "reflect") -> np.ndarray:
     image = _check_image(image)
     kernel = _check_kernel(kernel)
     boundary = _check_boundary(boundary)
-    out = image
-    for axis in range(_spatial_ndim(image)):
-        # Keeping every second row before blurring the columns halves the work, and
-        # is the same operator because the blur is separable.
-        out = _keep_even(_blur_axis(out, kernel, axis, boundary), axis)
-    return out
+    return _reduce(image, kernel, boundary)
 
 
 def _target_shape(image: np.ndarray, shape) -> tuple:
@@ -214,10 +270,7 @@ def expand(image, shape, kernel=None, boundary: str = "reflect") -> np.ndarray:
     shape = _target_shape(image, shape)
     kernel = _check_kernel(kernel)
     boundary = _check_boundary(boundary)
-    out = image
-    for axis, n in enumerate(shape):
-        out = _blur_axis(_insert_zeros(out, n, axis), 2.0 * kernel, axis, boundary)
-    return out
+    return _expand(image, shape, kernel, boundary)
 
 
 # --------------------------------------------------------------------------- operators as matrices
@@ -414,7 +467,7 @@ def gaussian_pyramid(image, levels: int, kernel=None, boundary: str = "reflect")
     boundary = _check_boundary(boundary)
     pyramid = [image]
     for _ in range(levels - 1):
-        pyramid.append(reduce(pyramid[-1], kernel, boundary))
+        pyramid.append(_reduce(pyramid[-1], kernel, boundary))
     return pyramid
 
 
@@ -466,7 +519,7 @@ def laplacian_pyramid(image, levels: int, kernel=None, boundary: str = "reflect"
     kernel = _check_kernel(kernel)
     boundary = _check_boundary(boundary)
     gaussian = gaussian_pyramid(image, levels, kernel, boundary)
-    bands = tuple(fine - expand(coarse, fine.shape, kernel, boundary)
+    bands = tuple(fine - _expand(coarse, fine.shape[:_spatial_ndim(fine)], kernel, boundary)
                   for fine, coarse in zip(gaussian[:-1], gaussian[1:]))
     return LaplacianPyramid(bands=bands, residual=gaussian[-1], kernel=kernel, boundary=boundary)
 
@@ -490,13 +543,19 @@ def reconstruct(pyramid: LaplacianPyramid) -> np.ndarray:
     if not isinstance(pyramid, LaplacianPyramid):
         raise TypeError(f"pyramid must be a LaplacianPyramid (from laplacian_pyramid), got "
                         f"{type(pyramid).__name__}")
+    kernel = _check_kernel(pyramid.kernel)
+    boundary = _check_boundary(pyramid.boundary)
     x = _check_image(pyramid.residual, "pyramid.residual")
-    for k in range(len(pyramid.bands) - 1, -1, -1):
-        band = _check_image(pyramid.bands[k], f"pyramid.bands[{k}]")
-        if band.ndim != x.ndim:
-            raise ValueError(f"pyramid.bands[{k}] has shape {band.shape} but the coarser level has "
-                             f"shape {x.shape}; levels must have the same number of axes")
-        x = band + expand(x, band.shape, pyramid.kernel, pyramid.boundary)
+    bands = [_check_image(band, f"pyramid.bands[{k}]") for k, band in enumerate(pyramid.bands)]
+    coarser = x
+    for k in range(len(bands) - 1, -1, -1):  # every shape checked before any work
+        if bands[k].ndim != coarser.ndim:
+            raise ValueError(f"pyramid.bands[{k}] has shape {bands[k].shape} but the coarser level has "
+                             f"shape {coarser.shape}; levels must have the same number of axes")
+        _target_shape(coarser, bands[k].shape)
+        coarser = bands[k]
+    for band in reversed(bands):
+        x = band + _expand(x, band.shape[:_spatial_ndim(band)], kernel, boundary)
     return x
 
 

@@ -104,12 +104,17 @@ def test_matrices_equal_reduce_and_expand(boundary, n):
                                f, rtol=0, atol=1e-14)
 
 
-def test_matrices_with_a_custom_kernel():
-    k3 = np.array([0.25, 0.5, 0.25])
-    x = rng_image(11)
-    np.testing.assert_allclose(downsample_matrix(11, k3, "reflect") @ x, reduce(x, k3, "reflect"), atol=1e-14)
-    np.testing.assert_allclose(upsample_matrix(6, 11, k3, "periodic") @ x[:6],
-                               expand(x[:6], (11,), k3, "periodic"), atol=1e-14)
+@pytest.mark.parametrize("kernel", [[1.0], [0.25, 0.5, 0.25], binomial_kernel(7), [0.1, 0.2, 0.4, 0.2, 0.1]],
+                         ids=["1 tap", "3 taps", "7 taps", "5 taps"])
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_matrices_equal_reduce_and_expand_for_other_kernels(kernel, boundary):
+    for n in range(1, 12):
+        m = -(-n // 2)
+        fine, coarse = rng_image(n, seed=n), rng_image(m, seed=n + 50)
+        np.testing.assert_allclose(downsample_matrix(n, kernel, boundary) @ fine,
+                                   reduce(fine, kernel, boundary), rtol=0, atol=1e-14)
+        np.testing.assert_allclose(upsample_matrix(m, n, kernel, boundary) @ coarse,
+                                   expand(coarse, (n,), kernel, boundary), rtol=0, atol=1e-14)
 
 
 def test_matrix_bad_input():
