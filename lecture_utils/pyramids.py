@@ -22,7 +22,7 @@ Boundaries (how a filter sees past the ends of ``a b c d``), for every function:
 ==============  =======================  ==============================  =========================
 ``"zero"``      ``0 0 | a b c d | 0 0``   constant / constant             no (edges darken)
 ``"reflect"``   ``c b | a b c d | c b``   reflect / mirror                yes, sizes >= 2
-``"symmetric"`` ``b a | a b c d | d c``   symmetric / reflect             reduce yes, expand: odd n
+``"symmetric"`` ``b a | a b c d | d c``   symmetric / reflect             reduce yes, expand no
 ``"periodic"``  ``c d | a b c d | a b``   wrap / wrap                     reduce yes, expand: even n
 ==============  =======================  ==============================  =========================
 
@@ -47,7 +47,6 @@ from scipy.special import comb
 from ._validate import as_float_array, check_choice, check_positive_float, check_positive_int
 
 BOUNDARIES = ("zero", "reflect", "symmetric", "periodic")
-_NUMPY_PAD = {"zero": "constant", "reflect": "reflect", "symmetric": "symmetric", "periodic": "wrap"}
 MAX_CHANNELS = 4
 
 
@@ -672,7 +671,10 @@ def blend_explorer(a, b, mask, max_levels_shown: int | None = None):
     mask = _check_image(mask, "mask")
     if mask.shape != a.shape[:2]:
         raise ValueError(f"mask must have shape {a.shape[:2]}, got {mask.shape}")
-    top = min(8, max_levels(a.shape)) if max_levels_shown is None else _check_levels(max_levels_shown, a.shape)
+    if max_levels_shown is None:
+        top = min(8, max_levels(a.shape))
+    else:
+        top = _check_levels(max_levels_shown, a.shape)
 
     def compute(levels, mask_blur):
         soft = ndimage.gaussian_filter(mask, sigma=mask_blur, mode="nearest") if mask_blur > 0 else mask

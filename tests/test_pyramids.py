@@ -198,6 +198,18 @@ def test_expand_keeps_constants_with_reflect_for_sizes_from_two(n):
     np.testing.assert_allclose(expand(coarse, (n, n)), 2.0, rtol=1e-15)
 
 
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_which_boundaries_keep_constants_as_the_module_docstring_says(boundary):
+    # The table in lecture_utils.pyramids: reduce keeps constants except with zeros;
+    # expand only with "reflect" (n >= 2) and "periodic" (even n).
+    keeps_expand = {"zero": [], "reflect": list(range(2, 12)), "symmetric": [], "periodic": [2, 4, 6, 8, 10]}
+    reduce_ok = [n for n in range(2, 12) if np.allclose(reduce(np.ones(n), boundary=boundary), 1)]
+    expand_ok = [n for n in range(2, 12)
+                 if np.allclose(expand(np.ones(-(-n // 2)), (n,), boundary=boundary), 1)]
+    assert reduce_ok == ([] if boundary == "zero" else list(range(2, 12)))
+    assert expand_ok == keeps_expand[boundary]
+
+
 def test_zero_boundary_darkens_the_edges_as_on_the_slide():
     # Row sums of the slide's 8 F3: 7 at the first row (6 + 1), 8 inside, 4 at the last.
     row_sums = 8 * upsample_matrix(4).sum(axis=1)
