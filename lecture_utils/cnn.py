@@ -33,6 +33,7 @@ trained by mini-batch SGD with momentum, ``v <- mu v - eta g``, ``theta <- theta
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -44,6 +45,21 @@ from ._validate import (as_float_array, check_positive_float, check_positive_int
 from .conv import conv2d_backward, conv2d_forward, max_pool_backward, max_pool_forward
 from .nn import (dense_backward, dense_forward, relu_backward, relu_forward, sigmoid_backward,
                  sigmoid_forward, softmax, softmax_cross_entropy)
+
+def _single_threaded_blas():
+    """Context in which numpy's BLAS uses one thread.
+
+    The matrices of these small networks are tiny (a 32-image batch of 8x8 digits);
+    waking BLAS threads costs more than they save, and on a busy 2-core machine it
+    made training ten times slower. threadpoolctl comes with scikit-learn; without
+    it nothing changes.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
 
 # ---------------------------------------------------------------------------------------
 # The lecture's convolution: valid cross-correlation of a stack of images with filters
@@ -356,17 +372,18 @@ def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, 
         raise ValueError(f"X must hold square images, got shape {X.shape}")
     f, W, b = lecture_init(n_filters, X.shape[1], 3, rng)
     run = LectureRun(f, W, b)
-    for step in range(steps + 1):
-        O, cache = lecture_forward(X, f, W, b)
-        E, dE_dO = lecture_loss(O, y)
-        run.losses.append(E)
-        run.train_accuracy.append(float(np.mean((O[0] > 0.5) == (np.ravel(y) > 0.5))))
-        if X_test is not None:
-            run.test_accuracy.append(lecture_accuracy(X_test, y_test, f, W, b))
-        if step == steps:
-            break
-        df, dW, db = lecture_backward(dE_dO, cache)
-        f, W, b = f - learning_rate * df, W - learning_rate * dW, b - learning_rate * db
+    with _single_threaded_blas():
+        for step in range(steps + 1):
+            O, cache = lecture_forward(X, f, W, b)
+            E, dE_dO = lecture_loss(O, y)
+            run.losses.append(E)
+            run.train_accuracy.append(float(np.mean((O[0] > 0.5) == (np.ravel(y) > 0.5))))
+            if X_test is not None:
+                run.test_accuracy.append(lecture_accuracy(X_test, y_test, f, W, b))
+            if step == steps:
+                break
+            df, dW, db = lecture_backward(dE_dO, cache)
+            f, W, b = f - learning_rate * df, W - learning_rate * dW, b - learning_rate * db
     run.f, run.W, run.b = f, W, b
     return run
 
@@ -553,6 +570,11 @@ def lenet_loss(x, labels, params):
     grads : dict
         As :func:`lenet_backward`.
     """
+    with _single_threaded_blas():
+        return _lenet_loss(x, labels, params)
+
+
+def _lenet_loss(x, labels, params):
     scores, cache = lenet_forward(x, params)
     labels = _check_labels(labels, scores.shape[0], scores.shape[1])
     loss, dscores = softmax_cross_entropy(scores, labels)
@@ -563,7 +585,9 @@ def lenet_predict_proba(x, params, batch_size: int = 512) -> np.ndarray:
     """Class probabilities ``softmax(scores)``, (N, n_classes), computed in batches."""
     batch_size = check_positive_int(batch_size, "batch_size")
     x = _check_images(x, _check_params(params))
-    parts = [softmax(lenet_forward(x[i:i + batch_size], params)[0]) for i in range(0, len(x), batch_size)]
+    with _single_threaded_blas():
+        parts = [softmax(lenet_forward(x[i:i + batch_size], params)[0])
+                 for i in range(0, len(x), batch_size)]
     return np.concatenate(parts)
 
 
@@ -666,30 +690,31 @@ def train_lenet(x, labels, params=None, epochs: int = 10, batch_size: int = 32,
         raise ValueError(f"decay must lie in (0, 1], got {decay}")
     velocity = {name: np.zeros_like(value) for name, value in params.items()}
     run = LeNetRun(params)
-    for epoch in range(1, epochs + 1):
-        eta = learning_rate * decay ** (epoch - 1)
-        order = rng.permutation(len(x))
-        for step, start in enumerate(range(0, len(x), batch_size)):
-            batch = order[start:start + batch_size]
-            try:
-                with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported below
-                    loss, grads = lenet_loss(x[batch], labels[batch], params)
-            except ValueError as exc:  # the images were checked, so a layer met inf or NaN
-                raise _diverged(epoch, step, eta, str(exc)) from exc
-            if not (np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())):
-                raise _diverged(epoch, step, eta, f"loss {loss}")
-            run.step_losses.append(loss)
-            for name in params:
-                params[name], velocity[name] = sgd_momentum_update(
-                    params[name], grads[name], velocity[name], eta, momentum)
-        n_steps = -(-len(x) // batch_size)
-        run.epoch_losses.append(float(np.mean(run.step_losses[-n_steps:])))
-        line = f"epoch {epoch:2d}/{epochs}  mean training loss {run.epoch_losses[-1]:.3f}"
-        if x_test is not None:
-            run.test_accuracy.append(accuracy(lenet_predict_proba(x_test, params), y_test))
-            line += f"  test accuracy {run.test_accuracy[-1]:.1%}"
-        if verbose:
-            print(line)
+    with _single_threaded_blas():
+        for epoch in range(1, epochs + 1):
+            eta = learning_rate * decay ** (epoch - 1)
+            order = rng.permutation(len(x))
+            for step, start in enumerate(range(0, len(x), batch_size)):
+                batch = order[start:start + batch_size]
+                try:
+                    with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported below
+                        loss, grads = _lenet_loss(x[batch], labels[batch], params)
+                except ValueError as exc:  # the images were checked, so a layer met inf or NaN
+                    raise _diverged(epoch, step, eta, str(exc)) from exc
+                if not (np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads.values())):
+                    raise _diverged(epoch, step, eta, f"loss {loss}")
+                run.step_losses.append(loss)
+                for name in params:
+                    params[name], velocity[name] = sgd_momentum_update(
+                        params[name], grads[name], velocity[name], eta, momentum)
+            n_steps = -(-len(x) // batch_size)
+            run.epoch_losses.append(float(np.mean(run.step_losses[-n_steps:])))
+            line = f"epoch {epoch:2d}/{epochs}  mean training loss {run.epoch_losses[-1]:.3f}"
+            if x_test is not None:
+                run.test_accuracy.append(accuracy(lenet_predict_proba(x_test, params), y_test))
+                line += f"  test accuracy {run.test_accuracy[-1]:.1%}"
+            if verbose:
+                print(line)
     run.params = params
     return run
 
@@ -742,32 +767,31 @@ def draw_digit_inspection(result: dict):
     """The image, its class probabilities, and the first and second layers' feature maps."""
     from matplotlib.figure import Figure
 
-    n1, n2 = len(result["conv1"]), len(result["conv2"])
-    columns = max(8, -(-n1 // 2), -(-n2 // 4))
-    fig = Figure(figsize=(8, 5.5))
-    grid = fig.add_gridspec(7, columns, height_ratios=[2.4, 2.4, 1, 1, 1, 1, 1])
-    ax = fig.add_subplot(grid[0:2, 0:2])
+    columns = 16
+    rows = [("conv1", chunk) for chunk in np.array_split(result["conv1"], -(-len(result["conv1"]) // columns))]
+    rows += [("conv2", chunk) for chunk in np.array_split(result["conv2"], -(-len(result["conv2"]) // columns))]
+    fig = Figure(figsize=(9, 3 + 0.6 * len(rows)))
+    grid = fig.add_gridspec(2 + len(rows), columns, height_ratios=[2.2, 2.2] + [1] * len(rows),
+                            left=0.04, right=0.99, top=0.93, bottom=0.02, wspace=0.08, hspace=0.45)
+    ax = fig.add_subplot(grid[0:2, 0:4])
     ax.imshow(result["image"], cmap="gray_r")
     ax.set_title(f"label {result['label']}, predicted {result['predicted']}", fontsize=9)
     ax.axis("off")
-    ax = fig.add_subplot(grid[0:2, 3:])
-    ax.bar(np.arange(len(result["probabilities"])), result["probabilities"],
-           color=["tab:green" if k == result["label"] else "tab:gray"
-                  for k in range(len(result["probabilities"]))])
-    ax.set_xticks(np.arange(len(result["probabilities"])))
+    ax = fig.add_subplot(grid[0:2, 6:])
+    classes = np.arange(len(result["probabilities"]))
+    ax.bar(classes, result["probabilities"],
+           color=["tab:green" if k == result["label"] else "tab:gray" for k in classes])
+    ax.set_xticks(classes)
     ax.set_ylim(0, 1)
     ax.set_title("softmax probabilities (green: true class)", fontsize=9)
-    rows = [("conv1", r, result["conv1"][r * columns:(r + 1) * columns]) for r in range(-(-n1 // columns))]
-    rows += [("conv2", r, result["conv2"][r * columns:(r + 1) * columns]) for r in range(-(-n2 // columns))]
-    for row, (name, part, maps) in enumerate(rows[:5]):
+    for row, (name, maps) in enumerate(rows):   # every feature map, after ReLU
         for col, feature_map in enumerate(maps):
             ax = fig.add_subplot(grid[2 + row, col])
             ax.imshow(feature_map, cmap="viridis")
             ax.set_xticks([])
             ax.set_yticks([])
             if col == 0:
-                ax.set_ylabel(f"{name}", fontsize=7)
-    fig.tight_layout()
+                ax.set_ylabel(name, fontsize=7)
     return fig
 
 
