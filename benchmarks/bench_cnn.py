@@ -1,0 +1,80 @@
+"""One training epoch of notebook 06's LeNet-style network: numpy (lecture_utils) vs PyTorch CPU.
+
+Same architecture (conv 16 -> ReLU -> pool -> conv 32 -> ReLU -> pool -> dense 10), same
+data (the 1347 training digits), same batches of 32 and SGD with momentum 0.9, timed in
+this process as the median of repeated epochs. lecture_utils computes in float64 by
+design (as_float_array), so its float32 cell is n/a; PyTorch runs in float64 and float32.
+PyTorch is timed with one thread (lecture_utils' training runs BLAS single-threaded) and
+with its default thread count. Target: numpy at most 2x PyTorch's float64 time.
+
+    .venv/bin/python benchmarks/bench_cnn.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import median_seconds, optional_import, print_table  # noqa: E402
+
+from lecture_utils.cnn import lenet_init, train_lenet  # noqa: E402
+from lecture_utils.data import digits_split  # noqa: E402
+
+BATCH, LEARNING_RATE, MOMENTUM = 32, 0.05, 0.9
+
+
+def numpy_epoch(x, labels, params):
+    return lambda: train_lenet(x, labels, params, epochs=1, batch_size=BATCH, learning_rate=LEARNING_RATE,
+                               momentum=MOMENTUM, rng=0, verbose=False)
+
+
+def torch_epoch(torch, x, labels, params, dtype):
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(128, 10)).to(dtype)
+    with torch.no_grad():  # start from the numpy network's weights
+        for layer, (w, b) in zip([model[0], model[3], model[7]], [("w1", "b1"), ("w2", "b2"), ("w3", "b3")]):
+            layer.weight.copy_(torch.tensor(params[w].T if w == "w3" else params[w]))
+            layer.bias.copy_(torch.tensor(params[b]))
+    optimiser = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
+    images = torch.tensor(x, dtype=dtype)
+    targets = torch.tensor(labels)
+    order = torch.tensor(np.random.default_rng(0).permutation(len(x)))
+
+    def epoch():
+        for start in range(0, len(x), BATCH):
+            batch = order[start:start + BATCH]
+            optimiser.zero_grad()
+            loss = nn.functional.cross_entropy(model(images[batch]), targets[batch])
+            loss.backward()
+            optimiser.step()
+    return epoch
+
+
+def main():
+    x, labels, _, _ = digits_split(rng=0)
+    params = lenet_init(rng=0)
+    t_numpy = median_seconds(numpy_epoch(x, labels, params), repeats=5)
+    rows = [["lecture_utils (numpy, BLAS 1 thread)", "float64", t_numpy, "1"],
+            ["lecture_utils (numpy)", "float32", "n/a (float64 by design)", ""]]
+    torch = optional_import("torch")
+    if torch is not None:
+        default_threads = torch.get_num_threads()
+        for threads in sorted({1, default_threads}):
+            torch.set_num_threads(threads)
+            for dtype in (torch.float64, torch.float32):
+                t = median_seconds(torch_epoch(torch, x, labels, params, dtype), repeats=5)
+                rows.append([f"PyTorch CPU, {threads} thread(s)", str(dtype).replace("torch.", ""), t,
+                             f"{t_numpy / t:.2f}"])
+        torch.set_num_threads(default_threads)
+    print_table(f"One epoch of the LeNet-style network ({len(x)} digits, batches of {BATCH}): "
+                "seconds, and numpy time / this row's time",
+                ["implementation", "dtype", "seconds per epoch", "numpy float64 / this"], rows)
+
+
+if __name__ == "__main__":
+    main()
