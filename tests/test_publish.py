@@ -244,6 +244,10 @@ def test_site_index_lists_notebooks_in_lecture_order(tmp_path):
     assert goals == ["add $a+b$;", "multiply two numbers;"] * 2
     for page in written + [tmp_path / "site" / "01_first.slides.html"]:
         assert_offline(page)
+    nav = BeautifulSoup(written[1].read_text(encoding="utf-8"), "html.parser").find("nav", class_="lecture-nav")
+    links = [a["href"] for a in nav.find_all("a")]
+    assert links == ["index.html", "01_first.slides.html"]
+    assert all((tmp_path / "site" / link).is_file() for link in links)
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
