@@ -333,12 +333,29 @@ class LectureRun:
 
 
 def lecture_accuracy(X, y, f, W, b) -> float:
-    """Fraction of images with ``(O > 0.5) == y``."""
+    """Fraction of images classified correctly, ``mean((O > 0.5) == y)``.
+
+    Parameters
+    ----------
+    X : (N, H, W) array
+    y : (N,) or (1, N) array of 0/1 labels
+    f, W, b : the model's parameters (see :func:`lecture_forward`)
+
+    Returns
+    -------
+    float in [0, 1]
+    """
     O, _ = lecture_forward(X, f, W, b)
     y = as_float_array(y, "y", ndim=(1, 2)).reshape(1, -1)
     if y.shape != O.shape:
         raise ValueError(f"y must have one label per image: {O.shape[1]}, got {y.size}")
     return float(np.mean((O > 0.5) == (y > 0.5)))
+
+
+def _check_test_pair(x_test, y_test) -> None:
+    if (x_test is None) != (y_test is None):
+        raise ValueError("give both the test images and their labels, or neither; got only the "
+                         + ("images" if y_test is None else "labels"))
 
 
 def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, steps: int = 300,
@@ -368,6 +385,7 @@ def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, 
     X = as_float_array(X, "X", ndim=3)
     learning_rate = check_positive_float(learning_rate, "learning_rate")
     steps = check_positive_int(steps, "steps", minimum=0)
+    _check_test_pair(X_test, y_test)
     if X.shape[1] != X.shape[2]:
         raise ValueError(f"X must hold square images, got shape {X.shape}")
     f, W, b = lecture_init(n_filters, X.shape[1], 3, rng)
@@ -634,7 +652,19 @@ class LeNetRun:
 
 
 def accuracy(probabilities, labels) -> float:
-    """Fraction of rows whose largest probability is at the true label."""
+    """Fraction of rows whose largest probability is at the true label.
+
+    Parameters
+    ----------
+    probabilities : (N, C) array
+        One row of class scores or probabilities per example.
+    labels : (N,) int array
+        True classes in 0..C-1.
+
+    Returns
+    -------
+    float in [0, 1]
+    """
     probabilities = as_float_array(probabilities, "probabilities", ndim=2)
     labels = _check_labels(labels, probabilities.shape[0], probabilities.shape[1])
     return float(np.mean(probabilities.argmax(axis=1) == labels))
@@ -646,8 +676,8 @@ def _diverged(epoch: int, step: int, eta: float, detail: str) -> FloatingPointEr
         f"({detail}); learning_rate={eta:.3g} is probably too large, or the images are badly scaled")
 
 
-def train_lenet(x, labels, params=None, epochs: int = 10, batch_size: int = 32,
-                learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 1.0,
+def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
+                learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
                 rng=0, x_test=None, y_test=None, verbose: bool = True) -> LeNetRun:
     """Mini-batch SGD with momentum on the mean softmax cross-entropy.
 
@@ -684,6 +714,7 @@ def train_lenet(x, labels, params=None, epochs: int = 10, batch_size: int = 32,
     labels = _check_labels(labels, len(x), params["w3"].shape[1])
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
+    _check_test_pair(x_test, y_test)
     learning_rate = check_positive_float(learning_rate, "learning_rate")
     decay = check_positive_float(decay, "decay")
     if decay > 1:
@@ -720,7 +751,19 @@ def train_lenet(x, labels, params=None, epochs: int = 10, batch_size: int = 32,
 
 
 def confusion_matrix(labels, predicted, n_classes: int) -> np.ndarray:
-    """Counts ``C[i, j]`` of examples of true class i predicted as class j, (n_classes, n_classes)."""
+    """Counts ``C[i, j]`` of examples of true class i predicted as class j.
+
+    Parameters
+    ----------
+    labels, predicted : (N,) int arrays
+        True and predicted classes in 0..n_classes-1.
+    n_classes : int
+
+    Returns
+    -------
+    (n_classes, n_classes) int array
+        Rows: true class; columns: predicted class; the diagonal counts the correct answers.
+    """
     n_classes = check_positive_int(n_classes, "n_classes")
     labels = _check_labels(labels, np.size(labels), n_classes)
     predicted = _check_labels(predicted, labels.size, n_classes)

@@ -404,3 +404,23 @@ def test_bad_params_and_settings_are_named(tiny_net):
         train_lenet(x, labels, params, decay=1.5, verbose=False)
     with pytest.raises(ValueError, match=r"index must lie in 0..2, got 3"):
         inspect_digit(x, labels, params, 3)
+
+
+def test_accuracy_and_confusion_reject_bad_labels():
+    with pytest.raises(ValueError, match=r"labels must lie in 0..2, got \[3\]"):
+        accuracy(np.eye(3), np.array([0, 1, 3]))
+    with pytest.raises(ValueError, match=r"labels must lie in 0..3, got \[4\]"):
+        confusion_matrix(np.array([0, 1]), np.array([4, 1]), 4)
+
+
+def test_test_images_need_their_labels(tiny_net):
+    x, labels, params = tiny_net
+    with pytest.raises(ValueError, match="got only the images"):
+        train_lenet(x, labels, params, x_test=x, verbose=False)
+    with pytest.raises(ValueError, match="got only the labels"):
+        train_lecture_model(np.zeros((2, 5, 5)), np.array([0, 1]), y_test=np.array([0, 1]))
+
+
+def test_accuracy_closed_form():
+    probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    assert accuracy(probabilities, np.array([0, 1, 1, 1])) == 0.75
