@@ -461,7 +461,13 @@ def max_levels(shape) -> int:
     shape : tuple of int
         ``(n,)``, ``(H, W)`` or ``(H, W, C)``.
     """
-    shape = tuple(shape)
+    try:
+        shape = tuple(int(side) for side in shape)
+    except TypeError:
+        raise TypeError(f"shape must be a tuple of ints such as image.shape, got "
+                        f"{type(shape).__name__} {shape!r}") from None
+    if not 1 <= len(shape) <= 3:
+        raise ValueError(f"shape must be (n,), (H, W) or (H, W, C), got {shape}")
     spatial = shape[:1] if len(shape) == 1 else shape[:2]
     smallest = min(spatial)
     if smallest < 1:

@@ -274,6 +274,10 @@ def test_max_levels_halves_the_smaller_side_down_to_one():
     assert len(gaussian_pyramid(np.ones((513, 300)), 10)[-1]) == 2  # 513 -> ... -> 2 rows, 1 column
     with pytest.raises(ValueError, match="is empty"):
         max_levels((0, 4))
+    with pytest.raises(TypeError, match="shape must be a tuple of ints such as image.shape, got int 512"):
+        max_levels(512)
+    with pytest.raises(ValueError, match=r"shape must be \(n,\), \(H, W\) or \(H, W, C\), got \(\)"):
+        max_levels(())
 
 
 def test_level_sizes():
@@ -365,6 +369,15 @@ def test_laplacian_matrix_gives_the_pyramid_coefficients(boundary):
     pyramid = laplacian_pyramid(x, 4, boundary=boundary)
     stacked = np.concatenate(list(pyramid.bands) + [pyramid.residual])
     np.testing.assert_allclose(matrix @ x, stacked, rtol=0, atol=1e-14)
+
+
+def test_laplacian_matrix_bad_input():
+    with pytest.raises(ValueError, match=r"levels=5 is too many for shape \(8,\): at most 4"):
+        laplacian_matrix(8, 5)
+    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
+        laplacian_matrix(0, 1)
+    with pytest.raises(ValueError, match="kernel must sum to 1"):
+        laplacian_matrix(8, 2, kernel=[1.0, 1.0, 1.0])
 
 
 def test_laplacian_matrix_has_a_left_inverse():
