@@ -314,7 +314,7 @@ def test_vendored_assets_are_small_and_documented():
 
 def test_site_in_headless_chromium(tmp_path, tiny_path, course_site):
     """Every page loads without console errors or remote requests and shows its figures and math."""
-    browser_check = pytest.importorskip("browser_check")
+    import browser_check  # tests/browser_check.py: stdlib only, so a failed import is a real error
     if browser_check.find_browser() is None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail("REQUIRE_BROWSER=1 but no Chromium was found (apt-get install chromium)")
