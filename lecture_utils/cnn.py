@@ -716,6 +716,9 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
     batch_size = check_positive_int(batch_size, "batch_size")
     _check_test_pair(x_test, y_test)
     learning_rate = check_positive_float(learning_rate, "learning_rate")
+    momentum = check_positive_float(momentum, "momentum", allow_zero=True)
+    if momentum >= 1:  # checked here too, so a bad value fails before any work is done
+        raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
     decay = check_positive_float(decay, "decay")
     if decay > 1:
         raise ValueError(f"decay must lie in (0, 1], got {decay}")

@@ -10,7 +10,8 @@ from lecture_utils.checks.cnn import check_filter_gradient, check_momentum_updat
 # --- exercise 1: the lecture model's dE/df, written as a student would --------------------
 
 def student_dE_df(X, H1, O, W, y, *, sign=1.0, output_sigmoid=True, hidden_sigmoid=True,
-                  flip=False, transpose=False, average=False, reshape_without_transpose=False):
+                  flip=False, transpose=False, average=False, reshape_without_transpose=False,
+                  sigmoid_of_h1=False, tap_mean=False):
     """A reference answer from scratch (loops over the 3x3 taps), with switchable mistakes."""
     n, h, w = X.shape
     delta2 = sign * (O - y)
@@ -18,12 +19,13 @@ def student_dE_df(X, H1, O, W, y, *, sign=1.0, output_sigmoid=True, hidden_sigmo
         delta2 = delta2 * O * (1 - O)
     delta1 = W @ delta2
     if hidden_sigmoid:
-        delta1 = delta1 * H1 * (1 - H1)
+        s = 1 / (1 + np.exp(-H1)) if sigmoid_of_h1 else H1
+        delta1 = delta1 * s * (1 - s)
     maps = delta1.reshape(n, h - 2, w - 2) if reshape_without_transpose else delta1.T.reshape(n, h - 2, w - 2)
     df = np.zeros((3, 3))
     for i in range(3):
         for j in range(3):
-            df[i, j] = np.sum(X[:, i:i + h - 2, j:j + w - 2] * maps)
+            df[i, j] = (np.mean if tap_mean else np.sum)(X[:, i:i + h - 2, j:j + w - 2] * maps)
     if flip:
         df = df[::-1, ::-1]
     if transpose:
@@ -44,6 +46,8 @@ FILTER_MUTANTS = {
     "transposed": dict(transpose=True),
     "you divided by N": dict(average=True),
     "reshaped without transposing": dict(reshape_without_transpose=True),
+    "applied the sigmoid to H1 once more": dict(sigmoid_of_h1=True),
+    "averaged \\(np.mean\\)": dict(tap_mean=True),
 }
 
 
@@ -101,6 +105,8 @@ MOMENTUM_MUTANTS = {
     "moved w by the old velocity": lambda w, g, v, lr, mu: (w + v, mu * v - lr * g),
     "subtracted the velocity": lambda w, g, v, lr, mu: (w - (mu * v - lr * g), mu * v - lr * g),
     "return w_new, v_new": lambda w, g, v, lr, mu: w - lr * g,
+    "PyTorch's form": lambda w, g, v, lr, mu: (w - lr * (mu * v + g), mu * v + g),
+    "wrong order": lambda w, g, v, lr, mu: (mu * v - lr * g, w + mu * v - lr * g),
 }
 
 

@@ -402,6 +402,8 @@ def test_bad_params_and_settings_are_named(tiny_net):
         lenet_init(image_size=10)
     with pytest.raises(ValueError, match=r"decay must lie in \(0, 1\]"):
         train_lenet(x, labels, params, decay=1.5, verbose=False)
+    with pytest.raises(ValueError, match=r"momentum must lie in \[0, 1\), got 1.0"):
+        train_lenet(x, labels, params, momentum=1.0, verbose=False)
     with pytest.raises(ValueError, match=r"index must lie in 0..2, got 3"):
         inspect_digit(x, labels, params, 3)
 

@@ -37,9 +37,10 @@ def check_filter_gradient(fn) -> None:
         expected = lecture_backward(O - y, cache)[0]
         maps = (h - 2, w - 2)
 
-        def df_with(delta2=None, sigmoid_h1=True, reshape=None):
+        def df_with(delta2=None, sigmoid_h1=True, reshape=None, derivative_at=None):
             delta2 = (O - y) * O * (1 - O) if delta2 is None else delta2
-            delta1 = (W @ delta2) * (H1 * (1 - H1) if sigmoid_h1 else 1)
+            s = H1 if derivative_at is None else derivative_at
+            delta1 = (W @ delta2) * (s * (1 - s) if sigmoid_h1 else 1)
             d_maps = delta1.T.reshape(n, *maps) if reshape is None else reshape(delta1)
             return filter_gradient(X, d_maps)
 
@@ -49,12 +50,17 @@ def check_filter_gradient(fn) -> None:
              df_with(delta2=O - y)),
             ("H1(1 - H1), the sigmoid's derivative after the convolution, is missing from delta1.",
              df_with(sigmoid_h1=False)),
+            ("H1 already is sigmoid(Z1), so the sigmoid's derivative there is H1(1 - H1); "
+             "you applied the sigmoid to H1 once more.",
+             df_with(derivative_at=1 / (1 + np.exp(-H1)))),
             ("your filter is rotated by 180 degrees: that is a convolution (flipped kernel); "
              "the lecture's conv is a cross-correlation, dE/df(i, j) = sum X(p+i, q+j) delta1(p, q).",
              np.flip(expected)),
             ("your result is transposed: row i of dE/df belongs to row offset i of the image.",
              expected.T),
             (f"you divided by N = {n}: E sums over the images, so dE/df does too.", expected / n),
+            ("you averaged (np.mean) where the formula sums: dE/df(i, j) is a sum over the images "
+             "and positions, np.sum(...), not a mean.", expected / (n * maps[0] * maps[1])),
             ("delta1 (D, N) was reshaped without transposing: column n of H1 is image n, so "
              "transpose to (N, D) before reshaping to (N, H', W').",
              attempt(lambda: df_with(reshape=lambda d: d.reshape(n, *maps))) if n > 1 else None),
@@ -90,6 +96,10 @@ def check_momentum_update(fn) -> None:
              lr * v - mu * g),
             ("the old velocity is not carried over (that is plain SGD): v <- mu v - eta g.", -lr * g),
             ("you returned the old velocity: return the updated one.", v),
+            ("that is PyTorch's form of momentum (v <- mu v + g, w <- w - eta v), whose velocity has "
+             "no eta and the opposite sign; this exercise uses the lecture's v <- mu v - eta g, w <- w + v.",
+             mu * v + g),
+            ("the two results are in the wrong order: return w_new, v_new (weights first).", new_w),
         ], case)
         compare("the new weights", result[0], new_w, [
             ("you moved w by the old velocity: update v first, then w <- w + v_new.", w + v),
