@@ -85,6 +85,13 @@ def numerical_gradient_array(f, x: np.ndarray, dout, h: float = 1e-6) -> np.ndar
         Perturbed in place and restored.
     dout : array
         The upstream gradient, shape of ``f(x)``.
+    h : float
+        Step size of the central differences.
+
+    Returns
+    -------
+    grad : array of x's shape
+        ``grad[i] ~ sum_j dout[j] * df(x)[j]/dx[i]``.
     """
     x = _as_perturbable(x, "x")
     dout = as_float_array(dout, "dout")

@@ -122,6 +122,19 @@ def linear_backward_naive(dL_dyhat, cache):
     ``dL/dw_ik = sum_n dL/dy_hat_nk * x_ni`` (the five-term sum for dL/dw11),
     ``dL/db_k = sum_n dL/dy_hat_nk`` and ``dL/dx_ni = sum_k dL/dy_hat_nk w_ik``.
     Loops on purpose: this is the lecture's derivation, kept for comparison.
+
+    Parameters
+    ----------
+    dL_dyhat : (N, K) array
+        Upstream gradient.
+    cache : tuple (x, w, b)
+        From :func:`linear_forward`: x (N, D), w (D, K), b (K,) or (1, K).
+
+    Returns
+    -------
+    dx : (N, D) array
+    dw : (D, K) array
+    db : array of b's shape
     """
     x, w, b = cache
     dL_dyhat = as_float_array(dL_dyhat, "dL_dyhat", ndim=2)
@@ -163,7 +176,9 @@ def one_hot(labels, num_classes: int) -> np.ndarray:
     arr = np.asarray(labels)
     if arr.ndim != 1:
         raise ValueError(f"labels must be 1-D, got shape {arr.shape}")
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+    if arr.size == 0:
+        return np.zeros((0, num_classes))   # np.asarray([]) is float64: nothing to check
+    if not np.issubdtype(arr.dtype, np.integer):
         if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
             raise TypeError(f"labels must be integers, got dtype {arr.dtype} with values like {arr[:3]}")
         arr = arr.astype(np.int64)
@@ -204,12 +219,16 @@ def train_gradient_descent(x, y, learning_rate: float = 0.1, steps: int = 100, r
         Number of updates.
     rng : Generator or int, optional
         Draws the initial weights, ``init_scale * N(0, 1)``; the bias starts at 0.
+    init_scale : float
+        Standard deviation of the initial weights (small, so the first outputs are
+        close to 0 and, with one-hot targets, the first loss is close to 1).
 
     Returns
     -------
     TrainingRun
         ``losses[t]`` is the loss *before* update t, plus the final loss at the end
-        (``steps + 1`` values).
+        (``steps + 1`` values). When the loss exceeds 1e12 (a learning rate above
+        the stability limit) training stops early and the history is shorter.
     """
     x = as_float_array(x, "x", ndim=2)
     y = as_float_array(y, "y", ndim=2)

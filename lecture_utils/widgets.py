@@ -87,7 +87,15 @@ class Explorer:
 
 
 def draw_loss_curve(losses, title: str = "") -> Figure:
-    """Loss against step, log scale, as a standalone Figure."""
+    """Loss against step, log scale, as a standalone Figure.
+
+    Parameters
+    ----------
+    losses : (T,) sequence of float
+        ``losses[t]`` is the loss before update t (as in ``TrainingRun.losses``).
+    title : str
+        Shown above the axes.
+    """
     fig = Figure(figsize=(5, 3))
     ax = fig.add_subplot()
     ax.semilogy(np.arange(len(losses)), losses)
@@ -97,6 +105,22 @@ def draw_loss_curve(losses, title: str = "") -> Figure:
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def loss_curve_title(run) -> str:
+    """One-line verdict on a :class:`~lecture_utils.linear.TrainingRun`, for the plot title.
+
+    Gradient descent on a quadratic loss with a stable learning rate lowers the loss at
+    every step, so a loss that rose over the last step means the rate is above the limit
+    even while the loss is still small ("diverging"); "diverged" means training stopped
+    because the loss passed 1e12.
+    """
+    losses = run.losses
+    if run.diverged:
+        return f"diverged: loss above 1e12 after {len(losses) - 1} steps"
+    if len(losses) > 1 and losses[-1] > losses[-2] * (1 + 1e-9):
+        return f"diverging: loss rising, {losses[-1]:.3g} after {len(losses) - 1} steps"
+    return f"final loss {losses[-1]:.4f}"
 
 
 def loss_curve_explorer(x, y, rng=0) -> Explorer:
@@ -114,8 +138,7 @@ def loss_curve_explorer(x, y, rng=0) -> Explorer:
         return train_gradient_descent(x, y, learning_rate=learning_rate, steps=steps, rng=rng)
 
     def draw(run):
-        status = "diverged" if run.diverged else f"final loss {run.losses[-1]:.4f}"
-        return draw_loss_curve(run.losses, title=status)
+        return draw_loss_curve(run.losses, title=loss_curve_title(run))
 
     controls = {
         "learning_rate": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.05,

@@ -6,7 +6,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from lecture_utils.linear import one_hot, train_gradient_descent
-from lecture_utils.widgets import Explorer, draw_loss_curve, figure_to_png, loss_curve_explorer
+from lecture_utils.widgets import (Explorer, draw_loss_curve, figure_to_png, loss_curve_explorer,
+                                   loss_curve_title)
 
 
 @pytest.fixture
@@ -75,3 +76,18 @@ def test_generic_explorer_passes_control_values_by_name():
     explorer = Explorer(compute, draw, {"a": widgets.IntSlider(value=1), "b": widgets.IntSlider(value=2)})
     explorer.controls["b"].value = 5
     assert seen == [(1, 2), (1, 5)] and explorer.result == 6
+
+
+def test_title_names_divergence_before_the_loss_explodes(problem):
+    # A rate just above 2 / lambda_max: the loss is still moderate after a few steps but
+    # rising, and the title must say so instead of printing it as a "final loss".
+    x, y = problem
+    design = np.hstack([x, np.ones((len(x), 1))])
+    limit = 2 / np.linalg.eigvalsh(2 / len(x) * design.T @ design).max()
+    slow = train_gradient_descent(x, y, learning_rate=1.1 * limit, steps=30, rng=0)
+    assert not slow.diverged and slow.losses[-1] > slow.losses[-2]
+    assert loss_curve_title(slow).startswith("diverging: loss rising")
+    fast = train_gradient_descent(x, y, learning_rate=5 * limit, steps=500, rng=0)
+    assert loss_curve_title(fast) == f"diverged: loss above 1e12 after {len(fast.losses) - 1} steps"
+    stable = train_gradient_descent(x, y, learning_rate=0.9 * limit, steps=300, rng=0)
+    assert loss_curve_title(stable) == f"final loss {stable.losses[-1]:.4f}"

@@ -36,6 +36,8 @@ def check_mse_gradient(fn) -> None:
             ("the 1/N is missing: the loss averages over the N examples.", 2 * r),
             ("you divided by N*K (every entry); the lecture's loss divides by N, the number of examples.",
              2 * r / (n * k)),
+            ("you divided by K = y_hat.shape[1], the number of classes; N is y_hat.shape[0], "
+             "the number of examples (rows).", 2 * r / k),
             ("the sign is flipped: d/dy_hat of (y_hat - y)^2 is +2 (y_hat - y).", -2 * r / n),
             ("your result is transposed: dL/dy_hat has y_hat's shape (N, K).", (2 * r / n).T),
         ]
@@ -64,7 +66,12 @@ def check_linear_backward(fn) -> None:
             ("x is not transposed: the lecture's form is x^T dL/dy_hat.", attempt(lambda: x @ g)),
         ], case)
         db_got = result[2]
-        if np.size(db_got) == k:  # accept (K,) as well as b's (1, K)
+        if np.shape(db_got) == (k, 1):
+            raise CheckFailure(
+                f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), so "
+                "b - learning_rate * db would broadcast to a (K, K) matrix. Sum over axis 0 and "
+                "return b's shape: dL_dyhat.sum(axis=0).reshape(b.shape).")
+        if np.shape(db_got) in ((k,), (1, k)):  # accept a flat (K,) as well as b's (1, K)
             db_got = np.ravel(db_got)
         compare("dL/db", db_got, db.ravel(), [
             ("you summed over the classes (axis=1); sum over the examples (axis=0), one entry per b_k.",
