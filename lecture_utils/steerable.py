@@ -482,7 +482,11 @@ class SteerablePyramid:
         return self.highpass.shape
 
     def band(self, level: int, orientation: int) -> np.ndarray:
-        """The coefficients of band ``(level, orientation)``, level 0 the finest."""
+        """The coefficients of band ``(level, orientation)``, level 0 the finest.
+
+        Returns the ``(H / 2^level, W / 2^level)`` array oriented at ``theta_b = pi b / K``
+        (``b = orientation``), complex if ``is_complex``.
+        """
         level = check_positive_int(level, "level", minimum=0)
         orientation = check_positive_int(orientation, "orientation", minimum=0)
         if level >= self.height or orientation >= self.num_orientations:

@@ -24,6 +24,7 @@ def test_steer_reference_passes(capsys):
 STEER_MUTANTS = {
     "cos and sin are swapped": lambda gx, gy, a: np.sin(a) * gx + np.cos(a) * gy,
     "sign of the sin term": lambda gx, gy, a: np.cos(a) * gx - np.sin(a) * gy,
+    "alpha \\+ 90 degrees": lambda gx, gy, a: -np.sin(a) * gx + np.cos(a) * gy,
     "already in radians": lambda gx, gy, a: np.cos(np.deg2rad(a)) * gx + np.sin(np.deg2rad(a)) * gy,
     "take radians": lambda gx, gy, a: np.cos(a * 180 / np.pi) * gx + np.sin(a * 180 / np.pi) * gy,
     "g_y term is missing": lambda gx, gy, a: np.cos(a) * gx,

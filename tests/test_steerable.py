@@ -257,8 +257,9 @@ def test_constant_image_goes_to_the_lowpass_unchanged():
 
 def test_band_b_is_the_derivative_along_theta_b():
     # A sinusoid varying along theta_b = 90 degrees (rows): the order-1 band at 0 degrees
-    # (d/dx) is zero and the band at 90 degrees (d/dy) equals the sinusoid's derivative
-    # filtered by the radial masks: i w exp(...) -> -w sin(w y) times the mask value.
+    # (d/dx) is zero and the band at 90 degrees (d/dy) is the sinusoid's derivative
+    # -w sin(w y) divided by w (the angular mask c_1 cos(theta - theta_b) = cos carries the
+    # direction of i omega but not its length |omega|), times the radial gain L(r) H(2r).
     n, k = 64, 12
     y = np.arange(n)[:, None] * np.ones((1, n))
     image = np.cos(2 * np.pi * k * y / n)

@@ -31,6 +31,8 @@ def check_steer_first_order(fn) -> None:
              s * g_x + c * g_y),
             ("the sign of the sin term is flipped: g^alpha = cos(alpha) g_x + sin(alpha) g_y.",
              c * g_x - s * g_y),
+            ("that is the derivative at alpha + 90 degrees (the perpendicular direction): "
+             "g^alpha = cos(alpha) g_x + sin(alpha) g_y.", -s * g_x + c * g_y),
             ("alpha is already in radians: do not convert it with np.radians / np.deg2rad.",
              np.cos(np.radians(alpha)) * g_x + np.sin(np.radians(alpha)) * g_y),
             ("np.cos and np.sin take radians: do not convert alpha to degrees.",
