@@ -16,12 +16,16 @@ A convolution layer (what CNN libraries call "conv2d" is a cross-correlation)::
     x (N, C, H, W), w (K, C, R, S), b (K,) -> y (N, K, H', W'),
     H' = (H + 2 padding - R) // stride + 1,  W' = (W + 2 padding - S) // stride + 1.
 
-Its gradients, for one channel and stride 1 (seeds 004 and 002)::
+Its gradients, for one channel, stride 1 and no padding (seeds 004 and 002)::
 
     dJ/dW = X (x) dJ/dY              valid cross-correlation of the input with dJ/dY
     dJ/dX = dJ/dY * W                full convolution with W, i.e. full cross-correlation
-                                     with the flipped kernel W~ (seed 002, Eq. A)
+                                     with the flipped kernel W~
     dJ/db = sum of dJ/dY
+
+Seed 002's Eq. A, ``dL/dx = dL/dy * W~``, is the same rule for its forward pass written
+as a convolution: either way the backward pass reads the kernel flipped relative to the
+forward pass.
 
 The ``*_naive`` functions loop exactly like these index formulas; :func:`conv2d_forward`
 and :func:`conv2d_backward` compute the same numbers with one large matrix product per
@@ -372,7 +376,7 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
 
 
 def _input_gradient_by_correlation(dy_k, w, Hp, Wp):
-    """dJ/dx_pad for stride 1 as PA5's Eq. A: the full correlation of dy with the flipped kernel.
+    """dJ/dx_pad for stride 1: the full correlation of dy with the flipped kernel (cf. PA5's Eq. A).
 
     ``dx_pad[n, c] = sum_k full_correlate(dy[n, k], w[k, c, ::-1, ::-1])``: the backward
     pass is itself a convolution layer, with w's channel axes swapped and its kernels
@@ -396,7 +400,7 @@ def conv2d_backward(dy, cache):
 
         dJ/dw = dY2 cols^T                  (seed 004: X (x) dJ/dY, for every k and c,
                                              summed over the batch)
-        dJ/dx = the full correlation of dy with the flipped kernels (PA5, Eq. A),
+        dJ/dx = the full correlation of dy with the flipped kernels (cf. PA5, Eq. A),
                 computed as another im2col + matrix product when the stride is 1 and
                 K <= C; otherwise as W2^T dY2 scattered back onto the pixels (col2im),
                 which works for any stride and is cheaper when K > C

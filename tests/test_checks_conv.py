@@ -30,6 +30,20 @@ def test_weight_scipy_answer_passes():
     check_weight_gradient(lambda X, g: signal.correlate2d(X, g, "valid"))
 
 
+def test_weight_scatter_answer_passes():
+    # the other natural loop: every output adds dJ/dY(p, q) times the block of X it read
+    def weight_gradient_scatter(X, dJ_dY):
+        P, Q = dJ_dY.shape
+        R, S = X.shape[0] - P + 1, X.shape[1] - Q + 1
+        dJ_dW = np.zeros((R, S))
+        for p in range(P):
+            for q in range(Q):
+                dJ_dW += dJ_dY[p, q] * X[p:p + R, q:q + S]
+        return dJ_dW
+
+    check_weight_gradient(weight_gradient_scatter)
+
+
 WEIGHT_MUTANTS = {
     "you flipped dJ/dY": lambda X, g: signal.convolve2d(X, g, "valid"),
     "upside down and mirrored": lambda X, g: weight_gradient_loops(X, g)[::-1, ::-1],
@@ -82,6 +96,25 @@ def test_input_scipy_answer_passes():
     check_input_gradient(lambda g, W: signal.convolve2d(g, W, "full"))
 
 
+def input_gradient_scatter(dJ_dY, W):
+    """The other natural answer: each output's gradient times W, added onto the pixels it read."""
+    R, S = W.shape
+    dJ_dX = np.zeros((dJ_dY.shape[0] + R - 1, dJ_dY.shape[1] + S - 1))
+    for p in range(dJ_dY.shape[0]):
+        for q in range(dJ_dY.shape[1]):
+            dJ_dX[p:p + R, q:q + S] += dJ_dY[p, q] * W
+    return dJ_dX
+
+
+def test_input_scatter_answer_passes():
+    check_input_gradient(input_gradient_scatter)
+
+
+def test_input_scatter_with_a_flip_too_many_is_named():
+    with pytest.raises(CheckFailure, match="not flipped \\(or flipped twice\\)"):
+        check_input_gradient(lambda g, W: input_gradient_scatter(g, W[::-1, ::-1]))
+
+
 def _no_flip(g, W):
     return input_gradient_loops(g, W[::-1, ::-1])  # flipping twice = not flipping
 
@@ -94,6 +127,8 @@ INPUT_MUTANTS = {
         g.shape[0] >= W.shape[0] and g.shape[1] >= W.shape[1]) else np.zeros((1, 1)),
     "rows and columns are swapped": lambda g, W: input_gradient_loops(g, W).T,
     "transposed kernel": lambda g, W: input_gradient_loops(g, W.T),
+    "flipped W along the rows only": lambda g, W: signal.correlate2d(g, np.flipud(W), "full"),
+    "flipped W along the columns only": lambda g, W: input_gradient_loops(g, W[::-1]),  # flips twice in rows
     "flipped dJ/dY instead of the kernel": lambda g, W: signal.correlate2d(g[::-1, ::-1], W, "full"),
     "not implemented yet": lambda g, W: (_ for _ in ()).throw(NotImplementedError),
     "raised IndexError": lambda g, W: g[g.shape[0] + 1],

@@ -64,9 +64,14 @@ def check_input_gradient(fn) -> None:
         expected = convolve2d_naive(dy, w, "full")          # = correlate(dy, flipped w, "full")
         case = f"dJ/dY {dy.shape}, W {w.shape} (so X is {x.shape[0]}x{x.shape[1]})"
         mistakes = [
-            ("the kernel is not flipped: dJ/dX is the full correlation of dJ/dY with the *flipped* "
-             "kernel W[::-1, ::-1] (equivalently, the full convolution dJ/dY * W).",
+            ("the kernel is not flipped (or flipped twice): dJ/dX is the full correlation of dJ/dY with "
+             "the *flipped* kernel W[::-1, ::-1], equivalently the full convolution dJ/dY * W, or adding "
+             "dJ/dY(p, q) * W (unflipped) onto the block of X at (p, q).",
              correlate2d_naive(dy, w, "full")),
+            ("you flipped W along the rows only (W[::-1] or np.flipud): flip both axes, W[::-1, ::-1].",
+             correlate2d_naive(dy, w[::-1], "full")),
+            ("you flipped W along the columns only (W[:, ::-1] or np.fliplr): flip both axes, W[::-1, ::-1].",
+             correlate2d_naive(dy, w[:, ::-1], "full")),
             ("you used 'valid' mode: every pixel of X, including the borders, receives gradient, so "
              "pad dJ/dY with R - 1 rows and S - 1 columns of zeros on each side ('full' mode).",
              attempt(lambda: convolve2d_naive(dy, w, "valid"))),
