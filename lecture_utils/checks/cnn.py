@@ -28,7 +28,8 @@ def _filter_case(shape, seed):
 def check_filter_gradient(fn) -> None:
     """Check ``fn(X, H1, O, W, y) -> dE/df`` for the lecture's one-filter model.
 
-    X (N, H, W), H1 (D, N), O (1, N), W (D, 1), y (N,); the answer is (3, 3).
+    X (N, U, V) images, H1 (D, N) with D = (U-2)(V-2), O (1, N), W (D, 1) dense weights,
+    y (N,); the answer is (3, 3).
     """
     for seed, shape in enumerate(FILTER_CASES):
         X, y, W, O, cache = _filter_case(shape, seed)
