@@ -581,10 +581,18 @@ class SGDHistory:
 
 def _check_xy(model: MLP, x, y, loss: str):
     x = as_float_array(x, "x", ndim=2)
-    if len(np.asarray(y)) != x.shape[0]:
-        raise ValueError(f"y must have one row per example of x ({x.shape[0]}), got shape {np.shape(y)}")
-    model.loss(x[:1], np.asarray(y)[:1], loss)  # validates every shape before any training
-    return x, np.asarray(y)
+    y = np.asarray(y)
+    n, k = x.shape[0], model.sizes[-1]
+    if y.ndim == 0 or y.shape[0] != n:
+        raise ValueError(f"y must have one row per example of x ({n}), got shape {y.shape}")
+    if loss == "mse" and y.shape != (n, k):
+        raise ValueError(f"y must have shape ({n}, {k}) for the 'mse' loss (one row of the network's {k} "
+                         f"outputs per example), got shape {y.shape}")
+    if loss == "softmax_cross_entropy" and y.shape not in ((n,), (n, k)):
+        raise ValueError(f"y must be integer classes of shape ({n},) or one-hot rows of shape ({n}, {k}) "
+                         f"for 'softmax_cross_entropy', got shape {y.shape}")
+    model.loss(x[:1], y[:1], loss)  # checks x's features, label values and dtypes before any training
+    return x, y
 
 
 def train_sgd(model: MLP, x, y, loss: str = "mse", learning_rate: float = 0.1,

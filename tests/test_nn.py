@@ -557,6 +557,12 @@ def test_train_sgd_rejects_bad_batches_and_targets():
         nn.train_sgd(model, x, y, batch_size=0)
     with pytest.raises(ValueError, match=r"y must have one row per example of x \(24\), got shape \(23, 2\)"):
         nn.train_sgd(model, x, y[:23])
+    with pytest.raises(ValueError, match=r"y must have one row per example of x \(24\), got shape \(\)"):
+        nn.train_sgd(model, x, 1.0)
+    with pytest.raises(ValueError, match=r"y must have shape \(24, 2\) for the 'mse' loss .* got shape \(24,\)"):
+        nn.train_sgd(model, x, y[:, 0])
+    with pytest.raises(ValueError, match=r"one-hot rows of shape \(24, 2\) .* got shape \(24, 3\)"):
+        nn.fit_bfgs(model, x, np.zeros((24, 3)), loss="softmax_cross_entropy")
     with pytest.raises(TypeError, match="model must be an MLP, got dict"):
         nn.train_sgd({}, x, y)
     with pytest.raises(TypeError, match="model must be an MLP"):
