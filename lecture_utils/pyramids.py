@@ -1,15 +1,17 @@
 """Gaussian and Laplacian pyramids (MIT 6.869 lecture 6, first half).
 
 Two operators build every pyramid in this module, with the binomial filter
-``k = [1 4 6 4 1] / 16`` (it sums to 1, so a blur keeps constants)::
+``h = [1 4 6 4 1] / 16`` (it sums to 1, so a blur keeps constants)::
 
-    G : reduce  = blur with k along each axis, keep samples 0, 2, 4, ...   n -> ceil(n/2)
-    F : expand  = insert zeros to reach n samples, blur with 2 k per axis  m -> n in {2m-1, 2m}
+    G : reduce  = blur with h along each axis, keep samples 0, 2, 4, ...   n -> ceil(n/2)
+    F : expand  = insert zeros to reach n samples, blur with 2 h per axis  m -> n in {2m-1, 2m}
 
 The factor 2 in ``F`` (4 in 2-D) compensates for the zeros: half the samples of
 the zero-inserted signal are 0, so a filter summing to 1 would halve the image.
+(Each output meets either the taps 1, 6, 1 or the taps 4, 4 of 16 h; both groups
+sum to 8/16, so with the factor 2 a constant stays constant away from the ends.)
 
-Pyramids, with ``x_1`` the image and ``K`` levels (the lecture draws K = 4)::
+Pyramids, with ``x_1`` the image and ``K`` levels (the lecture draws K = 4; ``k`` numbers levels)::
 
     Gaussian   x_{k+1} = G_k x_k                                       k = 1 .. K-1
     Laplacian  L_k = x_k - F_k x_{k+1} = (I - F_k G_k) x_k,  plus the low-pass residual x_K

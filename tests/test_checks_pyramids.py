@@ -6,6 +6,7 @@ a loop over the bands), not by calling the checker's own wrong-answer formulas.
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from lecture_utils.checks import CheckFailure
 from lecture_utils.checks.pyramids import check_collapse, check_expand_1d, check_reduce_1d
@@ -41,6 +42,9 @@ REDUCE_MUTANTS = {
     "off by one for odd lengths": lambda x: blur(x)[: len(x) // 2 * 2 : 2],
     "sub-sampled first": lambda x: blur(x[::2]),
     "edges are reflected": lambda x: np.convolve(np.pad(x, 2, mode="reflect"), K, mode="valid")[::2],
+    # scipy.ndimage's default edge rule (half-sample mirror), and its "nearest": only the ends differ.
+    "only the samples near the ends are wrong": lambda x: ndimage.convolve1d(x, K)[::2],
+    "use mode='constant'": lambda x: ndimage.convolve1d(x, K, mode="nearest")[::2],
     "forget the `return`": lambda x: None,
     "right shape but wrong values": lambda x: blur(x)[::2] + 1e-3,
 }
@@ -50,6 +54,11 @@ REDUCE_MUTANTS = {
 def test_reduce_mutants_are_rejected_with_hint(hint):
     with pytest.raises(CheckFailure, match=hint):
         check_reduce_1d(REDUCE_MUTANTS[hint])
+
+
+def test_ndimage_with_zero_edges_passes():
+    check_reduce_1d(lambda x: ndimage.convolve1d(x, K, mode="constant")[::2])
+    check_expand_1d(lambda x, n: 2 * ndimage.convolve1d(_no_filter(x, n), K, mode="constant"))
 
 
 def test_reduce_off_by_one_is_named_on_the_odd_case():
@@ -120,6 +129,7 @@ EXPAND_MUTANTS = {
     "no low-pass filter": _no_filter,
     "edges are reflected": lambda x, n: np.convolve(np.pad(_no_filter(x, n), 2, mode="reflect"),
                                                     2 * K, mode="valid"),
+    "only the samples near the ends are wrong": lambda x, n: 2 * ndimage.convolve1d(_no_filter(x, n), K),
     "not implemented yet": lambda x, n: (_ for _ in ()).throw(NotImplementedError),
 }
 

@@ -1,14 +1,14 @@
 """Checkers for notebook 02 (Gaussian and Laplacian pyramids).
 
-Exercises, all with the lecture's filter ``k = [1 4 6 4 1] / 16``:
+Exercises, all with the lecture's filter ``h = [1 4 6 4 1] / 16``:
 
-* ``reduce_1d(x)``: blur with k (zeros beyond the ends), keep samples 0, 2, 4, ...;
-* ``expand_1d(x, n)``: insert zeros to reach n samples, blur with ``2 k`` (zeros beyond the ends);
+* ``reduce_1d(x)``: blur with h (zeros beyond the ends), keep samples 0, 2, 4, ...;
+* ``expand_1d(x, n)``: insert zeros to reach n samples, blur with ``2 h`` (zeros beyond the ends);
 * ``collapse(bands, residual)``: ``x_k = L_k + F_k x_{k+1}`` with :func:`lecture_utils.pyramids.expand`.
 
 Every checker uses odd and even lengths, so an answer that only works for powers
 of two fails, and names the usual mistakes: the missing factor 2, odd samples
-kept, no blur, an off-by-one on odd sizes, a band or the residual left out.
+kept, no blur, an off-by-one on odd sizes, other edge rules, a band or the residual left out.
 """
 
 from __future__ import annotations
@@ -39,6 +39,24 @@ def _zeros_inserted(x, n, first=0):
     return up
 
 
+EDGE_HINT = ("only the samples near the ends are wrong: this exercise treats the signal as zero beyond both "
+             "ends, as np.convolve does (scipy.ndimage's default mode='reflect' mirrors; use mode='constant').")
+
+
+def _edges_only(got, expected, interior: slice):
+    """``got`` outside ``interior`` and ``expected`` inside it: equal to ``got`` only when
+    just the edge samples differ (None when ``got`` cannot be compared)."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if got.shape != expected.shape:
+        return None
+    mixed = got.copy()
+    mixed[interior] = expected[interior]
+    return mixed
+
+
 def check_reduce_1d(fn) -> None:
     """Check ``fn(x) -> G x``: blur with [1 4 6 4 1]/16 (zero boundary), keep even indices."""
     for seed, n in enumerate(REDUCE_LENGTHS):
@@ -60,6 +78,8 @@ def check_reduce_1d(fn) -> None:
         ]
         case = f"a signal of odd length n={n}" if odd else f"a signal of length n={n}"
         got = call_student(fn, (x.copy(),), case)
+        # Outputs 1 .. (n-3)//2 read samples 2i-2 .. 2i+2, all inside the signal.
+        mistakes.append((EDGE_HINT, _edges_only(got, expected, slice(1, (n - 3) // 2 + 1))))
         compare("reduce_1d(x)", got, expected, mistakes, case, rtol=1e-10, atol=1e-12)
     passed("reduce_1d", len(REDUCE_LENGTHS))
 
@@ -87,6 +107,8 @@ def check_expand_1d(fn) -> None:
         ]
         case = f"m={m} coarse samples expanded to odd n={n}" if odd else f"m={m} samples expanded to n={n}"
         got = call_student(fn, (x.copy(), n), case)
+        # Outputs 2 .. n-3 read fine indices j-2 .. j+2, all inside the signal.
+        mistakes.append((EDGE_HINT, _edges_only(got, expected, slice(2, n - 2))))
         compare("expand_1d(x, n)", got, expected, mistakes, case, rtol=1e-10, atol=1e-12)
     passed("expand_1d", len(EXPAND_LENGTHS))
 
