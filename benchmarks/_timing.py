@@ -22,6 +22,23 @@ def median_seconds(fn, repeats: int = 7, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def round_robin_medians(functions: dict, repeats: int) -> dict:
+    """Median seconds of each function, calling them in turn ``repeats`` times (after one warm-up).
+
+    Interleaving the candidates spreads any change in machine load over all of them,
+    so their *ratios* stay meaningful on a busy machine.
+    """
+    for fn in functions.values():
+        fn()
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def print_table(title: str, header: list[str], rows: list[list]) -> None:
     """Print a Markdown table (ready to paste into an issue note)."""
     print(f"\n### {title}\n")

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import optional_import, print_table  # noqa: E402
+from _timing import optional_import, print_table, round_robin_medians  # noqa: E402
 
 from lecture_utils.conv import (conv2d_backward, conv2d_backward_naive, conv2d_forward,  # noqa: E402
                                 conv2d_forward_naive)
@@ -47,19 +47,6 @@ def forward_backward(forward, backward, x, w):
 def torch_forward_backward(torch, x, w):
     y = torch.nn.functional.conv2d(x, w)
     return torch.autograd.grad(y, (x, w), torch.ones_like(y))
-
-
-def round_robin_medians(functions: dict, repeats: int) -> dict:
-    """Median seconds of each function, calling them in turn ``repeats`` times (after one warm-up)."""
-    for fn in functions.values():
-        fn()
-    times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, fn in functions.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def blas_threads() -> int | None:

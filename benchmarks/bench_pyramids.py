@@ -26,33 +26,18 @@ ratio reference time / our time (> 1: we are faster).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import optional_import, print_table  # noqa: E402
+from _timing import optional_import, print_table, round_robin_medians  # noqa: E402
 
 from lecture_utils.pyramids import gaussian_pyramid, laplacian_pyramid, reconstruct  # noqa: E402
 
 LEVELS = 5
 SIZE = 512
-
-
-def round_robin_medians(functions: dict, repeats: int) -> dict:
-    """Median seconds of each function, calling them in turn ``repeats`` times (after one warm-up)."""
-    for fn in functions.values():
-        fn()
-    times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, fn in functions.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def check_same_numbers_as_pyrtools(pt, image) -> float:

@@ -16,33 +16,18 @@ Errors are ``max |x_hat - x| / max |x|`` on scikit-image's "camera".
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import optional_import, print_table  # noqa: E402
+from _timing import optional_import, print_table, round_robin_medians  # noqa: E402
 
 from lecture_utils.steerable import reconstruct_steerable, steerable_pyramid  # noqa: E402
 
 TIME_TARGET = 0.5      # ours / pyrtools, at most
 ERROR_TARGET = 1e6     # pyrtools error / ours, at least
-
-
-def round_robin_medians(functions: dict, repeats: int) -> dict:
-    """Median seconds of each function, calling them in turn ``repeats`` times (after one warm-up)."""
-    for fn in functions.values():
-        fn()
-    times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, fn in functions.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def relative_error(recon, image) -> float:
