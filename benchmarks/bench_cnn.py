@@ -2,7 +2,8 @@
 
 Same architecture (conv 16 -> ReLU -> pool -> conv 32 -> ReLU -> pool -> dense 10), same
 data (the 1347 training digits), same batches of 32 and SGD with momentum 0.9, timed in
-this process as the median of repeated epochs. lecture_utils computes in float64 by
+this process as the median of repeated epochs, the candidates taking turns (round robin)
+so that a change in machine load hits all of them alike. lecture_utils computes in float64 by
 design (as_float_array), so its float32 cell is n/a; PyTorch runs in float64 and float32.
 PyTorch is timed with one thread (lecture_utils' training runs BLAS single-threaded) and
 with its default thread count. Target: numpy at most 2x PyTorch's float64 time.
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_seconds, optional_import, print_table  # noqa: E402
+from _timing import optional_import, print_table, round_robin_medians  # noqa: E402
 
 from lecture_utils.cnn import lenet_init, train_lenet  # noqa: E402
 from lecture_utils.data import digits_split  # noqa: E402
@@ -55,24 +56,33 @@ def torch_epoch(torch, x, labels, params, dtype):
     return epoch
 
 
-def main():
+def with_threads(torch, threads, fn):
+    """``fn`` run with PyTorch limited to ``threads`` threads."""
+    def run():
+        torch.set_num_threads(threads)
+        fn()
+    return run
+
+
+def main(repeats: int = 15):
     x, labels, _, _ = digits_split(rng=0)
     params = lenet_init(rng=0)
-    t_numpy = median_seconds(numpy_epoch(x, labels, params), repeats=5)
-    rows = [["lecture_utils (numpy, BLAS 1 thread)", "float64", t_numpy, "1"],
-            ["lecture_utils (numpy)", "float32", "n/a (float64 by design)", ""]]
+    candidates = {("lecture_utils (numpy, BLAS 1 thread)", "float64"): numpy_epoch(x, labels, params)}
     torch = optional_import("torch")
     if torch is not None:
         default_threads = torch.get_num_threads()
         for threads in sorted({1, default_threads}):
-            torch.set_num_threads(threads)
             for dtype in (torch.float64, torch.float32):
-                t = median_seconds(torch_epoch(torch, x, labels, params, dtype), repeats=5)
-                rows.append([f"PyTorch CPU, {threads} thread(s)", str(dtype).replace("torch.", ""), t,
-                             f"{t_numpy / t:.2f}"])
+                name = (f"PyTorch CPU, {threads} thread(s)", str(dtype).replace("torch.", ""))
+                candidates[name] = with_threads(torch, threads, torch_epoch(torch, x, labels, params, dtype))
+    times = round_robin_medians(candidates, repeats)
+    if torch is not None:
         torch.set_num_threads(default_threads)
+    t_numpy = times[("lecture_utils (numpy, BLAS 1 thread)", "float64")]
+    rows = [[impl, dtype, t, f"{t_numpy / t:.2f}"] for (impl, dtype), t in times.items()]
+    rows.insert(1, ["lecture_utils (numpy)", "float32", "n/a (float64 by design)", ""])
     print_table(f"One epoch of the LeNet-style network ({len(x)} digits, batches of {BATCH}): "
-                "seconds, and numpy time / this row's time",
+                f"median seconds of {repeats} round-robin repeats, and numpy time / this row's time",
                 ["implementation", "dtype", "seconds per epoch", "numpy float64 / this"], rows)
 
 

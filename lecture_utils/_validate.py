@@ -27,6 +27,12 @@ def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None,
     allow_nan : bool
         Whether NaN and infinite entries are accepted.
     """
+    if type(x) is np.ndarray and x.dtype == np.float64:
+        # Fast path for what layers pass each other during training: no dtype checks to make.
+        _check_ndim(x, name, ndim)
+        if not allow_nan and x.size and not np.isfinite(x).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return x
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
@@ -35,15 +41,19 @@ def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None,
         raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    _check_ndim(arr, name, ndim)
+    arr = arr.astype(np.float64, copy=False)
+    if not allow_nan and arr.size and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def _check_ndim(arr: np.ndarray, name: str, ndim) -> None:
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
             want = " or ".join(f"{d}-D" for d in allowed)
             raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
-    arr = arr.astype(np.float64, copy=False)
-    if not allow_nan and arr.size and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
 
 
 def check_positive_int(value, name: str, minimum: int = 1) -> int:

@@ -430,7 +430,7 @@ def lecture_gradients_layerwise(X, y, f, W, b):
     dz2 = sigmoid_backward(dE_dO.T, sig2_cache)                  # (N, 1)
     dh1, dW, db = dense_backward(dz2, dense_cache)               # (N, D), (D, 1), (1,)
     dz1 = sigmoid_backward(dh1.reshape(z1.shape), sig1_cache)    # (N, K, 20, 20)
-    _, dfilters, _ = conv2d_backward(dz1, conv_cache)            # (K, 1, 3, 3)
+    _, dfilters, _ = conv2d_backward(dz1, conv_cache, input_gradient=False)  # (K, 1, 3, 3)
     return E, dfilters.reshape(f.shape), dW, db.reshape(b.shape)
 
 
@@ -574,7 +574,7 @@ def lenet_backward(dscores, cache) -> dict:
     dh2 = max_pool_backward(dflat.reshape(cache["pooled_shape"]), pool2)  # unflatten, unpool
     dm1, dw2, db2 = conv2d_backward(relu_backward(dh2, relu2), conv2)
     dh1 = max_pool_backward(dm1, pool1)
-    _, dw1, db1 = conv2d_backward(relu_backward(dh1, relu1), conv1)
+    _, dw1, db1 = conv2d_backward(relu_backward(dh1, relu1), conv1, input_gradient=False)  # no d/dimages
     return {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
 
 

@@ -392,7 +392,7 @@ def _input_gradient_by_correlation(dy_k, w, Hp, Wp):
     return (w_flipped @ dy_cols).reshape(C, N, Hp, Wp)
 
 
-def conv2d_backward(dy, cache):
+def conv2d_backward(dy, cache, input_gradient=True):
     """Gradients of :func:`conv2d_forward`, vectorised.
 
     With ``cols`` the (C*R*S, N*H'*W') im2col matrix of the forward pass, ``W2 = w`` as a
@@ -412,10 +412,13 @@ def conv2d_backward(dy, cache):
         Upstream gradient.
     cache : tuple
         From :func:`conv2d_forward`.
+    input_gradient : bool
+        False skips dJ/dx (returned as None): a network's first layer needs no gradient
+        for its input images, and dJ/dx is the most expensive of the three.
 
     Returns
     -------
-    dx : (N, C, H, W) array
+    dx : (N, C, H, W) array, or None when ``input_gradient`` is False
     dw : (K, C, R, S) array
     db : (K,) array
         dJ/db (computed even when the forward had no bias, as if b were 0).
@@ -429,6 +432,8 @@ def conv2d_backward(dy, cache):
     dy2 = dy_k.reshape(K, N * Ho * Wo)                            # one copy
     db = dy2.sum(axis=1)
     dw = (dy2 @ cols.T).reshape(w.shape)
+    if not input_gradient:
+        return None, dw, db
     if stride == 1 and K <= C:
         dx_pad = _input_gradient_by_correlation(dy_k, w, Hp, Wp)
     else:  # an im2col of dy would be K/C times larger than cols: scatter W2^T dY2 instead

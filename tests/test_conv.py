@@ -370,3 +370,16 @@ def test_non_contiguous_views_are_handled():
             np.testing.assert_allclose(fast, naive, rtol=1e-12, atol=1e-12)
     out, cache = max_pool_forward(x)
     np.testing.assert_array_equal(out, _pool_loops(np.ascontiguousarray(x), 2, 2))
+
+
+def test_backward_can_skip_the_input_gradient():
+    # A network's first layer needs no gradient for its images; dw and db must not change.
+    rng = np.random.default_rng(11)
+    x, w, b = rng.standard_normal((3, 2, 6, 5)), rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4)
+    y, cache = conv2d_forward(x, w, b, stride=1, padding=1)
+    dy = rng.standard_normal(y.shape)
+    dx, dw, db = conv2d_backward(dy, cache)
+    none, dw_only, db_only = conv2d_backward(dy, cache, input_gradient=False)
+    assert none is None and dx.shape == x.shape
+    np.testing.assert_array_equal(dw_only, dw)
+    np.testing.assert_array_equal(db_only, db)
