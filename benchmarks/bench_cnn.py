@@ -3,10 +3,12 @@
 Same architecture (conv 16 -> ReLU -> pool -> conv 32 -> ReLU -> pool -> dense 10), same
 data (the 1347 training digits), same batches of 32 and SGD with momentum 0.9, timed in
 this process as the median of repeated epochs, the candidates taking turns (round robin)
-so that a change in machine load hits all of them alike. lecture_utils computes in float64 by
-design (as_float_array), so its float32 cell is n/a; PyTorch runs in float64 and float32.
-PyTorch is timed with one thread (lecture_utils' training runs BLAS single-threaded) and
-with its default thread count. Target: numpy at most 2x PyTorch's float64 time.
+so that a change in machine load hits all of them alike. lecture_utils computes in float64
+by default; its opt-in float32 path (``lenet_init(dtype=np.float32)``: parameters, layers and
+updates in float32) is timed too. PyTorch runs in float64 and float32, with one thread
+(lecture_utils' training runs BLAS single-threaded) and with its default thread count.
+Each row compares numpy with PyTorch in the same dtype.
+Target: numpy at most 2x PyTorch's time (one thread) in the same dtype: float64, and float32.
 
     .venv/bin/python benchmarks/bench_cnn.py
 """
@@ -66,24 +68,37 @@ def with_threads(torch, threads, fn):
 
 def main(repeats: int = 15):
     x, labels, _, _ = digits_split(rng=0)
-    params = lenet_init(rng=0)
-    candidates = {("lecture_utils (numpy, BLAS 1 thread)", "float64"): numpy_epoch(x, labels, params)}
+    dtypes = ("float64", "float32")
+    numpy_name = "lecture_utils (numpy, BLAS 1 thread)"
+    candidates = {(numpy_name, dtype): numpy_epoch(x, labels, lenet_init(rng=0, dtype=getattr(np, dtype)))
+                  for dtype in dtypes}
+    params = lenet_init(rng=0)          # PyTorch starts from the same weights (rounded for float32)
     torch = optional_import("torch")
+    thread_counts = []
     if torch is not None:
         default_threads = torch.get_num_threads()
-        for threads in sorted({1, default_threads}):
-            for dtype in (torch.float64, torch.float32):
-                name = (f"PyTorch CPU, {threads} thread(s)", str(dtype).replace("torch.", ""))
-                candidates[name] = with_threads(torch, threads, torch_epoch(torch, x, labels, params, dtype))
+        thread_counts = sorted({1, default_threads})
+        for threads in thread_counts:
+            for dtype in dtypes:
+                candidates[(f"PyTorch CPU, {threads} thread(s)", dtype)] = with_threads(
+                    torch, threads, torch_epoch(torch, x, labels, params, getattr(torch, dtype)))
     times = round_robin_medians(candidates, repeats)
     if torch is not None:
         torch.set_num_threads(default_threads)
-    t_numpy = times[("lecture_utils (numpy, BLAS 1 thread)", "float64")]
-    rows = [[impl, dtype, t, f"{t_numpy / t:.2f}"] for (impl, dtype), t in times.items()]
-    rows.insert(1, ["lecture_utils (numpy)", "float32", "n/a (float64 by design)", ""])
+    header = ["dtype", f"{numpy_name} s"]
+    for threads in thread_counts:
+        header += [f"PyTorch CPU, {threads} thread(s) s", f"numpy / PyTorch {threads} thread(s)"]
+    rows = []
+    for dtype in dtypes:
+        t_numpy = times[(numpy_name, dtype)]
+        row = [dtype, t_numpy]
+        for threads in thread_counts:
+            t_torch = times[(f"PyTorch CPU, {threads} thread(s)", dtype)]
+            row += [t_torch, f"{t_numpy / t_torch:.2f}"]
+        rows.append(row)
     print_table(f"One epoch of the LeNet-style network ({len(x)} digits, batches of {BATCH}): "
-                f"median seconds of {repeats} round-robin repeats, and numpy time / this row's time",
-                ["implementation", "dtype", "seconds per epoch", "numpy float64 / this"], rows)
+                f"median seconds of {repeats} round-robin repeats; numpy time / PyTorch time in the same "
+                "dtype (target: at most 2 with 1 thread)", header, rows)
 
 
 if __name__ == "__main__":

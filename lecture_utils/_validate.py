@@ -13,8 +13,8 @@ import numpy as np
 
 
 def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None,
-                   allow_nan: bool = False) -> np.ndarray:
-    """Return ``x`` as a float64 array, checking its dimensionality and values.
+                   allow_nan: bool = False, keep_float32: bool = False) -> np.ndarray:
+    """Return ``x`` as a float64 array (float32 kept on request), checking its dimensionality and values.
 
     Parameters
     ----------
@@ -26,8 +26,16 @@ def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None,
         Accepted numbers of dimensions.
     allow_nan : bool
         Whether NaN and infinite entries are accepted.
+    keep_float32 : bool
+        If True, a float32 numpy array is returned as float32 (same checks) instead of
+        being converted. Only the fast layers of the CNN training path (conv, pooling,
+        ReLU, dense, softmax cross-entropy) ask for this, so that a network built with
+        float32 parameters trains in float32: half the memory traffic and faster BLAS,
+        for comparison with PyTorch's float32 (``benchmarks/bench_cnn.py``). Everything
+        else, including gradient checks (finite differences need float64's 16 digits),
+        stays float64.
     """
-    if type(x) is np.ndarray and x.dtype == np.float64:
+    if type(x) is np.ndarray and (x.dtype == np.float64 or (keep_float32 and x.dtype == np.float32)):
         # Fast path for what layers pass each other during training: no dtype checks to make.
         _check_ndim(x, name, ndim)
         if not allow_nan and x.size and not np.isfinite(x).all():
@@ -42,10 +50,19 @@ def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None,
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
     _check_ndim(arr, name, ndim)
-    arr = arr.astype(np.float64, copy=False)
+    arr = arr.astype(np.float32 if keep_float32 and arr.dtype == np.float32 else np.float64, copy=False)
     if not allow_nan and arr.size and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
+
+
+def all_float32(*arrays) -> bool:
+    """True when every argument is a float32 numpy array (``None``, an absent bias, is skipped).
+
+    A layer with several array inputs (x, w, b) computes in float32 only when all of them
+    are float32; any other input makes the whole layer float64, exactly as without float32.
+    """
+    return all(a is None or (isinstance(a, np.ndarray) and a.dtype == np.float32) for a in arrays)
 
 
 def _check_ndim(arr: np.ndarray, name: str, ndim) -> None:

@@ -441,7 +441,8 @@ def lecture_gradients_layerwise(X, y, f, W, b):
 PARAM_NAMES = ("w1", "b1", "w2", "b2", "w3", "b3")
 
 
-def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0) -> dict:
+def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0,
+               dtype=np.float64) -> dict:
     """Seeded He initialisation of the LeNet-style network.
 
     Weights are ``N(0, 2 / fan_in)`` (fan_in = inputs per unit: C*3*3 for a conv
@@ -455,12 +456,17 @@ def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng
     n_classes : int
     image_size : int
         Side of the square one-channel input, divisible by 4 (two 2x2 poolings).
+    dtype : np.float64 (default) or np.float32
+        Precision of the parameters, and so of :func:`lenet_forward`,
+        :func:`lenet_backward` and :func:`train_lenet`. float32 is an opt-in for speed
+        (``benchmarks/bench_cnn.py`` compares it with PyTorch's float32); the same
+        seed draws the same numbers, rounded to float32.
 
     Returns
     -------
     params : dict
         ``w1`` (K1, 1, 3, 3), ``b1`` (K1,), ``w2`` (K2, K1, 3, 3), ``b2`` (K2,),
-        ``w3`` (K2 (size/4)^2, n_classes), ``b3`` (n_classes,).
+        ``w3`` (K2 (size/4)^2, n_classes), ``b3`` (n_classes,), all of ``dtype``.
     """
     if len(n_filters) != 2:
         raise ValueError(f"n_filters must be two numbers (K1, K2), got {n_filters!r}")
@@ -470,15 +476,17 @@ def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng
     image_size = check_positive_int(image_size, "image_size", minimum=4)
     if image_size % 4:
         raise ValueError(f"image_size must be divisible by 4 (two 2x2 poolings), got {image_size}")
+    if np.dtype(dtype) not in (np.float64, np.float32):
+        raise ValueError(f"dtype must be np.float64 or np.float32, got {dtype!r}")
     rng = default_rng(rng)
     n_flat = k2 * (image_size // 4) ** 2
 
-    def he(shape, fan_in):
-        return rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
+    def he(shape, fan_in):   # drawn in float64, then rounded (a no-op for float64)
+        return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype, copy=False)
 
-    return {"w1": he((k1, 1, 3, 3), 9), "b1": np.zeros(k1),
-            "w2": he((k2, k1, 3, 3), 9 * k1), "b2": np.zeros(k2),
-            "w3": he((n_flat, n_classes), n_flat), "b3": np.zeros(n_classes)}
+    return {"w1": he((k1, 1, 3, 3), 9), "b1": np.zeros(k1, dtype),
+            "w2": he((k2, k1, 3, 3), 9 * k1), "b2": np.zeros(k2, dtype),
+            "w3": he((n_flat, n_classes), n_flat), "b3": np.zeros(n_classes, dtype)}
 
 
 def _check_params(params) -> dict:
@@ -496,8 +504,17 @@ def lenet_input_shape(params) -> tuple:
     return (params["w1"].shape[1], side, side)
 
 
+def _params_dtype(params) -> type:
+    """np.float32 when every parameter is a float32 array (``lenet_init(dtype=np.float32)``), else np.float64."""
+    if all(getattr(value, "dtype", None) == np.float32 for value in params.values()):
+        return np.float32
+    return np.float64
+
+
 def _check_images(x, params) -> np.ndarray:
-    x = as_float_array(x, "x", ndim=4, allow_nan=True)
+    # the images take the parameters' precision (a no-op for float64 arrays and float64 parameters)
+    x = as_float_array(x, "x", ndim=4, allow_nan=True, keep_float32=True).astype(
+        _params_dtype(params), copy=False)
     expected = lenet_input_shape(params)
     if x.shape[1:] != expected:
         raise ValueError(f"x must have shape (N, {', '.join(map(str, expected))}) for these parameters, "
@@ -526,14 +543,15 @@ def lenet_forward(x, params):
     Parameters
     ----------
     x : (N, 1, 8, 8) array
-        Images (the size :func:`lenet_input_shape` gives for ``params``).
+        Images (the size :func:`lenet_input_shape` gives for ``params``), converted to
+        the parameters' dtype.
     params : dict
         From :func:`lenet_init`.
 
     Returns
     -------
     scores : (N, n_classes) array
-        Logits; ``softmax(scores)`` are the class probabilities.
+        Logits, in the parameters' dtype; ``softmax(scores)`` are the class probabilities.
     cache : dict
         Layer caches for :func:`lenet_backward` and the maps ``"conv1"`` (N, K1, 8, 8),
         ``"pool1"`` (N, K1, 4, 4), ``"conv2"`` (N, K2, 4, 4), ``"pool2"`` (N, K2, 2, 2)
@@ -567,7 +585,8 @@ def lenet_backward(dscores, cache) -> dict:
     Returns
     -------
     grads : dict
-        One gradient per parameter, same keys and shapes as ``params``.
+        One gradient per parameter, same keys and shapes as ``params`` (float32 when
+        the forward pass and dscores are float32).
     """
     conv1, relu1, pool1, conv2, relu2, pool2, dense3 = cache["layers"]
     dflat, dw3, db3 = dense_backward(dscores, dense3)
@@ -625,11 +644,12 @@ def sgd_momentum_update(param, grad, velocity, learning_rate: float, momentum: f
     Returns
     -------
     new_param, new_velocity : arrays
-        New arrays; the inputs are not modified.
+        New arrays of param's dtype (float64, or float32 for a float32 param); the
+        inputs are not modified.
     """
-    param = as_float_array(param, "param")
-    grad = as_float_array(grad, "grad")
-    velocity = as_float_array(velocity, "velocity")
+    param = as_float_array(param, "param", keep_float32=True)
+    grad = as_float_array(grad, "grad", keep_float32=True).astype(param.dtype, copy=False)
+    velocity = as_float_array(velocity, "velocity", keep_float32=True).astype(param.dtype, copy=False)
     if not param.shape == grad.shape == velocity.shape:
         raise ValueError(f"param, grad and velocity must have one shape, got {param.shape}, "
                          f"{grad.shape} and {velocity.shape}")
@@ -690,7 +710,9 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
     x : (N, 1, 8, 8) array
     labels : (N,) int array
     params : dict, optional
-        Initial parameters; ``lenet_init(rng=rng)`` when None. Not modified.
+        Initial parameters; ``lenet_init(rng=rng)`` when None. Not modified. Training
+        runs in their dtype: ``lenet_init(dtype=np.float32)`` trains in float32 (x is
+        converted once).
     epochs, batch_size : int
     learning_rate, momentum : float
         eta and mu of :func:`sgd_momentum_update`.

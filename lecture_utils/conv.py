@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._validate import as_float_array, check_choice, check_positive_int
+from ._validate import all_float32, as_float_array, check_choice, check_positive_int
 
 MODES = {"valid", "full"}
 
@@ -174,20 +174,21 @@ def conv2d_output_shape(x_shape, w_shape, stride=1, padding=0):
     return N, K, (H + 2 * padding - R) // stride + 1, (W + 2 * padding - S) // stride + 1
 
 
-def _check_conv_args(x, w, b, stride, padding):
-    x = as_float_array(x, "x", ndim=4)
-    w = as_float_array(w, "w", ndim=4)
+def _check_conv_args(x, w, b, stride, padding, keep_float32=False):
+    # keep_float32: only the fast layer computes in float32; the naive loops stay float64
+    x = as_float_array(x, "x", ndim=4, keep_float32=keep_float32)
+    w = as_float_array(w, "w", ndim=4, keep_float32=keep_float32)
     out_shape = conv2d_output_shape(x.shape, w.shape, stride, padding)
     if b is not None:
-        b = as_float_array(b, "b", ndim=1)
+        b = as_float_array(b, "b", ndim=1, keep_float32=keep_float32)
         if b.shape != (w.shape[0],):
             raise ValueError(f"b must have shape ({w.shape[0]},), one bias per filter of w "
                              f"{w.shape}, got {b.shape}")
     return x, w, b, out_shape
 
 
-def _check_dy(dy, expected_shape):
-    dy = as_float_array(dy, "dy", ndim=4)
+def _check_dy(dy, expected_shape, keep_float32=False):
+    dy = as_float_array(dy, "dy", ndim=4, keep_float32=keep_float32)
     if dy.shape != tuple(expected_shape):
         raise ValueError(f"dy must have the forward output's shape {tuple(expected_shape)}, "
                          f"got {dy.shape}")
@@ -329,7 +330,7 @@ def _col2im(dcols, C, N, Hp, Wp, R, S, stride, Ho, Wo):
     Returns the channel-first (C, N, Hp, Wp) gradient.
     """
     d6 = dcols.reshape(C, R, S, N, Ho, Wo)
-    da = np.zeros((C, N, Hp, Wp))
+    da = np.zeros((C, N, Hp, Wp), dtype=dcols.dtype)
     for i in range(R):
         for j in range(S):
             da[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += d6[:, i, j]
@@ -359,11 +360,13 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
     Returns
     -------
     y : (N, K, H', W') array
-        ``H' = (H + 2 padding - R) // stride + 1``, likewise W'.
+        ``H' = (H + 2 padding - R) // stride + 1``, likewise W'. float64, or float32
+        when x, w and b are all float32 (the opt-in float32 training path).
     cache : tuple
         For :func:`conv2d_backward` (holds the im2col matrix, needed for dJ/dw).
     """
-    x, w, b, (N, K, Ho, Wo) = _check_conv_args(x, w, b, stride, padding)
+    x, w, b, (N, K, Ho, Wo) = _check_conv_args(x, w, b, stride, padding,
+                                               keep_float32=all_float32(x, w, b))
     R, S = w.shape[2:]
     x_pad = _pad(x, padding)
     cols = _im2col(x_pad.transpose(1, 0, 2, 3), R, S, stride, Ho, Wo)   # (C*R*S, N*H'*W')
@@ -385,7 +388,7 @@ def _input_gradient_by_correlation(dy_k, w, Hp, Wp):
     """
     K, N, Ho, Wo = dy_k.shape
     C, R, S = w.shape[1:]
-    dy_full = np.zeros((K, N, Ho + 2 * (R - 1), Wo + 2 * (S - 1)))
+    dy_full = np.zeros((K, N, Ho + 2 * (R - 1), Wo + 2 * (S - 1)), dtype=dy_k.dtype)
     dy_full[:, :, R - 1:R - 1 + Ho, S - 1:S - 1 + Wo] = dy_k
     w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, K * R * S)
     dy_cols = _im2col(dy_full, R, S, 1, Hp, Wp)                  # (K*R*S, N*Hp*Wp)
@@ -422,10 +425,12 @@ def conv2d_backward(dy, cache, input_gradient=True):
     dw : (K, C, R, S) array
     db : (K,) array
         dJ/db (computed even when the forward had no bias, as if b were 0).
+        All three are float32 when the forward pass and dy were float32.
     """
     x_shape, x_pad_shape, w, stride, padding, cols = _unpack_cache(cache, 6, "conv2d_forward")
     N, K, Ho, Wo = conv2d_output_shape(x_shape, w.shape, stride, padding)
-    dy = _check_dy(dy, (N, K, Ho, Wo))
+    float32_layer = w.dtype == cols.dtype == np.float32    # a float64 layer keeps dy float64, as always
+    dy = _check_dy(dy, (N, K, Ho, Wo), keep_float32=float32_layer)
     C, R, S = w.shape[1:]
     Hp, Wp = x_pad_shape[2:]
     dy_k = dy.transpose(1, 0, 2, 3)                               # (K, N, H', W') view
@@ -448,7 +453,7 @@ def conv2d_backward(dy, cache, input_gradient=True):
 # --------------------------------------------------------------------------------------
 
 def _check_pool_args(x, size, stride):
-    x = as_float_array(x, "x", ndim=4)
+    x = as_float_array(x, "x", ndim=4, keep_float32=True)
     size = check_positive_int(size, "size")
     stride = check_positive_int(stride, "stride")
     H, W = x.shape[2:]
@@ -473,7 +478,7 @@ def max_pool_forward(x, size=2, stride=2):
     Returns
     -------
     out : (N, C, H', W') array
-        ``H' = (H - size) // stride + 1``, likewise W'.
+        ``H' = (H - size) // stride + 1``, likewise W'; float32 for float32 x.
     cache : tuple
         Input shape, size, stride and the position of each window's maximum
         (the first one, in row-major order, when several entries tie).
@@ -506,13 +511,14 @@ def max_pool_backward(dout, cache):
     Returns
     -------
     dx : (N, C, H, W) array
+        float32 for float32 dout, float64 otherwise.
     """
     x_shape, size, stride, argmax = _unpack_cache(cache, 4, "max_pool_forward")
-    dout = as_float_array(dout, "dout", ndim=4)
+    dout = as_float_array(dout, "dout", ndim=4, keep_float32=True)
     if dout.shape != argmax.shape:
         raise ValueError(f"dout must have the pooled output's shape {argmax.shape}, got {dout.shape}")
     Ho, Wo = argmax.shape[2:]
-    dx = np.zeros(x_shape)
+    dx = np.zeros(x_shape, dtype=dout.dtype)
     for i in range(size):          # one vectorised add per position inside the window
         for j in range(size):
             routed = np.where(argmax == i * size + j, dout, 0.0)

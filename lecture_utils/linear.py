@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import (as_float_array, check_positive_float, check_positive_int,
+from ._validate import (all_float32, as_float_array, check_positive_float, check_positive_int,
                         default_rng)
 
 
-def _check_bias(b, num_outputs: int) -> np.ndarray:
-    b = as_float_array(b, "b", ndim=(1, 2))
+def _check_bias(b, num_outputs: int, keep_float32: bool = False) -> np.ndarray:
+    b = as_float_array(b, "b", ndim=(1, 2), keep_float32=keep_float32)
     if b.shape not in ((num_outputs,), (1, num_outputs)):
         raise ValueError(f"b must have shape ({num_outputs},) or (1, {num_outputs}) to match "
                          f"w's {num_outputs} columns, got {b.shape}")
@@ -46,15 +46,17 @@ def linear_forward(x, w, b):
     Returns
     -------
     y_hat : (N, K) array
+        float64, or float32 when x, w and b are all float32 (the CNN's opt-in float32 path).
     cache : tuple (x, w, b)
         What :func:`linear_backward` needs.
     """
-    x = as_float_array(x, "x", ndim=2)
-    w = as_float_array(w, "w", ndim=2)
+    keep_float32 = all_float32(x, w, b)   # otherwise all three become float64, as always
+    x = as_float_array(x, "x", ndim=2, keep_float32=keep_float32)
+    w = as_float_array(w, "w", ndim=2, keep_float32=keep_float32)
     if x.shape[1] != w.shape[0]:
         raise ValueError(f"x has {x.shape[1]} features (shape {x.shape}) but w expects "
                          f"{w.shape[0]} (shape {w.shape}); x w needs x.shape[1] == w.shape[0]")
-    b = _check_bias(b, w.shape[1])
+    b = _check_bias(b, w.shape[1], keep_float32=keep_float32)
     y_hat = x @ w + b.reshape(1, -1)
     return y_hat, (x, w, b)
 
@@ -104,9 +106,11 @@ def linear_backward(dL_dyhat, cache):
         ``x^T dL/dy_hat``.
     db : array of b's shape
         Column sums of ``dL/dy_hat`` (each b_k touches every row).
+        All three are float32 when the forward pass and dL_dyhat were float32.
     """
     x, w, b = cache
-    dL_dyhat = as_float_array(dL_dyhat, "dL_dyhat", ndim=2)
+    float32_layer = x.dtype == np.float32    # the forward made x, w, b all float32 or all float64
+    dL_dyhat = as_float_array(dL_dyhat, "dL_dyhat", ndim=2, keep_float32=float32_layer)
     expected = (x.shape[0], w.shape[1])
     if dL_dyhat.shape != expected:
         raise ValueError(f"dL_dyhat must have y_hat's shape {expected}, got {dL_dyhat.shape}")

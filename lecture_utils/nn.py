@@ -82,8 +82,9 @@ def softmax(s, axis: int = -1):
     Returns
     -------
     p : array of s's shape; entries in [0, 1], summing to 1 along ``axis``
+        (float32 for float32 s, float64 otherwise)
     """
-    s = as_float_array(s, "s")
+    s = as_float_array(s, "s", keep_float32=True)
     if s.ndim == 0:
         raise ValueError("s must be at least 1-D (scores of the classes), got a scalar")
     if not isinstance(axis, (int, np.integer)) or not -s.ndim <= axis < s.ndim:
@@ -96,8 +97,8 @@ def softmax(s, axis: int = -1):
 
 # --- activation layers: forward -> (out, cache), backward(dout, cache) -> da -------
 
-def _check_dout(dout, shape) -> np.ndarray:
-    dout = as_float_array(dout, "dout")
+def _check_dout(dout, shape, keep_float32=False) -> np.ndarray:
+    dout = as_float_array(dout, "dout", keep_float32=keep_float32)
     if dout.shape != tuple(shape):
         raise ValueError(f"dout must have the layer output's shape {tuple(shape)}, got {dout.shape}")
     return dout
@@ -183,10 +184,10 @@ def relu_forward(a):
 
     Returns
     -------
-    y : array of a's shape
+    y : array of a's shape (float32 for float32 a)
     cache : array a (the derivative depends on the sign of a)
     """
-    a = as_float_array(a, "a")
+    a = as_float_array(a, "a", keep_float32=True)
     return np.maximum(a, 0.0), a
 
 
@@ -203,7 +204,7 @@ def relu_backward(dout, cache):
     da : array of a's shape
     """
     a = cache
-    dout = _check_dout(dout, a.shape)
+    dout = _check_dout(dout, a.shape, keep_float32=a.dtype == np.float32)  # float32 only for a float32 layer
     return dout * (a >= 0)
 
 
@@ -317,7 +318,8 @@ def dense_backward(dout, cache):
         Column sums of dout (each bias touches every example).
     """
     x, w, _ = cache
-    dout = _check_dout(dout, (x.shape[0], w.shape[1]))
+    float32_layer = x.dtype == np.float32    # the forward made x, w, b all float32 or all float64
+    dout = _check_dout(dout, (x.shape[0], w.shape[1]), keep_float32=float32_layer)
     return linear_backward(dout, cache)
 
 
@@ -363,10 +365,10 @@ def softmax_cross_entropy(scores, labels):
     loss : float
         Mean cross-entropy, in nats.
     dscores : (N, C) array
-        ``(softmax(scores) - t) / N``.
+        ``(softmax(scores) - t) / N``, float32 for float32 scores.
     """
-    scores = as_float_array(scores, "scores", ndim=2)
-    t = _targets(labels, scores.shape)
+    scores = as_float_array(scores, "scores", ndim=2, keep_float32=True)
+    t = _targets(labels, scores.shape).astype(scores.dtype, copy=False)  # no-op for float64 scores
     n = scores.shape[0]
     shifted = scores - scores.max(axis=1, keepdims=True)
     log_sum_exp = np.log(np.exp(shifted).sum(axis=1, keepdims=True))

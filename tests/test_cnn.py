@@ -426,3 +426,53 @@ def test_test_images_need_their_labels(tiny_net):
 def test_accuracy_closed_form():
     probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
     assert accuracy(probabilities, np.array([0, 1, 1, 1])) == 0.75
+
+
+# --- opt-in float32 LeNet ----------------------------------------------------------------
+
+def test_lenet_init_dtype_is_float64_by_default_and_float32_rounds_the_same_draws():
+    p64, p32 = lenet_init((2, 3), rng=1), lenet_init((2, 3), rng=1, dtype=np.float32)
+    for name in p64:
+        assert p64[name].dtype == np.float64 and p32[name].dtype == np.float32
+        np.testing.assert_array_equal(p32[name], p64[name].astype(np.float32))
+    with pytest.raises(ValueError, match="dtype must be np.float64 or np.float32, got"):
+        lenet_init(dtype=np.int32)
+
+
+def test_float32_lenet_forward_and_backward_stay_float32(tiny_net):
+    x, labels, _ = tiny_net
+    params = lenet_init((2, 3), rng=1, dtype=np.float32)
+    scores, cache = lenet_forward(x, params)          # float64 images take the parameters' dtype
+    assert scores.dtype == np.float32 and cache["conv1"].dtype == np.float32
+    loss, grads = lenet_loss(x, labels, params)
+    assert isinstance(loss, float) and all(g.dtype == np.float32 for g in grads.values())
+    assert lenet_predict_proba(x, params).dtype == np.float32
+    new_w, new_v = sgd_momentum_update(params["w1"], grads["w1"].astype(np.float64),
+                                       np.zeros_like(params["w1"]), 0.1)
+    assert new_w.dtype == new_v.dtype == np.float32     # the update works in the parameter's dtype
+
+
+def test_one_float32_epoch_ends_close_to_the_float64_one():
+    from lecture_utils.data import digits_split
+    x, labels, _, _ = digits_split(rng=0)
+    kwargs = dict(epochs=1, rng=0, verbose=False)
+    run64 = train_lenet(x, labels, lenet_init(rng=0), **kwargs)
+    run32 = train_lenet(x, labels, lenet_init(rng=0, dtype=np.float32), **kwargs)
+    # 42 steps of float32 rounding (relative 6e-8 each) stay far below 1e-4 (about 1e-6 measured)
+    assert run32.epoch_losses[0] == pytest.approx(run64.epoch_losses[0], rel=1e-4)
+    np.testing.assert_allclose(run32.step_losses, run64.step_losses, rtol=1e-4)
+    for name, value in run64.params.items():
+        assert value.dtype == np.float64 and run32.params[name].dtype == np.float32
+        np.testing.assert_allclose(run32.params[name], value, rtol=0, atol=1e-4 * np.abs(value).max())
+
+
+def test_float64_lenet_is_unchanged_by_float32_images(tiny_net):
+    # float64 parameters convert float32 images to float64 first, exactly as before
+    x, labels, params = tiny_net
+    x32 = x.astype(np.float32)
+    run = train_lenet(x32, labels, params, epochs=2, batch_size=2, verbose=False)
+    reference = train_lenet(x32.astype(np.float64), labels, params, epochs=2, batch_size=2, verbose=False)
+    assert run.step_losses == reference.step_losses
+    for name in params:
+        assert run.params[name].dtype == np.float64
+        np.testing.assert_array_equal(run.params[name], reference.params[name])

@@ -383,3 +383,92 @@ def test_backward_can_skip_the_input_gradient():
     assert none is None and dx.shape == x.shape
     np.testing.assert_array_equal(dw_only, dw)
     np.testing.assert_array_equal(db_only, db)
+
+
+# ---------------------------------------------------------------- opt-in float32 path
+
+EPS32 = np.finfo(np.float32).eps   # 1.19e-7, float32's relative spacing; u = EPS32 / 2 is its rounding error
+
+
+def float32_bound(n_terms):
+    """Relative bound on |float32 result - float64 result| for sums of n_terms products.
+
+    Rounding the two factors of each product to float32 costs at most 2u, and summing n
+    products in float32 at most n u more (Higham's gamma_n), relative to the sum of the
+    terms' absolute values; doubled for safety: (n + 2) * EPS32. For the layers here
+    (n <= 100) that is about 1e-5, inside the rtol ~ 1e-4 usually quoted for float32.
+    """
+    bound = (n_terms + 2) * EPS32
+    assert bound < 1e-4
+    return bound
+
+
+def assert_float32_close(result32, result64, scale, n_terms):
+    """float32 result within float32_bound(n_terms) of the float64 one, relative to ``scale``
+    (the same computation on absolute values: the sum of |terms| of every output)."""
+    assert result32.dtype == np.float32 and result64.dtype == np.float64
+    assert np.all(np.abs(result32 - result64) <= float32_bound(n_terms) * scale)
+
+
+@pytest.mark.parametrize("case", LAYER_CASES)
+def test_float32_conv_layer_stays_float32_and_agrees_with_float64(case):
+    x, w, b, params = _layer_problem(case, seed=3)
+    y64, cache64 = conv2d_forward(x, w, b, **params)
+    dy = np.random.default_rng(3).standard_normal(y64.shape)
+    grads64 = conv2d_backward(dy, cache64)
+    f32 = [a.astype(np.float32) for a in (x, w, b, dy)]
+    y32, cache32 = conv2d_forward(*f32[:3], **params)
+    grads32 = conv2d_backward(f32[3], cache32)
+    # scales: the float64 layer on absolute values gives each output's sum of |terms|
+    y_abs, cache_abs = conv2d_forward(np.abs(x), np.abs(w), np.abs(b), **params)
+    scales = conv2d_backward(np.abs(dy), cache_abs)
+    N, K, Ho, Wo = y64.shape
+    C, R, S = w.shape[1:]
+    assert_float32_close(y32, y64, y_abs, C * R * S + 1)
+    for g32, g64, scale in zip(grads32, grads64, scales):          # dx, dw, db
+        assert_float32_close(g32, g64, scale, max(K * R * S, N * Ho * Wo))
+    assert conv2d_backward(f32[3], cache32, input_gradient=False)[1].dtype == np.float32
+
+
+@pytest.mark.parametrize("case", LAYER_CASES[:3])
+def test_float64_conv_is_bitwise_unchanged_by_the_float32_option(case):
+    x, w, b, params = _layer_problem(case, seed=4)
+    y, cache = conv2d_forward(x, w, b, **params)
+    dy = np.random.default_rng(4).standard_normal(y.shape)
+    grads = conv2d_backward(dy, cache)
+    conv2d_backward(dy.astype(np.float32), conv2d_forward(*(a.astype(np.float32) for a in (x, w, b)),
+                                                          **params)[1])
+    y_again, cache_again = conv2d_forward(x, w, b, **params)        # after a float32 run
+    assert y_again.dtype == np.float64
+    np.testing.assert_array_equal(y_again, y)
+    for again, before in zip(conv2d_backward(dy, cache_again), grads):
+        assert again.dtype == np.float64
+        np.testing.assert_array_equal(again, before)
+    # any float64 input makes the whole layer float64: a float32 x is converted, not mixed in
+    x32 = x.astype(np.float32)
+    y_mixed, cache_mixed = conv2d_forward(x32, w, b, **params)
+    y_converted, cache_converted = conv2d_forward(x32.astype(np.float64), w, b, **params)
+    assert y_mixed.dtype == np.float64
+    np.testing.assert_array_equal(y_mixed, y_converted)
+    # a float32 dy on a float64 layer is converted too (dJ/db is not summed in float32)
+    for mixed, converted in zip(conv2d_backward(dy.astype(np.float32), cache_mixed),
+                                conv2d_backward(dy.astype(np.float32).astype(np.float64), cache_converted)):
+        assert mixed.dtype == np.float64
+        np.testing.assert_array_equal(mixed, converted)
+
+
+@pytest.mark.parametrize("size, stride, shape", [(2, 2, (2, 3, 6, 8)), (3, 1, (1, 2, 5, 6))])
+def test_float32_max_pool_stays_float32_and_agrees_with_float64(size, stride, shape):
+    rng = np.random.default_rng(sum(shape) + 1)
+    x = rng.standard_normal(shape)
+    out64, cache64 = max_pool_forward(x, size, stride)
+    out32, cache32 = max_pool_forward(x.astype(np.float32), size, stride)
+    assert out32.dtype == np.float32
+    np.testing.assert_array_equal(out32, out64.astype(np.float32))  # rounding keeps the order: same maxima
+    np.testing.assert_array_equal(cache32[3], cache64[3])
+    dout = rng.standard_normal(out64.shape)
+    dx64 = max_pool_backward(dout, cache64)
+    dx32 = max_pool_backward(dout.astype(np.float32), cache32)
+    # each pixel adds up the gradients of the (at most size^2) windows whose maximum it is
+    assert_float32_close(dx32, dx64, max_pool_backward(np.abs(dout), cache64), size * size)
+    np.testing.assert_array_equal(max_pool_backward(dout, cache32), dx64)  # float64 dout: float64 dx

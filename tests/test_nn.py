@@ -615,3 +615,91 @@ def test_mlp_gradients_match_torch_autograd(activation):
     assert value == pytest.approx(reference.item(), rel=1e-12)
     for name in model.params:
         np.testing.assert_allclose(grads[name], t[name].grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+# --- opt-in float32 path (the CNN's layers: relu, dense, softmax, softmax cross-entropy) ---
+
+EPS32 = np.finfo(np.float32).eps   # 1.19e-7, float32's relative spacing; u = EPS32 / 2 is its rounding error
+
+
+def test_float32_relu_is_the_float64_result_rounded():
+    a = away_from_zero((4, 5), seed=20)
+    dout = np.random.default_rng(20).standard_normal((4, 5))
+    y64, cache64 = nn.relu_forward(a)
+    y32, cache32 = nn.relu_forward(a.astype(np.float32))
+    da32 = nn.relu_backward(dout.astype(np.float32), cache32)
+    assert y32.dtype == da32.dtype == np.float32
+    # max(a, 0) and dout * mask only select values: no arithmetic rounding at all
+    np.testing.assert_array_equal(y32, y64.astype(np.float32))
+    np.testing.assert_array_equal(da32, nn.relu_backward(dout, cache64).astype(np.float32))
+
+
+@pytest.mark.parametrize("n, d, m", [(5, 4, 3), (32, 128, 10)])
+def test_float32_dense_stays_float32_and_agrees_with_float64(n, d, m):
+    rng = np.random.default_rng(n + d + m)
+    x, w, b, dout = (rng.standard_normal((n, d)), rng.standard_normal((d, m)), rng.standard_normal(m),
+                     rng.standard_normal((n, m)))
+    out64, cache64 = nn.dense_forward(x, w, b)
+    out32, cache32 = nn.dense_forward(*(a.astype(np.float32) for a in (x, w, b)))
+    grads32 = nn.dense_backward(dout.astype(np.float32), cache32)
+    # Rounding both factors of a product costs 2u and a sum of k products k u more (Higham),
+    # relative to the sum of |terms|; doubled: (k + 2) EPS32 (1.6e-5 for k = 129, below 1e-4).
+    out_abs, cache_abs = nn.dense_forward(np.abs(x), np.abs(w), np.abs(b))
+    scales = nn.dense_backward(np.abs(dout), cache_abs)
+    assert out32.dtype == np.float32
+    assert np.all(np.abs(out32 - out64) <= (d + 1 + 2) * EPS32 * out_abs)
+    for g32, g64, scale in zip(grads32, nn.dense_backward(dout, cache64), scales):   # dx, dw, db
+        assert g32.dtype == np.float32
+        assert np.all(np.abs(g32 - g64) <= (max(m, n) + 2) * EPS32 * scale)
+
+
+def test_float32_softmax_and_cross_entropy_agree_with_float64():
+    rng = np.random.default_rng(21)
+    s = rng.standard_normal((6, 10)) * 3
+    labels = rng.integers(0, 10, 6)
+    n, c = s.shape
+    # Error budget in units of u: rounding s and its maximum shifts each exponent by up to
+    # 2 max|s| u (plus u for the subtraction), which exp turns into a relative error, twice
+    # (numerator and sum); the C-term sum adds C u, exp, log and the division a few u.
+    # Doubled for safety: (8 max|s| + C + N + 4) EPS32, about 1e-5 here.
+    tol = (8 * np.abs(s).max() + c + n + 4) * EPS32
+    assert tol < 1e-4
+    p32 = nn.softmax(s.astype(np.float32))
+    assert p32.dtype == np.float32
+    np.testing.assert_allclose(p32, nn.softmax(s), rtol=tol, atol=0)
+    loss32, dscores32 = nn.softmax_cross_entropy(s.astype(np.float32), labels)
+    loss64, dscores64 = nn.softmax_cross_entropy(s, labels)
+    assert isinstance(loss32, float) and dscores32.dtype == np.float32
+    assert loss32 == pytest.approx(loss64, rel=tol)
+    np.testing.assert_allclose(dscores32, dscores64, rtol=0, atol=tol / n)   # |p - t| / N <= 1 / N
+
+
+def test_float64_layers_are_unchanged_by_the_float32_option():
+    rng = np.random.default_rng(22)
+    x, w, b, dout = (rng.standard_normal((5, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3),
+                     rng.standard_normal((5, 3)))
+    out, cache = nn.dense_forward(x, w, b)
+    grads = nn.dense_backward(dout, cache)
+    nn.dense_backward(dout.astype(np.float32), nn.dense_forward(*(a.astype(np.float32) for a in (x, w, b)))[1])
+    out_again, cache_again = nn.dense_forward(x, w, b)                 # after a float32 run
+    assert out_again.dtype == np.float64
+    np.testing.assert_array_equal(out_again, out)
+    for again, before in zip(nn.dense_backward(dout, cache_again), grads):
+        assert again.dtype == np.float64
+        np.testing.assert_array_equal(again, before)
+    # any float64 input makes the layer float64: float32 x (or dout) is converted, as before
+    x32, dout32 = x.astype(np.float32), dout.astype(np.float32)
+    mixed, mixed_cache = nn.dense_forward(x32, w, b)
+    converted, converted_cache = nn.dense_forward(x32.astype(np.float64), w, b)
+    assert mixed.dtype == np.float64
+    np.testing.assert_array_equal(mixed, converted)
+    converted_grads = nn.dense_backward(dout32.astype(np.float64), converted_cache)
+    for mixed_grad, converted_grad in zip(nn.dense_backward(dout32, mixed_cache), converted_grads):
+        assert mixed_grad.dtype == np.float64
+        np.testing.assert_array_equal(mixed_grad, converted_grad)
+    a = away_from_zero((3, 4), seed=22)
+    da = nn.relu_backward(np.ones((3, 4), dtype=np.float32), nn.relu_forward(a)[1])
+    assert da.dtype == np.float64
+    # float64 scores keep float64 targets and gradients
+    loss, dscores = nn.softmax_cross_entropy(out, [0, 1, 2, 0, 1])
+    assert dscores.dtype == np.float64 and nn.softmax(out).dtype == np.float64

@@ -40,3 +40,34 @@ def test_other_helpers_name_the_argument():
     with pytest.raises(TypeError, match="rng must be a numpy Generator or an integer seed"):
         default_rng("seed")
     assert default_rng(3).integers(100) == np.random.default_rng(3).integers(100)
+
+
+# --- the opt-in float32 path (keep_float32), used only by the CNN training layers --------
+
+def test_keep_float32_returns_float32_arrays_unchanged_and_everything_else_as_float64():
+    a32 = np.ones((2, 2), dtype=np.float32)
+    assert as_float_array(a32, "a", keep_float32=True) is a32            # no copy, no conversion
+    assert as_float_array(a32, "a").dtype == np.float64                  # default: always float64
+    a64 = np.ones(3)
+    assert as_float_array(a64, "a", keep_float32=True) is a64
+    for other in ([1.0, 2.0], np.arange(3), np.array([True]), np.ones(2, dtype=np.float16)):
+        assert as_float_array(other, "x", keep_float32=True).dtype == np.float64
+
+
+@pytest.mark.parametrize("value", [np.array([1.0, np.nan], dtype=np.float32),
+                                   np.array([[np.inf]], dtype=np.float32)])
+def test_keep_float32_keeps_the_nan_and_dimension_checks(value):
+    with pytest.raises(ValueError, match="x contains NaN or infinite values"):
+        as_float_array(value, "x", keep_float32=True)
+    kept = as_float_array(value, "x", allow_nan=True, keep_float32=True)
+    assert kept.dtype == np.float32
+    with pytest.raises(ValueError, match=r"x must be 3-D, got shape"):
+        as_float_array(value, "x", ndim=3, keep_float32=True)
+
+
+def test_all_float32_needs_every_array_to_be_float32():
+    from lecture_utils._validate import all_float32
+    f32, f64 = np.ones(2, dtype=np.float32), np.ones(2)
+    assert all_float32(f32, f32, None)          # an absent bias does not count
+    assert not all_float32(f32, f64)
+    assert not all_float32(f32, [1.0, 2.0])     # lists become float64
