@@ -387,6 +387,17 @@ def make_student_notebook(nb, name: str):
     return student
 
 
+def notebook_paths(paths) -> list[Path]:
+    """``paths`` as a non-empty list of Paths to existing ``.ipynb`` files, or a ValueError naming the bad one."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ValueError("paths must name at least one notebook, got none")
+    for p in paths:
+        if p.suffix != ".ipynb" or not p.is_file():
+            raise ValueError(f"paths must be existing .ipynb files, got {str(p)!r}")
+    return paths
+
+
 def write_student_editions(paths, out_dir) -> list[Path]:
     """Write the student edition of each notebook into ``out_dir`` (same file names).
 
@@ -405,12 +416,7 @@ def write_student_editions(paths, out_dir) -> list[Path]:
     list of Path
         The written notebooks, in the order of ``paths``.
     """
-    paths = [Path(p) for p in paths]
-    if not paths:
-        raise ValueError("paths must name at least one notebook, got none")
-    for p in paths:
-        if p.suffix != ".ipynb" or not p.is_file():
-            raise ValueError(f"paths must be existing .ipynb files, got {str(p)!r}")
+    paths = notebook_paths(paths)
     out_dir = Path(out_dir)
     for p in paths:
         if (out_dir / p.name).resolve() == p.resolve():

@@ -31,6 +31,8 @@ from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
+from .editions import notebook_paths
+
 ASSETS = Path(__file__).resolve().parent / "assets"
 TEMPLATES = ASSETS / "templates"
 STATIC = "_static"  # folder of the copied assets, next to the pages
@@ -187,13 +189,7 @@ def copy_assets(out_dir: Path) -> Path:
 
 
 def _read_all(paths) -> list[tuple[Path, nbformat.NotebookNode]]:
-    paths = [Path(p) for p in paths]
-    if not paths:
-        raise ValueError("paths must name at least one notebook, got none")
-    for p in paths:
-        if p.suffix != ".ipynb" or not p.is_file():
-            raise ValueError(f"paths must be existing .ipynb files, got {str(p)!r}")
-    return [(p, nbformat.read(p, as_version=4)) for p in paths]
+    return [(p, nbformat.read(p, as_version=4)) for p in notebook_paths(paths)]
 
 
 def expected_slide_count(nb) -> int:
