@@ -188,6 +188,17 @@ def copy_assets(out_dir: Path) -> Path:
     return target
 
 
+def _export_all(exporter, notebooks, out_dir: Path, suffix: str) -> list[Path]:
+    """Write ``<stem><suffix>`` for each (path, notebook) with an nbconvert exporter; return the files."""
+    written = []
+    for path, nb in notebooks:
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        target = out_dir / f"{path.stem}{suffix}"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
+
+
 def _read_all(paths) -> list[tuple[Path, nbformat.NotebookNode]]:
     return [(p, nbformat.read(p, as_version=4)) for p in notebook_paths(paths)]
 
@@ -222,14 +233,7 @@ def build_slides(paths, out_dir) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_assets(out_dir)
-    exporter = slides_exporter()
-    written = []
-    for path, nb in notebooks:
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-        target = out_dir / f"{path.stem}.slides.html"
-        target.write_text(body, encoding="utf-8")
-        written.append(target)
-    return written
+    return _export_all(slides_exporter(), notebooks, out_dir, ".slides.html")
 
 
 def _md(text: str) -> str:
@@ -314,13 +318,7 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
     infos = [notebook_info(nb, path.name) for path, nb in notebooks]
     out_dir = Path(out_dir)
     build_slides([p for p, _ in notebooks], out_dir)
-    exporter = html_exporter()
-    pages = []
-    for path, nb in notebooks:
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-        target = out_dir / f"{path.stem}.html"
-        target.write_text(body, encoding="utf-8")
-        pages.append(target)
+    pages = _export_all(html_exporter(), notebooks, out_dir, ".html")
     index = out_dir / "index.html"
     index.write_text(index_html(infos, title), encoding="utf-8")
     return [index] + pages
