@@ -9,20 +9,38 @@
 #   make site       offline static site (pages, decks, index) into _build/site/
 #   make check-site headless Chromium check of the site (needs Debian's chromium)
 #   make test-offline  the whole test suite with networking disabled (Linux)
+#   make test-kernels  strict nbval under several OpenBLAS kernels and thread counts
+#   make test-lower-bounds  unit tests + strict nbval with every dependency at its lower bound
+#   make check-stable NB=...  list the cells whose printed output depends on the machine
+#
+# Another Python: make test PYTHON=python3.13 (its own venv, .venv-py3.13).
 
 PYTHON ?= python3
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PY_VERSION),)
+$(error PYTHON=$(PYTHON) does not run; give an interpreter of version 3.10 or newer, e.g. make test PYTHON=python3.12)
+endif
+ifeq ($(origin PYTHON),command line)
+VENV   ?= .venv-py$(PY_VERSION)
+else
 VENV   ?= .venv
+endif
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOWER_VENV := .venv-lower-bounds-py$(PY_VERSION)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout 300
 
 .PHONY: install lab test test-unit test-notebooks notebooks bench install-reference clean \
-        student slides site check-site test-offline
+        student slides site check-site test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
+        check-python
 
-$(BIN)/python:
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "PYTHON=$(PYTHON) is Python $(PY_VERSION); this course needs 3.10 or newer")'
+
+$(BIN)/python: | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -36,14 +54,42 @@ lab: install
 	$(BIN)/jupyter lab notebooks/
 
 # Serial on purpose: nbval starts one kernel per notebook and compares every output.
+# Then the same comparison under other BLAS kernels: a student's CPU picks its own.
 test: install
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
+	$(BIN)/python tools/kernel_matrix.py $(KERNEL_MATRIX_FLAGS)
 
 test-unit: install
 	$(BIN)/python -m pytest tests
 
 test-notebooks: install
 	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
+
+# Strict nbval under the OpenBLAS kernels Haswell, SkylakeX, Sandybridge with 1 and 2 threads.
+# On a machine whose numpy does not use OpenBLAS (e.g. Apple's Accelerate) it says so and skips.
+KERNEL_MATRIX_FLAGS ?= --allow-other-blas
+test-kernels: install
+	$(BIN)/python tools/kernel_matrix.py $(KERNEL_MATRIX_FLAGS)
+
+# Every dependency at the lowest version pyproject.toml admits (.ci/lower-bounds.txt, kept in
+# agreement by tests/test_environment.py), in its own venv: unit tests and strict nbval.
+LOWER_STAMP := $(LOWER_VENV)/.installed
+$(LOWER_STAMP): pyproject.toml .ci/lower-bounds.txt | check-python
+	test -x $(LOWER_VENV)/bin/python || $(PYTHON) -m venv $(LOWER_VENV)
+	$(LOWER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWER_VENV)/bin/python -m pip install --quiet -c .ci/lower-bounds.txt -e '.[test]'
+	$(LOWER_VENV)/bin/python -m pip check
+	touch $(LOWER_STAMP)
+
+install-lower-bounds: $(LOWER_STAMP)
+
+test-lower-bounds: $(LOWER_STAMP)
+	$(LOWER_VENV)/bin/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS) -W ignore::DeprecationWarning
+
+# For authors: run notebooks under two BLAS kernels and with round-off-sized nudges to the
+# seeded data; print the cells whose output differs (make check-stable NB=notebooks/04_...).
+check-stable: install
+	$(BIN)/python tools/check_stable.py $(NB)
 
 # Execute each notebook top to bottom in a fresh kernel and save it with its outputs.
 # NB= restricts to one notebook: make notebooks NB=notebooks/01_linear_network_backprop.ipynb
@@ -75,4 +121,4 @@ test-offline: install
 	tools/run_offline.sh $(MAKE) test
 
 clean:
-	rm -rf $(VENV) build *.egg-info _build student
+	rm -rf .venv .venv-py* .venv-lower-bounds-py* build *.egg-info _build student

@@ -54,3 +54,37 @@ def test_environment_installs_the_package_itself():
     env, _, pip = conda_requirements()
     assert env["name"] and "conda-forge" in env["channels"]
     assert "-e ." in pip
+
+
+def lower_bound_pins():
+    """name -> version pinned with == in .ci/lower-bounds.txt (comments skipped)."""
+    pins = {}
+    for line in (ROOT / ".ci" / "lower-bounds.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"lower-bounds.txt: {line!r} is not of the form name==version"
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_lower_bounds_file_pins_every_dependency_at_its_lower_bound():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    expected = {}
+    for requirement in reqs:
+        name, bounds = parse(requirement)
+        lower = [b[2:] for b in bounds if b.startswith(">=")]
+        assert len(lower) == 1, f"{name} needs exactly one >= lower bound, got {sorted(bounds)}"
+        expected[name] = lower[0]
+    pins = lower_bound_pins()
+    assert sorted(pins) == sorted(expected), "lower-bounds.txt and pyproject.toml list different packages"
+    for name, version in expected.items():
+        # 1.24 and 1.24.0 are the same bound
+        assert _release(pins[name]) == _release(version), \
+            f"{name}: pyproject.toml says >={version} but lower-bounds.txt pins {pins[name]}"
+
+
+def _release(version: str) -> tuple:
+    parts = [int(p) for p in version.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
