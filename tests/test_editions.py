@@ -1,4 +1,4 @@
-"""The student-edition generator (lecture_utils.editions) on small hand-made notebooks."""
+"""The student-edition generator (lecture_utils.course.editions) on small hand-made notebooks."""
 
 import ast
 import inspect
@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lecture_utils.editions import (
+from lecture_utils.course.editions import (
     RAISES_TAG,
     EditionError,
     dependent_cells,

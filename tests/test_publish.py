@@ -1,4 +1,4 @@
-"""Slides and static site (lecture_utils.publish): offline, complete, and checked in a real browser."""
+"""Slides and static site (lecture_utils.course.publish): offline, complete, and checked in a real browser."""
 
 import base64
 import html
@@ -15,8 +15,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lecture_utils.__main__ import main
-from lecture_utils.publish import (
+from lecture_utils.course.cli import main
+from lecture_utils.course.publish import (
     ASSETS,
     PublishError,
     StaticWidgetPreprocessor,

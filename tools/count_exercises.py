@@ -3,7 +3,7 @@
     .venv/bin/python tools/count_exercises.py
 
 Exercises are found exactly as the student-edition generator finds them
-(lecture_utils.editions.find_exercises, which also validates them); the checker
+(lecture_utils.course.editions.find_exercises, which also validates them); the checker
 of an exercise is the ``check_*`` function its check cell calls. Mutants are the
 collected cases of the test functions in tests/test_checks_*.py whose name
 contains "mutant" (each case is one typical wrong answer that must be rejected
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from lecture_utils.editions import find_exercises
+from lecture_utils.course.editions import find_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_MUTANTS = 3

@@ -1,7 +1,7 @@
 """Slides and a static site from the executed notebooks, viewable without a network.
 
 Both are rendered by nbconvert with the two small templates in
-``lecture_utils/assets/templates`` (nbconvert's ``reveal`` and ``lab`` templates
+``lecture_utils/course/assets/templates`` (nbconvert's ``reveal`` and ``lab`` templates
 minus every remote script), and load reveal.js and MathJax from a copy of the
 vendored assets written next to the pages (``_static/``), so a folder of slides
 or the site works from a USB stick, over ``file://`` or from any static host.

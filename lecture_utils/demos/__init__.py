@@ -1,4 +1,9 @@
-"""The pattern for interactive demos: a pure function plus a thin widget wrapper.
+"""Pictures and interactive demos: the only part of the package that imports matplotlib or ipywidgets.
+
+One module per lecture (``demos.linear`` for notebook 01, ``demos.pyramids`` for 02, ...)
+holds that notebook's drawing helpers and widgets; the lecture modules compute, these draw.
+
+The pattern for interactive demos: a pure function plus a thin widget wrapper.
 
 Every demo is split in two so it can be tested without a browser:
 
@@ -23,9 +28,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .linear import train_gradient_descent
+from .._validate import checked, function, instance, integer
 
 
+@checked(fig=instance(Figure), dpi=integer(10, 600))
 def figure_to_png(fig: Figure, dpi: int = 72) -> bytes:
     """Render a matplotlib Figure to PNG bytes without touching pyplot's state."""
     FigureCanvasAgg(fig)
@@ -49,9 +55,14 @@ class Explorer:
         Shown as the plain-text form of the widget (what a static viewer and nbval see).
     """
 
+    @checked(compute=function(), draw=function(), title=instance(str))
     def __init__(self, compute, draw, controls: dict, title: str = "Explorer"):
-        if not controls:
-            raise ValueError("controls must name at least one widget")
+        if not isinstance(controls, dict) or not controls:
+            raise ValueError(f"controls must be a dict naming at least one widget, got {controls!r}")
+        for name, control in controls.items():
+            if not isinstance(control, widgets.ValueWidget):
+                raise TypeError(f"controls[{name!r}] must be an ipywidgets control with a .value "
+                                f"(IntSlider, FloatSlider, ...), got {type(control).__name__}")
         self.compute = compute
         self.draw = draw
         self.controls = dict(controls)
@@ -84,65 +95,3 @@ class Explorer:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = f"{self.title} ({', '.join(self.controls)})"
         return bundle
-
-
-def draw_loss_curve(losses, title: str = "") -> Figure:
-    """Loss against step, log scale, as a standalone Figure.
-
-    Parameters
-    ----------
-    losses : (T,) sequence of float
-        ``losses[t]`` is the loss before update t (as in ``TrainingRun.losses``).
-    title : str
-        Shown above the axes.
-    """
-    fig = Figure(figsize=(5, 3))
-    ax = fig.add_subplot()
-    ax.semilogy(np.arange(len(losses)), losses)
-    ax.set_xlabel("gradient-descent step")
-    ax.set_ylabel("loss L")
-    ax.set_title(title)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def loss_curve_title(run) -> str:
-    """One-line verdict on a :class:`~lecture_utils.linear.TrainingRun`, for the plot title.
-
-    Gradient descent on a quadratic loss with a stable learning rate lowers the loss at
-    every step, so a loss that rose over the last step means the rate is above the limit
-    even while the loss is still small ("diverging"); "diverged" means training stopped
-    because the loss passed 1e12.
-    """
-    losses = run.losses
-    if run.diverged:
-        return f"diverged: loss above 1e12 after {len(losses) - 1} steps"
-    if len(losses) > 1 and losses[-1] > losses[-2] * (1 + 1e-9):
-        return f"diverging: loss rising, {losses[-1]:.3g} after {len(losses) - 1} steps"
-    return f"final loss {losses[-1]:.4f}"
-
-
-def loss_curve_explorer(x, y, rng=0) -> Explorer:
-    """Notebook 01's demo: learning rate and number of steps -> loss curve.
-
-    Parameters
-    ----------
-    x : (N, D) array
-    y : (N, K) array
-    rng : int
-        Seed for the initial weights (the same for every redraw, so only the
-        controls change the curve).
-    """
-    def compute(learning_rate, steps):
-        return train_gradient_descent(x, y, learning_rate=learning_rate, steps=steps, rng=rng)
-
-    def draw(run):
-        return draw_loss_curve(run.losses, title=loss_curve_title(run))
-
-    controls = {
-        "learning_rate": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.05,
-                                                description="learning rate"),
-        "steps": widgets.IntSlider(value=100, min=1, max=500, step=1, description="steps"),
-    }
-    return Explorer(compute, draw, controls, title="Loss curve explorer")

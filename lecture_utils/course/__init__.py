@@ -1,0 +1,7 @@
+"""Course tooling, apart from what students import to learn.
+
+* :mod:`~lecture_utils.course.editions`: student editions (answers replaced by stubs);
+* :mod:`~lecture_utils.course.publish`: reveal.js decks and the static site, offline;
+* :mod:`~lecture_utils.course.cli`: ``python -m lecture_utils student|slides|site``;
+* ``assets/``: the vendored reveal.js, MathJax, fonts and nbconvert templates.
+"""

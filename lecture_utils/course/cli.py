@@ -1,0 +1,61 @@
+"""Command line of the course tools: ``python -m lecture_utils student|slides|site [--out DIR] [NOTEBOOK ...]``.
+
+* ``student``: student editions (answers replaced by stubs) into ``student/``;
+* ``slides``: offline reveal.js decks into ``_build/slides/``;
+* ``site``: an offline static site (pages, decks, index) into ``_build/site/``.
+
+Without NOTEBOOK arguments every ``notebooks/NN_*.ipynb`` under the current
+folder is used. Errors in a notebook (a malformed exercise, a missing title)
+are printed as one line naming the notebook and cell, with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = {"student": "student", "slides": "_build/slides", "site": "_build/site"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lecture_utils",
+                                     description="Build the student edition, the slides or the static site.")
+    parser.add_argument("command", choices=sorted(DEFAULT_OUT), help="what to build")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to use (default: notebooks/*.ipynb, in lecture order)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: student/, _build/slides/ or _build/site/)")
+    parser.add_argument("--title", default="Course notebooks", help="heading of the site's index page")
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run one command; return the process exit status."""
+    args = _parser().parse_args(argv)
+    notebooks = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        print("error: no notebooks given and none found in notebooks/ (run from the repository root)",
+              file=sys.stderr)
+        return 2
+    out = args.out or Path(DEFAULT_OUT[args.command])
+    # Imported here so that `--help` stays fast (nbconvert takes a while to import).
+    from .editions import EditionError, write_student_editions
+    from .publish import PublishError, build_site, build_slides
+    try:
+        if args.command == "student":
+            written = write_student_editions(notebooks, out)
+        elif args.command == "slides":
+            written = build_slides(notebooks, out)
+        else:
+            written = build_site(notebooks, out, title=args.title)
+    except (EditionError, PublishError, ValueError, TypeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
