@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import optional_import, print_table, round_robin_medians  # noqa: E402
 
-from lecture_utils.cnn import lenet_init, train_lenet  # noqa: E402
+from lecture_utils.fast.cnn import lenet_init, train_lenet  # noqa: E402
 from lecture_utils.data import digits_split  # noqa: E402
 
 BATCH, LEARNING_RATE, MOMENTUM = 32, 0.05, 0.9

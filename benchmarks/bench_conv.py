@@ -1,4 +1,5 @@
-"""Convolution layer, forward + backward (dx, dw) in float64: naive loops vs im2col vs PyTorch.
+"""Convolution layer, forward + backward (dx, dw) in float64: naive loops, the lecture's im2col,
+lecture_utils.fast.conv, and PyTorch.
 
 Usage::
 
@@ -33,6 +34,7 @@ from _timing import optional_import, print_table, round_robin_medians  # noqa: E
 
 from lecture_utils.conv import (conv2d_backward, conv2d_backward_naive, conv2d_forward,  # noqa: E402
                                 conv2d_forward_naive)
+from lecture_utils.fast import conv as fast_conv  # noqa: E402
 
 # (N, C, H, K, R): batch, input channels, image height = width, filters, kernel height = width
 SHAPES = [(64, 1, 28, 8, 3), (64, 8, 13, 16, 3), (100, 1, 22, 1, 3), (128, 16, 32, 32, 3)]
@@ -80,7 +82,8 @@ def main(argv=None) -> None:
     for (N, C, H, K, R) in SHAPES:
         x = rng.standard_normal((N, C, H, H))
         w = rng.standard_normal((K, C, R, R))
-        functions = {"fast": lambda: forward_backward(conv2d_forward, conv2d_backward, x, w)}
+        functions = {"fast": lambda: forward_backward(fast_conv.conv2d_forward, fast_conv.conv2d_backward, x, w),
+                     "lecture": lambda: forward_backward(conv2d_forward, conv2d_backward, x, w)}
         if torch is not None:
             xt = torch.tensor(x, requires_grad=True)
             wt = torch.tensor(w, requires_grad=True)
@@ -99,15 +102,16 @@ def main(argv=None) -> None:
             for _ in range(3)) * N / n
 
         fast = medians["fast"]
-        row = [str((N, C, H, K, R)), 1e3 * fast, 1e3 * naive, naive / fast]
+        row = [str((N, C, H, K, R)), 1e3 * fast, 1e3 * medians["lecture"], 1e3 * naive, naive / fast]
         if torch is not None:
             row += [1e3 * medians["torch"], fast / medians["torch"]]
         met = naive / fast >= 100 and (torch is None or fast / medians["torch"] <= 1.5)
         rows.append(row + ["yes" if met else "NO"])
 
-    header = ["(N, C, H, K, R)", "im2col ms", f"naive ms (x N/{args.naive_images})", "naive / im2col"]
+    header = ["(N, C, H, K, R)", "fast ms", "lecture im2col ms", f"naive ms (x N/{args.naive_images})",
+              "naive / fast"]
     if torch is not None:
-        header += ["torch ms", "im2col / torch"]
+        header += ["torch ms", "fast / torch"]
     print_table(f"conv2d forward + backward, float64, {threads} BLAS thread(s)",
                 header + ["targets (>= 100x naive, <= 1.5x torch)"], rows)
 

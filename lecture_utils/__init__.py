@@ -1,8 +1,13 @@
 """lecture_utils: the helper package behind the course companion notebooks.
 
-One module per topic, named after it (``linear`` backs notebook 01, ``pyramids``
-notebook 02, ...). Every public function takes and returns plain numpy arrays,
-validates its arguments before doing any work, and computes in float64.
+The lectures, one module per topic, in notebook order: ``linear`` (01), ``pyramids`` (02),
+``steerable`` (03), ``nn`` (04), ``conv`` (05), ``cnn`` (06). Each holds its lecture's
+equations in float64, with one declared argument check per function. Beside them:
+``gradcheck`` (the one numerical differentiator), ``optim`` (the update rules and the one
+training loop), ``data`` (data sets that ship inside dependencies); ``fast/`` (speed paths,
+each tested equal to the lecture function it accelerates), ``demos/`` (figures and widgets,
+the only code importing matplotlib or ipywidgets), ``checks/`` (exercise checkers) and
+``course/`` (student editions, slides, site).
 """
 
 __version__ = "0.1.0"

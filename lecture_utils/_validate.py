@@ -31,13 +31,18 @@ import re
 import numpy as np
 
 __all__ = ["checked", "check", "array", "integer", "real", "positive", "choice", "flag", "seed",
-           "function", "instance", "optional", "shape_tuple", "anything", "Spec"]
+           "function", "instance", "optional", "shape_tuple", "gradient", "anything", "Spec"]
 
 
 class Spec:
-    """What an argument must be; ``spec(value, name, sizes)`` returns it checked and converted."""
+    """What an argument must be; ``spec(value, name, sizes)`` returns it checked and converted.
+
+    A spec with ``needs_values = True`` is called as ``spec(value, name, sizes, values)``,
+    ``values`` holding the arguments checked before it (in the decorator's order).
+    """
 
     description = "a value"
+    needs_values = False
 
     def __call__(self, value, name: str, sizes: dict):
         raise NotImplementedError
@@ -153,9 +158,9 @@ class _Array(Spec):
         wanted = " or ".join(_pattern_text(p) for p, _ in reasons)
         bound = [(p, r[1]) for p, r in reasons if isinstance(r, tuple)]
         if bound:
-            pattern, token = bound[0]
+            token = bound[0][1]
             size, source, source_shape = sizes[token]
-            return (f"{name} must have shape {_pattern_text(pattern)} with {token} = {size} as in {source} "
+            return (f"{name} must have shape {wanted} with {token} = {size} as in {source} "
                     f"(shape {source_shape}), got shape {arr.shape}")
         if all(r == "axes" for _, r in reasons):
             axes = sorted({len(p) for p, _ in reasons if "..." not in p})
@@ -322,11 +327,17 @@ class _Instance(Spec):
     def __call__(self, value, name, sizes):
         if not isinstance(value, self.cls):
             raise TypeError(f"{name} must be {self.description}, got {_kind(value)}")
+        other = getattr(value, "made_by", self.made_by)   # one cache class shared by several layers
+        if self.made_by and other != self.made_by:
+            raise TypeError(f"{name} must be the cache {self.made_by} returns, got the cache of {other}")
         return value
 
 
 def instance(cls, made_by: str = "") -> Spec:
-    """An instance of ``cls``; ``made_by`` names the function that makes it (for caches)."""
+    """An instance of ``cls``; ``made_by`` names the function that makes it (for caches).
+
+    A cache class shared by several layers carries a ``made_by`` field, which must match.
+    """
     return _Instance(cls, made_by)
 
 
@@ -334,9 +345,12 @@ class _Optional(Spec):
     def __init__(self, spec):
         self.spec = spec
         self.description = f"None or {spec.description}"
+        self.needs_values = spec.needs_values
 
-    def __call__(self, value, name, sizes):
-        return None if value is None else self.spec(value, name, sizes)
+    def __call__(self, value, name, sizes, values=None):
+        if value is None:
+            return None
+        return self.spec(value, name, sizes, values) if self.needs_values else self.spec(value, name, sizes)
 
 
 def optional(spec: Spec) -> Spec:
@@ -364,6 +378,29 @@ def shape_tuple(ndims=(1, 2, 3), maximum: int = 2**16) -> Spec:
     return _ShapeTuple(ndims, maximum)
 
 
+class _Gradient(Spec):
+    needs_values = True
+
+    def __init__(self, of):
+        self.of = of
+        self.description = f"an array of real numbers shaped like the output of the forward pass that made {of}"
+
+    def __call__(self, value, name, sizes, values):
+        expected = tuple(values[self.of].out_shape)
+        arr = _Array(None)._convert(value, name)
+        if arr.shape != expected:
+            raise ValueError(f"{name} must have the shape of the forward pass's output, {expected} "
+                             f"(from {self.of}), got shape {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return arr
+
+
+def gradient(of: str = "cache") -> Spec:
+    """An upstream gradient ``dout``: float64, shaped like the forward output (``values[of].out_shape``)."""
+    return _Gradient(of)
+
+
 class _Anything(Spec):
     def __call__(self, value, name, sizes):
         return value
@@ -379,10 +416,16 @@ def anything() -> Spec:
 def check(specs: dict, values: dict, sizes: dict | None = None) -> tuple:
     """Check ``values[name]`` against ``specs[name]`` in order; the converted values, as a tuple.
 
-    ``sizes`` (name -> (size, argument, shape)) carries named sizes bound by earlier checks.
+    ``sizes`` (name -> (size, argument, shape)) carries named sizes bound by earlier checks;
+    ``values`` is updated in place with the converted values.
     """
     sizes = {} if sizes is None else sizes
-    return tuple(spec(values[name], name, sizes) for name, spec in specs.items())
+    out = []
+    for name, spec in specs.items():
+        value = spec(values[name], name, sizes, values) if spec.needs_values else spec(values[name], name, sizes)
+        values[name] = value
+        out.append(value)
+    return tuple(out)
 
 
 def checked(**specs):
@@ -399,7 +442,7 @@ def checked(**specs):
             raise TypeError(f"@checked names arguments {sorted(unknown)} that {fn.__name__} does not have")
         defaults = {n: p.default for n, p in signature.parameters.items()
                     if p.default is not inspect.Parameter.empty}
-        ordered = [(n, specs[n]) for n in names if n in specs]
+        ordered = list(specs.items())   # the decorator's order: a cache before the gradient it shapes
         positional = [n for n, p in signature.parameters.items()
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
@@ -426,109 +469,10 @@ def checked(**specs):
                 raise TypeError(f"{fn.__name__}() is missing the argument(s) {', '.join(missing)}")
             sizes = {}
             for name, spec in ordered:
-                values[name] = spec(values[name] if name in values else defaults[name], name, sizes)
+                value = values[name] if name in values else defaults[name]
+                values[name] = spec(value, name, sizes, values) if spec.needs_values else spec(value, name, sizes)
             return fn(**values)
 
         wrapper.specs = dict(specs)
         return wrapper
     return decorate
-
-
-# ----------------------------------------------------------------------------- legacy (removed when every module is migrated)
-def as_float_array(x, name: str, ndim: int | tuple[int, ...] | None = None,
-                   allow_nan: bool = False, keep_float32: bool = False) -> np.ndarray:
-    """Return ``x`` as a float64 array (float32 kept on request), checking its dimensionality and values.
-
-    Parameters
-    ----------
-    x : array_like
-        Real numbers (booleans and integers are converted, strings are not).
-    name : str
-        The argument's name, used in error messages.
-    ndim : int or tuple of int, optional
-        Accepted numbers of dimensions.
-    allow_nan : bool
-        Whether NaN and infinite entries are accepted.
-    keep_float32 : bool
-        If True, a float32 numpy array is returned as float32 (same checks) instead of
-        being converted. Only the fast layers of the CNN training path (conv, pooling,
-        ReLU, dense, softmax cross-entropy) ask for this, so that a network built with
-        float32 parameters trains in float32: half the memory traffic and faster BLAS,
-        for comparison with PyTorch's float32 (``benchmarks/bench_cnn.py``). Everything
-        else, including gradient checks (finite differences need float64's 16 digits),
-        stays float64.
-    """
-    if type(x) is np.ndarray and (x.dtype == np.float64 or (keep_float32 and x.dtype == np.float32)):
-        # Fast path for what layers pass each other during training: no dtype checks to make.
-        _check_ndim(x, name, ndim)
-        if not allow_nan and x.size and not np.isfinite(x).all():
-            raise ValueError(f"{name} contains NaN or infinite values")
-        return x
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__}") from exc
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
-    _check_ndim(arr, name, ndim)
-    arr = arr.astype(np.float32 if keep_float32 and arr.dtype == np.float32 else np.float64, copy=False)
-    if not allow_nan and arr.size and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
-
-
-def all_float32(*arrays) -> bool:
-    """True when every argument is a float32 numpy array (``None``, an absent bias, is skipped).
-
-    A layer with several array inputs (x, w, b) computes in float32 only when all of them
-    are float32; any other input makes the whole layer float64, exactly as without float32.
-    """
-    return all(a is None or (isinstance(a, np.ndarray) and a.dtype == np.float32) for a in arrays)
-
-
-def _check_ndim(arr: np.ndarray, name: str, ndim) -> None:
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if arr.ndim not in allowed:
-            want = " or ".join(f"{d}-D" for d in allowed)
-            raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
-
-
-def check_positive_int(value, name: str, minimum: int = 1) -> int:
-    """Return ``value`` as an int, requiring an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_positive_float(value, name: str, allow_zero: bool = False) -> float:
-    """Return ``value`` as a float, requiring a finite number > 0 (or >= 0)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {bound}, got {value}")
-    return value
-
-
-def check_choice(value, name: str, choices) -> str:
-    """Require ``value`` to be one of ``choices`` (strings)."""
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
-    return value
-
-
-def default_rng(rng) -> np.random.Generator:
-    """Accept a Generator, an integer seed or None (seed 0): never global state."""
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy Generator or an integer seed, got {type(rng).__name__}")

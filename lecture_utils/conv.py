@@ -29,32 +29,34 @@ forward pass.
 
 The ``*_naive`` functions loop exactly like these index formulas; :func:`conv2d_forward`
 and :func:`conv2d_backward` compute the same numbers with one large matrix product per
-gradient (im2col: every receptive field of the batch copied into a column), fast enough
-to train a CNN (``benchmarks/bench_conv.py`` compares them with PyTorch). Max pooling
+pass (im2col: every receptive field of the batch copied into a column of a matrix;
+col2im: its adjoint, adding columns back onto the pixels they came from). Max pooling
 (:func:`max_pool_forward`, :func:`max_pool_backward`) follows the same layer contract;
-softmax cross-entropy lives in :mod:`lecture_utils.nn`.
+softmax cross-entropy lives in :mod:`lecture_utils.nn`. Faster layers for training
+(lower precision, cheaper routes for dJ/dx, reused buffers) are in
+:mod:`lecture_utils.fast.conv`, tested equal to these.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._validate import all_float32, as_float_array, check_choice, check_positive_int
+from ._validate import array, check, checked, choice, gradient, instance, integer, optional, shape_tuple
 
-MODES = {"valid", "full"}
+MODES = ("valid", "full")
+MAX_PADDING = 1000      # more zeros than that around an image is a mistake, not a layer
 
 
 # --------------------------------------------------------------------------------------
 # Single 2-D arrays: the lecture's index formulas, loop for loop
 # --------------------------------------------------------------------------------------
 
-def _check_2d_pair(x, w, mode):
-    x = as_float_array(x, "x", ndim=2)
-    w = as_float_array(w, "w", ndim=2)
-    mode = check_choice(mode, "mode", MODES)
-    if w.size == 0 or x.size == 0:
-        raise ValueError(f"x and w must be non-empty, got shapes {x.shape} and {w.shape}")
+def _check_pair(x, w, mode):
+    x, w, mode = check({"x": array("U V"), "w": array("R S"), "mode": choice(*MODES)},
+                       {"x": x, "w": w, "mode": mode})
     if mode == "valid" and (w.shape[0] > x.shape[0] or w.shape[1] > x.shape[1]):
         raise ValueError(f"in 'valid' mode the kernel w {w.shape} must fit inside x {x.shape}; "
                          "use mode='full' or a smaller kernel")
@@ -82,7 +84,7 @@ def correlate2d_naive(x, w, mode="valid"):
     -------
     y : 2-D array
     """
-    x, w, mode = _check_2d_pair(x, w, mode)
+    x, w, mode = _check_pair(x, w, mode)
     R, S = w.shape
     if mode == "full":
         x = np.pad(x, ((R - 1, R - 1), (S - 1, S - 1)))  # zeros outside the image
@@ -119,7 +121,7 @@ def convolve2d_naive(x, w, mode="valid"):
     -------
     y : 2-D array
     """
-    x, w, mode = _check_2d_pair(x, w, mode)
+    x, w, mode = _check_pair(x, w, mode)
     U, V = x.shape
     R, S = w.shape
     full = np.zeros((U + R - 1, V + S - 1))
@@ -136,9 +138,11 @@ def convolve2d_naive(x, w, mode="valid"):
 
 
 # --------------------------------------------------------------------------------------
-# Batched convolution layer: argument checks shared by the naive and fast versions
+# Batched convolution layer
 # --------------------------------------------------------------------------------------
 
+@checked(x_shape=shape_tuple((4,), maximum=2**40), w_shape=shape_tuple((4,), maximum=2**40),
+         stride=integer(1, 1000), padding=integer(0, MAX_PADDING))
 def conv2d_output_shape(x_shape, w_shape, stride=1, padding=0):
     """Output shape ``(N, K, H', W')`` of a convolution layer.
 
@@ -157,61 +161,41 @@ def conv2d_output_shape(x_shape, w_shape, stride=1, padding=0):
     -------
     tuple of 4 ints
     """
-    x_shape, w_shape = tuple(x_shape), tuple(w_shape)
-    if len(x_shape) != 4 or len(w_shape) != 4:
-        raise ValueError(f"x_shape must be (N, C, H, W) and w_shape (K, C, R, S), "
-                         f"got {x_shape} and {w_shape}")
-    stride = check_positive_int(stride, "stride")
-    padding = check_positive_int(padding, "padding", minimum=0)
     N, C, H, W = x_shape
     K, Cw, R, S = w_shape
     if Cw != C:
-        raise ValueError(f"w has {Cw} input channels (shape {w_shape}) but x has {C} "
-                         f"(shape {x_shape}); w.shape[1] must equal x.shape[1]")
+        raise ValueError(f"w has {Cw} input channels (w shape {tuple(w_shape)}) but x has {C} "
+                         f"(x shape {tuple(x_shape)}); w.shape[1] must equal x.shape[1]")
     if R > H + 2 * padding or S > W + 2 * padding:
-        raise ValueError(f"kernel {R}x{S} (w shape {w_shape}) is larger than the padded input "
-                         f"{H + 2 * padding}x{W + 2 * padding} (x shape {x_shape}, padding {padding})")
+        raise ValueError(f"kernel {R}x{S} (w shape {tuple(w_shape)}) is larger than the padded input "
+                         f"{H + 2 * padding}x{W + 2 * padding} (x shape {tuple(x_shape)}, padding {padding})")
     return N, K, (H + 2 * padding - R) // stride + 1, (W + 2 * padding - S) // stride + 1
 
 
-def _check_conv_args(x, w, b, stride, padding, keep_float32=False):
-    # keep_float32: only the fast layer computes in float32; the naive loops stay float64
-    x = as_float_array(x, "x", ndim=4, keep_float32=keep_float32)
-    w = as_float_array(w, "w", ndim=4, keep_float32=keep_float32)
-    out_shape = conv2d_output_shape(x.shape, w.shape, stride, padding)
-    if b is not None:
-        b = as_float_array(b, "b", ndim=1, keep_float32=keep_float32)
-        if b.shape != (w.shape[0],):
-            raise ValueError(f"b must have shape ({w.shape[0]},), one bias per filter of w "
-                             f"{w.shape}, got {b.shape}")
-    return x, w, b, out_shape
-
-
-def _check_dy(dy, expected_shape, keep_float32=False):
-    dy = as_float_array(dy, "dy", ndim=4, keep_float32=keep_float32)
-    if dy.shape != tuple(expected_shape):
-        raise ValueError(f"dy must have the forward output's shape {tuple(expected_shape)}, "
-                         f"got {dy.shape}")
-    return dy
-
-
-def _unpack_cache(cache, length, producer):
-    # a cache from another layer (e.g. the naive forward's, passed to the fast backward) has another length
-    if not isinstance(cache, tuple) or len(cache) != length:
-        got = f"a tuple of length {len(cache)}" if isinstance(cache, tuple) else type(cache).__name__
-        raise TypeError(f"cache must be the tuple returned by {producer}, got {got}")
-    return cache
+def _check_layer(x, w, b, stride, padding):
+    """The layer's arguments, and its output shape (which also checks that they fit together)."""
+    x, w, b, stride, padding = check(
+        {"x": array("N C H W"), "w": array("K C R S"), "b": optional(array("K")),
+         "stride": integer(1, 1000), "padding": integer(0, MAX_PADDING)},
+        {"x": x, "w": w, "b": b, "stride": stride, "padding": padding})
+    return x, w, b, stride, padding, conv2d_output_shape(x.shape, w.shape, stride, padding)
 
 
 def _pad(x, padding):
-    if padding == 0:
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    """Zeros around every image of x (N, C, H, W)."""
+    return x if padding == 0 else np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
 
 
-# --------------------------------------------------------------------------------------
-# Naive loops: the index formulas
-# --------------------------------------------------------------------------------------
+class ConvNaiveCache(NamedTuple):
+    """What :func:`conv2d_backward_naive` needs from :func:`conv2d_forward_naive`."""
+
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray | None
+    stride: int
+    padding: int
+    out_shape: tuple
+
 
 def conv2d_forward_naive(x, w, b=None, stride=1, padding=0):
     """Convolution layer (cross-correlation), looping over every output entry.
@@ -236,10 +220,9 @@ def conv2d_forward_naive(x, w, b=None, stride=1, padding=0):
     -------
     y : (N, K, H', W') array
         ``H' = (H + 2 padding - R) // stride + 1``, likewise W'.
-    cache : tuple
-        ``(x, w, b, stride, padding)`` for :func:`conv2d_backward_naive`.
+    cache : ConvNaiveCache
     """
-    x, w, b, (N, K, Ho, Wo) = _check_conv_args(x, w, b, stride, padding)
+    x, w, b, stride, padding, (N, K, Ho, Wo) = _check_layer(x, w, b, stride, padding)
     R, S = w.shape[2:]
     x_pad = _pad(x, padding)
     y = np.zeros((N, K, Ho, Wo))
@@ -248,12 +231,11 @@ def conv2d_forward_naive(x, w, b=None, stride=1, padding=0):
             for p in range(Ho):
                 for q in range(Wo):
                     window = x_pad[n, :, p * stride:p * stride + R, q * stride:q * stride + S]
-                    y[n, k, p, q] = np.sum(window * w[k])  # the sum over c, i, j
-                    if b is not None:
-                        y[n, k, p, q] += b[k]
-    return y, (x, w, b, stride, padding)
+                    y[n, k, p, q] = np.sum(window * w[k]) + (b[k] if b is not None else 0.0)
+    return y, ConvNaiveCache(x, w, b, stride, padding, y.shape)
 
 
+@checked(cache=instance(ConvNaiveCache, made_by="conv2d_forward_naive"), dy=gradient())
 def conv2d_backward_naive(dy, cache):
     """Gradients of the convolution layer by the chain rule, one output entry at a time.
 
@@ -268,7 +250,7 @@ def conv2d_backward_naive(dy, cache):
     ----------
     dy : (N, K, H', W') array
         Upstream gradient dJ/dy.
-    cache : tuple
+    cache : ConvNaiveCache
         From :func:`conv2d_forward_naive`.
 
     Returns
@@ -278,14 +260,10 @@ def conv2d_backward_naive(dy, cache):
     db : (K,) array
         dJ/db (computed even when the forward had no bias, as if b were 0).
     """
-    x, w, b, stride, padding = _unpack_cache(cache, 5, "conv2d_forward_naive")
-    N, K, Ho, Wo = conv2d_output_shape(x.shape, w.shape, stride, padding)
-    dy = _check_dy(dy, (N, K, Ho, Wo))
+    x, w, _, stride, padding, (N, K, Ho, Wo) = cache
     R, S = w.shape[2:]
     x_pad = _pad(x, padding)
-    dx_pad = np.zeros_like(x_pad)
-    dw = np.zeros_like(w)
-    db = np.zeros(K)
+    dx_pad, dw, db = np.zeros_like(x_pad), np.zeros_like(w), np.zeros(K)
     for n in range(N):
         for k in range(K):
             for p in range(Ho):
@@ -295,25 +273,23 @@ def conv2d_backward_naive(dy, cache):
                     dw[k] += dy[n, k, p, q] * x_pad[n, :, rows, cols]
                     dx_pad[n, :, rows, cols] += dy[n, k, p, q] * w[k]
                     db[k] += dy[n, k, p, q]
-    dx = dx_pad[:, :, padding:padding + x.shape[2], padding:padding + x.shape[3]]
-    return dx, dw, db
+    return dx_pad[:, :, padding:padding + x.shape[2], padding:padding + x.shape[3]], dw, db
 
 
 # --------------------------------------------------------------------------------------
-# Fast version: im2col + one matrix product
+# The same layer with matrix products: im2col and its adjoint col2im
 # --------------------------------------------------------------------------------------
 #
-# Layout: the im2col matrix has one row per weight (c, i, j) and one column per output
-# position (n, p, q) of the whole batch, so each pass is ONE large matrix product (BLAS
-# runs it at full speed and on every core) instead of N small ones. Arrays are handled
-# channel-first, (C, N, H, W), inside these functions for that reason.
+# The im2col matrix has one row per weight (c, i, j) and one column per output position
+# (n, p, q) of the whole batch, so each pass is ONE large matrix product instead of N small
+# ones. Inside these functions arrays are channel-first, (C, N, H, W), for that reason.
 
-def _im2col(a_cn, R, S, stride, Ho, Wo):
+def im2col(a_cn, R, S, stride, Ho, Wo):
     """Receptive fields as columns: (C*R*S, N*H'*W') from a channel-first (C, N, H, W) array.
 
-    ``as_strided`` makes a view indexed (c, i, j, n, p, q) -> a_cn[c, n, p*stride + i,
-    q*stride + j] without copying (``a_cn`` may itself be a transposed view); the
-    reshape then copies it once into a contiguous matrix that BLAS can multiply.
+    Entry ``[(c, i, j), (n, p, q)]`` is ``a_cn[c, n, p*stride + i, q*stride + j]``: column
+    (n, p, q) is the C x R x S block that output (n, p, q) reads. ``as_strided`` makes
+    that six-index view without copying; the reshape copies it once into a matrix.
     """
     C, N = a_cn.shape[:2]
     sC, sN, sH, sW = a_cn.strides
@@ -322,28 +298,37 @@ def _im2col(a_cn, R, S, stride, Ho, Wo):
     return windows.reshape(C * R * S, N * Ho * Wo)
 
 
-def _col2im(dcols, C, N, Hp, Wp, R, S, stride, Ho, Wo):
-    """Adjoint of :func:`_im2col`: add each column entry back onto the pixel it came from.
+def col2im(cols, C, N, Hp, Wp, R, S, stride, Ho, Wo):
+    """Adjoint of :func:`im2col`: add each column entry back onto the pixel it was copied from.
 
-    One vectorised add per kernel offset (i, j), R*S in total (not ``np.add.at``, which
-    is slow): a pixel shared by several receptive fields collects all their contributions.
-    Returns the channel-first (C, N, Hp, Wp) gradient.
+    A pixel read by several receptive fields collects all their contributions: one
+    vectorised add per kernel offset (i, j). Returns the channel-first (C, N, Hp, Wp) array.
     """
-    d6 = dcols.reshape(C, R, S, N, Ho, Wo)
-    da = np.zeros((C, N, Hp, Wp), dtype=dcols.dtype)
+    blocks = cols.reshape(C, R, S, N, Ho, Wo)
+    out = np.zeros((C, N, Hp, Wp))
     for i in range(R):
         for j in range(S):
-            da[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += d6[:, i, j]
-    return da
+            out[:, :, i:i + stride * Ho:stride, j:j + stride * Wo:stride] += blocks[:, i, j]
+    return out
+
+
+class ConvCache(NamedTuple):
+    """What :func:`conv2d_backward` needs from :func:`conv2d_forward`."""
+
+    x_shape: tuple
+    w: np.ndarray
+    stride: int
+    padding: int
+    cols: np.ndarray        # the im2col matrix of the padded input, (C*R*S, N*H'*W')
+    out_shape: tuple
 
 
 def conv2d_forward(x, w, b=None, stride=1, padding=0):
-    """Convolution layer (cross-correlation), vectorised with im2col.
+    """Convolution layer (cross-correlation) as one matrix product, the same numbers as the loops.
 
-    Same numbers as :func:`conv2d_forward_naive`:
-    ``y[n, k, p, q] = b[k] + sum_{c,i,j} x_pad[n, c, p*stride + i, q*stride + j] w[k, c, i, j]``.
-    Every receptive field is copied into a column of a (C*R*S, N*H'*W') matrix, so the
-    triple sum for all outputs at once is one product with the (K, C*R*S) weight matrix.
+    ``y[n, k, p, q] = b[k] + sum_{c,i,j} x_pad[n, c, p*stride + i, q*stride + j] w[k, c, i, j]``:
+    with every receptive field copied into a column of ``cols`` (C*R*S, N*H'*W'), the triple
+    sum for all outputs at once is ``W2 cols``, W2 being w as a (K, C*R*S) matrix.
 
     Parameters
     ----------
@@ -360,105 +345,74 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
     Returns
     -------
     y : (N, K, H', W') array
-        ``H' = (H + 2 padding - R) // stride + 1``, likewise W'. float64, or float32
-        when x, w and b are all float32 (the opt-in float32 training path).
-    cache : tuple
-        For :func:`conv2d_backward` (holds the im2col matrix, needed for dJ/dw).
+        ``H' = (H + 2 padding - R) // stride + 1``, likewise W'.
+    cache : ConvCache
     """
-    x, w, b, (N, K, Ho, Wo) = _check_conv_args(x, w, b, stride, padding,
-                                               keep_float32=all_float32(x, w, b))
+    x, w, b, stride, padding, (N, K, Ho, Wo) = _check_layer(x, w, b, stride, padding)
     R, S = w.shape[2:]
-    x_pad = _pad(x, padding)
-    cols = _im2col(x_pad.transpose(1, 0, 2, 3), R, S, stride, Ho, Wo)   # (C*R*S, N*H'*W')
-    y = w.reshape(K, -1) @ cols                                           # (K, N*H'*W')
+    cols = im2col(_pad(x, padding).transpose(1, 0, 2, 3), R, S, stride, Ho, Wo)   # (C*R*S, N*H'*W')
+    y = w.reshape(K, -1) @ cols                                                     # (K, N*H'*W')
     if b is not None:
         y += b[:, None]
     y = np.ascontiguousarray(y.reshape(K, N, Ho, Wo).transpose(1, 0, 2, 3))
-    cache = (x.shape, x_pad.shape, w, stride, padding, cols)
-    return y, cache
+    return y, ConvCache(x.shape, w, stride, padding, cols, y.shape)
 
 
-def _input_gradient_by_correlation(dy_k, w, Hp, Wp):
-    """dJ/dx_pad for stride 1: the full correlation of dy with the flipped kernel (cf. PA5's Eq. A).
+@checked(cache=instance(ConvCache, made_by="conv2d_forward"), dy=gradient())
+def conv2d_backward(dy, cache):
+    """Gradients of :func:`conv2d_forward`, as matrix products.
 
-    ``dx_pad[n, c] = sum_k full_correlate(dy[n, k], w[k, c, ::-1, ::-1])``: the backward
-    pass is itself a convolution layer, with w's channel axes swapped and its kernels
-    flipped, applied to dy padded by R - 1, S - 1 zeros ("full" mode). One im2col and one
-    matrix product, like the forward pass. ``dy_k`` is dy channel-first, (K, N, H', W').
-    """
-    K, N, Ho, Wo = dy_k.shape
-    C, R, S = w.shape[1:]
-    dy_full = np.zeros((K, N, Ho + 2 * (R - 1), Wo + 2 * (S - 1)), dtype=dy_k.dtype)
-    dy_full[:, :, R - 1:R - 1 + Ho, S - 1:S - 1 + Wo] = dy_k
-    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, K * R * S)
-    dy_cols = _im2col(dy_full, R, S, 1, Hp, Wp)                  # (K*R*S, N*Hp*Wp)
-    return (w_flipped @ dy_cols).reshape(C, N, Hp, Wp)
+    With ``dY2`` the (K, N*H'*W') matrix of dy and ``W2`` the (K, C*R*S) matrix of w::
 
-
-def conv2d_backward(dy, cache, input_gradient=True):
-    """Gradients of :func:`conv2d_forward`, vectorised.
-
-    With ``cols`` the (C*R*S, N*H'*W') im2col matrix of the forward pass, ``W2 = w`` as a
-    (K, C*R*S) matrix and ``dY2`` the (K, N*H'*W') matrix of dy::
-
-        dJ/dw = dY2 cols^T                  (seed 004: X (x) dJ/dY, for every k and c,
-                                             summed over the batch)
-        dJ/dx = the full correlation of dy with the flipped kernels (cf. PA5, Eq. A),
-                computed as another im2col + matrix product when the stride is 1 and
-                K <= C; otherwise as W2^T dY2 scattered back onto the pixels (col2im),
-                which works for any stride and is cheaper when K > C
+        dJ/dw = dY2 cols^T          seed 004's X (x) dJ/dY, for every k and c, summed over the batch
+        dJ/dx = col2im(W2^T dY2)    each output's dJ/dy times w, added back onto its window;
+                                    for stride 1 this is the full correlation of dJ/dy with the
+                                    flipped kernel (seed 002, Eq. A), as the tests check
         dJ/db = row sums of dY2
 
     Parameters
     ----------
     dy : (N, K, H', W') array
         Upstream gradient.
-    cache : tuple
+    cache : ConvCache
         From :func:`conv2d_forward`.
-    input_gradient : bool
-        False skips dJ/dx (returned as None): a network's first layer needs no gradient
-        for its input images, and dJ/dx is the most expensive of the three.
 
     Returns
     -------
-    dx : (N, C, H, W) array, or None when ``input_gradient`` is False
+    dx : (N, C, H, W) array
     dw : (K, C, R, S) array
     db : (K,) array
         dJ/db (computed even when the forward had no bias, as if b were 0).
-        All three are float32 when the forward pass and dy were float32.
     """
-    x_shape, x_pad_shape, w, stride, padding, cols = _unpack_cache(cache, 6, "conv2d_forward")
-    N, K, Ho, Wo = conv2d_output_shape(x_shape, w.shape, stride, padding)
-    float32_layer = w.dtype == cols.dtype == np.float32    # a float64 layer keeps dy float64, as always
-    dy = _check_dy(dy, (N, K, Ho, Wo), keep_float32=float32_layer)
-    C, R, S = w.shape[1:]
-    Hp, Wp = x_pad_shape[2:]
-    dy_k = dy.transpose(1, 0, 2, 3)                               # (K, N, H', W') view
-    dy2 = dy_k.reshape(K, N * Ho * Wo)                            # one copy
-    db = dy2.sum(axis=1)
+    (N, C, H, W), w, stride, padding, cols, (_, K, Ho, Wo) = cache
+    R, S = w.shape[2:]
+    dy2 = dy.transpose(1, 0, 2, 3).reshape(K, N * Ho * Wo)
     dw = (dy2 @ cols.T).reshape(w.shape)
-    if not input_gradient:
-        return None, dw, db
-    if stride == 1 and K <= C:
-        dx_pad = _input_gradient_by_correlation(dy_k, w, Hp, Wp)
-    else:  # an im2col of dy would be K/C times larger than cols: scatter W2^T dY2 instead
-        dx_pad = _col2im(w.reshape(K, -1).T @ dy2, C, N, Hp, Wp, R, S, stride, Ho, Wo)
-    H, W = x_shape[2:]
+    dx_pad = col2im(w.reshape(K, -1).T @ dy2, C, N, H + 2 * padding, W + 2 * padding, R, S, stride, Ho, Wo)
     dx = dx_pad[:, :, padding:padding + H, padding:padding + W].transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(dx), dw, db
+    return np.ascontiguousarray(dx), dw, dy2.sum(axis=1)
 
 
 # --------------------------------------------------------------------------------------
 # Max pooling
 # --------------------------------------------------------------------------------------
 
-def _check_pool_args(x, size, stride):
-    x = as_float_array(x, "x", ndim=4, keep_float32=True)
-    size = check_positive_int(size, "size")
-    stride = check_positive_int(stride, "stride")
+class PoolCache(NamedTuple):
+    """What :func:`max_pool_backward` needs from :func:`max_pool_forward`."""
+
+    x_shape: tuple
+    size: int
+    stride: int
+    argmax: np.ndarray      # (N, C, H', W'): position of each window's maximum, row-major in the window
+    out_shape: tuple
+
+
+def _check_pool(x, size, stride):
+    x, size, stride = check({"x": array("N C H W"), "size": integer(1, 1000), "stride": integer(1, 1000)},
+                            {"x": x, "size": size, "stride": stride})
     H, W = x.shape[2:]
     if size > H or size > W:
-        raise ValueError(f"pooling window {size}x{size} is larger than the {H}x{W} images of x "
+        raise ValueError(f"size: the pooling window {size}x{size} is larger than the {H}x{W} images of x "
                          f"(shape {x.shape})")
     return x, size, stride, (H - size) // stride + 1, (W - size) // stride + 1
 
@@ -478,12 +432,12 @@ def max_pool_forward(x, size=2, stride=2):
     Returns
     -------
     out : (N, C, H', W') array
-        ``H' = (H - size) // stride + 1``, likewise W'; float32 for float32 x.
-    cache : tuple
-        Input shape, size, stride and the position of each window's maximum
-        (the first one, in row-major order, when several entries tie).
+        ``H' = (H - size) // stride + 1``, likewise W'.
+    cache : PoolCache
+        With the position of each window's maximum (the first one, in row-major
+        order, when several entries tie).
     """
-    x, size, stride, Ho, Wo = _check_pool_args(x, size, stride)
+    x, size, stride, Ho, Wo = _check_pool(x, size, stride)
     N, C = x.shape[:2]
     sN, sC, sH, sW = x.strides
     windows = as_strided(x, shape=(N, C, Ho, Wo, size, size),
@@ -491,9 +445,10 @@ def max_pool_forward(x, size=2, stride=2):
     flat = windows.reshape(N, C, Ho, Wo, size * size)      # one copy, window entries last
     argmax = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
-    return out, (x.shape, size, stride, argmax)
+    return out, PoolCache(x.shape, size, stride, argmax, out.shape)
 
 
+@checked(cache=instance(PoolCache, made_by="max_pool_forward"), dout=gradient())
 def max_pool_backward(dout, cache):
     """Gradient of max pooling: each window's upstream gradient goes to its maximum.
 
@@ -505,20 +460,15 @@ def max_pool_backward(dout, cache):
     ----------
     dout : (N, C, H', W') array
         Upstream gradient.
-    cache : tuple
+    cache : PoolCache
         From :func:`max_pool_forward`.
 
     Returns
     -------
     dx : (N, C, H, W) array
-        float32 for float32 dout, float64 otherwise.
     """
-    x_shape, size, stride, argmax = _unpack_cache(cache, 4, "max_pool_forward")
-    dout = as_float_array(dout, "dout", ndim=4, keep_float32=True)
-    if dout.shape != argmax.shape:
-        raise ValueError(f"dout must have the pooled output's shape {argmax.shape}, got {dout.shape}")
-    Ho, Wo = argmax.shape[2:]
-    dx = np.zeros(x_shape, dtype=dout.dtype)
+    x_shape, size, stride, argmax, (_, _, Ho, Wo) = cache
+    dx = np.zeros(x_shape)
     for i in range(size):          # one vectorised add per position inside the window
         for j in range(size):
             routed = np.where(argmax == i * size + j, dout, 0.0)
@@ -527,9 +477,11 @@ def max_pool_backward(dout, cache):
 
 
 # --------------------------------------------------------------------------------------
-# Picture and widget: how many outputs read each pixel
+# How many outputs read each pixel (the number of terms in dJ/dx's sum)
 # --------------------------------------------------------------------------------------
 
+@checked(height=integer(1, 4096), width=integer(1, 4096), kernel=integer(1, 4096), stride=integer(1, 1000),
+         padding=integer(0, MAX_PADDING))
 def receptive_field_counts(height, width, kernel, stride=1, padding=0):
     """How many outputs of a convolution read each pixel of the padded input.
 
@@ -553,64 +505,9 @@ def receptive_field_counts(height, width, kernel, stride=1, padding=0):
         Padding pixels included (their gradient is discarded).
     out_shape : tuple (H', W')
     """
-    height = check_positive_int(height, "height")
-    width = check_positive_int(width, "width")
-    kernel = check_positive_int(kernel, "kernel")
     *_, Ho, Wo = conv2d_output_shape((1, 1, height, width), (1, 1, kernel, kernel), stride, padding)
     counts = np.zeros((height + 2 * padding, width + 2 * padding), dtype=int)
     for i in range(kernel):          # each kernel offset reads one pixel per output
         for j in range(kernel):
             counts[i:i + stride * Ho:stride, j:j + stride * Wo:stride] += 1
     return counts, (Ho, Wo)
-
-
-def draw_receptive_field_counts(counts, out_shape, padding):
-    """Figure of :func:`receptive_field_counts`: the image outlined inside its padding."""
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-
-    fig = Figure(figsize=(4.2, 3.6))
-    ax = fig.add_subplot()
-    image = ax.imshow(counts, cmap="viridis", vmin=0)
-    fig.colorbar(image, ax=ax, label="outputs reading the pixel")
-    H, W = counts.shape[0] - 2 * padding, counts.shape[1] - 2 * padding
-    ax.add_patch(Rectangle((padding - 0.5, padding - 0.5), W, H, fill=False, ec="white", lw=2))
-    skipped = int(np.sum(counts[padding:padding + H, padding:padding + W] == 0))
-    ax.set_title(f"output {out_shape[0]}x{out_shape[1]}; {skipped} image pixels get no gradient",
-                 fontsize=10)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    fig.tight_layout()
-    return fig
-
-
-def receptive_field_explorer(height=8, width=8):
-    """Widget: kernel size, stride and padding -> terms in each pixel's gradient sum.
-
-    Parameters
-    ----------
-    height, width : int
-        Image size in pixels.
-
-    Returns
-    -------
-    lecture_utils.widgets.Explorer
-    """
-    import ipywidgets as widgets
-
-    from .widgets import Explorer
-
-    height = check_positive_int(height, "height")
-    width = check_positive_int(width, "width")
-
-    def compute(kernel, stride, padding):
-        counts, out_shape = receptive_field_counts(height, width, kernel, stride, padding)
-        return counts, out_shape, padding
-
-    controls = {
-        "kernel": widgets.IntSlider(value=3, min=1, max=min(height, width), description="kernel R=S"),
-        "stride": widgets.IntSlider(value=1, min=1, max=4, description="stride"),
-        "padding": widgets.IntSlider(value=0, min=0, max=3, description="padding"),
-    }
-    return Explorer(compute, lambda result: draw_receptive_field_counts(*result), controls,
-                    title="Receptive field explorer")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_positive_float, check_positive_int, default_rng
+from ._validate import checked, flag, integer, real, seed
 
 
 def iris_standardised():
@@ -29,6 +29,7 @@ def iris_standardised():
     return x, iris.target.astype(np.int64)
 
 
+@checked(n_examples=integer(3, 150, " (iris has 150 flowers)"), rng=seed())
 def iris_lecture_example(n_examples: int = 5, rng=0):
     """The lecture's setting: ``n_examples`` flowers, 4 features, 3 classes.
 
@@ -40,9 +41,7 @@ def iris_lecture_example(n_examples: int = 5, rng=0):
     x : (n_examples, 4) array
     labels : (n_examples,) int array
     """
-    n_examples = check_positive_int(n_examples, "n_examples", minimum=3)
     x, labels = iris_standardised()
-    rng = default_rng(rng)
     first = [rng.choice(np.flatnonzero(labels == k)) for k in range(3)]
     rest = rng.choice(np.setdiff1d(np.arange(labels.size), first), n_examples - 3, replace=False)
     idx = rng.permutation(np.concatenate([first, rest]))
@@ -61,6 +60,7 @@ def _stratified_split(labels: np.ndarray, n_test_per_class: dict, rng: np.random
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
 
 
+@checked(rng=seed(), standardise=flag())
 def faces_lecture_split(rng=0, standardise: bool = True):
     """The lecture's data: 22x22 images with a binary label, 100 to train and 100 to test.
 
@@ -92,7 +92,6 @@ def faces_lecture_split(rng=0, standardise: bool = True):
     """
     from skimage.data import lfw_subset
 
-    rng = default_rng(rng)
     images = lfw_subset().astype(np.float64)            # (200, 25, 25)
     images = images[:, 1:23, 1:23]                      # centre crop: 25 - 22 = 3 -> drop 1 + 2
     labels = np.r_[np.ones(100, np.int64), np.zeros(100, np.int64)]
@@ -104,6 +103,7 @@ def faces_lecture_split(rng=0, standardise: bool = True):
     return x_train, labels[train], x_test, labels[test]
 
 
+@checked(test_fraction=real(0, 1, min_open=True, max_open=True), rng=seed())
 def digits_split(test_fraction: float = 0.25, rng=0):
     """scikit-learn's bundled handwritten digits as (N, 1, 8, 8) images, split seeded and stratified.
 
@@ -128,10 +128,6 @@ def digits_split(test_fraction: float = 0.25, rng=0):
     """
     from sklearn.datasets import load_digits
 
-    test_fraction = check_positive_float(test_fraction, "test_fraction")
-    if not test_fraction < 1:
-        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction}")
-    rng = default_rng(rng)
     digits = load_digits()
     images = (digits.images / 16.0)[:, None, :, :]     # (1797, 1, 8, 8) in [0, 1]
     labels = digits.target.astype(np.int64)

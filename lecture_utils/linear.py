@@ -11,26 +11,36 @@ Gradients (the lecture's matrix forms)::
     dL/dw     = x^T dL/dy_hat                        (D, K)
     dL/db     = sum over rows of dL/dy_hat           (K,) or (1, K), like b
     dL/dx     = dL/dy_hat w^T                        (N, D)
+
+Every layer of the course follows one contract: ``forward(...) -> (out, cache)`` and
+``backward(dout, cache) -> (d_inputs...)``, where ``dout`` is the upstream gradient
+(here dL/dy_hat) and ``cache`` is what the forward pass kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (all_float32, as_float_array, check_positive_float, check_positive_int,
-                        default_rng)
+from ._validate import array, checked, gradient, instance, integer, positive, seed
+from .optim import train
 
 
-def _check_bias(b, num_outputs: int, keep_float32: bool = False) -> np.ndarray:
-    b = as_float_array(b, "b", ndim=(1, 2), keep_float32=keep_float32)
-    if b.shape not in ((num_outputs,), (1, num_outputs)):
-        raise ValueError(f"b must have shape ({num_outputs},) or (1, {num_outputs}) to match "
-                         f"w's {num_outputs} columns, got {b.shape}")
-    return b
+class LinearCache(NamedTuple):
+    """What :func:`linear_backward` needs from :func:`linear_forward`."""
+
+    x: np.ndarray   # (N, D)
+    w: np.ndarray   # (D, K)
+    b: np.ndarray   # (K,) or (1, K)
+
+    @property
+    def out_shape(self) -> tuple:
+        """Shape of y_hat, (N, K)."""
+        return (self.x.shape[0], self.w.shape[1])
 
 
+@checked(x=array("N D"), w=array("D K"), b=array("K | 1 K"))
 def linear_forward(x, w, b):
     """Forward pass ``y_hat = x w + b`` (lecture slide 2).
 
@@ -46,21 +56,14 @@ def linear_forward(x, w, b):
     Returns
     -------
     y_hat : (N, K) array
-        float64, or float32 when x, w and b are all float32 (the CNN's opt-in float32 path).
-    cache : tuple (x, w, b)
-        What :func:`linear_backward` needs.
+    cache : LinearCache
+        ``(x, w, b)``, what :func:`linear_backward` needs.
     """
-    keep_float32 = all_float32(x, w, b)   # otherwise all three become float64, as always
-    x = as_float_array(x, "x", ndim=2, keep_float32=keep_float32)
-    w = as_float_array(w, "w", ndim=2, keep_float32=keep_float32)
-    if x.shape[1] != w.shape[0]:
-        raise ValueError(f"x has {x.shape[1]} features (shape {x.shape}) but w expects "
-                         f"{w.shape[0]} (shape {w.shape}); x w needs x.shape[1] == w.shape[0]")
-    b = _check_bias(b, w.shape[1], keep_float32=keep_float32)
     y_hat = x @ w + b.reshape(1, -1)
-    return y_hat, (x, w, b)
+    return y_hat, LinearCache(x, w, b)
 
 
+@checked(y_hat=array("N K"), y=array("N K"))
 def mse_loss(y_hat, y):
     """The lecture's loss ``L = (1/N) sum (y_hat - y)^2`` and its gradient.
 
@@ -79,23 +82,20 @@ def mse_loss(y_hat, y):
     loss : float
     dL_dyhat : (N, K) array
     """
-    y_hat = as_float_array(y_hat, "y_hat", ndim=2)
-    y = as_float_array(y, "y", ndim=2)
-    if y_hat.shape != y.shape:
-        raise ValueError(f"y_hat and y must have the same shape, got {y_hat.shape} and {y.shape}")
     n = y_hat.shape[0]
     residual = y_hat - y
     return float(np.sum(residual ** 2) / n), 2.0 * residual / n
 
 
-def linear_backward(dL_dyhat, cache):
+@checked(cache=instance(LinearCache, made_by="linear_forward"), dout=gradient(of="cache"))
+def linear_backward(dout, cache):
     """Backward pass of ``y_hat = x w + b`` in matrix form (slides 5-6).
 
     Parameters
     ----------
-    dL_dyhat : (N, K) array
-        Upstream gradient.
-    cache : tuple (x, w, b)
+    dout : (N, K) array
+        Upstream gradient dL/dy_hat.
+    cache : LinearCache
         From :func:`linear_forward`.
 
     Returns
@@ -106,111 +106,103 @@ def linear_backward(dL_dyhat, cache):
         ``x^T dL/dy_hat``.
     db : array of b's shape
         Column sums of ``dL/dy_hat`` (each b_k touches every row).
-        All three are float32 when the forward pass and dL_dyhat were float32.
     """
     x, w, b = cache
-    float32_layer = x.dtype == np.float32    # the forward made x, w, b all float32 or all float64
-    dL_dyhat = as_float_array(dL_dyhat, "dL_dyhat", ndim=2, keep_float32=float32_layer)
-    expected = (x.shape[0], w.shape[1])
-    if dL_dyhat.shape != expected:
-        raise ValueError(f"dL_dyhat must have y_hat's shape {expected}, got {dL_dyhat.shape}")
-    dx = dL_dyhat @ w.T
-    dw = x.T @ dL_dyhat
-    db = dL_dyhat.sum(axis=0).reshape(b.shape)
+    dx = dout @ w.T
+    dw = x.T @ dout
+    db = dout.sum(axis=0).reshape(b.shape)
     return dx, dw, db
 
 
-def linear_backward_naive(dL_dyhat, cache):
+@checked(cache=instance(LinearCache, made_by="linear_forward"), dout=gradient(of="cache"))
+def linear_backward_naive(dout, cache):
     """The same gradients as :func:`linear_backward`, entry by entry, as the slides write them.
 
     ``dL/dw_ik = sum_n dL/dy_hat_nk * x_ni`` (the five-term sum for dL/dw11),
     ``dL/db_k = sum_n dL/dy_hat_nk`` and ``dL/dx_ni = sum_k dL/dy_hat_nk w_ik``.
     Loops on purpose: this is the lecture's derivation, kept for comparison.
 
-    Parameters
-    ----------
-    dL_dyhat : (N, K) array
-        Upstream gradient.
-    cache : tuple (x, w, b)
-        From :func:`linear_forward`: x (N, D), w (D, K), b (K,) or (1, K).
-
-    Returns
-    -------
-    dx : (N, D) array
-    dw : (D, K) array
-    db : array of b's shape
+    Parameters and returns as :func:`linear_backward`.
     """
     x, w, b = cache
-    dL_dyhat = as_float_array(dL_dyhat, "dL_dyhat", ndim=2)
-    if dL_dyhat.shape != (x.shape[0], w.shape[1]):
-        raise ValueError(f"dL_dyhat must have shape {(x.shape[0], w.shape[1])}, got {dL_dyhat.shape}")
     n_examples, n_features = x.shape
     n_outputs = w.shape[1]
     dw = np.zeros_like(w)
     for i in range(n_features):
         for k in range(n_outputs):
             for n in range(n_examples):
-                dw[i, k] += dL_dyhat[n, k] * x[n, i]   # d y_hat_nk / d w_ik = x_ni
+                dw[i, k] += dout[n, k] * x[n, i]     # d y_hat_nk / d w_ik = x_ni
     db = np.zeros(n_outputs)
     for k in range(n_outputs):
         for n in range(n_examples):
-            db[k] += dL_dyhat[n, k]                    # d y_hat_nk / d b_k = 1
+            db[k] += dout[n, k]                      # d y_hat_nk / d b_k = 1
     dx = np.zeros_like(x)
     for n in range(n_examples):
         for i in range(n_features):
             for k in range(n_outputs):
-                dx[n, i] += dL_dyhat[n, k] * w[i, k]   # d y_hat_nk / d x_ni = w_ik
+                dx[n, i] += dout[n, k] * w[i, k]     # d y_hat_nk / d x_ni = w_ik
     return dx, dw, db.reshape(b.shape)
 
 
+def _check_labels(labels, num_classes):
+    """Integer class labels (N,) in 0..num_classes-1; an empty list gives N = 0."""
+    arr = np.asarray(labels)
+    if arr.size == 0 and arr.ndim == 1:
+        return arr.astype(np.int64)          # np.asarray([]) is float64: nothing to check
+    if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+        arr = arr.astype(np.int64)           # 2.0 is the class 2
+    arr = array("N", dtype="int")(arr, "labels", {})
+    bad = (arr < 0) | (arr >= num_classes)
+    if np.any(bad):
+        raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {arr[bad][:5].tolist()}")
+    return arr
+
+
+@checked(num_classes=integer(1, 10**5, " (one column per class)"))
 def one_hot(labels, num_classes: int) -> np.ndarray:
     """One-hot rows: ``one_hot([2, 0], 3) -> [[0, 0, 1], [1, 0, 0]]``.
 
     Parameters
     ----------
     labels : (N,) array of int
-        Class indices in ``0 .. num_classes - 1``.
+        Class indices in ``0 .. num_classes - 1`` (N = 0 gives an empty (0, num_classes) array).
     num_classes : int
 
     Returns
     -------
     (N, num_classes) float64 array
     """
-    num_classes = check_positive_int(num_classes, "num_classes")
-    arr = np.asarray(labels)
-    if arr.ndim != 1:
-        raise ValueError(f"labels must be 1-D, got shape {arr.shape}")
-    if arr.size == 0:
-        return np.zeros((0, num_classes))   # np.asarray([]) is float64: nothing to check
-    if not np.issubdtype(arr.dtype, np.integer):
-        if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
-            raise TypeError(f"labels must be integers, got dtype {arr.dtype} with values like {arr[:3]}")
-        arr = arr.astype(np.int64)
-    bad = (arr < 0) | (arr >= num_classes)
-    if np.any(bad):
-        raise ValueError(f"labels must lie in 0..{num_classes - 1}, got {arr[bad][:5]}")
-    out = np.zeros((arr.size, num_classes))
-    out[np.arange(arr.size), arr] = 1.0
+    labels = _check_labels(labels, num_classes)
+    out = np.zeros((labels.size, num_classes))
+    out[np.arange(labels.size), labels] = 1.0
     return out
 
 
-@dataclass
-class TrainingRun:
-    """Result of :func:`train_gradient_descent`: final parameters and the loss history."""
+def linear_loss(params, x, y):
+    """The lecture's loss of ``y_hat = x w + b`` and its gradients, for :func:`lecture_utils.optim.train`.
 
-    w: np.ndarray
-    b: np.ndarray
-    losses: list = field(default_factory=list)
+    Parameters
+    ----------
+    params : dict with ``"w"`` (D, K) and ``"b"`` (1, K)
+    x : (N, D) array
+    y : (N, K) array
 
-    @property
-    def diverged(self) -> bool:
-        """True when the loss blew up (training stops early at a loss above 1e12)."""
-        return not np.isfinite(self.losses[-1]) or self.losses[-1] > 1e12
+    Returns
+    -------
+    loss : float
+    grads : dict with ``"w"`` and ``"b"``
+    """
+    y_hat, cache = linear_forward(x, params["w"], params["b"])
+    loss, dL_dyhat = mse_loss(y_hat, y)
+    _, dw, db = linear_backward(dL_dyhat, cache)
+    return loss, {"w": dw, "b": db}
 
 
+@checked(x=array("N D"), y=array("N K"), learning_rate=positive(), steps=integer(0, 10**6),
+         rng=seed(), init_scale=positive())
 def train_gradient_descent(x, y, learning_rate: float = 0.1, steps: int = 100, rng=None,
-                           init_scale: float = 0.01) -> TrainingRun:
-    """Full-batch gradient descent on the lecture's loss.
+                           init_scale: float = 0.01):
+    """Full-batch gradient descent ``w <- w - eta dL/dw``, ``b <- b - eta dL/db`` on the lecture's loss.
 
     Parameters
     ----------
@@ -218,7 +210,7 @@ def train_gradient_descent(x, y, learning_rate: float = 0.1, steps: int = 100, r
     y : (N, K) array
         Targets.
     learning_rate : float
-        Step size eta in ``w <- w - eta dL/dw``.
+        Step size eta.
     steps : int
         Number of updates.
     rng : Generator or int, optional
@@ -229,30 +221,13 @@ def train_gradient_descent(x, y, learning_rate: float = 0.1, steps: int = 100, r
 
     Returns
     -------
-    TrainingRun
-        ``losses[t]`` is the loss *before* update t, plus the final loss at the end
-        (``steps + 1`` values). When the loss exceeds 1e12 (a learning rate above
-        the stability limit) training stops early and the history is shorter.
+    params : dict
+        The final ``"w"`` (D, K) and ``"b"`` (1, K).
+    history : lecture_utils.optim.History
+        ``history.losses[t]`` is the loss before update t, then the final loss
+        (``steps + 1`` values). Above the stability limit the loss blows up; training
+        stops once it passes 1e12 (``history.diverged``) and the history is shorter.
     """
-    x = as_float_array(x, "x", ndim=2)
-    y = as_float_array(y, "y", ndim=2)
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same number of rows, got {x.shape} and {y.shape}")
-    learning_rate = check_positive_float(learning_rate, "learning_rate")
-    steps = check_positive_int(steps, "steps", minimum=0)
-    rng = default_rng(rng)
-    w = init_scale * rng.standard_normal((x.shape[1], y.shape[1]))
-    b = np.zeros((1, y.shape[1]))
-    losses = []
-    for _ in range(steps + 1):
-        y_hat, cache = linear_forward(x, w, b)
-        loss, dL_dyhat = mse_loss(y_hat, y)
-        losses.append(loss)
-        if not np.isfinite(loss) or loss > 1e12:
-            break  # diverged (learning rate too large): stop before overflow, keep the history
-        if len(losses) > steps:
-            break
-        _, dw, db = linear_backward(dL_dyhat, cache)
-        w = w - learning_rate * dw
-        b = b - learning_rate * db
-    return TrainingRun(w=w, b=b, losses=losses)
+    params = {"w": init_scale * rng.standard_normal((x.shape[1], y.shape[1])),
+              "b": np.zeros((1, y.shape[1]))}
+    return train(linear_loss, params, x, y, learning_rate=learning_rate, epochs=steps, shuffle=False)

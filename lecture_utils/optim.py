@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import (anything, array, checked, flag, function, instance, integer, optional, positive,
-                        real, seed)
+from ._validate import (anything, checked, flag, function, instance, integer, optional, positive, real,
+                        seed)
 
 DIVERGED_LOSS = 1e12
 
@@ -137,16 +137,34 @@ def _blown_up(loss, grads) -> str:
     return f"the gradient of {', '.join(bad)} is not finite" if bad else ""
 
 
+def _all_finite(params) -> bool:
+    return all(np.all(np.isfinite(value)) for value in params.values())
+
+
 def _check_training_data(params, x, y):
+    """params a dict of arrays; x and y numeric arrays with one row per example.
+
+    Both keep their dtype (integer labels stay integers, a speed path's precision is kept).
+    """
     if not isinstance(params, dict) or not params:
         raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
-    n = len(x)
-    if np.shape(y)[:1] != (n,):
-        raise ValueError(f"y must have one entry per example of x ({n}), got shape {np.shape(y)}")
+    arrays = []
+    for name, value in (("x", x), ("y", y)):
+        arr = None if isinstance(value, (str, bytes, dict)) or value is None else np.asarray(value)
+        if arr is None or arr.ndim == 0 or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"{name} must be a numeric array with one row per example, got {type(value).__name__}"
+                            + (f" of dtype {arr.dtype}" if arr is not None else ""))
+        arrays.append(arr)
+    x, y = arrays
+    if len(x) == 0:
+        raise ValueError(f"x has no examples (shape {x.shape}): there is nothing to train on")
+    if y.shape[:1] != (len(x),):
+        raise ValueError(f"y must have one entry per example of x ({len(x)}), got shape {y.shape}")
+    return x, y
 
 
-@checked(loss_and_gradients=function(), params=anything(), x=array("N ...", finite=False),
-         y=array("N ...", finite=False), learning_rate=positive(), epochs=integer(0, 10**6),
+@checked(loss_and_gradients=function(), params=anything(), x=anything(),
+         y=anything(), learning_rate=positive(), epochs=integer(0, 10**6),
          batch_size=optional(integer(1)), momentum=real(0, 1, max_open=True),
          decay=real(0, 1, min_open=True), shuffle=flag(), rng=seed(), full_loss=flag(),
          evaluate=optional(function()), verbose=flag(), metric_format=instance(str))
@@ -197,7 +215,7 @@ def train(loss_and_gradients, params, x, y, learning_rate, epochs, batch_size=No
         The trained parameters (new arrays).
     history : History
     """
-    _check_training_data(params, x, y)
+    x, y = _check_training_data(params, x, y)
     n = len(x)
     batch_size = n if batch_size is None else batch_size
     if batch_size > n:
@@ -216,41 +234,55 @@ def train(loss_and_gradients, params, x, y, learning_rate, epochs, batch_size=No
 
     epoch_boundary(params)
     for epoch in range(1, epochs + 1):
-        eta = learning_rate * decay ** (epoch - 1)
         order = rng.permutation(n) if shuffle else np.arange(n)
-        for step, start in enumerate(range(0, n, batch_size)):
-            batch = order[start:start + batch_size]
-            loss, grads = loss_and_gradients(params, x[batch], y[batch])
-            history.step_losses.append(float(loss))
-            if reuse_batch_cost:
-                history.losses.append(float(loss))
-            reason = _blown_up(loss, grads)
-            if reason:
-                history.diverged = True
-                history.stop_reason = (f"epoch {epoch}, step {step}: {reason} "
-                                       f"(learning_rate={eta:.3g} is probably too large)")
-                break
-            if momentum:
-                params, velocity = momentum_step(params, grads, velocity, eta, momentum)
-            else:
-                params = sgd_step(params, grads, eta)
+        batches = [order[start:start + batch_size] for start in range(0, n, batch_size)]
+        params, velocity = _epoch(loss_and_gradients, params, velocity, x, y, batches, epoch,
+                                  learning_rate * decay ** (epoch - 1), momentum, history, reuse_batch_cost)
         if history.diverged:
             if verbose:
                 print(f"training stopped at {history.stop_reason}")
             break
         epoch_boundary(params)
         if verbose:
-            line = f"epoch {epoch:2d}/{epochs}  mean training loss {history.per_epoch()[-1]:.3f}"
-            for name, values in history.metrics.items():
-                line += f"  {name} {metric_format.format(values[-1])}"
-            print(line)
+            print(_epoch_line(epoch, epochs, history, metric_format))
     if reuse_batch_cost and not history.diverged:
         history.losses.append(float(loss_and_gradients(params, x, y)[0]))   # after the last update
     return params, history
 
 
-@checked(loss_and_gradients=function(), params=anything(), x=array("N ...", finite=False),
-         y=array("N ...", finite=False), max_iter=integer(1, 10**6), tol=positive())
+def _epoch(loss_and_gradients, params, velocity, x, y, batches, epoch, eta, momentum, history, record_cost):
+    """One pass over the batches; stops (``history.diverged``) before an update that would blow up."""
+    for step, batch in enumerate(batches):
+        with np.errstate(over="ignore", invalid="ignore"):   # a blow-up is reported below
+            loss, grads = loss_and_gradients(params, x[batch], y[batch])
+        history.step_losses.append(float(loss))
+        if record_cost:
+            history.losses.append(float(loss))
+        reason = _blown_up(loss, grads)
+        if not reason:
+            with np.errstate(over="ignore", invalid="ignore"):
+                if momentum:
+                    updated, new_velocity = momentum_step(params, grads, velocity, eta, momentum)
+                else:
+                    updated, new_velocity = sgd_step(params, grads, eta), velocity
+            reason = "" if _all_finite(updated) else "the update overflowed"
+        if reason:
+            history.diverged = True
+            history.stop_reason = f"epoch {epoch}, step {step}: {reason} (learning_rate={eta:.3g} is probably too large)"
+            return params, velocity
+        params, velocity = updated, new_velocity
+    return params, velocity
+
+
+def _epoch_line(epoch, epochs, history, metric_format) -> str:
+    line = f"epoch {epoch:2d}/{epochs}  mean training loss {history.per_epoch()[-1]:.3f}"
+    for name, values in history.metrics.items():
+        line += f"  {name} {metric_format.format(values[-1])}"
+    return line
+
+
+@checked(loss_and_gradients=function(), params=anything(), x=anything(),
+         y=anything(), max_iter=integer(1, 10**6), tol=positive())
 def fit_bfgs(loss_and_gradients, params, x, y, max_iter=300, tol=1e-12):
     """Full-batch fit with scipy's BFGS, fed the model's backprop gradients.
 
@@ -281,7 +313,7 @@ def fit_bfgs(loss_and_gradients, params, x, y, max_iter=300, tol=1e-12):
     """
     from scipy.optimize import minimize
 
-    _check_training_data(params, x, y)
+    x, y = _check_training_data(params, x, y)
     names = list(params)
     shapes = [np.shape(params[k]) for k in names]
     splits = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]

@@ -6,6 +6,7 @@ a loop over the bands), not by calling the checker's own wrong-answer formulas.
 
 import numpy as np
 import pytest
+from bad_input import Case, check_refused, expand as expand_table
 from scipy import ndimage
 
 from lecture_utils.checks import CheckFailure
@@ -214,3 +215,16 @@ def test_collapse_finest_first_crashes_with_the_case_named():
 def test_collapse_returning_gaussian_level_has_wrong_shape():
     with pytest.raises(CheckFailure, match=r"has shape \(8, 8\) but should have shape \(16, 16\)"):
         check_collapse(lambda bands, residual: bands[1] + expand(residual, bands[1].shape))
+
+
+# ------------------------------------------------------------------ bad input: a result or a name instead of a function
+
+TABLE = [Case(check_reduce_1d, dict(fn=reduce_reference), {"fn": "function"}),
+         Case(check_expand_1d, dict(fn=lambda x, n: 2 * blur(_no_filter(x, n))), {"fn": "function"}),
+         Case(check_collapse, dict(fn=collapse_reference), {"fn": "function"})]
+PARAMS, IDS = expand_table(TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
+def test_bad_input_is_refused_with_a_message_naming_the_argument(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

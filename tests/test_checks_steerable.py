@@ -5,6 +5,7 @@ from math import comb
 import numpy as np
 import pytest
 
+from bad_input import Case, check_refused, expand
 from lecture_utils.checks import CheckFailure
 from lecture_utils.checks.steerable import (check_angular_mask, check_phase_difference,
                                             check_steer_first_order)
@@ -131,3 +132,16 @@ def test_phase_unwrap_over_the_array_is_rejected():
         return np.unwrap(d.ravel()).reshape(d.shape)
     with pytest.raises(CheckFailure):
         check_phase_difference(unwrapped)
+
+
+# --- bad input: a checker needs the student's function, not its result -------------------
+
+TABLE = [Case(check_steer_first_order, dict(fn=student_steer), {"fn": "function"}),
+         Case(check_angular_mask, dict(fn=student_mask), {"fn": "function"}),
+         Case(check_phase_difference, dict(fn=student_phase), {"fn": "function"})]
+BAD_CALLS, BAD_IDS = expand(TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)
+def test_bad_input_is_refused_naming_the_argument(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

@@ -4,9 +4,13 @@ import numpy as np
 import pytest
 from scipy.signal import correlate2d
 
-from lecture_utils.cnn import (conv_valid, conv_valid_naive, filter_gradient, lecture_accuracy,
-                               lecture_backward, lecture_forward, lecture_gradients, lecture_init,
-                               lecture_loss, train_lecture_model)
+from bad_input import Case, check_refused, expand
+
+from lecture_utils.cnn import (accuracy, confusion_matrix, conv_valid, conv_valid_naive, filter_gradient,
+                               lecture_accuracy, lecture_backward, lecture_forward, lecture_gradients,
+                               lecture_gradients_layerwise, lecture_init, lecture_loss, lenet_backward,
+                               lenet_forward, lenet_init, lenet_input_shape, lenet_loss, lenet_predict_proba,
+                               train_lecture_model, train_lenet)
 from lecture_utils.gradcheck import numerical_gradient, rel_error
 
 
@@ -123,12 +127,13 @@ def test_extreme_inputs_saturate_without_warnings():
 def test_gradient_descent_lowers_the_error_and_learns_faces():
     from lecture_utils.data import faces_lecture_split
     x_train, y_train, x_test, y_test = faces_lecture_split(rng=0)
-    run = train_lecture_model(x_train, y_train, learning_rate=0.001, steps=150, rng=0,
-                              X_test=x_test, y_test=y_test)
-    assert len(run.losses) == 151 and len(run.test_accuracy) == 151
+    params, run = train_lecture_model(x_train, y_train, learning_rate=0.001, steps=150, rng=0,
+                                      X_test=x_test, y_test=y_test)
+    test_accuracy = run.metrics["test accuracy"]
+    assert len(run.losses) == 151 and len(test_accuracy) == 151
     assert all(a >= b for a, b in zip(run.losses, run.losses[1:]))  # small steps: monotone
-    assert run.train_accuracy[-1] >= 0.9 and run.test_accuracy[-1] >= 0.8
-    assert lecture_accuracy(x_test, y_test, run.f, run.W, run.b) == run.test_accuracy[-1]
+    assert run.metrics["training accuracy"][-1] >= 0.9 and test_accuracy[-1] >= 0.8
+    assert lecture_accuracy(x_test, y_test, params["f"], params["W"], params["b"]) == test_accuracy[-1]
 
 
 def test_init_is_seeded_and_sized():
@@ -139,67 +144,10 @@ def test_init_is_seeded_and_sized():
     np.testing.assert_array_equal(W1, W2)
 
 
-# --- bad input ---------------------------------------------------------------------------
-
-def test_images_of_the_wrong_size_are_rejected():
-    f, W, b = lecture_init(1, 22, 3)
-    with pytest.raises(ValueError, match=r"W must have shape \(529, 1\).*25x25 images.*got \(400, 1\)"):
-        lecture_forward(np.zeros((4, 25, 25)), f, W, b)
-
-
-@pytest.mark.parametrize("X, f, error, pattern", [
-    (np.zeros((22, 22)), np.zeros((3, 3)), ValueError, r"X must be 3-D, got shape \(22, 22\)"),
-    (np.zeros((2, 2, 2)), np.zeros((3, 3)), ValueError, r"smaller than the filter \(3x3"),
-    (np.zeros((2, 5, 5)), np.zeros((1, 1, 3, 3)), ValueError, r"f must be 2-D or 3-D"),
-    (np.full((2, 5, 5), np.nan), np.zeros((3, 3)), ValueError, "X contains NaN"),
-    ([["a"]], np.zeros((3, 3)), TypeError, "X must be an array of real numbers"),
-])
-def test_conv_rejects_bad_arguments(X, f, error, pattern):
-    with pytest.raises(error, match=pattern):
-        conv_valid(X, f)
-
-
-def test_filter_gradient_rejects_mismatched_delta():
-    with pytest.raises(ValueError, match=r"X has shape \(4, 7, 7\), delta has shape \(3, 5, 5\)"):
-        filter_gradient(np.zeros((4, 7, 7)), np.zeros((3, 5, 5)))
-
-
-@pytest.mark.parametrize("y, pattern", [
-    (np.array([0, 1, 2]), r"y must hold targets in \[0, 1\]"),
-    (np.array([0, 1]), r"y must have shape \(3,\) or \(1, 3\)"),
-])
-def test_loss_rejects_bad_labels(y, pattern):
-    with pytest.raises(ValueError, match=pattern):
-        lecture_loss(np.full((1, 3), 0.5), y)
-
-
-def test_forward_rejects_vector_bias():
-    f, W, _ = lecture_init(1, 5, 3)
-    with pytest.raises(ValueError, match=r"b must be a single number.*\(2,\)"):
-        lecture_forward(np.zeros((2, 5, 5)), f, W, np.zeros(2))
-
-
-def test_backward_rejects_wrong_upstream_shape():
-    X, y, f, W, b = _small_problem()
-    _, cache = lecture_forward(X, f, W, b)
-    with pytest.raises(ValueError, match=r"dE_dO must have O's shape \(1, 5\), got \(5, 1\)"):
-        lecture_backward(np.zeros((5, 1)), cache)
-
-
-def test_training_rejects_nan_images_and_bad_rate():
-    X = np.zeros((4, 22, 22))
-    X[2, 3, 3] = np.nan
-    with pytest.raises(ValueError, match="X contains NaN"):
-        train_lecture_model(X, np.array([0, 1, 0, 1]))
-    with pytest.raises(ValueError, match="learning_rate must be finite and > 0"):
-        train_lecture_model(np.zeros((4, 22, 22)), np.array([0, 1, 0, 1]), learning_rate=0)
-
-
 # --- the lecture model through the generic layers (conv.py + nn.py) ------------------------
 
 @pytest.mark.parametrize("n_filters", [1, 3])
 def test_matrix_form_equals_generic_layer_by_layer_backprop(n_filters):
-    from lecture_utils.cnn import lecture_gradients_layerwise
     rng = np.random.default_rng(10 + n_filters)
     X = rng.standard_normal((100, 22, 22))
     y = rng.integers(0, 2, 100)
@@ -213,11 +161,6 @@ def test_matrix_form_equals_generic_layer_by_layer_backprop(n_filters):
 
 
 # --- the LeNet-style network ---------------------------------------------------------------
-
-from lecture_utils.cnn import (accuracy, confusion_matrix, digit_explorer, inspect_digit,  # noqa: E402
-                               lenet_backward, lenet_forward, lenet_init, lenet_input_shape,
-                               lenet_loss, lenet_predict_proba, sgd_momentum_update, train_lenet)
-
 
 @pytest.fixture
 def tiny_net():
@@ -233,8 +176,9 @@ def test_lenet_shapes_follow_the_architecture(tiny_net):
     assert lenet_input_shape(params) == (1, 8, 8)
     scores, cache = lenet_forward(x, params)
     assert scores.shape == (3, 10)
-    assert cache["conv1"].shape == (3, 2, 8, 8) and cache["pool1"].shape == (3, 2, 4, 4)
-    assert cache["conv2"].shape == (3, 3, 4, 4) and cache["pool2"].shape == (3, 3, 2, 2)
+    maps = cache.maps
+    assert maps["conv1"].shape == (3, 2, 8, 8) and maps["pool1"].shape == (3, 2, 4, 4)
+    assert maps["conv2"].shape == (3, 3, 4, 4) and maps["pool2"].shape == (3, 3, 2, 2)
     assert lenet_input_shape(lenet_init((4, 5), image_size=16)) == (1, 16, 16)
 
 
@@ -246,6 +190,11 @@ def test_lenet_gradients_match_finite_differences(tiny_net):
         def loss_of(z, name=name):
             return lenet_loss(x, labels, {**params, name: z})[0]
         assert rel_error(grads[name], numerical_gradient(loss_of, params[name].copy())) < 1e-7, name
+    # and the input gradient the contract returns
+    scores, cache = lenet_forward(x, params)
+    dout = np.random.default_rng(1).standard_normal(scores.shape)
+    dx, _ = lenet_backward(dout, cache)
+    assert rel_error(dx, numerical_gradient(lambda z: np.sum(lenet_forward(z, params)[0] * dout), x.copy())) < 1e-7
 
 
 def test_lenet_matches_pytorch_autograd(tiny_net):
@@ -274,41 +223,26 @@ def test_untrained_loss_is_near_log_of_the_class_count():
     assert loss == pytest.approx(np.log(10), abs=1e-3)
 
 
-def test_momentum_update_closed_form():
-    w, g, v = np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([0.1, 0.0])
-    new_w, new_v = sgd_momentum_update(w, g, v, learning_rate=0.2, momentum=0.9)
-    np.testing.assert_allclose(new_v, [0.9 * 0.1 - 0.2 * 0.5, -0.2])
-    np.testing.assert_allclose(new_w, [1.0 + 0.09 - 0.1, -2.2])
-    plain_w, _ = sgd_momentum_update(w, g, v, learning_rate=0.2, momentum=0.0)
-    np.testing.assert_allclose(plain_w, w - 0.2 * g)
-
-
-def test_momentum_minimises_a_quadratic():
-    # f(w) = |w|^2 / 2, gradient w: heavy-ball iterations converge to 0.
-    w, v = np.array([3.0, -4.0]), np.zeros(2)
-    for _ in range(300):
-        w, v = sgd_momentum_update(w, w, v, learning_rate=0.1, momentum=0.9)
-    np.testing.assert_allclose(w, 0, atol=1e-6)
-
-
 def test_training_is_seeded_and_learns_digits(capsys):
     from lecture_utils.data import digits_split
     x_train, y_train, x_test, y_test = digits_split(rng=0)
     kwargs = dict(epochs=2, learning_rate=0.05, rng=0, x_test=x_test, y_test=y_test)
-    run = train_lenet(x_train[:400], y_train[:400], **kwargs)
-    again = train_lenet(x_train[:400], y_train[:400], verbose=False, **kwargs)
+    params, run = train_lenet(x_train[:400], y_train[:400], **kwargs)
+    params_again, _ = train_lenet(x_train[:400], y_train[:400], verbose=False, **kwargs)
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2 and out[0].startswith("epoch  1/2  mean training loss")
-    np.testing.assert_array_equal(run.params["w1"], again.params["w1"])
-    assert len(run.step_losses) == 2 * 13 and run.epoch_losses[1] < run.epoch_losses[0] < np.log(10) + 0.5
-    assert run.test_accuracy[-1] > 0.6  # chance is 0.1
-    assert run.test_accuracy[-1] == accuracy(lenet_predict_proba(x_test, run.params), y_test)
+    np.testing.assert_array_equal(params["w1"], params_again["w1"])
+    epoch_losses = run.per_epoch()
+    assert len(run.step_losses) == 2 * 13 and epoch_losses[1] < epoch_losses[0] < np.log(10) + 0.5
+    test_accuracy = run.metrics["test accuracy"]
+    assert len(test_accuracy) == 3 and test_accuracy[-1] > 0.6  # chance is 0.1
+    assert test_accuracy[-1] == accuracy(lenet_predict_proba(x_test, params), y_test)
 
 
 def test_training_does_not_modify_the_initial_parameters(tiny_net):
     x, labels, params = tiny_net
     before = {k: v.copy() for k, v in params.items()}
-    train_lenet(x, labels, params, epochs=1, verbose=False)
+    train_lenet(x, labels, params, epochs=1, batch_size=2, verbose=False)
     for name in params:
         np.testing.assert_array_equal(params[name], before[name])
 
@@ -328,38 +262,36 @@ def test_extreme_images_give_finite_probabilities(tiny_net):
     assert np.all(np.isfinite(p)) and np.allclose(p.sum(axis=1), 1)
 
 
-def test_explorer_follows_the_slider_headless(tiny_net):
+# --- bad input -----------------------------------------------------------------------------
+
+def test_error_messages_say_what_does_not_fit(tiny_net):
     x, labels, params = tiny_net
-    explorer = digit_explorer(x, labels, params)
-    assert explorer.result["label"] == 1 and explorer.updates == 1
-    explorer.controls["index"].value = 2
-    direct = inspect_digit(x, labels, params, 2)
-    assert explorer.updates == 2 and explorer.result["label"] == 7
-    np.testing.assert_array_equal(explorer.result["probabilities"], direct["probabilities"])
-    np.testing.assert_allclose(direct["probabilities"],
-                               lenet_predict_proba(x[2:3], params)[0], rtol=1e-12)
-    assert direct["conv1"].shape == (2, 8, 8) and direct["conv2"].shape == (3, 4, 4)
-    assert explorer._repr_mimebundle_()["text/plain"] == "Digit explorer (index)"
-
-
-# --- LeNet bad input -----------------------------------------------------------------------
-
-def test_images_of_the_wrong_size_for_lenet(tiny_net):
-    _, labels, params = tiny_net
-    with pytest.raises(ValueError, match=r"x must have shape \(N, 1, 8, 8\).*got \(3, 1, 10, 10\)"):
+    f, W, b = lecture_init(1, 22, 3)
+    with pytest.raises(ValueError, match=r"W must have shape \(529, 1\).*25x25 images.*got \(400, 1\)"):
+        lecture_forward(np.zeros((4, 25, 25)), f, W, b)
+    with pytest.raises(ValueError, match=r"smaller than the filter f \(3x3"):
+        conv_valid(np.zeros((2, 2, 2)), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"delta must have shape \(N, P, Q\) or \(N, K, P, Q\) with N = 4 as in X"):
+        filter_gradient(np.zeros((4, 7, 7)), np.zeros((3, 5, 5)))
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]"):
+        lecture_loss(np.full((1, 3), 0.5), np.array([0, 1, 2]))
+    _, cache = lecture_forward(*_small_problem()[:1], *_small_problem()[2:])
+    with pytest.raises(ValueError, match=r"dout must have the shape of the forward pass's output, \(1, 5\)"):
+        lecture_backward(np.zeros((5, 1)), cache)
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 1, 8, 8\).*got shape \(3, 1, 10, 10\)"):
         lenet_forward(np.zeros((3, 1, 10, 10)), params)
-
-
-@pytest.mark.parametrize("labels, pattern", [
-    (np.array([0, 10, 3]), r"labels must lie in 0..9, got \[10\]"),
-    (np.array([0, -1, 3]), r"labels must lie in 0..9, got \[-1\]"),
-    (np.array([0.0, 1.0, 3.0]), r"labels must be 3 integer classes"),
-    (np.array([0, 1]), r"labels must be 3 integer classes, shape \(3,\), got shape \(2,\)"),
-])
-def test_labels_outside_the_classes_are_rejected(tiny_net, labels, pattern):
-    x, _, params = tiny_net
-    with pytest.raises(ValueError, match=pattern):
-        lenet_loss(x, labels, params)
+    with pytest.raises(ValueError, match=r"labels must lie in 0..9, got \[10\]"):
+        lenet_loss(x, np.array([0, 10, 3]), params)
+    with pytest.raises(TypeError, match="labels must hold integers"):
+        lenet_loss(x, np.array([0.0, 1.0, 3.0]), params)
+    with pytest.raises(ValueError, match=r"params must be a dict with keys \['w1'"):
+        lenet_forward(x, {"w1": params["w1"]})
+    with pytest.raises(ValueError, match="image_size must be divisible by 4"):
+        lenet_init(image_size=10)
+    with pytest.raises(ValueError, match="got only X_test"):
+        train_lecture_model(np.zeros((2, 5, 5)), np.array([0, 1]), X_test=np.zeros((2, 5, 5)))
+    with pytest.raises(ValueError, match="got only y_test"):
+        train_lenet(x, labels, params, y_test=labels, verbose=False)
 
 
 def test_nan_in_a_batch_stops_training_before_it_starts(tiny_net):
@@ -370,109 +302,55 @@ def test_nan_in_a_batch_stops_training_before_it_starts(tiny_net):
         train_lenet(x, labels, params, verbose=False)
 
 
-def test_divergence_stops_with_a_clear_error_before_nan_weights(tiny_net):
+def test_divergence_stops_training_before_nan_weights(tiny_net, capsys):
     x, labels, params = tiny_net
     # Finite but huge images: the first update makes the weights huge too, the next
     # forward pass overflows. Training must say so instead of returning NaN weights.
-    with pytest.raises(FloatingPointError, match=r"training stopped at epoch 1, step 1.*learning_rate=0.1"):
-        train_lenet(1e160 * x, labels, params, epochs=3, batch_size=2, learning_rate=0.1, verbose=False)
+    trained, history = train_lenet(1e160 * x, labels, params, epochs=3, batch_size=2, learning_rate=0.1)
+    assert history.diverged and "learning_rate=0.1" in history.stop_reason
+    assert "training stopped at epoch 1" in capsys.readouterr().out
+    assert all(np.all(np.isfinite(v)) for v in trained.values())
 
 
-@pytest.mark.parametrize("kwargs, error, pattern", [
-    (dict(momentum=1.0), ValueError, r"momentum must lie in \[0, 1\), got 1.0"),
-    (dict(momentum=-0.1), ValueError, "momentum must be finite and >= 0"),
-    (dict(learning_rate=0.0), ValueError, "learning_rate must be finite and > 0"),
-])
-def test_momentum_update_rejects_bad_settings(kwargs, error, pattern):
-    args = dict(learning_rate=0.1, momentum=0.9) | kwargs
-    with pytest.raises(error, match=pattern):
-        sgd_momentum_update(np.ones(2), np.ones(2), np.zeros(2), **args)
+X5, F3 = np.random.default_rng(0).standard_normal((4, 6, 6)), np.ones((3, 3))
+W16 = np.ones((16, 1))
+PARAMS8 = lenet_init((2, 3), rng=1)
+TABLE = [
+    Case(conv_valid, dict(X=X5, f=F3), {"X": "array", "f": "array"}, skip={"f": ["one axis too many"]}),
+    Case(conv_valid_naive, dict(X=X5, f=F3), {"X": "array", "f": "array"}, skip={"f": ["one axis too many"]}),
+    Case(filter_gradient, dict(X=X5, delta=np.ones((4, 4, 4))), {"X": "array", "delta": "array"},
+         skip={"delta": ["one axis too many"]}),      # (N, K, H', W'): K filters
+    Case(lecture_forward, dict(X=X5, f=F3, W=W16, b=np.zeros((1, 1))), {"X": "array", "f": "array", "W": "array"},
+         skip={"f": ["one axis too many"]}),
+    Case(lecture_loss, dict(O=np.full((1, 4), 0.5), y=np.array([0.0, 1, 1, 0])), {"O": "array", "y": "array"},
+         skip={"y": ["one axis too many"]}),           # (1, N) is accepted as well as (N,)
+    Case(lecture_init, dict(n_filters=1, image_size=6, filter_size=3, rng=0),
+         {"n_filters": "count", "image_size": "count", "filter_size": "count", "rng": "seed"}),
+    Case(train_lecture_model, dict(X=X5, y=np.array([0.0, 1, 1, 0]), n_filters=1, learning_rate=0.01, steps=1, rng=0),
+         {"X": "array", "y": "array", "n_filters": "count", "learning_rate": "positive", "steps": "count",
+          "rng": "seed"}),
+    Case(lenet_init, dict(n_filters=(2, 3), n_classes=10, image_size=8, rng=0),
+         {"n_classes": "count", "image_size": "count", "rng": "seed"}),
+    Case(lenet_forward, dict(x=np.ones((3, 1, 8, 8)), params=PARAMS8), {"x": "array"}),
+    Case(lenet_loss, dict(x=np.ones((3, 1, 8, 8)), labels=np.array([0, 1, 2]), params=PARAMS8), {"x": "array"}),
+    Case(lenet_predict_proba, dict(x=np.ones((3, 1, 8, 8)), params=PARAMS8, batch_size=2),
+         {"x": "array", "batch_size": "count"}, skip={"batch_size": ["an absurd size"]}),   # any batch size works
+    Case(train_lenet, dict(x=np.ones((3, 1, 8, 8)), labels=np.array([0, 1, 2]), params=PARAMS8, epochs=1,
+                           batch_size=2, learning_rate=0.01, momentum=0.9, decay=0.9, rng=0, verbose=False),
+         {"x": "array", "epochs": "count", "batch_size": "count", "learning_rate": "positive", "momentum": "real",
+          "decay": "positive", "rng": "seed", "verbose": "flag"}),
+    Case(accuracy, dict(probabilities=np.eye(3), labels=np.array([0, 1, 2])), {"probabilities": "array"}),
+    Case(confusion_matrix, dict(labels=np.array([0, 1]), predicted=np.array([1, 1]), n_classes=3),
+         {"n_classes": "count"}),
+]
+PARAMS, IDS = expand(TABLE)
 
 
-def test_momentum_update_rejects_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"one shape, got \(2,\), \(3,\) and \(2,\)"):
-        sgd_momentum_update(np.ones(2), np.ones(3), np.zeros(2), 0.1)
-
-
-def test_bad_params_and_settings_are_named(tiny_net):
-    x, labels, params = tiny_net
-    with pytest.raises(ValueError, match=r"params must be a dict with keys \['w1'"):
-        lenet_forward(x, {"w1": params["w1"]})
-    with pytest.raises(ValueError, match="image_size must be divisible by 4"):
-        lenet_init(image_size=10)
-    with pytest.raises(ValueError, match=r"decay must lie in \(0, 1\]"):
-        train_lenet(x, labels, params, decay=1.5, verbose=False)
-    with pytest.raises(ValueError, match=r"momentum must lie in \[0, 1\), got 1.0"):
-        train_lenet(x, labels, params, momentum=1.0, verbose=False)
-    with pytest.raises(ValueError, match=r"index must lie in 0..2, got 3"):
-        inspect_digit(x, labels, params, 3)
-
-
-def test_accuracy_and_confusion_reject_bad_labels():
-    with pytest.raises(ValueError, match=r"labels must lie in 0..2, got \[3\]"):
-        accuracy(np.eye(3), np.array([0, 1, 3]))
-    with pytest.raises(ValueError, match=r"labels must lie in 0..3, got \[4\]"):
-        confusion_matrix(np.array([0, 1]), np.array([4, 1]), 4)
-
-
-def test_test_images_need_their_labels(tiny_net):
-    x, labels, params = tiny_net
-    with pytest.raises(ValueError, match="got only the images"):
-        train_lenet(x, labels, params, x_test=x, verbose=False)
-    with pytest.raises(ValueError, match="got only the labels"):
-        train_lecture_model(np.zeros((2, 5, 5)), np.array([0, 1]), y_test=np.array([0, 1]))
+@pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
+def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)
 
 
 def test_accuracy_closed_form():
     probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
     assert accuracy(probabilities, np.array([0, 1, 1, 1])) == 0.75
-
-
-# --- opt-in float32 LeNet ----------------------------------------------------------------
-
-def test_lenet_init_dtype_is_float64_by_default_and_float32_rounds_the_same_draws():
-    p64, p32 = lenet_init((2, 3), rng=1), lenet_init((2, 3), rng=1, dtype=np.float32)
-    for name in p64:
-        assert p64[name].dtype == np.float64 and p32[name].dtype == np.float32
-        np.testing.assert_array_equal(p32[name], p64[name].astype(np.float32))
-    with pytest.raises(ValueError, match="dtype must be np.float64 or np.float32, got"):
-        lenet_init(dtype=np.int32)
-
-
-def test_float32_lenet_forward_and_backward_stay_float32(tiny_net):
-    x, labels, _ = tiny_net
-    params = lenet_init((2, 3), rng=1, dtype=np.float32)
-    scores, cache = lenet_forward(x, params)          # float64 images take the parameters' dtype
-    assert scores.dtype == np.float32 and cache["conv1"].dtype == np.float32
-    loss, grads = lenet_loss(x, labels, params)
-    assert isinstance(loss, float) and all(g.dtype == np.float32 for g in grads.values())
-    assert lenet_predict_proba(x, params).dtype == np.float32
-    new_w, new_v = sgd_momentum_update(params["w1"], grads["w1"].astype(np.float64),
-                                       np.zeros_like(params["w1"]), 0.1)
-    assert new_w.dtype == new_v.dtype == np.float32     # the update works in the parameter's dtype
-
-
-def test_one_float32_epoch_ends_close_to_the_float64_one():
-    from lecture_utils.data import digits_split
-    x, labels, _, _ = digits_split(rng=0)
-    kwargs = dict(epochs=1, rng=0, verbose=False)
-    run64 = train_lenet(x, labels, lenet_init(rng=0), **kwargs)
-    run32 = train_lenet(x, labels, lenet_init(rng=0, dtype=np.float32), **kwargs)
-    # 42 steps of float32 rounding (relative 6e-8 each) stay far below 1e-4 (about 1e-6 measured)
-    assert run32.epoch_losses[0] == pytest.approx(run64.epoch_losses[0], rel=1e-4)
-    np.testing.assert_allclose(run32.step_losses, run64.step_losses, rtol=1e-4)
-    for name, value in run64.params.items():
-        assert value.dtype == np.float64 and run32.params[name].dtype == np.float32
-        np.testing.assert_allclose(run32.params[name], value, rtol=0, atol=1e-4 * np.abs(value).max())
-
-
-def test_float64_lenet_is_unchanged_by_float32_images(tiny_net):
-    # float64 parameters convert float32 images to float64 first, exactly as before
-    x, labels, params = tiny_net
-    x32 = x.astype(np.float32)
-    run = train_lenet(x32, labels, params, epochs=2, batch_size=2, verbose=False)
-    reference = train_lenet(x32.astype(np.float64), labels, params, epochs=2, batch_size=2, verbose=False)
-    assert run.step_losses == reference.step_losses
-    for name in params:
-        assert run.params[name].dtype == np.float64
-        np.testing.assert_array_equal(run.params[name], reference.params[name])

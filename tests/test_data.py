@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from bad_input import Case, check_refused, expand
 
 from lecture_utils.data import iris_lecture_example, iris_standardised
 
@@ -88,11 +89,19 @@ def test_digits_are_the_bundled_images_split_stratified():
     np.testing.assert_array_equal(again[0], x_train)
 
 
-@pytest.mark.parametrize("fraction, error, pattern", [
-    (0.0, ValueError, r"test_fraction must be finite and > 0, got 0.0"),
-    (1.0, ValueError, r"test_fraction must lie in \(0, 1\), got 1.0"),
-    ("a", TypeError, "test_fraction must be a real number"),
-])
-def test_digits_rejects_bad_fraction(fraction, error, pattern):
-    with pytest.raises(error, match=pattern):
-        digits_split(test_fraction=fraction)
+TABLE = [
+    Case(iris_lecture_example, dict(n_examples=5, rng=0), {"n_examples": "count", "rng": "seed"}),
+    Case(faces_lecture_split, dict(rng=0, standardise=True), {"rng": "seed", "standardise": "flag"}),
+    Case(digits_split, dict(test_fraction=0.25, rng=0), {"test_fraction": "positive", "rng": "seed"}),
+]
+PARAMS, IDS = expand(TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
+def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)
+
+
+def test_digits_fraction_must_leave_examples_on_both_sides():
+    with pytest.raises(ValueError, match="test_fraction must be a finite real number > 0 and < 1, got 1.0"):
+        digits_split(test_fraction=1.0)

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from lecture_utils.gradcheck import (layer_gradient_errors, numerical_gradient,
+from bad_input import Case, check_refused, expand
+
+from lecture_utils.gradcheck import (jacobian, layer_gradient_errors, numerical_gradient,
                                      numerical_gradient_array, rel_error)
 from lecture_utils.linear import linear_backward, linear_forward
 
@@ -83,3 +85,72 @@ def test_layer_gradient_errors_detects_a_wrong_backward():
 
     errors = layer_gradient_errors(linear_forward, wrong_backward, inputs, rng=5)
     assert errors[0] < 1e-8 and errors[1] > 0.1 and errors[2] < 1e-8
+
+
+# --- Jacobians -----------------------------------------------------------------------------
+
+def test_jacobian_of_a_linear_map_is_its_matrix():
+    a = np.random.default_rng(12).standard_normal((3, 5))
+    np.testing.assert_allclose(jacobian(lambda v: a @ v, np.ones(5)), a, atol=1e-9)
+
+
+def test_jacobian_of_a_scalar_is_a_row_and_of_tanh_is_diagonal():
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(jacobian(lambda v: np.sum(v ** 2), x), [2 * x], atol=1e-8)
+    np.testing.assert_allclose(jacobian(np.tanh, x), np.diag(1 - np.tanh(x) ** 2), atol=1e-9)
+
+
+def test_jacobian_chain_rule_is_a_product_of_matrices():
+    rng = np.random.default_rng(13)
+    a, c = rng.standard_normal((4, 3)), rng.standard_normal((2, 4))
+    g = lambda v: np.tanh(a @ v)   # (3,) -> (4,)
+    f = lambda u: np.sin(c @ u)    # (4,) -> (2,)
+    x = rng.standard_normal(3)
+    product = jacobian(f, g(x)) @ jacobian(g, x)  # (2, 4) (4, 3)
+    assert product.shape == (2, 3)
+    np.testing.assert_allclose(product, jacobian(lambda v: f(g(v)), x), atol=1e-8)
+
+
+def test_jacobian_leaves_x_unchanged():
+    x = np.array([1.0, 2.0])
+    jacobian(lambda v: v * 3, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+def test_a_nan_from_f_is_reported_not_returned():
+    with pytest.raises(ValueError, match=r"f\(x - h e_i\) is not finite at entry \(1,\)"), \
+            np.errstate(invalid="ignore"):
+        numerical_gradient(lambda z: np.log(z).sum(), np.array([1.0, 1e-9]))
+
+
+def test_layer_gradient_errors_wants_a_list_of_inputs():
+    with pytest.raises(TypeError, match=r"inputs must be a list of arrays, one per differentiable input.*wrap a single array as \[x\]"):
+        layer_gradient_errors(linear_forward, linear_backward, np.ones((2, 2)))
+
+
+def test_x_must_be_a_float64_array_perturbed_in_place():
+    with pytest.raises(TypeError, match="x must be a float64 numpy array .it is perturbed in place., got list"):
+        numerical_gradient(np.sum, [1.0, 2.0])
+    with pytest.raises(TypeError, match="got an array of dtype int64"):
+        numerical_gradient(np.sum, np.arange(3))
+    with pytest.raises(ValueError, match="x is empty"):
+        numerical_gradient(np.sum, np.zeros(0))
+
+
+TABLE = [
+    Case(numerical_gradient, dict(f=np.sum, x=np.ones(3), h=1e-6), {"f": "function", "h": "positive"}),
+    Case(numerical_gradient_array, dict(f=np.sin, x=np.ones(3), dout=np.ones(3), h=1e-6),
+         {"f": "function", "dout": "array", "h": "positive"}, skip={"dout": ["one axis too many", "one axis too few", "no entries"]}),
+    Case(jacobian, dict(f=np.sin, x=np.ones(3), h=1e-6), {"f": "function", "x": "array", "h": "positive"}),
+    Case(rel_error, dict(a=np.ones(3), b=np.ones(3)), {"a": "array", "b": "array"},
+         skip={"a": ["NaN", "infinity", "no entries", "one axis too many", "one axis too few"],
+               "b": ["NaN", "infinity", "no entries", "one axis too many", "one axis too few"]}),
+]
+PARAMS, IDS = expand(TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
+def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

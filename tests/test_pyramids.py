@@ -1,16 +1,21 @@
 """Gaussian and Laplacian pyramids: operators, matrices, exact reconstruction, blending.
 
 Expected values come from independent routes: the slide's printed matrix F3,
-the binomial theorem, 2-D convolutions of padded arrays (scipy.signal), index
-loops, constant images, and pyrtools when it is installed.
+exact integer binomial coefficients and scipy.stats.binom, 2-D convolutions of
+padded arrays (scipy.signal), index loops, constant images, and pyrtools when it
+is installed. The fast versions are tested equal to these in test_fast_pyramids.py,
+the widget in test_demos_pyramids.py.
 """
+
+import math
 
 import numpy as np
 import pytest
-from scipy import ndimage, signal
+from bad_input import Case, check_refused, expand as expand_table
+from scipy import signal, stats
 
-from lecture_utils.pyramids import (BOUNDARIES, LaplacianPyramid, binomial_kernel, blend,
-                                    blend_explorer, downsample_matrix, expand, gaussian_pyramid,
+from lecture_utils.pyramids import (BOUNDARIES, LaplacianPyramid, _source_index, binomial_kernel, blend,
+                                    downsample_matrix, expand, gaussian_pyramid,
                                     keep_largest, laplacian_matrix, laplacian_pyramid, level_sizes,
                                     max_levels, reconstruct, reduce, upsample_matrix)
 
@@ -30,21 +35,31 @@ def test_binomial_kernel_is_the_lectures_filter():
     np.testing.assert_array_equal(binomial_kernel(5), [0.0625, 0.25, 0.375, 0.25, 0.0625])
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 7, 12])
-def test_binomial_kernel_is_repeated_box_filter(n):
-    # Binomial theorem: n-1 convolutions of [1/2, 1/2] give C(n-1, i) / 2^(n-1).
-    expected = np.array([1.0])
-    for _ in range(n - 1):
-        expected = np.convolve(expected, [0.5, 0.5])
-    np.testing.assert_allclose(binomial_kernel(n), expected, rtol=1e-15)
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 12, 58])
+def test_binomial_kernel_is_exactly_the_binomial_coefficients(n):
+    # C(n-1, i) / 2^(n-1) from exact integers, divided once (Python rounds int / int correctly):
+    # exact in float64 while the coefficients fit in 53 bits.
+    expected = [math.comb(n - 1, i) / 2 ** (n - 1) for i in range(n)]
+    np.testing.assert_array_equal(binomial_kernel(n), expected)
     assert binomial_kernel(n).sum() == pytest.approx(1.0, abs=1e-15)
 
 
-def test_binomial_kernel_bad_input():
-    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
-        binomial_kernel(0)
-    with pytest.raises(TypeError, match="n must be an integer, got float"):
-        binomial_kernel(2.5)
+@pytest.mark.parametrize("n", [1100, 4097])
+def test_long_binomial_kernels_do_not_overflow(n):
+    # C(1099, 549) alone is about 1e329, beyond float64: the old formula gave inf / inf = NaN.
+    kernel = binomial_kernel(n)
+    assert kernel.shape == (n,) and np.all(np.isfinite(kernel)) and np.all(kernel >= 0)
+    assert kernel.sum() == pytest.approx(1.0, abs=1e-12)
+    big = kernel > 1e-250   # scipy's binomial pmf (Boost), an independent route, where it is accurate
+    with np.errstate(divide="ignore"):   # scipy 1.10 warns about its own underflowing tails
+        pmf = stats.binom.pmf(np.arange(n), n - 1, 0.5)
+    np.testing.assert_allclose(kernel[big], pmf[big], rtol=1e-10)
+    np.testing.assert_array_equal(kernel, kernel[::-1])
+
+
+def test_binomial_kernel_refuses_absurd_sizes_before_any_work():
+    with pytest.raises(ValueError, match=r"n must be <= 4097 \(a blur wider than any image.*got 1000000"):
+        binomial_kernel(10**6)
 
 
 # ------------------------------------------------------------------ matrices (1-D operators)
@@ -117,6 +132,32 @@ def test_matrices_equal_reduce_and_expand_for_other_kernels(kernel, boundary):
                                    expand(coarse, (n,), kernel, boundary), rtol=0, atol=1e-14)
 
 
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_numpy_pad_extends_as_the_matrices_index_map_does(boundary):
+    # reduce/expand extend with np.pad, the matrices with _source_index: the same rule for every
+    # length, one sample included, and for extensions longer than the signal (long kernels).
+    for n in range(1, 12):
+        x = np.arange(1.0, n + 1)
+        for r in range(0, 3 * n + 8):
+            index_map = [_source_index(j, n, boundary) for j in range(-r, n + r)]
+            expected = [0.0 if i is None else x[i] for i in index_map]
+            padded = np.pad(x, r, mode={"zero": "constant", "reflect": "reflect",
+                                        "symmetric": "symmetric", "periodic": "wrap"}[boundary])
+            np.testing.assert_array_equal(padded, expected, err_msg=f"n={n}, r={r}")
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_kernels_longer_than_the_signal(boundary, n):
+    kernel = binomial_kernel(15)   # reads 7 samples past each end of a 1-, 2- or 3-sample signal
+    m = -(-n // 2)
+    fine, coarse = rng_image(n, seed=n), rng_image(m, seed=n + 9)
+    np.testing.assert_allclose(reduce(fine, kernel, boundary), downsample_matrix(n, kernel, boundary) @ fine,
+                               rtol=0, atol=1e-14)
+    np.testing.assert_allclose(expand(coarse, (n,), kernel, boundary),
+                               upsample_matrix(m, n, kernel, boundary) @ coarse, rtol=0, atol=1e-14)
+
+
 def test_matrix_bad_input():
     with pytest.raises(ValueError, match="n must be 7 or 8 for m = 4 coarse samples, got 9"):
         upsample_matrix(4, 9)
@@ -126,6 +167,10 @@ def test_matrix_bad_input():
         upsample_matrix(4.0)
     with pytest.raises(ValueError, match="boundary must be one of"):
         downsample_matrix(4, boundary="mirror")
+    with pytest.raises(ValueError, match=r"n must be <= 4096 \(the dense matrix would be too large"):
+        downsample_matrix(10**9)
+    with pytest.raises(ValueError, match=r"m must be <= 2048"):
+        upsample_matrix(10**5)
 
 
 # ------------------------------------------------------------------ reduce and expand in 2-D
@@ -228,17 +273,19 @@ def test_reduce_and_expand_bad_input():
         reduce(np.zeros((0, 5)))
     with pytest.raises(ValueError, match=r"channels last, got shape \(3, 64, 64\).*moveaxis"):
         reduce(np.zeros((3, 64, 64)))
-    with pytest.raises(ValueError, match=r"image must be 1-D or 2-D or 3-D, got shape \(2, 2, 2, 2\)"):
+    with pytest.raises(ValueError, match=r"image must be 1-D or 2-D or 3-D .*got shape \(2, 2, 2, 2\)"):
         reduce(np.zeros((2, 2, 2, 2)))
     with pytest.raises(ValueError, match="image contains NaN"):
         reduce(np.array([[1.0, np.nan], [0.0, 1.0]]))
-    with pytest.raises(TypeError, match="image must be an array of real numbers"):
+    with pytest.raises(TypeError, match="image must be an array of real numbers.*got str"):
         reduce("camera")
     with pytest.raises(ValueError, match="kernel must have odd length"):
         reduce(np.ones((4, 4)), kernel=[0.5, 0.5])
+    with pytest.raises(ValueError, match="kernel must have at most 4097 taps, got length 1000001"):
+        reduce(np.ones((4, 4)), kernel=np.full(10**6 + 1, 1e-6))
     with pytest.raises(ValueError, match="kernel must sum to 1.*got sum 16"):
         reduce(np.ones((4, 4)), kernel=[1, 4, 6, 4, 1])
-    with pytest.raises(ValueError, match="boundary must be one of.*got 'wrap'"):
+    with pytest.raises(ValueError, match="boundary must be one of.*got str 'wrap'"):
         reduce(np.ones((4, 4)), boundary="wrap")
     with pytest.raises(ValueError, match=r"axis 1 needs 5 or 6 samples for 3 coarse samples, got 7"):
         expand(np.ones((4, 3)), (8, 7))
@@ -246,8 +293,10 @@ def test_reduce_and_expand_bad_input():
         expand(np.ones((4, 3)), (8,))
     with pytest.raises(ValueError, match="has 4 channels but image has 3"):
         expand(np.ones((4, 3, 3)), (8, 6, 4))
-    with pytest.raises(TypeError, match="shape must be a tuple of ints"):
+    with pytest.raises(TypeError, match="shape must be a shape tuple of 1 or 2 or 3 positive integers"):
         expand(np.ones((4, 3)), 8)
+    with pytest.raises(TypeError, match=r"shape\[0\] must be an integer"):
+        expand(np.ones((4, 3)), (8.0, 6))
 
 
 # ------------------------------------------------------------------ pyramids
@@ -272,11 +321,16 @@ def test_max_levels_halves_the_smaller_side_down_to_one():
     assert max_levels((1, 1)) == 1
     assert max_levels((2,)) == 2
     assert len(gaussian_pyramid(np.ones((513, 300)), 10)[-1]) == 2  # 513 -> ... -> 2 rows, 1 column
-    with pytest.raises(ValueError, match="is empty"):
+    assert max_levels([7, 5]) == 4 and max_levels((np.int64(9),)) == 5
+    with pytest.raises(ValueError, match=r"shape\[0\] must be >= 1, got 0"):
         max_levels((0, 4))
-    with pytest.raises(TypeError, match="shape must be a tuple of ints such as image.shape, got int 512"):
+    with pytest.raises(TypeError, match="shape must be a shape tuple .* such as image.shape, got int 512"):
         max_levels(512)
-    with pytest.raises(ValueError, match=r"shape must be \(n,\), \(H, W\) or \(H, W, C\), got \(\)"):
+    with pytest.raises(TypeError, match="shape must be a shape tuple .*, got str '98'"):
+        max_levels("98")
+    with pytest.raises(TypeError, match=r"shape\[0\] must be an integer .*got float 9.5"):
+        max_levels((9.5, 4))
+    with pytest.raises(ValueError, match=r"shape must be a shape tuple of 1 or 2 or 3 .*, got \(\)"):
         max_levels(())
 
 
@@ -322,7 +376,7 @@ def test_laplacian_bands_are_x_minus_expanded_coarser_level():
     pyramid = laplacian_pyramid(x, 3)
     np.testing.assert_allclose(pyramid.bands[0], gauss[0] - expand(gauss[1], (19, 12)), atol=1e-15)
     np.testing.assert_allclose(pyramid.bands[1], gauss[1] - expand(gauss[2], (10, 6)), atol=1e-15)
-    np.testing.assert_array_equal(pyramid.residual, gauss[2])
+    np.testing.assert_array_equal(pyramid.lowpass, gauss[2])
     assert [b.shape for b in pyramid.bands] == [(19, 12), (10, 6)]
 
 
@@ -337,7 +391,7 @@ def test_reconstruct_is_a_pure_linear_function_of_the_coefficients():
     x = rng_image((17, 10))
     pyramid = laplacian_pyramid(x, 3)
     delta = rng_image((17, 10), seed=5)
-    edited = LaplacianPyramid((pyramid.bands[0] + delta, pyramid.bands[1]), pyramid.residual,
+    edited = LaplacianPyramid((pyramid.bands[0] + delta, pyramid.bands[1]), pyramid.lowpass,
                               pyramid.kernel, pyramid.boundary)
     # The finest band is added last, untouched: the output moves by exactly delta.
     np.testing.assert_allclose(reconstruct(edited), x + delta, atol=1e-13)
@@ -352,11 +406,16 @@ def test_reconstruct_bad_input():
         reconstruct([np.zeros((4, 4))])
     pyramid = laplacian_pyramid(rng_image((8, 8)), 2)
     wrong = LaplacianPyramid(pyramid.bands, np.zeros((3, 4)), pyramid.kernel, pyramid.boundary)
-    with pytest.raises(ValueError, match="cannot be expanded from image shape \\(3, 4\\)"):
+    with pytest.raises(ValueError, match=r"bands\[0\] has shape \(8, 8\) but the coarser level has shape "
+                                         r"\(3, 4\); reduce takes \(8, 8\) to \(4, 4\)"):
         reconstruct(wrong)
     flat = LaplacianPyramid(pyramid.bands, np.zeros((4, 4, 3)), pyramid.kernel, pyramid.boundary)
     with pytest.raises(ValueError, match=r"bands\[0\] has shape \(8, 8\) but the coarser level has shape"):
         reconstruct(flat)
+    with pytest.raises(ValueError, match=r"pyramid.boundary must be one of"):
+        reconstruct(LaplacianPyramid(pyramid.bands, pyramid.lowpass, pyramid.kernel, "mirror"))
+    with pytest.raises(ValueError, match=r"pyramid.bands\[0\] contains NaN"):
+        reconstruct(LaplacianPyramid((np.full((8, 8), np.nan),), pyramid.lowpass, pyramid.kernel, "reflect"))
 
 
 # ------------------------------------------------------------------ the 1-D Laplacian matrix
@@ -367,7 +426,7 @@ def test_laplacian_matrix_gives_the_pyramid_coefficients(boundary):
     matrix = laplacian_matrix(13, 4, boundary=boundary)
     assert matrix.shape == (13 + 7 + 4 + 2, 13)
     pyramid = laplacian_pyramid(x, 4, boundary=boundary)
-    stacked = np.concatenate(list(pyramid.bands) + [pyramid.residual])
+    stacked = np.concatenate(list(pyramid.bands) + [pyramid.lowpass])
     np.testing.assert_allclose(matrix @ x, stacked, rtol=0, atol=1e-14)
 
 
@@ -423,7 +482,7 @@ def test_blend_is_the_lecture_formula_level_by_level():
     la, lb = laplacian_pyramid(a, 3), laplacian_pyramid(b, 3)
     g = gaussian_pyramid(mask, 3)
     bands = tuple(g[j] * la.bands[j] + (1 - g[j]) * lb.bands[j] for j in range(2))
-    residual = g[2] * la.residual + (1 - g[2]) * lb.residual
+    residual = g[2] * la.lowpass + (1 - g[2]) * lb.lowpass
     expected = reconstruct(LaplacianPyramid(bands, residual, la.kernel, la.boundary))
     np.testing.assert_allclose(blend(a, b, mask, 3), expected, atol=1e-14)
 
@@ -463,7 +522,7 @@ def test_keep_largest_keeps_the_requested_share():
     smallest_kept = min(np.abs(b[b != 0]).min() for b in kept.bands if np.any(b))
     largest_dropped = max(np.abs(o[k == 0]).max() for o, k in zip(pyramid.bands, kept.bands))
     assert smallest_kept >= largest_dropped
-    np.testing.assert_array_equal(kept.residual, pyramid.residual)
+    np.testing.assert_array_equal(kept.lowpass, pyramid.lowpass)
 
 
 def test_keep_largest_extremes():
@@ -471,38 +530,77 @@ def test_keep_largest_extremes():
     pyramid = laplacian_pyramid(x, 3)
     np.testing.assert_allclose(reconstruct(keep_largest(pyramid, 1.0)), x, atol=1e-12)
     blurred = reconstruct(keep_largest(pyramid, 0.0))  # only the residual, expanded twice
-    np.testing.assert_allclose(blurred, expand(expand(pyramid.residual, (8, 8)), (16, 16)), atol=1e-14)
+    np.testing.assert_allclose(blurred, expand(expand(pyramid.lowpass, (8, 8)), (16, 16)), atol=1e-14)
 
 
 def test_keep_largest_bad_input():
     pyramid = laplacian_pyramid(rng_image((8, 8)), 2)
-    with pytest.raises(ValueError, match="fraction must lie in \\[0, 1\\], got 1.5"):
+    with pytest.raises(ValueError, match="fraction must be a finite real number >= 0 and <= 1, got 1.5"):
         keep_largest(pyramid, 1.5)
-    with pytest.raises(ValueError, match="fraction must be finite and >= 0, got -0.1"):
+    with pytest.raises(ValueError, match="fraction must be a finite real number >= 0 and <= 1, got -0.1"):
         keep_largest(pyramid, -0.1)
     with pytest.raises(TypeError, match="pyramid must be a LaplacianPyramid"):
         keep_largest(np.zeros((8, 8)), 0.5)
 
 
-# ------------------------------------------------------------------ the widget, headless
+# ------------------------------------------------------------------ every function x every kind of bad value
 
-def test_blend_explorer_recomputes_when_controls_change():
-    a, b = rng_image((24, 20), seed=1), rng_image((24, 20), seed=2)
-    mask = np.zeros((24, 20))
-    mask[:, :10] = 1
-    explorer = blend_explorer(a, b, mask)
-    assert explorer.controls["levels"].max == max_levels((24, 20))
-    np.testing.assert_allclose(explorer.result["blended"], blend(a, b, mask, explorer.values["levels"]))
-    explorer.controls["levels"].value = 2
-    explorer.controls["mask_blur"].value = 3.0
-    soft = ndimage.gaussian_filter(mask, 3.0, mode="nearest")
-    np.testing.assert_allclose(explorer.result["mask"], soft)
-    np.testing.assert_allclose(explorer.result["blended"], blend(a, b, soft, 2))
-    assert explorer.updates == 3
-    assert bytes(explorer.image.value).startswith(b"\x89PNG")
-    assert explorer._repr_mimebundle_()["text/plain"] == "Pyramid blending explorer (levels, mask_blur)"
+IMAGE = rng_image((9, 8))
+PYRAMID = laplacian_pyramid(IMAGE, 3)
+FILTERING = {"kernel": "array", "boundary": "choice"}
+DEFAULT_KERNEL = {"kernel": ["None"]}          # None is the default: the lecture's binomial filter
+SIGNAL_TOO = ["one axis too few"]              # (9, 8)[0] is an (8,) signal, which pyramids accept too
+
+TABLE = [
+    Case(binomial_kernel, dict(n=5), {"n": "count"}),
+    Case(reduce, dict(image=IMAGE, kernel=K5, boundary="reflect"), {"image": "array", **FILTERING},
+         skip={"image": SIGNAL_TOO, **DEFAULT_KERNEL}),
+    Case(expand, dict(image=rng_image((5, 4)), shape=(9, 8), kernel=K5, boundary="reflect"),
+         {"image": "array", "shape": "shape", **FILTERING}, skip=DEFAULT_KERNEL),
+    Case(downsample_matrix, dict(n=8, kernel=K5, boundary="zero"), {"n": "count", **FILTERING},
+         skip=DEFAULT_KERNEL),
+    Case(upsample_matrix, dict(m=4, n=8, kernel=K5, boundary="zero"), {"m": "count", "n": "count", **FILTERING},
+         skip={"n": ["None"], **DEFAULT_KERNEL}),   # n = None is the default, 2 m
+    Case(level_sizes, dict(n=9, levels=3), {"n": "count", "levels": "count"}),
+    Case(laplacian_matrix, dict(n=9, levels=3, kernel=K5, boundary="zero"),
+         {"n": "count", "levels": "count", **FILTERING}, skip=DEFAULT_KERNEL),
+    Case(max_levels, dict(shape=(9, 8)), {"shape": "shape"}),
+    Case(gaussian_pyramid, dict(image=IMAGE, levels=3, kernel=K5, boundary="reflect"),
+         {"image": "array", "levels": "count", **FILTERING}, skip={"image": SIGNAL_TOO, **DEFAULT_KERNEL}),
+    Case(laplacian_pyramid, dict(image=IMAGE, levels=3, kernel=K5, boundary="reflect"),
+         {"image": "array", "levels": "count", **FILTERING}, skip={"image": SIGNAL_TOO, **DEFAULT_KERNEL}),
+    Case(blend, dict(a=IMAGE, b=IMAGE + 1, mask=np.full((9, 8), 0.5), levels=3, kernel=K5, boundary="reflect"),
+         {"a": "array", "b": "array", "mask": "array", "levels": "count", **FILTERING}, skip=DEFAULT_KERNEL),
+    Case(keep_largest, dict(pyramid=PYRAMID, fraction=0.5), {"fraction": "real"}),
+]
+
+# The harness has no family for a pyramid argument: what a student might pass instead.
+NOT_A_PYRAMID = {"None": None, "a list of bands": list(PYRAMID.bands), "an array": IMAGE,
+                 "a Gaussian pyramid (a list)": gaussian_pyramid(IMAGE, 3)}
+BROKEN_PYRAMIDS = {
+    "a low-pass of the wrong size": LaplacianPyramid(PYRAMID.bands, np.zeros((2, 2)), K5, "reflect"),
+    "bands in the wrong order": LaplacianPyramid(PYRAMID.bands[::-1], PYRAMID.lowpass, K5, "reflect"),
+    "a NaN band": LaplacianPyramid((np.full((9, 8), np.nan), PYRAMID.bands[1]), PYRAMID.lowpass, K5, "reflect"),
+    "an unknown boundary": LaplacianPyramid(PYRAMID.bands, PYRAMID.lowpass, K5, "mirror"),
+    "a kernel that does not sum to 1": LaplacianPyramid(PYRAMID.bands, PYRAMID.lowpass, 16 * K5, "reflect"),
+}
+PYRAMID_ROWS = ([(reconstruct, dict(pyramid=PYRAMID), "pyramid", d, v)
+                 for d, v in {**NOT_A_PYRAMID, **BROKEN_PYRAMIDS}.items()]
+                + [(keep_largest, dict(pyramid=PYRAMID, fraction=0.5), "pyramid", d, v)
+                   for d, v in NOT_A_PYRAMID.items()])   # keep_largest leaves shapes to reconstruct
+PARAMS, IDS = expand_table(TABLE)
+PARAMS += PYRAMID_ROWS
+IDS += [f"{fn.__qualname__}-{arg}-{d.replace(' ', '_')}" for fn, _, arg, d, _ in PYRAMID_ROWS]
 
 
-def test_blend_explorer_bad_input():
-    with pytest.raises(ValueError, match=r"mask must have shape \(8, 8\), got \(8, 8, 3\)"):
-        blend_explorer(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)), np.zeros((8, 8, 3)))
+@pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
+def test_bad_input_is_refused_with_a_message_naming_the_argument(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)
+
+
+def test_bad_input_table_covers_every_public_function():
+    import lecture_utils.pyramids as module
+    covered = {fn.__name__ for fn, *_ in PARAMS}
+    public = {name for name in module.__all__ if callable(getattr(module, name))} - {"LaplacianPyramid"}
+    assert covered == public, public - covered
+    assert len(PARAMS) > 200

@@ -7,19 +7,20 @@ frequency-domain filtering with the closed-form masks, or pyrtools (optional).
 
 import dataclasses
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from scipy import ndimage
 from skimage import data, transform
 
-from lecture_utils.steerable import (SteerablePyramid, angular_constant, angular_masks,
+from bad_input import Case, check_refused, expand
+from lecture_utils.steerable import (MAX_ORDER, SteerablePyramid, angular_constant, angular_masks,
                                      basis_angles, directional_derivative_kernel,
                                      estimate_translation, frequency_grid,
-                                     gaussian_derivative_kernels, magnify_motion,
-                                     max_pyramid_height, oriented_responses, orientation_explorer,
-                                     phase_difference, pyramid_energy, radial_masks,
-                                     reconstruct_steerable, steer, steer_bands, steer_basis,
+                                     gaussian_derivative_kernels, magnify_motion, max_levels,
+                                     oriented_responses, phase_difference, pyramid_energy,
+                                     radial_masks, reconstruct, steer, steer_bands, steer_basis,
                                      steerable_pyramid, steering_weights, temporal_bandpass)
 
 ANGLES = [0.0, 0.3, np.pi / 3, 1.0, np.pi / 2, 2.5, -0.7, 4.0]
@@ -131,25 +132,6 @@ def test_steering_filtered_images(camera, order):
         assert rel(steer(rx, ry, np.pi / 3), got[1]) < 1e-12
 
 
-def test_steering_functions_reject_bad_input():
-    with pytest.raises(ValueError, match="sigma must be finite and > 0, got -1.0"):
-        gaussian_derivative_kernels(-1.0)
-    with pytest.raises(TypeError, match="size must be an integer"):
-        gaussian_derivative_kernels(1.0, size=4.5)
-    with pytest.raises(ValueError, match=r"same shape, got \(3, 3\) and \(3, 4\)"):
-        steer(np.zeros((3, 3)), np.zeros((3, 4)), 0.1)
-    with pytest.raises(TypeError, match="angle must be a real number"):
-        steer(np.zeros(3), np.zeros(3), "60")
-    with pytest.raises(ValueError, match="angle must be finite"):
-        steer(np.zeros(3), np.zeros(3), np.inf)
-    with pytest.raises(ValueError, match="order must be >= 0, got -1"):
-        steering_weights(-1, 0.0)
-    with pytest.raises(ValueError, match="image must be 2-D"):
-        oriented_responses(np.zeros((2, 8, 8)), 1.0, [0.0])
-    with pytest.raises(ValueError, match="basis must have one entry"):
-        steer_basis(np.zeros((0, 3)), 0.1)
-
-
 # --- masks ------------------------------------------------------------------------------
 
 
@@ -175,12 +157,21 @@ def test_squared_angular_masks_partition_unity(order):
     assert angular_constant(order) ** 2 == pytest.approx(factorial_form, rel=1e-14)
 
 
+def test_angular_constant_is_the_binomial_form_up_to_the_largest_order():
+    # 4^N (N!)^2 / (2N)! = prod_{k=1..N} 2k / (2k - 1), in exact rational arithmetic.
+    for order in range(MAX_ORDER + 1):
+        c2 = Fraction(1, order + 1) * math.prod(Fraction(2 * k, 2 * k - 1) for k in range(1, order + 1))
+        assert angular_constant(order) ** 2 == pytest.approx(float(c2), rel=1e-14), order
+    _, theta = frequency_grid((16, 16))
+    np.testing.assert_allclose(np.sum(angular_masks(theta, MAX_ORDER) ** 2, axis=0), 1.0, atol=1e-12)
+
+
 def test_complex_angular_masks_are_twice_on_a_half_plane():
     theta = np.array([0.0, 1.0, 2.0, -2.0, np.pi])
-    m = angular_masks(theta, 1, complex=True)
+    m = angular_masks(theta, 1, complex_bands=True)
     np.testing.assert_allclose(m[0], [2, 2 * np.cos(1.0), 0, 0, 0], atol=1e-15)
-    with pytest.raises(ValueError, match="complex masks need order >= 1"):
-        angular_masks(theta, 0, complex=True)
+    with pytest.raises(ValueError, match="complex_bands=True needs order >= 1"):
+        angular_masks(theta, 0, complex_bands=True)
 
 
 def test_frequency_grid_units():
@@ -194,7 +185,7 @@ def test_frequency_grid_units():
 # --- the pyramid --------------------------------------------------------------------------
 
 
-CONFIGS = [  # (shape, height, order, twidth)
+CONFIGS = [  # (shape, levels, order, twidth)
     ((128, 128), 4, 3, 1), ((64, 96), 3, 1, 1), ((32, 32), 2, 0, 1), ((64, 64), 4, 5, 1),
     ((48, 80), 2, 2, 0.5), ((64, 64), 3, 3, 2), ((64, 64), 0, 3, 1),
 ]
@@ -204,13 +195,13 @@ def _image(shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape) * 50 + 100
 
 
-@pytest.mark.parametrize("shape,height,order,twidth,cplx",
+@pytest.mark.parametrize("shape,levels,order,twidth,cplx",
                          [c + (False,) for c in CONFIGS] + [c + (True,) for c in CONFIGS if c[2] >= 1])
-def test_perfect_reconstruction_and_tight_frame(shape, height, order, twidth, cplx):
+def test_perfect_reconstruction_and_tight_frame(shape, levels, order, twidth, cplx):
     image = _image(shape)
-    pyr = steerable_pyramid(image, height, order, complex=cplx, twidth=twidth)
-    assert pyr.height == height and pyr.num_orientations == order + 1 and pyr.shape == shape
-    assert rel(reconstruct_steerable(pyr), image) < 1e-12
+    pyr = steerable_pyramid(image, levels, order, complex_bands=cplx, twidth=twidth)
+    assert pyr.levels == levels and pyr.num_orientations == order + 1 and pyr.shape == shape
+    assert rel(reconstruct(pyr), image) < 1e-12
     assert pyramid_energy(pyr) == pytest.approx(np.sum(image**2), rel=1e-12)
 
 
@@ -219,13 +210,13 @@ def test_tight_frame_weights_written_out(camera):
     weighted = (np.sum(pyr.highpass**2) + sum(4**j * np.sum(b**2) for j, b in enumerate(pyr.bands))
                 + 4**3 * np.sum(pyr.lowpass**2))
     assert weighted == pytest.approx(np.sum(camera**2), rel=1e-12)
-    assert rel(reconstruct_steerable(pyr), camera) < 1e-12
+    assert rel(reconstruct(pyr), camera) < 1e-12
 
 
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_complex_band_real_part_and_double_energy(camera, order):
     real = steerable_pyramid(camera, 3, order)
-    cplx = steerable_pyramid(camera, 3, order, complex=True)
+    cplx = steerable_pyramid(camera, 3, order, complex_bands=True)
     for j in range(3):
         assert rel(cplx.bands[j].real, real.bands[j]) < 1e-12
         for b in range(order + 1):
@@ -275,8 +266,8 @@ def test_shifted_sinusoid_moves_the_band_phase_by_minus_omega_d():
     n, k, d = 64, 10, 0.37
     omega = 2 * np.pi * k / n
     x = np.arange(n)[None, :] * np.ones((n, 1))
-    b0 = steerable_pyramid(np.cos(omega * x), 2, complex=True).band(0, 0)
-    b1 = steerable_pyramid(np.cos(omega * (x - d)), 2, complex=True).band(0, 0)
+    b0 = steerable_pyramid(np.cos(omega * x), 2, complex_bands=True).band(0, 0)
+    b1 = steerable_pyramid(np.cos(omega * (x - d)), 2, complex_bands=True).band(0, 0)
     np.testing.assert_allclose(phase_difference(b1, b0), -omega * d, atol=1e-12)
 
 
@@ -297,18 +288,18 @@ def test_reconstruction_is_a_pure_linear_function_of_the_coefficients(camera):
     b = steerable_pyramid(camera.T.copy(), 3)
     summed = SteerablePyramid(a.highpass + b.highpass, tuple(x + y for x, y in zip(a.bands, b.bands)),
                               a.lowpass + b.lowpass, 3, 1.0, False)
-    assert rel(reconstruct_steerable(summed), camera + camera.T) < 1e-12
+    assert rel(reconstruct(summed), camera + camera.T) < 1e-12
     # Removing the level-0 bands removes exactly their contribution.
     no_level0 = dataclasses.replace(a, bands=(np.zeros_like(a.bands[0]),) + a.bands[1:])
     only_level0 = dataclasses.replace(a, highpass=np.zeros_like(a.highpass),
                                       bands=(a.bands[0], *(np.zeros_like(x) for x in a.bands[1:])),
                                       lowpass=np.zeros_like(a.lowpass))
-    assert rel(reconstruct_steerable(no_level0) + reconstruct_steerable(only_level0), camera) < 1e-12
+    assert rel(reconstruct(no_level0) + reconstruct(only_level0), camera) < 1e-12
 
 
 @pytest.mark.parametrize("cplx", [False, True])
 def test_steer_bands_equals_the_band_filtered_at_that_angle(camera, cplx):
-    pyr = steerable_pyramid(camera, 2, order=3, complex=cplx)
+    pyr = steerable_pyramid(camera, 2, order=3, complex_bands=cplx)
     np.testing.assert_allclose(steer_bands(pyr, 1, np.pi / 4), pyr.band(1, 1), atol=1e-12 * np.abs(pyr.bands[1]).max())
     r, theta = frequency_grid(camera.shape)
     _, low = radial_masks(r)
@@ -326,54 +317,20 @@ def test_pyramid_band_accessors(camera):
     pyr = steerable_pyramid(camera, 2, order=1)
     np.testing.assert_allclose(pyr.orientations, [0, np.pi / 2])
     assert pyr.band(1, 1).shape == (64, 64)
-    with pytest.raises(ValueError, match=r"within \(2, 2\), got \(2, 0\)"):
-        pyr.band(2, 0)
-
-
-def test_pyramid_rejects_bad_input():
-    with pytest.raises(ValueError, match=r"image must be 2-D, got shape \(2, 32, 32\)"):
-        steerable_pyramid(np.zeros((2, 32, 32)), 2)
-    with pytest.raises(ValueError, match=r"height=4 is too large for an image of shape \(32, 32\): at most .* = 3"):
-        steerable_pyramid(np.zeros((32, 32)), 4)
-    with pytest.raises(ValueError, match="order must be >= 0, got -1"):
-        steerable_pyramid(np.zeros((32, 32)), 2, order=-1)
-    with pytest.raises(ValueError, match="complex=True needs order >= 1"):
-        steerable_pyramid(np.zeros((32, 32)), 2, order=0, complex=True)
-    with pytest.raises(ValueError, match=r"\(33, 32\) must be divisible by 2\*\*height = 4.*np.pad"):
-        steerable_pyramid(np.zeros((33, 32)), 2)
-    with pytest.raises(ValueError, match="twidth must be finite and > 0"):
-        steerable_pyramid(np.zeros((32, 32)), 2, twidth=0)
-    with pytest.raises(ValueError, match="image contains NaN"):
-        steerable_pyramid(np.full((32, 32), np.nan), 2)
-    with pytest.raises(TypeError, match="complex must be True or False"):
-        steerable_pyramid(np.zeros((32, 32)), 2, complex="yes")
-    assert max_pyramid_height((32, 64)) == 3 and max_pyramid_height((4, 4)) == 0
-
-
-def test_reconstruct_and_steer_reject_inconsistent_pyramids(camera):
-    pyr = steerable_pyramid(camera, 2)
-    with pytest.raises(TypeError, match="pyr must be a SteerablePyramid, got dict"):
-        reconstruct_steerable({"bands": pyr.bands})
-    bad = dataclasses.replace(pyr, bands=(pyr.bands[0][:3], pyr.bands[1]))
-    with pytest.raises(ValueError, match=r"pyr.bands\[0\] must have shape \(4, 128, 128\), got \(3, 128, 128\)"):
-        reconstruct_steerable(bad)
-    with pytest.raises(ValueError, match=r"pyr.lowpass must have shape \(32, 32\)"):
-        reconstruct_steerable(dataclasses.replace(pyr, lowpass=np.zeros((16, 16))))
-    with pytest.raises(ValueError, match="level must be < pyr.height = 2, got 2"):
-        steer_bands(pyr, 2, 0.0)
+    assert pyr.levels == 2 and pyr.num_orientations == 2 and pyr.shape == (128, 128)
 
 
 def test_odd_size_works_after_reflect_padding():
     image = _image((37, 45))
     padded = np.pad(image, ((0, 3), (0, 3)), mode="reflect")
     pyr = steerable_pyramid(padded, 3)
-    assert rel(reconstruct_steerable(pyr)[:37, :45], image) < 1e-12
+    assert rel(reconstruct(pyr)[:37, :45], image) < 1e-12
 
 
 def test_extreme_amplitudes_reconstruct():
     for scale in (1e-300, 1e300):
         image = _image((32, 32)) * scale / 100
-        assert rel(reconstruct_steerable(steerable_pyramid(image, 2, complex=True)), image) < 1e-12
+        assert rel(reconstruct(steerable_pyramid(image, 2, complex_bands=True)), image) < 1e-12
 
 
 # --- motion magnification -------------------------------------------------------------
@@ -385,10 +342,6 @@ def test_phase_difference_wraps_instead_of_mis_parsing():
     assert phase_difference(band, ref) == pytest.approx(0.2, abs=1e-12)
     assert phase_difference(ref, band) == pytest.approx(-0.2, abs=1e-12)
     assert phase_difference(3 * np.exp(-0.05j), 2.0) == pytest.approx(-0.05, abs=1e-14)
-    with pytest.raises(ValueError, match="broadcastable shapes"):
-        phase_difference(np.ones(3), np.ones(4))
-    with pytest.raises(TypeError, match="band must be a numeric"):
-        phase_difference(np.array(["a"]), 1.0)
 
 
 def test_temporal_bandpass_keeps_only_the_pass_band():
@@ -399,12 +352,6 @@ def test_temporal_bandpass_keeps_only_the_pass_band():
     out = temporal_bandpass(signal, 2, 4, fps, axis=0)
     np.testing.assert_allclose(out[:, 0], parts[1], atol=1e-12)
     np.testing.assert_allclose(temporal_bandpass(signal.T, 0, 1.5, fps, axis=1)[0], parts[0] + 2.0, atol=1e-12)
-    with pytest.raises(ValueError, match=r"0 <= low < high <= fps/2 \(Nyquist, 15.0 Hz\), got low=2.0, high=20.0"):
-        temporal_bandpass(signal, 2, 20, fps)
-    with pytest.raises(ValueError, match="low < high"):
-        temporal_bandpass(signal, 4, 2, fps)
-    with pytest.raises(ValueError, match="low must be finite and >= 0"):
-        temporal_bandpass(signal, -1, 2, fps)
 
 
 def _vibrating_texture(n=64, frames=16, fps=16.0, freq=2.0, amp=0.1):
@@ -421,7 +368,7 @@ def _vibrating_texture(n=64, frames=16, fps=16.0, freq=2.0, amp=0.1):
 
 def test_magnify_with_alpha_zero_returns_the_input():
     video, _ = _vibrating_texture()
-    out = magnify_motion(video, 0.0, 1, 3, 16.0, height=3)
+    out = magnify_motion(video, 0.0, 1, 3, 16.0, levels=3)
     assert rel(out, video) < 1e-12
 
 
@@ -429,36 +376,19 @@ def test_magnify_with_alpha_zero_returns_the_input():
 def test_magnified_displacement_is_one_plus_alpha_times_the_true_one(sigma):
     video, delta = _vibrating_texture()
     alpha = 4.0
-    out = magnify_motion(video, alpha, 1, 3, 16.0, height=3, sigma=sigma)
+    out = magnify_motion(video, alpha, 1, 3, 16.0, levels=3, sigma=sigma)
     measured = np.array([estimate_translation(f, out[0])[1] for f in out])
     ratio = (measured @ delta) / (delta @ delta)  # least-squares gain of the measured motion
     assert ratio == pytest.approx(1 + alpha, rel=0.1)
 
 
-def test_magnify_default_height_fits_the_frame_size():
-    # 100 x 100 allows height 4 by size, but 100 is divisible by 4 and not by 8: height 2.
+def test_magnify_default_levels_fit_the_frame_size():
+    # 100 x 100 allows 4 levels by size, but 100 is divisible by 4 and not by 8: 2 levels.
     frames = np.random.default_rng(1).standard_normal((3, 100, 100))
     assert rel(magnify_motion(frames, 0.0, 1, 3, 16.0), frames) < 1e-12
-    with pytest.raises(ValueError, match="divisible by 2\\*\\*height = 8"):
-        magnify_motion(frames, 0.0, 1, 3, 16.0, height=3)
-
-
-def test_magnify_rejects_bad_input():
-    video, _ = _vibrating_texture(frames=4)
-    with pytest.raises(ValueError, match=r"frame 0 is \(64, 64\), frame 2 is \(64, 32\)"):
-        magnify_motion([video[0], video[1], video[2][:, :32]], 2.0, 1, 3, 16.0)
-    with pytest.raises(ValueError, match="frames must be 3-D"):
-        magnify_motion(video[0], 2.0, 1, 3, 16.0)
-    with pytest.raises(ValueError, match="at least 2 frames"):
-        magnify_motion(video[:1], 2.0, 1, 3, 16.0)
-    with pytest.raises(ValueError, match="alpha must be finite and >= 0, got -1.0"):
-        magnify_motion(video, -1.0, 1, 3, 16.0)
-    with pytest.raises(ValueError, match=r"high <= fps/2 \(Nyquist, 8.0 Hz\)"):
-        magnify_motion(video, 2.0, 1, 9, 16.0)
-    with pytest.raises(ValueError, match="order must be >= 1, got 0"):
-        magnify_motion(video, 2.0, 1, 3, 16.0, order=0)
-    with pytest.raises(ValueError, match="reference must index a frame"):
-        magnify_motion(video, 2.0, 1, 3, 16.0, reference=4)
+    with pytest.raises(ValueError, match="divisible by 2\\*\\*levels = 8"):
+        magnify_motion(frames, 0.0, 1, 3, 16.0, levels=3)
+    assert max_levels((32, 64)) == 3 and max_levels((4, 4)) == 0 and max_levels((1, 7)) == 0
 
 
 def test_estimate_translation_recovers_a_fourier_shift(camera):
@@ -471,26 +401,149 @@ def test_estimate_translation_recovers_a_fourier_shift(camera):
     weights = np.zeros((64, 64))
     weights[10:40, 10:40] = 1
     np.testing.assert_allclose(estimate_translation(moved, smooth, weights), [0.3, -0.7], atol=1e-8)
-    with pytest.raises(ValueError, match="weights must be non-negative"):
-        estimate_translation(moved, smooth, -weights)
-    with pytest.raises(ValueError, match=r"same shape, got \(64, 64\) and \(64, 63\)"):
-        estimate_translation(moved, smooth[:, :63])
 
 
-# --- widget ----------------------------------------------------------------------------
+# --- bad input ---------------------------------------------------------------------------
+# Every public function, every argument, every kind of bad value (tests/bad_input.py), then
+# the constraints between arguments, each naming the argument at fault.
+
+IMAGE = _image((16, 16))                       # max_levels = 2
+PYR = steerable_pyramid(IMAGE, 2, order=1)
+CPYR = steerable_pyramid(IMAGE, 2, order=1, complex_bands=True)
+KERNEL = gaussian_derivative_kernels(1.0, 5)[1]
+FRAMES = np.stack([IMAGE, np.roll(IMAGE, 1, axis=1), IMAGE])
+ANY_SHAPE = ("one axis too many", "one axis too few")  # any number of axes is accepted
+
+TABLE = [
+    Case(gaussian_derivative_kernels, dict(sigma=1.0, size=7), {"sigma": "positive", "size": "count"},
+         skip={"size": ("None",)}),            # None: the default size
+    Case(directional_derivative_kernel, dict(sigma=1.0, angle=0.3, order=2, size=7),
+         {"sigma": "positive", "angle": "real", "order": "count", "size": "count"}, skip={"size": ("None",)}),
+    Case(steer, dict(g_x=KERNEL, g_y=KERNEL.T, angle=0.5), {"g_x": "array", "g_y": "array", "angle": "real"}),
+    Case(basis_angles, dict(order=3), {"order": "count"}),
+    Case(steering_weights, dict(order=3, angle=0.2), {"order": "count", "angle": "real"}),
+    Case(steer_basis, dict(basis=np.ones((3, 4, 4)), angle=0.2), {"basis": "array", "angle": "real"},
+         skip={"basis": ANY_SHAPE + ("complex numbers",)}),   # (K, ...) of any shape; complex bands steer
+    Case(oriented_responses, dict(image=IMAGE, sigma=1.0, angles=np.array([0.0, 1.0]), order=1, size=5),
+         {"image": "array", "sigma": "positive", "angles": "array", "order": "count", "size": "count"},
+         skip={"size": ("None",)}),
+    Case(frequency_grid, dict(shape=(8, 6)), {"shape": "shape"}),
+    Case(radial_masks, dict(r=np.linspace(0, 1.2, 7), twidth=1.0), {"r": "array", "twidth": "positive"},
+         skip={"r": ANY_SHAPE}),
+    Case(angular_constant, dict(order=3), {"order": "count"}),
+    Case(angular_masks, dict(theta=np.linspace(-3, 3, 5), order=2, complex_bands=True),
+         {"theta": "array", "order": "count", "complex_bands": "flag"}, skip={"theta": ANY_SHAPE}),
+    Case(max_levels, dict(shape=(32, 64)), {"shape": "shape"}),
+    Case(steerable_pyramid, dict(image=IMAGE, levels=2, order=1, complex_bands=False, twidth=1.0),
+         {"image": "array", "levels": "count", "order": "count", "complex_bands": "flag", "twidth": "positive"}),
+    Case(PYR.band, dict(level=1, orientation=1), {"level": "count", "orientation": "count"}),
+    Case(steer_bands, dict(pyramid=CPYR, level=1, angle=0.3), {"level": "count", "angle": "real"}),
+    Case(phase_difference, dict(band=np.array([[1.0, -2.0], [0.5, 3.0]]), reference=np.ones((2, 2))),
+         {"band": "array", "reference": "array"},
+         skip={"band": ANY_SHAPE + ("complex numbers",),           # broadcasting shapes; complex bands
+               "reference": ANY_SHAPE + ("complex numbers",)}),
+    Case(temporal_bandpass, dict(signal=np.ones(16), low=1.0, high=3.0, fps=16.0, axis=0),
+         {"signal": "array", "low": "real", "high": "positive", "fps": "positive", "axis": "int"},
+         skip={"signal": ("one axis too many",)}),               # a (1, T) signal along axis 0 is fine
+    Case(magnify_motion, dict(frames=FRAMES, alpha=2.0, low=1.0, high=3.0, fps=16.0, levels=1, order=1,
+                              twidth=1.0, sigma=0.5, reference=0),
+         {"frames": "array", "alpha": "real", "low": "real", "high": "positive", "fps": "positive",
+          "levels": "count", "order": "count", "twidth": "positive", "sigma": "real", "reference": "count"},
+         skip={"levels": ("None",)}),                            # None: the most levels that fit
+    Case(estimate_translation, dict(frame=IMAGE, reference=np.roll(IMAGE, 1, axis=0), weights=np.ones((16, 16)),
+                                    max_iter=5),
+         {"frame": "array", "reference": "array", "weights": "array", "max_iter": "count"},
+         skip={"weights": ("None",)}),                           # None: uniform weights
+]
 
 
-def test_orientation_explorer_headless(camera):
-    image = camera[:40, :40]
-    explorer = orientation_explorer(image, sigma=2.0)
-    assert explorer.updates == 1 and np.degrees(explorer.result["angle"]) == pytest.approx(60)
-    _, g_x, g_y = gaussian_derivative_kernels(2.0)
-    assert rel(explorer.result["kernel"], 0.5 * g_x + np.sqrt(3) / 2 * g_y) < 1e-12
-    explorer.controls["angle_deg"].value = 135
-    assert explorer.updates == 2
-    direct = ndimage.convolve(image, directional_derivative_kernel(2.0, np.radians(135)), mode="reflect")
-    assert rel(explorer.result["response"], direct) < 1e-12
-    assert explorer.image.value[:4] == b"\x89PNG"
-    assert "Steered derivative explorer (angle_deg)" in explorer._repr_mimebundle_()["text/plain"]
-    with pytest.raises(ValueError, match="order must be >= 1"):
-        orientation_explorer(image, order=0)
+def pyramid_cases(fn, good):
+    """Bad pyramids for a function whose argument ``pyramid`` is the real 2-level ``PYR``."""
+    bad = {
+        "a dict": {"bands": PYR.bands}, "None": None, "a band array": PYR.bands[0],
+        "a band missing an orientation": dataclasses.replace(PYR, bands=(PYR.bands[0][:1], PYR.bands[1])),
+        "a level missing": dataclasses.replace(PYR, bands=PYR.bands[:1]),
+        "NaN in a band": dataclasses.replace(PYR, bands=(PYR.bands[0] * np.nan, PYR.bands[1])),
+        "complex bands in a real pyramid": dataclasses.replace(PYR, bands=tuple(b + 1j for b in PYR.bands)),
+        "a negative order": dataclasses.replace(PYR, order=-1),
+        "a list of bands with a wrong one": dataclasses.replace(PYR, bands=[PYR.bands[0], PYR.bands[0]]),
+        "a wrong-size lowpass": dataclasses.replace(PYR, lowpass=np.zeros((3, 3))),
+        "an odd-sized highpass": dataclasses.replace(PYR, highpass=np.zeros((18, 16))),
+        "a bands string": dataclasses.replace(PYR, bands="bands"),
+    }
+    return [(fn, dict(good, pyramid=PYR), "pyramid", d, v) for d, v in bad.items()]
+
+
+CONSTRAINTS = [  # (fn, good, argument at fault, what is wrong, value)
+    (steer, dict(g_x=KERNEL, g_y=KERNEL, angle=0.5), "g_y", "another shape than g_x", KERNEL[:, :4]),
+    (steer_basis, dict(basis=np.ones((3, 4)), angle=0.2), "basis", "102 basis entries", np.ones((102, 4))),
+    (radial_masks, dict(r=np.ones(3), twidth=1.0), "r", "a negative radius", np.array([0.5, -0.1, 1.0])),
+    (angular_masks, dict(theta=np.zeros(3), order=1, complex_bands=True), "order", "order 0, complex", 0),
+    (steerable_pyramid, dict(image=IMAGE, levels=2), "image", "a side not divisible by 4", np.ones((18, 16))),
+    (steerable_pyramid, dict(image=IMAGE, levels=2, complex_bands=True), "order", "order 0, complex", 0),
+    (steerable_pyramid, dict(image=IMAGE, levels=2), "levels", "more than max_levels", 3),
+    (PYR.band, dict(level=1, orientation=1), "orientation", "past the last orientation", 2),
+    (steer_bands, dict(pyramid=PYR, level=1, angle=0.3), "level", "past the coarsest level", 2),
+    (phase_difference, dict(band=np.ones((3, 4)), reference=np.ones((3, 4))), "reference",
+     "a shape that does not broadcast", np.ones((3, 5))),
+    (temporal_bandpass, dict(signal=np.ones(16), low=1.0, high=3.0, fps=16.0), "high", "above Nyquist", 9.0),
+    (temporal_bandpass, dict(signal=np.ones(16), low=1.0, high=3.0, fps=16.0), "low", "above high", 4.0),
+    (temporal_bandpass, dict(signal=np.ones((16, 2)), low=1.0, high=3.0, fps=16.0), "axis", "no such axis", 2),
+    (magnify_motion, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0, levels=1), "frames",
+     "frames of different shapes", [IMAGE, IMAGE, IMAGE[:, :8]]),
+    (magnify_motion, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0, levels=1), "frames",
+     "a single frame", FRAMES[:1]),
+    (magnify_motion, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0, levels=1), "reference",
+     "past the last frame", 3),
+    (magnify_motion, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0, levels=1), "levels",
+     "more than the frames allow", 3),
+    (magnify_motion, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0, levels=1), "order",
+     "order 0 (magnification needs complex bands)", 0),
+    (estimate_translation, dict(frame=IMAGE, reference=IMAGE), "reference", "another shape than frame",
+     IMAGE[:, :15]),
+    (estimate_translation, dict(frame=IMAGE, reference=IMAGE), "weights", "negative weights", -np.ones((16, 16))),
+    (estimate_translation, dict(frame=IMAGE, reference=IMAGE), "weights", "all-zero weights", np.zeros((16, 16))),
+] + pyramid_cases(reconstruct, {}) + pyramid_cases(pyramid_energy, {}) + pyramid_cases(
+    steer_bands, dict(level=0, angle=0.3))
+
+BAD_CALLS, BAD_IDS = expand(TABLE)
+BAD_CALLS += CONSTRAINTS
+BAD_IDS += [f"{c[0].__qualname__}-{c[2]}-{c[3].replace(' ', '_')}" for c in CONSTRAINTS]
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)
+def test_bad_input_is_refused_naming_the_argument(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)
+
+
+MESSAGES = [  # the wording of the messages students meet most (what they got, what is wanted)
+    (lambda: steerable_pyramid(np.zeros((32, 32)), 4),
+     r"levels must be <= 3 for an image of shape \(32, 32\) \(floor\(log2\(min\(H, W\)\)\) - 2\), got 4"),
+    (lambda: steerable_pyramid(np.zeros((33, 32)), 2),
+     r"an image of shape \(33, 32\) must be divisible by 2\*\*levels = 4 .*np\.pad\(image, \(\(0, 3\), \(0, 0\)\)"),
+    (lambda: steerable_pyramid(np.zeros((32, 32)), 2, order=0, complex_bands=True),
+     r"complex_bands=True needs order >= 1"),
+    (lambda: angular_constant(10**5), r"order must be <= 100 \(order N needs N \+ 1 basis filters"),
+    (lambda: gaussian_derivative_kernels(1000.0), r"sigma must be a finite real number > 0 and <= 100, got 1000"),
+    (lambda: steer(np.zeros((3, 3)), np.zeros((3, 4)), 0.1),
+     r"g_y must have shape \(H, W\) with W = 3 as in g_x \(shape \(3, 3\)\), got shape \(3, 4\)"),
+    (lambda: steer_basis(np.zeros((0, 3)), 0.1), r"basis is empty \(shape \(0, 3\)\)"),
+    (lambda: PYR.band(2, 0), r"level must be <= 1 \(the pyramid has 2 band levels, 0 to 1\), got 2"),
+    (lambda: reconstruct({"bands": PYR.bands}), r"pyramid must be a SteerablePyramid .*got dict"),
+    (lambda: reconstruct(dataclasses.replace(PYR, bands=(PYR.bands[0][:1], PYR.bands[1]))),
+     r"pyramid.bands\[0\] must have shape \(2, 16, 16\), got shape \(1, 16, 16\)"),
+    (lambda: phase_difference(np.ones(3), np.ones(4)), r"broadcastable shapes, got \(3,\) and \(4,\)"),
+    (lambda: temporal_bandpass(np.ones(60), 2, 20, 30.0),
+     r"0 <= low < high <= fps/2 \(Nyquist, 15.0 Hz\), got low=2.0, high=20.0"),
+    (lambda: magnify_motion([FRAMES[0], FRAMES[1], FRAMES[2][:, :8]], 2.0, 1, 3, 16.0),
+     r"frame 0 is \(16, 16\), frame 2 is \(16, 8\)"),
+    (lambda: magnify_motion(FRAMES, 2.0, 1, 3, 16.0, reference=3),
+     r"reference must be <= 2 \(an index into the 3 frames\), got 3"),
+    (lambda: estimate_translation(IMAGE, IMAGE, -np.ones((16, 16))), r"weights must be non-negative"),
+]
+
+
+@pytest.mark.parametrize("call, message", MESSAGES, ids=[m[1][:40] for m in MESSAGES])
+def test_messages_say_what_was_given_and_what_is_wanted(call, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        call()

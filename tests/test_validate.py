@@ -1,73 +1,131 @@
-"""The shared argument checks: the float64 fast path must reject what the general path rejects."""
+"""The declarative argument checks of lecture_utils._validate."""
 
 import numpy as np
 import pytest
 
-from lecture_utils._validate import as_float_array, check_choice, check_positive_float, default_rng
+from lecture_utils._validate import (array, check, checked, choice, flag, function, gradient, instance,
+                                     integer, optional, positive, real, seed, shape_tuple)
 
 
-@pytest.mark.parametrize("value", [np.array([1.0, np.nan]), np.array([[np.inf]]), [1.0, float("nan")]])
-def test_nan_and_inf_are_rejected_on_both_paths(value):
-    with pytest.raises(ValueError, match="x contains NaN or infinite values"):
-        as_float_array(value, "x")
+@checked(x=array("N D"), w=array("D K"), b=array("K | 1 K"), rate=positive(), steps=integer(0, 100),
+         rng=seed(), verbose=flag(), mode=choice("a", "b"))
+def model(x, w, b, rate=0.1, steps=1, rng=None, verbose=False, mode="a"):
+    return x, w, b, rate, steps, rng, verbose, mode
 
 
-@pytest.mark.parametrize("value", [np.zeros(3), [0.0, 1.0, 2.0], np.arange(3)])
-def test_dimension_check_on_both_paths(value):
-    with pytest.raises(ValueError, match=r"x must be 2-D or 3-D, got shape \(3,\)"):
-        as_float_array(value, "x", ndim=(2, 3))
+X, W, B = np.ones((5, 4)), np.ones((4, 3)), np.zeros(3)
 
 
-def test_float64_arrays_pass_through_without_copy_and_others_are_converted():
-    a = np.ones((2, 2))
-    assert as_float_array(a, "a") is a
-    converted = as_float_array(np.array([True, False]), "mask")
-    assert converted.dtype == np.float64 and converted.tolist() == [1.0, 0.0]
-    assert as_float_array(np.array([np.nan]), "x", allow_nan=True).shape == (1,)
+def test_float64_arrays_pass_through_and_others_are_converted():
+    x, w, b, rate, steps, rng, verbose, mode = model(X, W.tolist(), np.array([True, False, True]), 1, 3)
+    assert x is X and w.dtype == np.float64 and b.tolist() == [1.0, 0.0, 1.0]
+    assert isinstance(rate, float) and steps == 3 and isinstance(rng, np.random.Generator)
+    assert model(X, W, B, rng=7)[5].integers(100) == np.random.default_rng(7).integers(100)
 
 
-@pytest.mark.parametrize("value, error", [(["a"], TypeError), (np.array([1 + 2j]), TypeError)])
-def test_non_real_input_is_rejected(value, error):
-    with pytest.raises(error, match="x must be"):
-        as_float_array(value, "x")
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    (dict(w=np.ones((3, 3))), ValueError, r"w must have shape \(D, K\) with D = 4 as in x \(shape \(5, 4\)\), got shape \(3, 3\)"),
+    (dict(b=np.ones(4)), ValueError, r"b must have shape \(K,\) or \(1, K\) with K = 3 as in w"),
+    (dict(x=np.ones(5)), ValueError, r"x must be 2-D \(N, D\), got shape \(5,\) \(1-D\)"),
+    (dict(x=np.array([[1.0, np.nan]])), ValueError, "x contains NaN or infinite values"),
+    (dict(x=np.ones((0, 4))), ValueError, r"x is empty \(shape \(0, 4\)\)"),
+    (dict(x=X + 1j), TypeError, "x must be real, got complex"),
+    (dict(x="abc"), TypeError, "x must be an array of real numbers of shape \\(N, D\\), got str 'abc'"),
+    (dict(x=[[1, 2], [3]]), TypeError, "not a rectangular array of numbers"),
+    (dict(x=np.array([object()])), TypeError, "x must be an array of real numbers .*, got dtype object"),
+    (dict(rate=0), ValueError, "rate must be a finite real number > 0, got 0.0"),
+    (dict(rate=float("nan")), ValueError, "rate must be a finite real number > 0, got nan"),
+    (dict(rate=True), TypeError, "rate must be a finite real number > 0, got bool True"),
+    (dict(steps="98"), TypeError, "steps must be an integer >= 0 and <= 100, got str '98'"),
+    (dict(steps=9.5), TypeError, "steps must be an integer >= 0 and <= 100, got float 9.5"),
+    (dict(steps=101), ValueError, "steps must be <= 100, got 101"),
+    (dict(rng=-1), ValueError, "rng must be a non-negative integer seed, got -1"),
+    (dict(rng="0"), TypeError, "rng must be a numpy Generator or a non-negative integer seed"),
+    (dict(verbose="no"), TypeError, "verbose must be True or False, got str 'no'"),
+    (dict(verbose=1), TypeError, "verbose must be True or False, got int 1"),
+    (dict(mode="c"), ValueError, "mode must be one of 'a', 'b', got str 'c'"),
+    (dict(mode=["a"]), ValueError, "mode must be one of 'a', 'b', got list"),
+])
+def test_each_kind_of_bad_value_is_named(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        model(**{**dict(x=X, w=W, b=B), **kwargs})
 
 
-def test_other_helpers_name_the_argument():
-    with pytest.raises(ValueError, match="boundary must be one of"):
-        check_choice("wrap", "boundary", {"zero", "reflect"})
-    with pytest.raises(ValueError, match="sigma must be finite and > 0, got 0.0"):
-        check_positive_float(0, "sigma")
-    with pytest.raises(TypeError, match="rng must be a numpy Generator or an integer seed"):
-        default_rng("seed")
-    assert default_rng(3).integers(100) == np.random.default_rng(3).integers(100)
+def test_calls_with_missing_unknown_or_duplicated_arguments_are_refused():
+    with pytest.raises(TypeError, match="missing the argument"):
+        model(X, W)
+    with pytest.raises(TypeError, match="has no argument 'bias'"):
+        model(X, W, bias=B)
+    with pytest.raises(TypeError, match="got argument 'w' twice"):
+        model(X, W, B, w=W)
+    with pytest.raises(TypeError, match="takes 8 positional arguments"):
+        model(X, W, B, 0.1, 1, None, False, "a", "extra")
 
 
-# --- the opt-in float32 path (keep_float32), used only by the CNN training layers --------
-
-def test_keep_float32_returns_float32_arrays_unchanged_and_everything_else_as_float64():
-    a32 = np.ones((2, 2), dtype=np.float32)
-    assert as_float_array(a32, "a", keep_float32=True) is a32            # no copy, no conversion
-    assert as_float_array(a32, "a").dtype == np.float64                  # default: always float64
-    a64 = np.ones(3)
-    assert as_float_array(a64, "a", keep_float32=True) is a64
-    for other in ([1.0, 2.0], np.arange(3), np.array([True]), np.ones(2, dtype=np.float16)):
-        assert as_float_array(other, "x", keep_float32=True).dtype == np.float64
-
-
-@pytest.mark.parametrize("value", [np.array([1.0, np.nan], dtype=np.float32),
-                                   np.array([[np.inf]], dtype=np.float32)])
-def test_keep_float32_keeps_the_nan_and_dimension_checks(value):
-    with pytest.raises(ValueError, match="x contains NaN or infinite values"):
-        as_float_array(value, "x", keep_float32=True)
-    kept = as_float_array(value, "x", allow_nan=True, keep_float32=True)
-    assert kept.dtype == np.float32
-    with pytest.raises(ValueError, match=r"x must be 3-D, got shape"):
-        as_float_array(value, "x", ndim=3, keep_float32=True)
+def test_shape_patterns_with_literals_and_ellipses():
+    spec = array("... H W")
+    assert spec(np.ones((2, 3, 4, 5)), "a", {}).shape == (2, 3, 4, 5)
+    lead = array("N ...")
+    sizes = {}
+    lead(np.ones((4, 2, 2)), "x", sizes)
+    assert sizes["N"][0] == 4
+    with pytest.raises(ValueError, match=r"y must have shape \(N, ...\) with N = 4 as in x"):
+        lead(np.ones((3,)), "y", sizes)
+    with pytest.raises(ValueError, match=r"c must have shape \(3, 1\)"):
+        array("3 1")(np.ones((3, 2)), "c", {})
+    with pytest.raises(ValueError, match="bad shape pattern"):
+        array("N ... M ...")
 
 
-def test_all_float32_needs_every_array_to_be_float32():
-    from lecture_utils._validate import all_float32
-    f32, f64 = np.ones(2, dtype=np.float32), np.ones(2)
-    assert all_float32(f32, f32, None)          # an absent bias does not count
-    assert not all_float32(f32, f64)
-    assert not all_float32(f32, [1.0, 2.0])     # lists become float64
+def test_integer_and_int_arrays():
+    assert array("2", dtype="int")((3, 4), "shape", {}).tolist() == [3, 4]
+    with pytest.raises(TypeError, match="labels must hold integers"):
+        array("N", dtype="int")([0.5, 1.0], "labels", {})
+    assert integer(0)(np.int64(3), "n", {}) == 3
+
+
+def test_real_bounds_open_and_closed():
+    assert real(0, 1, max_open=True)(0.0, "mu", {}) == 0.0
+    with pytest.raises(ValueError, match="mu must be a finite real number >= 0 and < 1, got 1.0"):
+        real(0, 1, max_open=True)(1.0, "mu", {})
+    assert real()(np.float64(2.5), "a", {}) == 2.5 and real()(np.array(2.5), "a", {}) == 2.5
+
+
+def test_function_instance_optional_and_shape_tuple():
+    with pytest.raises(TypeError, match="pass the function itself, not its result"):
+        function()(np.ones(3), "fn", {})
+    assert optional(array("N"))(None, "b", {}) is None
+
+    class Cache(tuple):
+        made_by = "a_forward"
+    with pytest.raises(TypeError, match="cache must be the cache b_forward returns, got the cache of a_forward"):
+        instance(Cache, made_by="b_forward")(Cache(), "cache", {})
+    assert shape_tuple((2,))([3, 4], "shape", {}) == (3, 4)
+    for bad, error in (("98", TypeError), ((9.5, 3), TypeError), ((0, 3), ValueError), ((10**9, 3), ValueError)):
+        with pytest.raises(error, match="shape"):
+            shape_tuple((2,))(bad, "shape", {})
+
+
+def test_gradient_spec_reads_the_forward_output_shape_from_the_cache():
+    class Cache(tuple):
+        out_shape = (2, 3)
+    values = {"cache": Cache()}
+    assert gradient()(np.ones((2, 3)), "dout", {}, values).shape == (2, 3)
+    with pytest.raises(ValueError, match=r"dout must have the shape of the forward pass's output, \(2, 3\)"):
+        gradient()(np.ones((3, 2)), "dout", {}, values)
+
+
+def test_check_updates_values_and_shares_sizes():
+    values = {"a": [1.0, 2.0], "b": np.ones(3)}
+    with pytest.raises(ValueError, match="b must have shape \\(N,\\) with N = 2 as in a"):
+        check({"a": array("N"), "b": array("N")}, values)
+    values = {"a": [1.0, 2.0]}
+    (a,) = check({"a": array("N")}, values)
+    assert values["a"] is a and a.dtype == np.float64
+
+
+def test_declaring_an_unknown_argument_is_a_bug_found_at_import():
+    with pytest.raises(TypeError, match="names arguments \\['y'\\]"):
+        @checked(y=array())
+        def f(x):
+            return x

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cnn import filter_gradient, lecture_backward, lecture_forward, lecture_init, sgd_momentum_update
+from ..cnn import filter_gradient, lecture_backward, lecture_forward, lecture_init
+from ..optim import momentum_step
 from ._core import CheckFailure, attempt, call_student, compare, passed
 
 # (N images, image height, image width): a lecture-like case, a non-square one (a
@@ -84,7 +85,8 @@ def check_momentum_update(fn) -> None:
     for seed, (shape, lr, mu) in enumerate(MOMENTUM_CASES):
         rng = np.random.default_rng(50 + seed)
         w, g, v = (rng.standard_normal(shape) for _ in range(3))
-        new_w, new_v = sgd_momentum_update(w, g, v, lr, mu)
+        new, velocity = momentum_step({"w": w}, {"w": g}, {"w": v}, lr, mu)
+        new_w, new_v = new["w"], velocity["w"]
         case = f"w of shape {shape}, learning_rate={lr}, momentum={mu}"
         result = call_student(fn, (w.copy(), g.copy(), v.copy(), lr, mu), case)
         if not isinstance(result, (tuple, list)) or len(result) != 2:

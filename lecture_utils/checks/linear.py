@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..linear import linear_backward, linear_forward, mse_loss
+from ..linear import LinearCache, linear_backward, linear_forward, mse_loss
 from ._core import CheckFailure, attempt, call_student, compare, passed
 
 # (N examples, D features, K outputs): a square case first (a missing transpose gives
@@ -56,7 +56,7 @@ def check_linear_backward(fn) -> None:
         dx, dw, db = linear_backward(g, cache)
         n, d, k = shape
         case = f"x {x.shape}, w {w.shape}, b {b.shape}"
-        result = call_student(fn, (g.copy(), (x.copy(), w.copy(), b.copy())), case)
+        result = call_student(fn, (g.copy(), LinearCache(x.copy(), w.copy(), b.copy())), case)
         if not isinstance(result, (tuple, list)) or len(result) != 3:
             raise CheckFailure("return the three gradients as a tuple: return dx, dw, db")
         compare("dL/dw", result[1], dw, [

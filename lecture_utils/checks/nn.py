@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..nn import MLP, dense_backward, dense_forward, sgd_step, sigmoid, sigmoid_backward, sigmoid_forward
+from ..linear import LinearCache
+from ..nn import MLP, dense_backward, dense_forward, sigmoid, sigmoid_backward, sigmoid_forward
+from ..optim import sgd_step
 from ._core import CheckFailure, attempt, call_student, compare, passed
 
 # Shapes of the activations for the sigmoid layer: a batch, a square one, a single
@@ -26,7 +28,7 @@ def check_sigmoid_backward(fn) -> None:
         rng = np.random.default_rng(400 + seed)
         a = 2.0 * rng.standard_normal(shape)
         dout = rng.standard_normal(shape)
-        y, cache = sigmoid_forward(a)
+        y, cache = sigmoid_forward(a)             # the exercise's cache is y itself
         expected = sigmoid_backward(dout, cache)
         s = sigmoid(y)
         mistakes = [
@@ -39,7 +41,7 @@ def check_sigmoid_backward(fn) -> None:
             ("that is tanh's derivative 1 - y^2; the sigmoid's is y (1 - y).", dout * (1 - y ** 2)),
         ]
         case = f"y of shape {shape}"
-        got = call_student(fn, (dout.copy(), cache.copy()), case)
+        got = call_student(fn, (dout.copy(), y.copy()), case)
         compare("dC/da", got, expected, mistakes, case)
     passed("sigmoid_backward", len(SIGMOID_SHAPES))
 
@@ -53,7 +55,7 @@ def check_dense_backward(fn) -> None:
         _, cache = dense_forward(x, w, b)
         dx, dw, db = dense_backward(g, cache)
         case = f"x {x.shape}, w {w.shape}, b {b.shape}"
-        result = call_student(fn, (g.copy(), (x.copy(), w.copy(), b.copy())), case)
+        result = call_student(fn, (g.copy(), LinearCache(x.copy(), w.copy(), b.copy())), case)
         if not isinstance(result, (tuple, list)) or len(result) != 3:
             raise CheckFailure("return the three gradients as a tuple: return dx, dw, db")
         compare("dC/dw", result[1], dw, [

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import checked, function
 from ..pyramids import binomial_kernel, expand, laplacian_pyramid, reduce
 from ._core import CheckFailure, call_student, compare, passed
 
@@ -57,6 +58,7 @@ def _edges_only(got, expected, interior: slice):
     return mixed
 
 
+@checked(fn=function())
 def check_reduce_1d(fn) -> None:
     """Check ``fn(x) -> G x``: blur with [1 4 6 4 1]/16 (zero boundary), keep even indices."""
     for seed, n in enumerate(REDUCE_LENGTHS):
@@ -84,6 +86,7 @@ def check_reduce_1d(fn) -> None:
     passed("reduce_1d", len(REDUCE_LENGTHS))
 
 
+@checked(fn=function())
 def check_expand_1d(fn) -> None:
     """Check ``fn(x, n) -> F x``: zeros inserted to length n, blur with 2 [1 4 6 4 1]/16 (zero boundary)."""
     for seed, (m, n) in enumerate(EXPAND_LENGTHS):
@@ -131,12 +134,13 @@ def _collapse_variants(bands, residual):
     }
 
 
+@checked(fn=function())
 def check_collapse(fn) -> None:
     """Check ``fn(bands, residual) -> x_1`` with ``x_k = L_k + expand(x_{k+1}, L_k.shape)``."""
     for seed, (shape, levels) in enumerate(COLLAPSE_CASES):
         image = np.random.default_rng(200 + seed).uniform(0, 1, shape)
         pyramid = laplacian_pyramid(image, levels)
-        bands, residual = list(pyramid.bands), pyramid.residual
+        bands, residual = list(pyramid.bands), pyramid.lowpass
         wrong = _collapse_variants(bands, residual)
         mistakes = [
             ("the low-pass residual x_K is missing: start the loop from x = residual.", wrong["residual"]),

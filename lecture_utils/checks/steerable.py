@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import checked, function
 from ..steerable import (angular_masks, frequency_grid, gaussian_derivative_kernels,
                          phase_difference, steer)
 from ._core import CheckFailure, call_student, compare, passed
@@ -20,6 +21,7 @@ MASK_CASES = [((16, 12), 2, 3), ((8, 8), 1, 1), ((10, 14), 0, 2), ((12, 12), 3, 
 PHASE_CASES = [(6,), (4, 5), (3, 4, 4), (20,), (2, 3)]
 
 
+@checked(fn=function())
 def check_steer_first_order(fn) -> None:
     """Check ``fn(g_x, g_y, alpha) -> cos(alpha) g_x + sin(alpha) g_y`` (alpha in radians)."""
     for sigma, size, alpha in STEER_CASES:
@@ -46,6 +48,7 @@ def check_steer_first_order(fn) -> None:
     passed("steer_first_order", len(STEER_CASES))
 
 
+@checked(fn=function())
 def check_angular_mask(fn) -> None:
     """Check ``fn(theta, b, order) -> c_N cos^N(theta - pi b / (N + 1))``, the real pyramid's mask."""
     from math import comb
@@ -86,6 +89,7 @@ def _phase_case(shape, seed):
     return amp * np.exp(1j * (ref_phase + change)), amp_ref * np.exp(1j * ref_phase)
 
 
+@checked(fn=function())
 def check_phase_difference(fn) -> None:
     """Check ``fn(band, reference) -> angle(band * conj(reference))``, wrapped to (-pi, pi]."""
     for seed, shape in enumerate(PHASE_CASES):

@@ -15,7 +15,7 @@ or the site works from a USB stick, over ``file://`` or from any static host.
   read from each title cell.
 
 Interactive widgets cannot run without a kernel; in both outputs an
-:class:`~lecture_utils.widgets.Explorer` shows the picture it last drew.
+:class:`~lecture_utils.demos.Explorer` shows the picture it last drew.
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ from __future__ import annotations
 import io
 
 import ipywidgets as widgets
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 

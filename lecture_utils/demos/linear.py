@@ -6,18 +6,20 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validate import array, checked, seed
+from .._validate import array, checked, instance, integer
 from ..linear import train_gradient_descent
+from ..optim import History
 from . import Explorer
 
 
+@checked(losses=array("T"), title=instance(str))
 def draw_loss_curve(losses, title: str = "") -> Figure:
     """Loss against step, log scale, as a standalone Figure.
 
     Parameters
     ----------
     losses : (T,) sequence of float
-        ``losses[t]`` is the loss before update t (as in ``TrainingRun.losses``).
+        ``losses[t]`` is the loss before update t (as in ``History.losses``).
     title : str
         Shown above the axes.
     """
@@ -32,8 +34,9 @@ def draw_loss_curve(losses, title: str = "") -> Figure:
     return fig
 
 
+@checked(run=instance(History))
 def loss_curve_title(run) -> str:
-    """One-line verdict on a :class:`~lecture_utils.linear.TrainingRun`, for the plot title.
+    """One-line verdict on the :class:`~lecture_utils.optim.History` of a gradient descent, for the plot title.
 
     Gradient descent on a quadratic loss with a stable learning rate lowers the loss at
     every step, so a loss that rose over the last step means the rate is above the limit
@@ -48,6 +51,7 @@ def loss_curve_title(run) -> str:
     return f"final loss {losses[-1]:.4f}"
 
 
+@checked(x=array("N D"), y=array("N K"), rng=integer(0))
 def loss_curve_explorer(x, y, rng=0) -> Explorer:
     """Notebook 01's demo: learning rate and number of steps -> loss curve.
 
@@ -58,9 +62,14 @@ def loss_curve_explorer(x, y, rng=0) -> Explorer:
     rng : int
         Seed for the initial weights (the same for every redraw, so only the
         controls change the curve).
+
+    Returns
+    -------
+    lecture_utils.demos.Explorer
+        Its ``result`` is the :class:`~lecture_utils.optim.History` of the run.
     """
     def compute(learning_rate, steps):
-        return train_gradient_descent(x, y, learning_rate=learning_rate, steps=steps, rng=rng)
+        return train_gradient_descent(x, y, learning_rate=learning_rate, steps=steps, rng=rng)[1]
 
     def draw(run):
         return draw_loss_curve(run.losses, title=loss_curve_title(run))

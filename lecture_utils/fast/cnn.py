@@ -1,0 +1,129 @@
+"""Speed path for notebook 06's LeNet-style network (:mod:`lecture_utils.cnn`).
+
+The same network, loss and training loop (:func:`lecture_utils.optim.train`), trained faster:
+
+* arguments are checked once, at the boundary, and the layers inside the loop are the
+  unchecked kernels of :mod:`lecture_utils.fast.conv`;
+* the first convolution computes no gradient for the input images;
+* BLAS runs on one thread: these matrices are tiny (a 32-image batch of 8x8 digits), waking
+  threads costs more than they save, and on a busy 2-core machine two threads made training
+  up to ten times slower (threadpoolctl comes with scikit-learn);
+* ``lenet_init(dtype=np.float32)`` trains in float32, for comparison with PyTorch's float32.
+
+In float64 the results equal :func:`lecture_utils.cnn.train_lenet`'s (``tests/test_fast_cnn.py``);
+``benchmarks/bench_cnn.py`` times it against PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .. import cnn
+from .._validate import check, checked, choice, flag, integer, positive, real, seed
+from ..optim import train
+from .conv import (_conv_backward, _conv_forward, _dense_backward, _dense_forward, _pool_backward,
+                   _pool_forward, _relu_backward, _relu_forward, _softmax_cross_entropy, float_array)
+
+
+def single_threaded_blas():
+    """Context in which numpy's BLAS uses one thread."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+@checked(dtype=choice(np.float64, np.float32))
+def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0, dtype=np.float64):
+    """:func:`lecture_utils.cnn.lenet_init`, rounded to ``dtype`` (the same seed draws the same numbers)."""
+    return {name: value.astype(dtype) for name, value in
+            cnn.lenet_init(n_filters, n_classes, image_size, rng).items()}
+
+
+def _dtype_of(params):
+    return np.float32 if all(v.dtype == np.float32 for v in params.values()) else np.float64
+
+
+def _check_data(x, labels, params):
+    """Parameters, images in their precision, and labels: checked once for a whole run."""
+    params = cnn._check_params(params)
+    dtype = _dtype_of(params)
+    params = {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
+    shape = " ".join(map(str, cnn.lenet_input_shape(params)))
+    x, = check({"x": float_array(f"N {shape}")}, {"x": x})
+    labels = cnn._check_labels(labels, len(x), params["w3"].shape[1])
+    return x.astype(dtype, copy=False), labels, params
+
+
+def _loss(params, x, labels):
+    """Unchecked mean cross-entropy and gradients of the network on one batch."""
+    p = params
+    a1, conv1 = _conv_forward(x, p["w1"], p["b1"], 1, 1)          # (N, K1, 8, 8)
+    h1, relu1 = _relu_forward(a1)
+    m1, pool1 = _pool_forward(h1)                                  # (N, K1, 4, 4)
+    a2, conv2 = _conv_forward(m1, p["w2"], p["b2"], 1, 1)          # (N, K2, 4, 4)
+    h2, relu2 = _relu_forward(a2)
+    m2, pool2 = _pool_forward(h2)                                  # (N, K2, 2, 2)
+    scores, dense3 = _dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])
+    loss, dscores = _softmax_cross_entropy(scores, labels)
+    dflat, dw3, db3 = _dense_backward(dscores, dense3)
+    dh2 = _pool_backward(dflat.reshape(m2.shape), pool2)
+    dm1, dw2, db2 = _conv_backward(_relu_backward(dh2, relu2), conv2)
+    dh1 = _pool_backward(dm1, pool1)
+    _, dw1, db1 = _conv_backward(_relu_backward(dh1, relu1), conv1, input_gradient=False)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
+
+
+def _scores(params, x):
+    p = params
+    m1 = _pool_forward(_relu_forward(_conv_forward(x, p["w1"], p["b1"], 1, 1)[0])[0])[0]
+    m2 = _pool_forward(_relu_forward(_conv_forward(m1, p["w2"], p["b2"], 1, 1)[0])[0])[0]
+    return _dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])[0]
+
+
+def lenet_loss(x, labels, params):
+    """:func:`lecture_utils.cnn.lenet_loss` (mean cross-entropy, gradients), in the parameters' precision."""
+    x, labels, params = _check_data(x, labels, params)
+    with single_threaded_blas():
+        return _loss(params, x, labels)
+
+
+def _predict_proba(params, x, batch_size=512):
+    parts = []
+    for i in range(0, len(x), batch_size):
+        s = _scores(params, x[i:i + batch_size])
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        parts.append(e / e.sum(axis=1, keepdims=True))
+    return np.concatenate(parts)
+
+
+@checked(batch_size=integer(1))
+def lenet_predict_proba(x, params, batch_size: int = 512):
+    """:func:`lecture_utils.cnn.lenet_predict_proba`, one BLAS thread, in the parameters' precision."""
+    x, _, params = _check_data(x, np.zeros(len(np.asarray(x)), dtype=int), params)
+    with single_threaded_blas():
+        return _predict_proba(params, x, batch_size)
+
+
+@checked(epochs=integer(1, 10**4), batch_size=integer(1), learning_rate=positive(),
+         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed(), verbose=flag())
+def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
+                learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
+                rng=0, x_test=None, y_test=None, verbose: bool = True):
+    """:func:`lecture_utils.cnn.train_lenet`, checked once and run on the fast kernels.
+
+    Same arguments and results (params, history); ``params`` from
+    ``lenet_init(dtype=np.float32)`` trains in float32 (x is converted once).
+    """
+    params = lenet_init(rng=rng) if params is None else params
+    x, labels, params = _check_data(x, labels, params)
+    cnn._check_test_pair(x_test, y_test)
+    evaluate = None
+    if x_test is not None:
+        x_test, y_test, _ = _check_data(x_test, y_test, params)
+
+        def evaluate(p):
+            return {"test accuracy": float(np.mean(_predict_proba(p, x_test).argmax(axis=1) == y_test))}
+
+    with single_threaded_blas():
+        return train(_loss, params, x, labels, learning_rate=learning_rate, epochs=epochs,
+                     batch_size=batch_size, momentum=momentum, decay=decay, rng=rng, full_loss=False,
+                     evaluate=evaluate, verbose=verbose, metric_format="{:.1%}")

@@ -1,0 +1,201 @@
+"""Demos and widgets of notebooks 01, 04, 05, 06, tested headless: set control values, read what the
+observers computed (notebooks 02 and 03 have their own test_demos_<topic>.py)."""
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lecture_utils.cnn import lenet_init, lenet_predict_proba
+from lecture_utils.demos import Explorer, figure_to_png
+from lecture_utils.demos.cnn import digit_explorer, draw_digit_inspection, inspect_digit
+from lecture_utils.demos.conv import draw_receptive_field_counts, receptive_field_explorer
+from lecture_utils.demos.nn import draw_sgd_demo, sgd_demo, sgd_explorer
+from lecture_utils.demos.linear import draw_loss_curve, loss_curve_explorer, loss_curve_title
+from lecture_utils.linear import one_hot, train_gradient_descent
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((20, 4))
+    return x, one_hot(rng.integers(0, 3, 20), 3)
+
+
+def test_figure_to_png_produces_png_bytes():
+    png = figure_to_png(draw_loss_curve([1.0, 0.5, 0.25]))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+
+
+def test_explorer_draws_once_on_creation_and_on_every_change(problem):
+    x, y = problem
+    explorer = loss_curve_explorer(x, y)
+    assert explorer.updates == 1 and len(explorer.result.losses) == 101
+    first_png = explorer.image.value
+    explorer.controls["steps"].value = 20
+    assert explorer.updates == 2 and len(explorer.result.losses) == 21
+    explorer.controls["learning_rate"].value = 0.01
+    assert explorer.updates == 3
+    assert explorer.image.value != first_png
+
+
+def test_explorer_result_equals_the_pure_function(problem):
+    x, y = problem
+    explorer = loss_curve_explorer(x, y, rng=3)
+    explorer.controls["learning_rate"].value = 0.05
+    explorer.controls["steps"].value = 30
+    _, direct = train_gradient_descent(x, y, learning_rate=explorer.values["learning_rate"], steps=30, rng=3)
+    np.testing.assert_array_equal(explorer.result.losses, direct.losses)
+
+
+def test_large_learning_rate_is_drawn_as_diverged(problem):
+    x, y = problem
+    explorer = loss_curve_explorer(3 * x, y)
+    explorer.controls["learning_rate"].value = 1.0
+    assert explorer.result.diverged
+
+
+def test_plain_text_form_is_short_and_stable(problem):
+    bundle = loss_curve_explorer(*problem)._repr_mimebundle_()
+    assert bundle["text/plain"] == "Loss curve explorer (learning_rate, steps)"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_explorer_requires_controls():
+    with pytest.raises(ValueError, match="controls must be a dict naming at least one widget"):
+        Explorer(lambda: None, lambda r: Figure(), {})
+    with pytest.raises(TypeError, match=r"controls\['a'\] must be an ipywidgets control"):
+        Explorer(lambda a: a, lambda r: Figure(), {"a": 3})
+    with pytest.raises(TypeError, match="compute must be a function"):
+        Explorer(np.ones(3), lambda r: Figure(), {"a": widgets.IntSlider()})
+
+
+def test_generic_explorer_passes_control_values_by_name():
+    seen = []
+
+    def compute(a, b):
+        seen.append((a, b))
+        return a + b
+
+    def draw(total):
+        fig = Figure(figsize=(1, 1))
+        fig.add_subplot().set_title(str(total))
+        return fig
+
+    explorer = Explorer(compute, draw, {"a": widgets.IntSlider(value=1), "b": widgets.IntSlider(value=2)})
+    explorer.controls["b"].value = 5
+    assert seen == [(1, 2), (1, 5)] and explorer.result == 6
+
+
+def test_title_names_divergence_before_the_loss_explodes(problem):
+    # A rate just above 2 / lambda_max: the loss is still moderate after a few steps but
+    # rising, and the title must say so instead of printing it as a "final loss".
+    x, y = problem
+    design = np.hstack([x, np.ones((len(x), 1))])
+    limit = 2 / np.linalg.eigvalsh(2 / len(x) * design.T @ design).max()
+    _, slow = train_gradient_descent(x, y, learning_rate=1.1 * limit, steps=30, rng=0)
+    assert not slow.diverged and slow.losses[-1] > slow.losses[-2]
+    assert loss_curve_title(slow).startswith("diverging: loss rising")
+    _, fast = train_gradient_descent(x, y, learning_rate=5 * limit, steps=500, rng=0)
+    assert loss_curve_title(fast) == f"diverged: loss above 1e12 after {len(fast.losses) - 1} steps"
+    _, stable = train_gradient_descent(x, y, learning_rate=0.9 * limit, steps=300, rng=0)
+    assert loss_curve_title(stable) == f"final loss {stable.losses[-1]:.4f}"
+
+
+# --- notebook 04: SGD explorer ---------------------------------------------------------------
+
+@pytest.fixture
+def sine_data():
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-1, 1, 20))[:, None]
+    return x, np.sin(np.pi * x)
+
+
+def test_sgd_demo_is_pure_and_fits_better_with_more_epochs(sine_data):
+    x, y = sine_data
+    a = sgd_demo(x, y, learning_rate=0.1, batch_size=5, hidden_units=3, epochs=20)
+    b = sgd_demo(x, y, learning_rate=0.1, batch_size=5, hidden_units=3, epochs=20)
+    np.testing.assert_array_equal(a.y_grid, b.y_grid)
+    longer = sgd_demo(x, y, learning_rate=0.1, batch_size=5, hidden_units=3, epochs=60)
+    assert longer.history.losses[-1] < a.history.losses[-1]
+    assert a.x_grid.shape == a.y_grid.shape == (200, 1)
+
+
+def test_sgd_explorer_runs_headless_and_follows_its_controls(sine_data):
+    from matplotlib.figure import Figure
+    x, y = sine_data
+    explorer = sgd_explorer(x, y, epochs=5)
+    assert explorer.result.settings == {"learning_rate": 0.1, "batch_size": 10, "hidden_units": 3}
+    explorer.controls["hidden_units"].value = 5
+    explorer.controls["batch_size"].value = 1
+    assert explorer.result.settings["hidden_units"] == 5 and explorer.result.history.batch_size == 1
+    assert explorer.result.history.updates_per_epoch == 20 and explorer.updates == 3
+    direct = sgd_demo(x, y, learning_rate=0.1, batch_size=1, hidden_units=5, epochs=5, rng=0)
+    np.testing.assert_array_equal(explorer.result.y_grid, direct.y_grid)
+    assert explorer.controls["batch_size"].max == 20
+    assert isinstance(draw_sgd_demo(direct), Figure)
+    assert "SGD explorer (learning_rate, batch_size, hidden_units)" in repr(
+        explorer._repr_mimebundle_()["text/plain"])
+
+
+def test_sgd_demo_reports_divergence_with_an_empty_curve(sine_data):
+    x, y = sine_data
+    demo = sgd_demo(x, 100 * y, learning_rate=3.0, batch_size=1, epochs=50)
+    assert demo.history.diverged and np.all(np.isnan(demo.y_grid))
+    fig = draw_sgd_demo(demo)
+    assert "diverged" in fig.axes[0].get_title()
+
+
+# --- notebook 05: receptive-field counts ---------------------------------------------------------
+
+def test_receptive_field_explorer_follows_its_controls():
+    explorer = receptive_field_explorer(8, 8)
+    counts, out_shape, padding = explorer.result
+    assert out_shape == (6, 6) and padding == 0
+    explorer.controls["stride"].value = 4               # stride > kernel skips pixels
+    counts, out_shape, padding = explorer.result
+    assert out_shape == (2, 2) and np.sum(counts == 0) == 64 - 2 * 2 * 9
+    explorer.controls["padding"].value = 1
+    assert explorer.result[0].shape == (10, 10)
+    assert "Receptive field explorer" in explorer._repr_mimebundle_()["text/plain"]
+    assert isinstance(draw_receptive_field_counts(*explorer.result), Figure)
+
+
+# --- notebook 06: digit explorer ------------------------------------------------------------------
+
+@pytest.fixture
+def tiny_net():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 1, 8, 8))
+    labels = np.array([1, 4, 7])
+    return x, labels, lenet_init((2, 3), rng=1)
+
+
+def test_explorer_follows_the_slider_headless(tiny_net):
+    x, labels, params = tiny_net
+    explorer = digit_explorer(x, labels, params)
+    assert explorer.result["label"] == 1 and explorer.updates == 1
+    explorer.controls["index"].value = 2
+    direct = inspect_digit(x, labels, params, 2)
+    assert explorer.updates == 2 and explorer.result["label"] == 7
+    np.testing.assert_array_equal(explorer.result["probabilities"], direct["probabilities"])
+    np.testing.assert_allclose(direct["probabilities"],
+                               lenet_predict_proba(x[2:3], params)[0], rtol=1e-12)
+    assert direct["conv1"].shape == (2, 8, 8) and direct["conv2"].shape == (3, 4, 4)
+    assert explorer._repr_mimebundle_()["text/plain"] == "Digit explorer (index)"
+
+
+def test_bad_input_to_the_demos_is_refused():
+    x = np.linspace(-1, 1, 10)[:, None]
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 1\), got shape \(5, 2\)"):
+        sgd_demo(np.ones((5, 2)), np.ones((5, 1)))
+    with pytest.raises(ValueError, match=r"y must have shape \(N, 1\) with N = 10 as in x"):
+        sgd_explorer(x, np.ones((9, 1)))
+    with pytest.raises(ValueError, match="height must be >= 1, got 0"):
+        receptive_field_explorer(height=0)
+    with pytest.raises(TypeError, match="demo must be a SGDDemo"):
+        draw_sgd_demo(None)
+    with pytest.raises(TypeError, match="run must be a History"):
+        loss_curve_title([1.0, 2.0])
+    with pytest.raises(TypeError, match="result must be the dict inspect_digit returns"):
+        draw_digit_inspection([1, 2])
