@@ -6,6 +6,7 @@ import numpy as np
 
 from ..cnn import filter_gradient, lecture_backward, lecture_forward, lecture_init
 from ..optim import momentum_step
+from .._validate import checked, function
 from ._core import CheckFailure, attempt, call_student, compare, passed
 
 # (N images, image height, image width): a lecture-like case, a non-square one (a
@@ -26,6 +27,7 @@ def _filter_case(shape, seed):
     return X, y, W, O, cache
 
 
+@checked(fn=function())
 def check_filter_gradient(fn) -> None:
     """Check ``fn(X, H1, O, W, y) -> dE/df`` for the lecture's one-filter model.
 
@@ -77,6 +79,7 @@ def check_filter_gradient(fn) -> None:
 MOMENTUM_CASES = [((3, 3), 0.1, 0.9), ((5,), 0.05, 0.5), ((2, 4, 3), 0.3, 0.8), ((1,), 0.01, 0.99)]
 
 
+@checked(fn=function())
 def check_momentum_update(fn) -> None:
     """Check ``fn(w, grad, velocity, learning_rate, momentum) -> (new_w, new_velocity)``.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..conv import convolve2d_naive, correlate2d_naive
+from .._validate import checked, function
 from ._core import attempt, call_student, compare, passed
 
 # (U, V, R, S): a square case first (a transposed answer then has the right shape and
@@ -33,6 +34,7 @@ def _flip(a):
     return a[::-1, ::-1]
 
 
+@checked(fn=function())
 def check_weight_gradient(fn) -> None:
     """Check ``fn(X, dJ_dY) -> dJ/dW`` for ``Y = X (x) W`` with one channel (seed 004)."""
     for seed, shape in enumerate(CASES):
@@ -57,6 +59,7 @@ def check_weight_gradient(fn) -> None:
     passed("dJ/dW = X (x) dJ/dY", len(CASES))
 
 
+@checked(fn=function())
 def check_input_gradient(fn) -> None:
     """Check ``fn(dJ_dY, W) -> dJ/dX`` for ``Y = X (x) W`` with one channel (seed 002, Eq. A)."""
     for seed, shape in enumerate(CASES):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..linear import LinearCache, linear_backward, linear_forward, mse_loss
+from .._validate import checked, function
 from ._core import CheckFailure, attempt, call_student, compare, passed
 
 # (N examples, D features, K outputs): a square case first (a missing transpose gives
@@ -23,6 +24,7 @@ def _case(shape, seed):
     return x, w, b, y
 
 
+@checked(fn=function())
 def check_mse_gradient(fn) -> None:
     """Check ``fn(y_hat, y) -> dL/dy_hat`` for ``L = (1/N) sum (y_hat - y)^2``."""
     for seed, shape in enumerate(CASES):
@@ -47,6 +49,7 @@ def check_mse_gradient(fn) -> None:
     passed("dL/dy_hat", len(CASES))
 
 
+@checked(fn=function())
 def check_linear_backward(fn) -> None:
     """Check ``fn(dL_dyhat, cache) -> (dx, dw, db)`` against :func:`linear_backward`."""
     for seed, shape in enumerate(CASES):

@@ -7,6 +7,7 @@ import numpy as np
 from ..linear import LinearCache
 from ..nn import MLP, dense_backward, dense_forward, sigmoid, sigmoid_backward, sigmoid_forward
 from ..optim import sgd_step
+from .._validate import checked, function
 from ._core import CheckFailure, attempt, call_student, compare, passed
 
 # Shapes of the activations for the sigmoid layer: a batch, a square one, a single
@@ -22,6 +23,7 @@ DENSE_CASES = [(3, 3, 3), (5, 4, 3), (1, 2, 4), (7, 5, 2), (6, 1, 6)]
 SGD_CASES = [([2, 2, 1], 0.1), ([3, 4, 2], 0.05), ([1, 3, 1], 0.3), ([4, 5, 3, 2], 0.01)]
 
 
+@checked(fn=function())
 def check_sigmoid_backward(fn) -> None:
     """Check ``fn(dout, cache) -> da`` where ``cache`` is the sigmoid's output y."""
     for seed, shape in enumerate(SIGMOID_SHAPES):
@@ -46,6 +48,7 @@ def check_sigmoid_backward(fn) -> None:
     passed("sigmoid_backward", len(SIGMOID_SHAPES))
 
 
+@checked(fn=function())
 def check_dense_backward(fn) -> None:
     """Check ``fn(dout, cache) -> (dx, dw, db)`` for ``out = x w + b``, with b of shape (M,)."""
     for seed, (n, d, m) in enumerate(DENSE_CASES):
@@ -90,6 +93,7 @@ def _sgd_case(sizes, seed):
     return params, grads
 
 
+@checked(fn=function())
 def check_sgd_step(fn) -> None:
     """Check ``fn(params, grads, learning_rate) -> new params`` for ``theta <- theta - eta dE/dtheta``."""
     for seed, (sizes, learning_rate) in enumerate(SGD_CASES):
