@@ -5,6 +5,7 @@
 #   make notebooks  re-execute every notebook in place (refresh committed outputs)
 #   make bench      run the benchmarks (optional references: make install-reference)
 #   make student    student edition (answers replaced by stubs) into student/
+#   make autograder student editions + Otter-Grader autograder.zip per notebook into _build/autograder/
 #   make slides     offline reveal.js decks into _build/slides/
 #   make site       offline static site (pages, decks, index) into _build/site/
 #   make check-site headless Chromium check of the site (needs Debian's chromium)
@@ -34,7 +35,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
                --nbval-cell-timeout 300
 
 .PHONY: install lab test test-unit test-notebooks notebooks bench install-reference clean \
-        student slides site check-site test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
+        student autograder slides site check-site test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
         check-python
 
 check-python:
@@ -45,7 +46,7 @@ $(BIN)/python: | check-python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,grading]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -99,13 +100,17 @@ notebooks: install
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
 
 install-reference: install
-	$(BIN)/python -m pip install --quiet -e '.[test,reference]'
+	$(BIN)/python -m pip install --quiet -e '.[test,grading,reference]'
 
 bench: install
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 student: install
 	$(BIN)/python -m lecture_utils student --out student
+
+# For each notebook its student edition and an Otter-Grader autograder.zip (see README, instructors).
+autograder: install
+	$(BIN)/python -m lecture_utils autograder --out _build/autograder
 
 slides: install
 	$(BIN)/python -m lecture_utils slides --out _build/slides

@@ -179,7 +179,7 @@ def test_exercise_without_checker_before_the_next_exercise():
     nb.cells[4].metadata["tags"] = []
     nb.cells.append(cell("code", "def other(x):\n    return x\n", tags=["solution"]))
     nb.cells.append(cell("code", "check(other)", tags=["check"]))
-    with pytest.raises(EditionError, match=r"cell 3: exercise without a checker.*next solution cell \(cell 9\)"):
+    with pytest.raises(EditionError, match=r"cell 3: exercise without a checker.*before the next exercise \(cell 9\)"):
         find_exercises(nb, "99.ipynb")
 
 
@@ -200,7 +200,7 @@ def test_check_after_an_ordinary_code_cell_is_a_checker_without_exercise():
 def test_check_that_does_not_call_the_solution():
     nb = exercise_notebook()
     nb.cells[4].source = "check(np.mean)"
-    with pytest.raises(EditionError, match=r"cell 4: the check cell does not call my_mean\(\).*cell 3"):
+    with pytest.raises(EditionError, match=r"cell 4: the check cell does not use my_mean, defined by cell 3"):
         find_exercises(nb, "99.ipynb")
 
 
@@ -225,7 +225,7 @@ def test_tagged_markdown_cell(tags, match):
 def test_cell_tagged_both_ways():
     nb = exercise_notebook()
     nb.cells[3].metadata["tags"] = ["solution", "check"]
-    with pytest.raises(EditionError, match="cell 3: a cell cannot be tagged both"):
+    with pytest.raises(EditionError, match="cell 3: a cell cannot be tagged .check. and .solution."):
         find_exercises(nb, "99.ipynb")
 
 
@@ -308,3 +308,67 @@ def test_write_bad_arguments(tmp_path):
     nbformat.write(exercise_notebook(), path)
     with pytest.raises(ValueError, match="out_dir must differ from the notebooks' folder"):
         write_student_editions([path], tmp_path)
+
+
+# --- predict-then-run questions, cells that reveal an answer, plain-text stubs -----------------
+
+def predict_notebook():
+    return notebook(
+        cell("markdown", "# 99 · Means\n\n**Learning goals.**\n- average"),
+        cell("code", "import numpy as np", outputs=[]),
+        cell("markdown", "**Predict.** What shape does the mean of a (2, 3) array along axis 0 have?"),
+        cell("code", "mean_shape = (3,)", tags=["predict"]),
+        cell("code", "check_prediction('99-mean-shape', mean_shape)", tags=["check"],
+             outputs=[stream("RIGHT\n")]),
+        cell("markdown", "The worked answer: $\\bar x = \\frac{1}{N} \\sum_n x_n$.", tags=["reveals"]),
+        cell("code", "worked = np.ones((2, 2)).sum(axis=0) / 2", tags=["reveals"], outputs=[]),
+        cell("code", "print('between')", outputs=[stream("between\n")]),
+        cell("markdown", "## Exercise 1: the mean\n\nWrite `my_mean(x, axis)` returning $\\partial L/\\partial x$ "
+                         "as a $D \\times K$ array, $\\mathbf{x}^\\top$ style."),
+        cell("code", SOLUTION, tags=["solution"], outputs=[stream("defined\n")]),
+        cell("code", "check(my_mean)", tags=["check"], outputs=[stream("PASS my_mean\n")]),
+        cell("code", "print(worked)", outputs=[stream("[1. 1.]\n")]),
+    )
+
+
+def test_predictions_are_exercises_of_their_own_kind():
+    exercises = find_exercises(predict_notebook(), "99.ipynb")
+    assert [(e.kind, e.function_name, e.solution_index, e.check_indices) for e in exercises] == [
+        ("prediction", "mean_shape", 3, (4,)), ("function", "my_mean", 9, (10,))]
+    assert exercises[1].reveal_indices == (5, 6) and exercises[0].reveal_indices == ()
+
+
+def test_student_edition_leaves_predictions_unanswered_and_moves_reveals_after_the_exercise():
+    student = make_student_notebook(predict_notebook(), "99.ipynb")
+    sources = [c.source for c in student.cells]
+    predict = next(c for c in student.cells if "predict" in c.metadata.get("tags", []))
+    assert predict.source.startswith("mean_shape = None") and "(3,)" not in predict.source
+    check = sources.index("check(my_mean)")
+    assert sources.index("worked = np.ones((2, 2)).sum(axis=0) / 2") == check + 2   # after the check
+    assert sources.index("print('between')") < check
+    assert sources.index("print(worked)") > sources.index("worked = np.ones((2, 2)).sum(axis=0) / 2")
+    namespace = {}
+    exec(predict.source, namespace)
+    assert namespace["mean_shape"] is None
+
+
+def test_stub_messages_are_plain_words_without_latex():
+    student = make_student_notebook(predict_notebook(), "99.ipynb")
+    stub = next(c for c in student.cells if "solution" in c.metadata.get("tags", []))
+    message = stub.source.split("NotImplementedError(", 1)[1]
+    assert "$" not in message and "\\" not in message
+    assert "dL/dx" in message and "D x K" in message and "x^T" in message
+
+
+@pytest.mark.parametrize("cells, match", [
+    ([cell("code", "x = 1", tags=["reveals"])], "a cell tagged 'reveals' must come before the exercise"),
+    ([cell("code", "worked = 2", tags=["reveals"]), cell("code", "print(worked)"),
+      cell("code", SOLUTION, tags=["solution"]), cell("code", "check(my_mean)", tags=["check"])],
+     "uses worked, defined by the cell tagged 'reveals'"),
+    ([cell("code", "a, b = 1, 2", tags=["predict"])], "may only assign predictions"),
+    ([cell("code", "guess = 3", tags=["predict"])], "exercise without a checker"),
+    ([cell("markdown", "x", tags=["predict"])], "only code cells can be"),
+])
+def test_bad_predictions_and_reveals_are_named(cells, match):
+    with pytest.raises(EditionError, match=match):
+        find_exercises(notebook(cell("markdown", "# 99 · T"), *cells), "99.ipynb")

@@ -69,3 +69,19 @@ class TestNotebook:
 
     def test_uses_the_python3_kernel(self, path):
         assert load(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+    def test_every_figure_has_an_alt_text(self, path):
+        """Each picture a cell shows (plots and widgets) is described in metadata.lecture_utils.alt:
+        what it shows and what to notice, one string per picture in output order."""
+        for i, cell in enumerate(load(path)["cells"]):
+            pictures = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
+                        or "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+            if not pictures:
+                continue
+            alt = cell["metadata"].get("lecture_utils", {}).get("alt")
+            alts = [alt] if isinstance(alt, str) else list(alt or [])
+            assert len(alts) == len(pictures), (
+                f"cell {i} shows {len(pictures)} picture(s) but metadata.lecture_utils.alt describes {len(alts)}")
+            for text in alts:
+                assert isinstance(text, str) and len(text.split()) >= 8, (
+                    f"cell {i}: alt text {text!r} is too short to say what the figure shows and what to notice")

@@ -1,4 +1,4 @@
-"""Count the course's exercises (from the notebooks) and checker mutants (from the tests).
+"""Count the course's exercises and predict-then-run questions (from the notebooks) and checker mutants (from the tests).
 
     .venv/bin/python tools/count_exercises.py
 
@@ -8,7 +8,10 @@ of an exercise is the ``check_*`` function its check cell calls. Mutants are the
 collected cases of the test functions in tests/test_checks_*.py whose name
 contains "mutant" (each case is one typical wrong answer that must be rejected
 with its hint); they are attributed to the ``check_*`` functions those tests call.
-Exits with status 1 when an exercise has fewer than 3 mutants.
+Predictions are the cells tagged ``predict``, with the question id their check cell passes
+to ``check_prediction``. Exits with status 1 when an exercise has fewer than 5 mutants, when
+there are fewer than 24 exercises, or when a notebook has fewer than 3 exercises or no
+predict-then-run question.
 """
 
 from __future__ import annotations
@@ -25,19 +28,26 @@ import nbformat
 from lecture_utils.course.editions import find_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
-MIN_MUTANTS = 3
+MIN_MUTANTS = 5
+MIN_EXERCISES = 24
+MIN_PER_NOTEBOOK = 3
 CHECKER_CALL = re.compile(r"\b(check_\w+)\s*\(")
+QUESTION_ID = re.compile(r"check_prediction\(\s*['\"]([^'\"]+)['\"]")
 
 
-def exercises() -> list[tuple[str, str, str]]:
-    """(notebook, function the student writes, checker called on it), in course order."""
+def exercises() -> list[tuple[str, str, str, str]]:
+    """(notebook, kind, function the student writes or prediction name, checker or question id), in course order."""
     found = []
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for ex in find_exercises(nb, path.name):
             source = "\n".join(nb.cells[i].source for i in ex.check_indices)
-            checkers = CHECKER_CALL.findall(source) or ["?"]
-            found.append((path.name, ex.function_name, checkers[0]))
+            if ex.kind == "prediction":
+                ids = QUESTION_ID.findall(source) or ["?"]
+                found.append((path.name, ex.kind, ex.function_name, ids[0]))
+            else:
+                checkers = CHECKER_CALL.findall(source) or ["?"]
+                found.append((path.name, ex.kind, ex.function_name, checkers[0]))
     return found
 
 
@@ -63,16 +73,29 @@ def mutants_by_checker() -> Counter:
 
 def main() -> int:
     found, mutants = exercises(), mutants_by_checker()
+    functions = [f for f in found if f[1] == "function"]
+    predictions = [f for f in found if f[1] == "prediction"]
     print("| notebook | exercise | checker | mutants |\n|---|---|---|---|")
-    for notebook, function, checker in found:
+    for notebook, _, function, checker in functions:
         print(f"| {notebook} | {function} | {checker} | {mutants[checker]} |")
-    total = sum(mutants[c] for _, _, c in found)
-    print(f"\n{len(found)} exercises, {total} mutants")
-    short = [f for _, f, c in found if mutants[c] < MIN_MUTANTS]
-    if short:
-        print(f"fewer than {MIN_MUTANTS} mutants: {', '.join(short)}", file=sys.stderr)
-        return 1
-    return 0
+    print("\n| notebook | predict-then-run question | id |\n|---|---|---|")
+    for notebook, _, name, question in predictions:
+        print(f"| {notebook} | {name} | {question} |")
+    total = sum(mutants[c] for *_, c in functions)
+    print(f"\n{len(functions)} exercises, {total} mutants, {len(predictions)} predict-then-run questions")
+    problems = [f"{f} has {mutants[c]} mutants (fewer than {MIN_MUTANTS})" for _, _, f, c in functions
+                if mutants[c] < MIN_MUTANTS]
+    if len(functions) < MIN_EXERCISES:
+        problems.append(f"{len(functions)} exercises in all, fewer than {MIN_EXERCISES}")
+    for notebook in sorted({f[0] for f in found} | {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}):
+        n = sum(1 for f in functions if f[0] == notebook)
+        if n < MIN_PER_NOTEBOOK:
+            problems.append(f"{notebook} has {n} exercises, fewer than {MIN_PER_NOTEBOOK}")
+        if not any(p[0] == notebook for p in predictions):
+            problems.append(f"{notebook} has no predict-then-run question")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

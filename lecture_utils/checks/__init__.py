@@ -1,25 +1,22 @@
 """Exercise checkers, one submodule per notebook, all importable from here.
 
-Each ``check_*`` function runs the student's code on several seeded cases,
-prints one ``PASS`` line, or raises :class:`CheckFailure` (an ``AssertionError``)
-whose message names the likely mistake. Notebooks import from the submodule of
-their topic (``lecture_utils.checks.linear``); this package re-exports them all.
+Each ``check_*(fn, cases="all")`` function runs the student's code on several seeded
+cases (the visible ones, then hidden extra ones; ``cases="visible"`` or ``"hidden"``
+runs one group, as the autograder does), prints one ``PASS`` line, or raises
+:class:`CheckFailure` (an ``AssertionError`` that IPython shows as one message) naming
+the likely mistake. :func:`check_prediction` checks predict-then-run questions.
+Notebooks import from the submodule of their topic (``lecture_utils.checks.linear``);
+this package re-exports every checker.
 """
 
+from . import cnn, conv, linear, nn, pyramids, steerable
 from ._core import CheckFailure
-from .cnn import check_filter_gradient, check_momentum_update
-from .conv import check_input_gradient, check_weight_gradient
-from .linear import check_linear_backward, check_mse_gradient
-from .nn import check_dense_backward, check_sgd_step, check_sigmoid_backward
-from .pyramids import check_collapse, check_expand_1d, check_reduce_1d
-from .steerable import check_angular_mask, check_phase_difference, check_steer_first_order
+from .predictions import Prediction, check_prediction
 
-__all__ = [
-    "CheckFailure",
-    "check_mse_gradient", "check_linear_backward",                          # 01
-    "check_reduce_1d", "check_expand_1d", "check_collapse",                 # 02
-    "check_steer_first_order", "check_angular_mask", "check_phase_difference",  # 03
-    "check_sigmoid_backward", "check_dense_backward", "check_sgd_step",     # 04
-    "check_weight_gradient", "check_input_gradient",                        # 05
-    "check_filter_gradient", "check_momentum_update",                       # 06
-]
+__all__ = ["CheckFailure", "Prediction", "check_prediction"]
+for _module in (linear, pyramids, steerable, nn, conv, cnn):        # notebooks 01 .. 06
+    for _name in sorted(vars(_module)):
+        if _name.startswith("check_") and callable(getattr(_module, _name)):
+            globals()[_name] = getattr(_module, _name)
+            __all__.append(_name)
+del _module, _name

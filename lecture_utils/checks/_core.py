@@ -1,29 +1,132 @@
 """Machinery shared by every exercise checker.
 
-A checker runs the student's function on several seeded cases of different
-shapes (so a hard-coded answer fails), compares with the reference, and when
-they differ, recognises the usual mistakes by recomputing them: if the
-student's result equals "the reference without the 1/N", the hint says so.
+A checker runs the student's function on several seeded cases of different shapes (so a
+hard-coded answer fails): the visible cases, which the messages describe, then hidden
+extra cases of other shapes (the autograder grades them separately). It compares each
+result with the reference and, when they differ, recognises the usual mistakes by
+recomputing them: if the student's result equals "the reference without the 1/N", the
+hint says so.
+
+It also refuses answers that only look right:
+
+* a function that calls the package's own implementation (``lecture_utils.conv``, ...),
+  however it was imported, is caught while it runs (:func:`call_student` watches every
+  call) and refused: the exercise is to write the computation;
+* complex, string, object or boolean results, and results of the wrong shape.
+
+A failure is one :class:`CheckFailure`, shown by IPython as a single styled message
+(``_render_traceback_``), not as a traceback into the checker's source.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
+
+PACKAGE = Path(__file__).resolve().parents[1]          # lecture_utils/
+NOT_AN_ANSWER = (PACKAGE / "checks", PACKAGE / "_validate.py")   # code a call may pass through
 
 
 class CheckFailure(AssertionError):
-    """Raised by a checker; the message says what is wrong and how to fix it."""
+    """Raised by a checker; the message says what is wrong and how to fix it.
+
+    IPython shows only the message (:meth:`_render_traceback_`), so a student sees one
+    clear sentence rather than a traceback into the checker.
+    """
+
+    def _render_traceback_(self):
+        lines = str(self).splitlines() or [""]
+        return ["\x1b[1;31m\u2717 " + lines[0] + "\x1b[0m"] + ["  " + line for line in lines[1:]]
+
+
+# ---------------------------------------------------------------------- running the student's code
+
+def _package_function(frame) -> str | None:
+    """``module.function`` when ``frame`` runs code of lecture_utils that an answer may not call."""
+    filename = frame.f_code.co_filename
+    if not filename.startswith(str(PACKAGE)):
+        return None
+    path = Path(filename)
+    if any(path == p or p in path.parents for p in NOT_AN_ANSWER):
+        return None
+    module = ".".join(("lecture_utils",) + path.relative_to(PACKAGE).with_suffix("").parts)
+    return f"{module}.{frame.f_code.co_name}"
+
+
+def _watching_calls(fn, args, allowed):
+    """Call ``fn(*args)``; also return the package functions it called (other than ``allowed``)."""
+    seen = []
+    previous = sys.getprofile()
+
+    def profile(frame, event, arg):
+        if event == "call":
+            name = _package_function(frame)
+            if name is not None and name not in allowed and name not in seen:
+                seen.append(name)
+
+    sys.setprofile(profile)
+    try:
+        result = fn(*args)
+    finally:
+        sys.setprofile(previous)
+    return result, seen
+
+
+def call_student(fn, args, case: str, allowed=()):
+    """Call the student's function; turn a crash, a stub or a delegation into one clear failure.
+
+    Parameters
+    ----------
+    fn : callable
+        The student's function.
+    args : tuple
+        Its arguments (copies: the student may modify them).
+    case : str
+        Describes the test case (shapes), quoted in messages.
+    allowed : iterable of str
+        ``lecture_utils`` functions the exercise lets the answer use, as
+        ``"lecture_utils.pyramids.expand"``; every other package function is refused.
+    """
+    if not callable(fn):
+        raise CheckFailure(f"pass your function itself (the name, without brackets), not {type(fn).__name__}: "
+                           "e.g. check(my_function), not check(my_function(x)).")
+    try:
+        result, delegated = _watching_calls(fn, args, set(allowed))
+    except NotImplementedError:
+        raise CheckFailure("this exercise is not implemented yet: replace `raise NotImplementedError(...)` "
+                           "with your code, then run this cell again.") from None
+    except CheckFailure:
+        raise
+    except Exception as exc:
+        raise CheckFailure(f"your function raised {type(exc).__name__} for {case}: {exc}. "
+                           "Print the shapes of your intermediate arrays to find the mismatch.") from None
+    if delegated:
+        raise CheckFailure(f"your function calls {delegated[0]}, the package's own code: this exercise asks you "
+                           "to write the computation yourself, with numpy (np.sum, slicing, @).")
+    return result
 
 
 def as_result_array(value, what: str) -> np.ndarray:
-    """The student's returned value as a float array, or a failure that says what came back."""
+    """The student's value as a float64 array, or a failure that says what came back instead."""
     if value is None:
         raise CheckFailure(f"{what} is None: did you forget the `return` statement?")
+    if isinstance(value, (str, bytes, dict, set)) or callable(value):
+        raise CheckFailure(f"{what} must be a numeric array, got {type(value).__name__}")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value)
     except (TypeError, ValueError):
-        raise CheckFailure(f"{what} must be a numeric array, got {type(value).__name__}") from None
-    return arr
+        raise CheckFailure(f"{what} must be a numeric array, got {type(value).__name__} "
+                           "(a ragged list?)") from None
+    if np.iscomplexobj(arr):
+        raise CheckFailure(f"{what} is complex (dtype {arr.dtype}); this quantity is real: look for a stray "
+                           "complex number (1j, np.fft without .real) in your computation.")
+    if arr.dtype == bool:
+        raise CheckFailure(f"{what} is an array of True/False; return the numbers themselves.")
+    if not np.issubdtype(arr.dtype, np.number):
+        raise CheckFailure(f"{what} must be a numeric array, got dtype {arr.dtype}.")
+    return arr.astype(np.float64)
 
 
 def compare(what: str, got, expected: np.ndarray, mistakes, case: str,
@@ -45,45 +148,48 @@ def compare(what: str, got, expected: np.ndarray, mistakes, case: str,
         Describes the test case (shapes), quoted in the message.
     """
     got = as_result_array(got, what)
+    right = got.shape == expected.shape and np.allclose(got, expected, rtol=rtol, atol=atol)
     for hint, wrong in mistakes:
-        if wrong is None:  # the mistake is impossible for this case's shapes
+        if wrong is None or right:      # None: the mistake is impossible for this case's shapes
             continue
         wrong = np.asarray(wrong, dtype=np.float64)
-        if got.shape == wrong.shape and np.allclose(got, wrong, rtol=rtol, atol=atol) and not (
-                got.shape == expected.shape and np.allclose(got, expected, rtol=rtol, atol=atol)):
+        if got.shape == wrong.shape and np.allclose(got, wrong, rtol=rtol, atol=atol):
             raise CheckFailure(f"{what} is wrong for {case}. Likely mistake: {hint}")
     if got.shape != expected.shape:
         raise CheckFailure(f"{what} has shape {got.shape} but should have shape "
-                           f"{expected.shape} for {case}. Check which axes your products and sums run over.")
-    if not np.allclose(got, expected, rtol=rtol, atol=atol):
+                           f"{expected.shape} for {case}. Write down the shape of each factor and of the result.")
+    if not right:
         worst = float(np.max(np.abs(got - expected)))
         raise CheckFailure(f"{what} has the right shape but wrong values for {case} "
                            f"(largest difference {worst:.3g}). Re-derive one entry by hand and "
                            "compare it with your code.")
 
 
-def call_student(fn, args, case: str):
-    """Call the student's function; turn a crash into a failure that names the case."""
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise CheckFailure("this exercise is not implemented yet: replace "
-                           "`raise NotImplementedError` with your code, then run this cell again.") from None
-    except CheckFailure:
-        raise
-    except Exception as exc:
-        raise CheckFailure(f"your function raised {type(exc).__name__} for {case}: {exc}. "
-                           "Print the shapes of your intermediate arrays to find the mismatch.") from exc
-
-
 def attempt(compute):
     """Value of ``compute()``, or None when that wrong formula does not even fit the shapes."""
     try:
         return compute()
-    except ValueError:
+    except (ValueError, IndexError):
         return None
 
 
-def passed(name: str, n_cases: int) -> None:
+def test_cases(visible, hidden, which: str):
+    """The cases a checker runs, as ``(seed, case, is_hidden)``: ``which`` is "all", "visible" or "hidden".
+
+    Hidden cases get seeds of their own (1000 on), so no answer tuned to the visible
+    cases' numbers can pass them.
+    """
+    if which not in ("all", "visible", "hidden"):
+        raise ValueError(f"cases must be 'all', 'visible' or 'hidden', got {which!r}")
+    chosen = []
+    if which in ("all", "visible"):
+        chosen += [(seed, case, False) for seed, case in enumerate(visible)]
+    if which in ("all", "hidden"):
+        chosen += [(1000 + seed, case, True) for seed, case in enumerate(hidden)]
+    return chosen
+
+
+def passed(name: str, n_cases: int, n_hidden: int = 0) -> None:
     """Print the single pass line of a checker."""
-    print(f"PASS {name}: matches the reference on {n_cases} test cases of different shapes.")
+    extra = f" (and {n_hidden} extra)" if n_hidden else ""
+    print(f"PASS {name}: matches the reference on {n_cases - n_hidden} test cases{extra} of different shapes.")

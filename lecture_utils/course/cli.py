@@ -1,6 +1,8 @@
-"""Command line of the course tools: ``python -m lecture_utils student|slides|site [--out DIR] [NOTEBOOK ...]``.
+"""Command line of the course tools: ``python -m lecture_utils student|slides|site|autograder [--out DIR] [NOTEBOOK ...]``.
 
 * ``student``: student editions (answers replaced by stubs) into ``student/``;
+* ``autograder``: for each notebook its student edition and an Otter-Grader ``autograder.zip``
+  into ``_build/autograder/NN_topic/``;
 * ``slides``: offline reveal.js decks into ``_build/slides/``;
 * ``site``: an offline static site (pages, decks, index) into ``_build/site/``.
 
@@ -15,12 +17,13 @@ import argparse
 import sys
 from pathlib import Path
 
-DEFAULT_OUT = {"student": "student", "slides": "_build/slides", "site": "_build/site"}
+DEFAULT_OUT = {"student": "student", "slides": "_build/slides", "site": "_build/site",
+               "autograder": "_build/autograder"}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lecture_utils",
-                                     description="Build the student edition, the slides or the static site.")
+                                     description="Build the student edition, the slides, the static site or the autograder.")
     parser.add_argument("command", choices=sorted(DEFAULT_OUT), help="what to build")
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to use (default: notebooks/*.ipynb, in lecture order)")
@@ -32,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Run one command; return the process exit status."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_intermixed_args(argv)
     notebooks = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         print("error: no notebooks given and none found in notebooks/ (run from the repository root)",
@@ -40,16 +43,19 @@ def main(argv=None) -> int:
         return 2
     out = args.out or Path(DEFAULT_OUT[args.command])
     # Imported here so that `--help` stays fast (nbconvert takes a while to import).
+    from .autograder import AutograderError, build_autograders
     from .editions import EditionError, write_student_editions
     from .publish import PublishError, build_site, build_slides
     try:
         if args.command == "student":
             written = write_student_editions(notebooks, out)
+        elif args.command == "autograder":
+            written = build_autograders(notebooks, out)
         elif args.command == "slides":
             written = build_slides(notebooks, out)
         else:
             written = build_site(notebooks, out, title=args.title)
-    except (EditionError, PublishError, ValueError, TypeError) as exc:
+    except (AutograderError, EditionError, PublishError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for path in written:

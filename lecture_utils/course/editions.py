@@ -2,11 +2,21 @@
 
 The committed notebooks are the instructor edition. An exercise is a code cell
 tagged ``solution`` that defines one function, followed by a code cell tagged
-``check`` that calls a checker from :mod:`lecture_utils.checks` on it. The
-student edition keeps every cell, but
+``check`` that calls a checker from :mod:`lecture_utils.checks` on it. A
+predict-then-run question is a code cell tagged ``predict`` that assigns the
+prediction to a name (``db_shape = (1, 3)``), followed by a ``check`` cell that
+calls :func:`lecture_utils.checks.check_prediction` on it. A cell (code or
+markdown) tagged ``reveals`` computes or states the answer of the next exercise:
+the instructor reads it before the exercise, the student only after solving it.
+The student edition keeps every cell, but
 
 * each solution cell keeps its imports, the function's signature and docstring,
-  and gets the body ``raise NotImplementedError("<the exercise's instructions>")``;
+  and gets the body ``raise NotImplementedError("<the exercise's instructions>")``,
+  in plain words (the LaTeX of the markdown turned into text);
+* each predict cell assigns ``None`` (the question stays unanswered);
+* each ``reveals`` cell moves to just after the check cell(s) of the exercise it
+  belongs to, the first one after it, so nothing on screen before an exercise
+  gives its answer away;
 * the outputs of the stubbed cells, of their check cells, and of any later cell
   that uses the student's function are cleared;
 * check cells get the tag ``raises-exception``, which JupyterLab, Notebook 7 and
@@ -35,6 +45,8 @@ import nbformat
 
 SOLUTION_TAG = "solution"
 CHECK_TAG = "check"
+PREDICT_TAG = "predict"
+REVEALS_TAG = "reveals"
 # Honoured by JupyterLab / Notebook 7 (Run All goes on) and nbclient (no CellExecutionError).
 RAISES_TAG = "raises-exception"
 
@@ -63,20 +75,26 @@ class Exercise:
     Attributes
     ----------
     solution_index : int
-        Index (0-based, in ``nb.cells``) of the cell tagged ``solution``.
+        Index (0-based, in ``nb.cells``) of the cell tagged ``solution`` (or ``predict``).
     check_indices : tuple of int
         Indices of the cells tagged ``check`` that call the function.
     function_name : str
-        The function the solution cell defines.
+        The function the solution cell defines (for a prediction: the name it assigns).
     instructions : str
         Plain text of the markdown cell(s) between the previous exercise and
         the solution cell, shortened; empty when there are none.
+    kind : str
+        ``"function"`` for an exercise, ``"prediction"`` for a predict-then-run question.
+    reveal_indices : tuple of int
+        Cells tagged ``reveals`` before the exercise that belong to it.
     """
 
     solution_index: int
     check_indices: tuple
     function_name: str
     instructions: str
+    kind: str = "function"
+    reveal_indices: tuple = ()
 
 
 def _where(name: str, index: int) -> str:
@@ -89,7 +107,7 @@ def _tags(cell) -> list:
 
 def _is_code_without_tags(cell) -> bool:
     return cell.cell_type == "code" and cell.source.strip() and not (
-        {SOLUTION_TAG, CHECK_TAG} & set(_tags(cell)))
+        {SOLUTION_TAG, CHECK_TAG, PREDICT_TAG, REVEALS_TAG} & set(_tags(cell)))
 
 
 def _validate_notebook_arg(nb, name):
@@ -100,12 +118,35 @@ def _validate_notebook_arg(nb, name):
                         f"got {type(nb).__name__}")
 
 
+LATEX_WORDS = [
+    (r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"\1/\2"),
+    (r"\\(?:mathbf|mathrm|boldsymbol|operatorname|text|mathit|mathcal|textbf|bm)\s*\{([^{}]*)\}", r"\1"),
+    (r"\\(?:tilde|widetilde)\s*\{([^{}]*)\}", r"\1~"), (r"\\(?:hat|widehat)\s*\{([^{}]*)\}", r"\1_hat"), (r"\\hat\s*(\w)", r"\1_hat"),
+    (r"\\partial\s*", "d"), (r"\\times", " x "), (r"\\cdot", " . "), (r"\\odot", " * "), (r"\\star", " * "),
+    (r"\^\s*\{?\\top\}?", "^T"), (r"\\top", "T"), (r"\\otimes", " (x) "), (r"\\ast", " * "),
+    (r"\\(?:ldots|dots|cdots)", "..."), (r"\\le(?:q)?\b", "<="), (r"\\ge(?:q)?\b", ">="), (r"\\ne(?:q)?\b", "!="),
+    (r"\\approx", "~"), (r"\\in\b", " in "), (r"\\to\b", "->"), (r"\\rightarrow", "->"), (r"\\leftarrow", "<-"),
+    (r"\\sum", "sum"), (r"\\max", "max"), (r"\\log", "log"), (r"\\exp", "exp"), (r"\\sqrt", "sqrt"),
+    (r"\\(?:left|right|big|Big|bigl|bigr|displaystyle)\b", ""), (r"\\[,;:! ]", " "), (r"\\quad|\\qquad", " "),
+    (r"\\([A-Za-z]+)", r"\1"),          # Greek letters and the rest: \alpha -> alpha
+]
+
+
+def latex_to_text(text: str) -> str:
+    """The LaTeX of a markdown cell as plain words: ``$\\partial J/\\partial W$`` -> ``dJ/dW``."""
+    for pattern, replacement in LATEX_WORDS:
+        text = re.sub(pattern, replacement, text)
+    text = text.replace("$", "").replace("{", "").replace("}", "").replace("\\", "")
+    return re.sub(r"[ \t]+", " ", text)
+
+
 def plain_instructions(markdown: str, limit: int = MAX_INSTRUCTION_CHARS) -> str:
     """Markdown instructions as one short line of plain text for an error message.
 
-    Headings that only say "Exercise N: ..." are kept (they name the task),
-    markup characters are dropped and whitespace collapsed; text longer than
-    ``limit`` characters is cut at the last sentence end (or word) before it.
+    Headings that only say "Exercise N: ..." are kept (they name the task), LaTeX is
+    turned into plain words (:func:`latex_to_text`), markup characters are dropped and
+    whitespace collapsed; text longer than ``limit`` characters is cut at the last
+    sentence end (or word) before it.
 
     Parameters
     ----------
@@ -117,6 +158,7 @@ def plain_instructions(markdown: str, limit: int = MAX_INSTRUCTION_CHARS) -> str
     if not isinstance(markdown, str):
         raise TypeError(f"markdown must be a string, got {type(markdown).__name__}")
     text = re.sub(r"^\s*#+\s*(.*)$", r"\1.", markdown, flags=re.MULTILINE)  # "## Ex 1: x" -> "Ex 1: x."
+    text = latex_to_text(text)
     text = re.sub(r"[`*]", "", text)  # code and emphasis marks; underscores belong to names
     text = re.sub(r"\s+", " ", text).strip().replace("..", ".")
     if len(text) <= limit:
@@ -168,6 +210,34 @@ def parse_solution(source: str, where: str) -> ast.FunctionDef:
         raise EditionError(f"{where}: malformed solution cell, the body of {fn.name}() must start "
                            "on a new line after the signature.")
     return fn
+
+
+def parse_prediction(source: str, where: str) -> list[str]:
+    """The names a predict cell assigns (``db_shape = (1, 3)``), or :class:`EditionError` naming ``where``.
+
+    A predict cell holds only simple assignments ``name = value`` (comments allowed).
+    """
+    try:
+        module = ast.parse(source)
+    except SyntaxError as exc:
+        raise EditionError(f"{where}: malformed predict cell, it does not parse ({exc.msg}).") from None
+    names = []
+    for statement in module.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            raise EditionError(f"{where}: malformed predict cell, it may only assign predictions "
+                               "(name = value), one per line.")
+        names.append(statement.targets[0].id)
+    if not names:
+        raise EditionError(f"{where}: malformed predict cell, it assigns no prediction.")
+    return names
+
+
+def unanswered_prediction(source: str, where: str = "predict cell") -> str:
+    """The student's version of a predict cell: every prediction set to None, comments kept."""
+    names = parse_prediction(source, where)
+    lines = [f"{name} = None   # your prediction: replace None, then run the check below" for name in names]
+    return "\n".join(lines) + "\n"
 
 
 def _has_docstring(fn: ast.FunctionDef) -> bool:
@@ -254,7 +324,7 @@ def _uses(source: str, name: str) -> bool:
 
 
 def find_exercises(nb, name: str) -> list[Exercise]:
-    """The exercises of a notebook, checking that every one is well formed.
+    """The exercises and predict-then-run questions of a notebook, checking that each is well formed.
 
     Parameters
     ----------
@@ -271,44 +341,53 @@ def find_exercises(nb, name: str) -> list[Exercise]:
     Raises
     ------
     EditionError
-        A tagged cell that is not a code cell, a cell tagged both ways, a
-        malformed solution cell, a solution cell without a check cell after it,
-        a check cell without a solution cell before it, or a check cell that
-        does not call the solution's function; the message names the cell.
+        A solution or predict tag on a non-code cell, a cell with two of the tags, a
+        malformed solution or predict cell, one without a check cell after it, a check
+        cell without one before it, a check cell that does not use it, or a ``reveals``
+        cell with no exercise after it; the message names the cell.
     """
     _validate_notebook_arg(nb, name)
     records = []         # one dict per exercise, in notebook order
     pending = None       # the exercise whose solution awaits its first check cell
     checked = None       # the exercise just checked (a second check cell may follow)
     markdown_since = []  # markdown cells since the last code cell: the instructions
+    reveals = []         # reveals cells waiting for their exercise
     for i, cell in enumerate(nb.cells):
         tags = set(_tags(cell))
         where = _where(name, i)
-        if {SOLUTION_TAG, CHECK_TAG} <= tags:
-            raise EditionError(f"{where}: a cell cannot be tagged both 'solution' and 'check'.")
-        if tags & {SOLUTION_TAG, CHECK_TAG} and cell.cell_type != "code":
-            raise EditionError(f"{where}: a {cell.cell_type} cell is tagged "
-                               f"{sorted(tags & {SOLUTION_TAG, CHECK_TAG})}; only code cells can be.")
-        if SOLUTION_TAG in tags:
+        roles = tags & {SOLUTION_TAG, CHECK_TAG, PREDICT_TAG}
+        if len(roles) > 1:
+            raise EditionError(f"{where}: a cell cannot be tagged {' and '.join(map(repr, sorted(roles)))}.")
+        if roles and cell.cell_type != "code":
+            raise EditionError(f"{where}: a {cell.cell_type} cell is tagged {sorted(roles)}; only code cells can be.")
+        if REVEALS_TAG in tags and roles:
+            raise EditionError(f"{where}: a cell tagged 'reveals' cannot also be tagged {sorted(roles)}.")
+        if roles & {SOLUTION_TAG, PREDICT_TAG}:
             if pending is not None:
                 raise EditionError(f"{_where(name, pending['solution'])}: exercise without a checker: "
-                                   f"the solution cell defining {pending['name']}() has no cell tagged "
-                                   f"'check' before the next solution cell (cell {i}).")
-            fn = parse_solution(cell.source, where)
-            pending = {"solution": i, "name": fn.name, "checks": [],
+                                   f"the cell defining {pending['name']} has no cell tagged "
+                                   f"'check' before the next exercise (cell {i}).")
+            if SOLUTION_TAG in roles:
+                label, kind = parse_solution(cell.source, where).name, "function"
+            else:
+                label, kind = parse_prediction(cell.source, where)[0], "prediction"
+            pending = {"solution": i, "name": label, "checks": [], "kind": kind, "reveals": tuple(reveals),
                        "instructions": plain_instructions("\n\n".join(markdown_since))}
             records.append(pending)
-            checked = None
-        elif CHECK_TAG in tags:
+            reveals, checked = [], None
+        elif CHECK_TAG in roles:
             owner = pending or checked
             if owner is None:
                 raise EditionError(f"{where}: checker without an exercise: no cell tagged 'solution' "
-                                   "comes before this check cell (since the previous exercise).")
+                                   "or 'predict' comes before this check cell (since the previous exercise).")
             if not _uses(cell.source, owner["name"]):
-                raise EditionError(f"{where}: the check cell does not call {owner['name']}(), the "
-                                   f"function defined by the solution cell {owner['solution']} above it.")
+                raise EditionError(f"{where}: the check cell does not use {owner['name']}, defined by "
+                                   f"cell {owner['solution']} above it.")
             owner["checks"].append(i)
             pending, checked = None, owner
+        elif REVEALS_TAG in tags:
+            reveals.append(i)
+            continue
         elif cell.cell_type == "markdown":
             markdown_since.append(cell.source)
             continue
@@ -318,8 +397,32 @@ def find_exercises(nb, name: str) -> list[Exercise]:
             markdown_since = []
     if pending is not None:
         raise EditionError(f"{_where(name, pending['solution'])}: exercise without a checker: the "
-                           f"solution cell defining {pending['name']}() has no cell tagged 'check' after it.")
-    return [Exercise(r["solution"], tuple(r["checks"]), r["name"], r["instructions"]) for r in records]
+                           f"cell defining {pending['name']} has no cell tagged 'check' after it.")
+    if reveals:
+        raise EditionError(f"{_where(name, reveals[0])}: a cell tagged 'reveals' must come before the "
+                           "exercise whose answer it gives away, but no exercise follows it.")
+    exercises = [Exercise(r["solution"], tuple(r["checks"]), r["name"], r["instructions"], r["kind"],
+                          r["reveals"]) for r in records]
+    _check_reveals_are_movable(nb, name, exercises)
+    return exercises
+
+
+def _check_reveals_are_movable(nb, name, exercises):
+    """A reveals cell moves after its exercise: no cell it would jump over may use what it defines."""
+    for ex in exercises:
+        for r in ex.reveal_indices:
+            parsed = _names_used_and_bound(nb.cells[r].source) if nb.cells[r].cell_type == "code" else None
+            bound = parsed[1] if parsed else set()
+            for i in range(r + 1, max(ex.check_indices) + 1):
+                cell = nb.cells[i]
+                if i in ex.reveal_indices or cell.cell_type != "code":
+                    continue
+                used = _names_used_and_bound(cell.source)
+                clash = sorted(bound & used[0]) if used else []
+                if clash:
+                    raise EditionError(f"{_where(name, i)}: uses {', '.join(clash)}, defined by the cell "
+                                       f"tagged 'reveals' {r}, which the student edition moves after the "
+                                       f"exercise {ex.function_name}; compute it in this cell or untag {r}.")
 
 
 def dependent_cells(nb, exercise: Exercise) -> list[int]:
@@ -332,7 +435,7 @@ def dependent_cells(nb, exercise: Exercise) -> list[int]:
     start = max(exercise.check_indices) + 1
     for i in range(start, len(nb.cells)):
         cell = nb.cells[i]
-        if cell.cell_type != "code" or SOLUTION_TAG in _tags(cell):
+        if cell.cell_type != "code" or {SOLUTION_TAG, PREDICT_TAG} & set(_tags(cell)):
             continue
         parsed = _names_used_and_bound(cell.source)
         if _uses(cell.source, exercise.function_name):
@@ -361,15 +464,20 @@ def make_student_notebook(nb, name: str):
     Returns
     -------
     nbformat.NotebookNode
-        Solution cells stubbed (see :func:`stub_source`), their check cells
-        tagged ``raises-exception``, the outputs of stubbed, check and
-        dependent cells cleared, and a note for students after the first cell.
+        Solution cells stubbed (see :func:`stub_source`), predictions unanswered, their
+        check cells tagged ``raises-exception``, the outputs of stubbed, check and
+        dependent cells cleared, ``reveals`` cells moved after their exercise, and a note
+        for students after the first cell.
     """
     exercises = find_exercises(nb, name)
     student = copy.deepcopy(nb)
     for ex in exercises:
         cell = student.cells[ex.solution_index]
-        cell.source = stub_source(cell.source, ex.instructions, _where(name, ex.solution_index))
+        where = _where(name, ex.solution_index)
+        if ex.kind == "function":
+            cell.source = stub_source(cell.source, ex.instructions, where)
+        else:
+            cell.source = unanswered_prediction(cell.source, where)
         _clear_outputs(cell)
         for i in ex.check_indices:
             check = student.cells[i]
@@ -379,12 +487,25 @@ def make_student_notebook(nb, name: str):
                 tags.append(RAISES_TAG)
         for i in dependent_cells(nb, ex):
             _clear_outputs(student.cells[i])
+    student.cells = _reveals_moved(student.cells, exercises)
     note = nbformat.v4.new_markdown_cell(STUDENT_NOTE)
     note.metadata["slideshow"] = {"slide_type": "skip"}
     student.cells.insert(1 if student.cells else 0, note)
     student.metadata.setdefault("lecture_utils", {})["edition"] = "student"
     nbformat.validate(student)
     return student
+
+
+def _reveals_moved(cells, exercises) -> list:
+    """The cells in student order: each exercise's reveals cells right after its last check cell."""
+    after = {max(ex.check_indices): ex.reveal_indices for ex in exercises if ex.reveal_indices}
+    moved = {i for ex in exercises for i in ex.reveal_indices}
+    order = []
+    for i in range(len(cells)):
+        if i not in moved:
+            order.append(i)
+        order.extend(after.get(i, ()))
+    return [cells[i] for i in order]
 
 
 def notebook_paths(paths) -> list[Path]:

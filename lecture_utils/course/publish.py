@@ -49,8 +49,8 @@ class PublishError(ValueError):
 
 # --- widgets -> their last picture --------------------------------------------------------
 
-def _widget_images(state: dict, model_id: str, seen=None) -> list[str]:
-    """Base64 PNGs of the Image widgets inside a widget (depth first, in display order)."""
+def _widget_images(state: dict, model_id: str, seen=None) -> list[tuple[str, str]]:
+    """(base64 PNG, display width) of the Image widgets inside a widget (depth first, in display order)."""
     seen = set() if seen is None else seen
     if model_id in seen or model_id not in state:
         return []
@@ -58,7 +58,8 @@ def _widget_images(state: dict, model_id: str, seen=None) -> list[str]:
     model = state[model_id]
     images = []
     if model.get("model_name") == "ImageModel" and model.get("state", {}).get("format", "png") == "png":
-        images += [b["data"] for b in model.get("buffers", [])
+        width = str(model.get("state", {}).get("width", ""))
+        images += [(b["data"], width) for b in model.get("buffers", [])
                    if b.get("path") == ["value"] and b.get("encoding") == "base64"]
     for child in model.get("state", {}).get("children", []):
         if isinstance(child, str) and child.startswith("IPY_MODEL_"):
@@ -85,7 +86,10 @@ class StaticWidgetPreprocessor(Preprocessor):
                 images = _widget_images(state, data[WIDGET_VIEW].get("model_id", ""))
                 del data[WIDGET_VIEW]
                 if images:
-                    data["image/png"] = images[0]
+                    png, width = images[0]
+                    data["image/png"] = png
+                    if width.isdigit():        # rendered at 2x for sharpness: show at its CSS width
+                        output.setdefault("metadata", {})["image/png"] = {"width": int(width)}
         nb.metadata.pop("widgets", None)
         return nb, resources
 

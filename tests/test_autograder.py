@@ -1,0 +1,108 @@
+"""The Otter-Grader assignments, graded for real by `otter run`: the instructor notebook scores full
+marks, the untouched student edition zero, and one wrong answer loses exactly its exercise's points
+and shows the checker's hint."""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lecture_utils.course.autograder import AutograderError, build_autograders, questions, test_file
+from lecture_utils.course.editions import find_exercises
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+if os.environ.get("REQUIRE_OTTER") == "1":
+    import otter  # noqa: F401  (in CI a missing otter-grader is a failure, not a skip)
+else:
+    pytest.importorskip("otter", reason="otter-grader is in the 'grading' extra (make install adds it)")
+
+
+def otter_run(zip_path: Path, notebook: Path, out: Path) -> dict:
+    """Grade one notebook with `otter run`; the per-question scores and outputs."""
+    out.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(out),
+                             "--no-logo", str(notebook)], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    tests = json.loads((out / "results.json").read_text())["tests"]
+    return {t["name"]: (t["score"], t["max_score"], t["output"]) for t in tests if "max_score" in t}
+
+
+def with_wrong_answer(nb, exercise):
+    """The instructor notebook with one exercise's solution replaced by its declared wrong answer."""
+    meta = nb.cells[exercise.solution_index].metadata.get("lecture_utils", {})
+    wrong = copy.deepcopy(nb)
+    wrong.cells[exercise.solution_index].source = meta["wrong_answer"]
+    return wrong, meta["wrong_hint"]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Every notebook graded three ways: (scores of the instructor, student and one-wrong-answer runs)."""
+    out = tmp_path_factory.mktemp("autograder")
+    build_autograders(NOTEBOOKS, out)
+    jobs = []
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        exercises = [e for e in find_exercises(nb, path.name) if e.kind == "function"]
+        declared = [e for e in exercises if "wrong_answer" in nb.cells[e.solution_index].metadata.get("lecture_utils", {})]
+        assert declared, f"{path.name}: no exercise declares a wrong_answer (metadata lecture_utils.wrong_answer)"
+        wrong_nb, hint = with_wrong_answer(nb, declared[0])
+        wrong_path = out / path.stem / f"wrong_{path.name}"
+        nbformat.write(wrong_nb, wrong_path)
+        zip_path = out / path.stem / "autograder.zip"
+        jobs += [(path.stem, "instructor", zip_path, path, None),
+                 (path.stem, "student", zip_path, out / path.stem / path.name, None),
+                 (path.stem, "wrong", zip_path, wrong_path, (declared[0].function_name, hint))]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        scores = list(pool.map(lambda job: otter_run(job[2], job[3], out / job[0] / job[1]), jobs))
+    return {(stem, kind): (score, extra) for (stem, kind, _, _, extra), score in zip(jobs, scores)}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_instructor_notebook_scores_full_marks(graded, path):
+    scores, _ = graded[(path.stem, "instructor")]
+    assert scores and all(score == most for score, most, _ in scores.values()), {
+        q: out for q, (score, most, out) in scores.items() if score != most}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_untouched_student_edition_scores_zero(graded, path):
+    scores, _ = graded[(path.stem, "student")]
+    assert scores and all(score == 0 for score, _, _ in scores.values())
+    assert all("not implemented yet" in output for _, _, output in scores.values())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_wrong_answer_loses_exactly_its_points_and_shows_the_hint(graded, path):
+    scores, (function, hint) = graded[(path.stem, "wrong")]
+    for question, (score, most, output) in scores.items():
+        if question == function:
+            assert score == 0, output
+            assert hint in output, f"the hint {hint!r} is not in the feedback:\n{output}"
+            assert "CheckFailure" in output and "Traceback" not in output
+        else:
+            assert score == most, (question, output)
+
+
+def test_points_split_between_visible_and_hidden_cases():
+    source = test_file("99_x.ipynb", {"function": "f", "checker": "check_f", "points": 3})
+    assert "@test_case(points=1, hidden=False)" in source and "@test_case(points=2, hidden=True)" in source
+    compile(source, "f.py", "exec")
+
+
+def test_bad_points_and_missing_checkers_are_named(tmp_path):
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    exercise = next(e for e in find_exercises(nb, "01.ipynb") if e.kind == "function")
+    nb.cells[exercise.solution_index].metadata["lecture_utils"] = {"points": 1}
+    with pytest.raises(AutograderError, match="points of exercise .* must be an integer >= 2"):
+        questions(nb, "01.ipynb")
+    with pytest.raises(ValueError, match="paths must be existing .ipynb files"):
+        build_autograders([tmp_path / "missing.ipynb"], tmp_path)
