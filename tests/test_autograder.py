@@ -43,46 +43,53 @@ def with_wrong_answer(nb, exercise):
     return wrong, meta["wrong_hint"]
 
 
-@pytest.fixture(scope="module")
+_GRADED = {}
+
+
+@pytest.fixture
 def graded(tmp_path_factory):
-    """Every notebook graded three ways: (scores of the instructor, student and one-wrong-answer runs)."""
-    out = tmp_path_factory.mktemp("autograder")
-    build_autograders(NOTEBOOKS, out)
-    jobs = []
-    for path in NOTEBOOKS:
-        nb = nbformat.read(path, as_version=4)
-        exercises = [e for e in find_exercises(nb, path.name) if e.kind == "function"]
-        declared = [e for e in exercises if "wrong_answer" in nb.cells[e.solution_index].metadata.get("lecture_utils", {})]
-        assert declared, f"{path.name}: no exercise declares a wrong_answer (metadata lecture_utils.wrong_answer)"
-        wrong_nb, hint = with_wrong_answer(nb, declared[0])
-        wrong_path = out / path.stem / f"wrong_{path.name}"
-        nbformat.write(wrong_nb, wrong_path)
-        zip_path = out / path.stem / "autograder.zip"
-        jobs += [(path.stem, "instructor", zip_path, path, None),
-                 (path.stem, "student", zip_path, out / path.stem / path.name, None),
-                 (path.stem, "wrong", zip_path, wrong_path, (declared[0].function_name, hint))]
+    """grade(path) -> {kind: (scores, extra)}: the notebook graded as instructor, student and one wrong answer."""
+    def grade(path):
+        if path not in _GRADED:
+            _GRADED[path] = _grade(path, tmp_path_factory.mktemp(path.stem))
+        return _GRADED[path]
+    return grade
+
+
+def _grade(path, out):
+    build_autograders([path], out)
+    nb = nbformat.read(path, as_version=4)
+    exercises = [e for e in find_exercises(nb, path.name) if e.kind == "function"]
+    declared = [e for e in exercises if "wrong_answer" in nb.cells[e.solution_index].metadata.get("lecture_utils", {})]
+    assert declared, f"{path.name}: no exercise declares a wrong_answer (metadata lecture_utils.wrong_answer)"
+    wrong_nb, hint = with_wrong_answer(nb, declared[0])
+    wrong_path = out / path.stem / f"wrong_{path.name}"
+    nbformat.write(wrong_nb, wrong_path)
+    zip_path = out / path.stem / "autograder.zip"
+    jobs = {"instructor": (path, None), "student": (out / path.stem / path.name, None),
+            "wrong": (wrong_path, (declared[0].function_name, hint))}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        scores = list(pool.map(lambda job: otter_run(job[2], job[3], out / job[0] / job[1]), jobs))
-    return {(stem, kind): (score, extra) for (stem, kind, _, _, extra), score in zip(jobs, scores)}
+        scores = dict(zip(jobs, pool.map(lambda kind: otter_run(zip_path, jobs[kind][0], out / kind), jobs)))
+    return {kind: (scores[kind], jobs[kind][1]) for kind in jobs}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_instructor_notebook_scores_full_marks(graded, path):
-    scores, _ = graded[(path.stem, "instructor")]
+    scores, _ = graded(path)["instructor"]
     assert scores and all(score == most for score, most, _ in scores.values()), {
         q: out for q, (score, most, out) in scores.items() if score != most}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_untouched_student_edition_scores_zero(graded, path):
-    scores, _ = graded[(path.stem, "student")]
+    scores, _ = graded(path)["student"]
     assert scores and all(score == 0 for score, _, _ in scores.values())
     assert all("not implemented yet" in output for _, _, output in scores.values())
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_one_wrong_answer_loses_exactly_its_points_and_shows_the_hint(graded, path):
-    scores, (function, hint) = graded[(path.stem, "wrong")]
+    scores, (function, hint) = graded(path)["wrong"]
     for question, (score, most, output) in scores.items():
         if question == function:
             assert score == 0, output
