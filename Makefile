@@ -8,7 +8,8 @@
 #   make autograder student editions + Otter-Grader autograder.zip per notebook into _build/autograder/
 #   make slides     offline reveal.js decks into _build/slides/
 #   make site       offline static site (pages, decks, index) into _build/site/
-#   make check-site headless Chromium check of the site (needs Debian's chromium)
+#   make check-site headless Chromium check of the site, with the axe-core accessibility audit
+#                   (needs Debian's chromium and npm)
 #   make test-offline  the whole test suite with networking disabled (Linux)
 #   make test-kernels  strict nbval under several OpenBLAS kernels and thread counts
 #   make test-lower-bounds  unit tests + strict nbval with every dependency at its lower bound
@@ -35,7 +36,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
                --nbval-cell-timeout 300
 
 .PHONY: install lab test test-unit test-notebooks notebooks bench install-reference clean \
-        student autograder slides site check-site test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
+        student autograder slides site check-site install-a11y install-tools test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
         check-python
 
 check-python:
@@ -118,8 +119,27 @@ slides: install
 site: install
 	$(BIN)/python -m lecture_utils site --out _build/site --title "Learning and multi-scale vision"
 
-check-site: site
-	$(BIN)/python tests/browser_check.py _build/site --screenshots _build/screens
+# axe-core (npm) for the accessibility audit of the site and decks; needs Node.js's npm.
+A11Y_STAMP := tools/a11y/node_modules/axe-core/axe.min.js
+$(A11Y_STAMP): tools/a11y/package.json tools/a11y/package-lock.json
+	cd tools/a11y && npm ci --no-audit --no-fund --loglevel=error
+
+install-a11y: $(A11Y_STAMP)
+
+# Deployment checks in a venv of their own (they pin things the course must not): repo2docker
+# (Binder's builder, run with --no-build: no Docker needed) and cffconvert (validates CITATION.cff).
+TOOLS_VENV := .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
+$(TOOLS_STAMP): | check-python
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet "jupyter-repo2docker>=2024.7" "cffconvert>=2.0"
+	touch $(TOOLS_STAMP)
+
+install-tools: $(TOOLS_STAMP)
+
+check-site: site install-a11y
+	$(BIN)/python tests/browser_check.py _build/site --screenshots _build/screens --audit
 
 # Install online first, then run the whole suite in a network namespace with loopback only.
 test-offline: install

@@ -7,9 +7,15 @@ that leaves the machine, then reads from the live DOM how many figures were
 decoded, how many formulas MathJax rendered (and whether any failed), and for a
 deck how many reveal.js slides it has. Optionally saves screenshots.
 
+With ``--audit`` it also runs axe-core (the accessibility engine behind most browser
+audits; npm package ``axe-core``, installed by ``make install-a11y`` into
+``tools/a11y/node_modules``) on every page and on every deck (in reveal.js's print
+view, where all slides are laid out at once), checks that every figure has an alt
+text, and that a deck answers the keyboard (the right arrow moves to the next slide).
+
 Used by ``tests/test_publish.py``; also a script::
 
-    python tests/browser_check.py _build/site --screenshots /tmp/screens
+    python tests/browser_check.py _build/site --screenshots /tmp/screens --audit
 """
 
 from __future__ import annotations
@@ -41,12 +47,15 @@ PAGE_REPORT_JS = """
 (async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const images = [...document.querySelectorAll('img')];
+  const placeholder = 'No description has been provided for this image';
   const markdown = [...document.querySelectorAll('.jp-MarkdownOutput, .jp-RenderedMarkdown, li, p')]
       .map(e => e.innerText).join('\\n');
   const report = {
     title: document.title,
     images: images.length,
     images_decoded: images.filter(i => i.complete && i.naturalWidth > 0).length,
+    images_without_alt: images.filter(i => !(i.getAttribute('alt') || '').trim() ||
+                                           i.getAttribute('alt') === placeholder).length,
     math: document.querySelectorAll('mjx-container').length,
     math_errors: document.querySelectorAll('mjx-merror').length,
     raw_tex: (markdown.match(/\\$\\$|\\\\frac|\\\\begin\\{|\\\\partial|\\\\mathbf/g) || []).length,
@@ -73,6 +82,19 @@ SHOW_JS = """
 """
 
 
+AXE = Path(__file__).resolve().parents[1] / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+AXE_RUN_JS = """
+(async () => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations'], preload: false});
+  return JSON.stringify(result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+    examples: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n')[1])})));
+})()
+"""
+KEYBOARD_JS = "JSON.stringify(window.Reveal ? Reveal.getIndices() : null)"
+
+
 def find_browser() -> str | None:
     """Path of a Chromium-family browser, from $BROWSER or the usual names on $PATH."""
     candidates = [os.environ.get("BROWSER", "")] + list(BROWSER_NAMES)
@@ -91,15 +113,30 @@ class PageReport:
     math_errors: int = 0
     raw_tex: int = 0
     slides: int | None = None
+    images_without_alt: int = 0
     errors: list = field(default_factory=list)
     remote_requests: list = field(default_factory=list)
     screenshot: str | None = None
+    violations: list | None = None      # axe-core's, when audited
+    keyboard_moves: bool | None = None  # decks: did the right arrow move to the next slide?
+
+    def serious(self) -> list:
+        """The audit's critical and serious violations."""
+        return [v for v in self.violations or [] if v["impact"] in ("critical", "serious")]
 
     def summary(self) -> str:
         deck = f", {self.slides} slides" if self.slides is not None else ""
-        return (f"{Path(self.url).name}: {self.images_decoded}/{self.images} figures decoded, "
+        audit = ""
+        if self.violations is not None:
+            counts = {impact: sum(v["nodes"] for v in self.violations if v["impact"] == impact)
+                      for impact in ("critical", "serious", "moderate", "minor")}
+            audit = ", axe: " + " ".join(f"{n} {impact}" for impact, n in counts.items())
+        keys = "" if self.keyboard_moves is None else f", keyboard {'ok' if self.keyboard_moves else 'DEAD'}"
+        return (f"{Path(self.url).name}: {self.images_decoded}/{self.images} figures decoded "
+                f"({self.images_without_alt} without alt text), "
                 f"{self.math} formulas rendered ({self.math_errors} with errors, {self.raw_tex} raw TeX "
-                f"left){deck}, {len(self.errors)} console errors, {len(self.remote_requests)} remote requests")
+                f"left){deck}, {len(self.errors)} console errors, {len(self.remote_requests)} remote requests"
+                f"{audit}{keys}")
 
 
 class Browser:
@@ -176,9 +213,13 @@ class Browser:
                 events.append(message)
 
     def check_page(self, path: Path, screenshot: Path | None = None, scroll_to: str | None = None,
-                   timeout: float = 60.0) -> PageReport:
-        """Load a local page in a fresh tab and report what it rendered and what went wrong."""
-        url = Path(path).resolve().as_uri()
+                   timeout: float = 60.0, audit: bool = False, query: str = "") -> PageReport:
+        """Load a local page in a fresh tab and report what it rendered and what went wrong.
+
+        ``audit`` also runs axe-core on it (and, for a deck, presses the right arrow);
+        ``query`` is appended to the URL (``?print-pdf`` lays out every slide of a deck).
+        """
+        url = Path(path).resolve().as_uri() + query
         events = []
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -195,6 +236,10 @@ class Browser:
                 raise RuntimeError(f"{url}: report script failed: {result['exceptionDetails']}")
             report = PageReport(url=url, **json.loads(result["result"]["value"]))
             self.drain(events, 0.3)
+            if audit:
+                report.violations = self._axe(session, events, timeout)
+                if report.slides is not None and not query:
+                    report.keyboard_moves = self._arrow_moves(session, events)
             if screenshot is not None:
                 report.screenshot = str(self._screenshot(session, events, screenshot, scroll_to))
         finally:
@@ -204,6 +249,29 @@ class Browser:
                                          if e["method"] == "Network.requestWillBeSent"
                                          and not e["params"]["request"]["url"].startswith(LOCAL_SCHEMES)})
         return report
+
+    def _axe(self, session: str, events: list, timeout: float) -> list:
+        if not AXE.is_file():
+            raise FileNotFoundError(f"axe-core is not installed ({AXE}): run make install-a11y")
+        self.send("Runtime.evaluate", {"expression": AXE.read_text(encoding="utf-8")}, session=session,
+                  events=events)
+        result = self.send("Runtime.evaluate", {"expression": AXE_RUN_JS % json.dumps(AXE_TAGS),
+                           "awaitPromise": True, "returnByValue": True}, session=session, events=events,
+                           timeout=timeout)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"axe-core failed: {result['exceptionDetails']}")
+        return json.loads(result["result"]["value"])
+
+    def _arrow_moves(self, session: str, events: list) -> bool:
+        def indices():
+            return self.send("Runtime.evaluate", {"expression": KEYBOARD_JS, "returnByValue": True},
+                             session=session, events=events)["result"]["value"]
+        before = indices()
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", {"type": kind, "key": "ArrowRight", "code": "ArrowRight",
+                      "windowsVirtualKeyCode": 39, "nativeVirtualKeyCode": 39}, session=session, events=events)
+        self.drain(events, 0.8)
+        return indices() != before
 
     def _wait_for_load(self, events: list, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -262,8 +330,12 @@ def _errors(events: list) -> list[str]:
     return found
 
 
-def check_site(site: Path, screenshots: Path | None = None) -> list[PageReport]:
-    """Check every ``*.html`` page of a built site (index, pages, decks) in one browser."""
+def check_site(site: Path, screenshots: Path | None = None, audit: bool = False) -> list[PageReport]:
+    """Check every ``*.html`` page of a built site (index, pages, decks) in one browser.
+
+    With ``audit``, each deck is also audited in its print view (every slide laid out),
+    reported as ``<deck>.slides.html?print-pdf``.
+    """
     executable = find_browser()
     if executable is None:
         raise FileNotFoundError("no Chromium found: install Debian's chromium or set $BROWSER")
@@ -272,8 +344,10 @@ def check_site(site: Path, screenshots: Path | None = None) -> list[PageReport]:
     with Browser(executable) as browser:
         for page in pages:
             shot = Path(screenshots) / f"{page.stem}.png" if screenshots else None
-            scroll = None if page.name == "index.html" else "img"
-            reports.append(browser.check_page(page, shot, scroll_to=scroll))
+            scroll = None if page.name in ("index.html", "search.html") else "img"
+            reports.append(browser.check_page(page, shot, scroll_to=scroll, audit=audit))
+            if audit and page.name.endswith(".slides.html"):
+                reports.append(browser.check_page(page, audit=True, query="?print-pdf"))
     return reports
 
 
@@ -281,14 +355,23 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="folder with the built pages (make site)")
     parser.add_argument("--screenshots", type=Path, default=None, help="save one PNG per page here")
+    parser.add_argument("--audit", action="store_true", help="also run axe-core and the keyboard check")
     args = parser.parse_args(argv)
-    reports = check_site(args.site, args.screenshots)
+    reports = check_site(args.site, args.screenshots, audit=args.audit)
     bad = 0
     for r in reports:
         print(r.summary())
         for line in r.errors + [f"remote request: {u}" for u in r.remote_requests]:
             print("   ", line)
-        bad += bool(r.errors or r.remote_requests or r.math_errors or r.images_decoded < r.images)
+        for v in r.serious():
+            print(f"    axe {v['impact']}: {v['id']} ({v['nodes']} nodes): {v['help']}")
+            for example in v["examples"]:
+                print(f"        {example}")
+        bad += bool(r.errors or r.remote_requests or r.math_errors or r.images_decoded < r.images
+                    or r.images_without_alt or r.serious() or r.keyboard_moves is False)
+    if args.audit:
+        print(f"axe-core over {len(reports)} page views: {sum(len(r.serious()) for r in reports)} critical or "
+              f"serious rule failures, {sum(v['nodes'] for r in reports for v in r.serious())} nodes")
     return 1 if bad else 0
 
 

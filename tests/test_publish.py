@@ -239,15 +239,87 @@ def test_site_index_lists_notebooks_in_lecture_order(tmp_path):
     assert soup.h1.get_text() == "My course"
     assert [h.get_text() for h in soup.find_all("h2")] == ["01 · First", "02 · Second"]
     assert [a["href"] for a in soup.select("p.links a")] == [
-        "01_first.html", "01_first.slides.html", "02_second.html", "02_second.slides.html"]
+        "01_first.html", "01_first.slides.html", "notebooks/01_first.ipynb", "student/01_first.ipynb",
+        "02_second.html", "02_second.slides.html", "notebooks/02_second.ipynb", "student/02_second.ipynb"]
     goals = [li.get_text(" ", strip=True) for li in soup.select("ul.goals li")]
     assert goals == ["add $a+b$;", "multiply two numbers;"] * 2
-    for page in written + [tmp_path / "site" / "01_first.slides.html"]:
+    assert soup.find("main") is not None and soup.find("form", attrs={"role": "search"}) is not None
+    site = tmp_path / "site"
+    for page in written + [site / "01_first.slides.html", site / "search.html"]:
         assert_offline(page)
-    nav = BeautifulSoup(written[1].read_text(encoding="utf-8"), "html.parser").find("nav", class_="lecture-nav")
-    links = [a["href"] for a in nav.find_all("a")]
-    assert links == ["index.html", "01_first.slides.html"]
-    assert all((tmp_path / "site" / link).is_file() for link in links)
+        for a in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("a", href=True):
+            target = unquote(urlparse(a["href"]).path)
+            assert not target or (site / target).is_file(), f"{page.name} links to a missing {a['href']}"
+
+
+def test_pages_have_the_site_navigation(tmp_path):
+    paths = []
+    for number, name in (("01", "First"), ("02", "Second"), ("03", "Third")):
+        path = tmp_path / f"{number}_{name.lower()}.ipynb"
+        nbformat.write(tiny_notebook(title=TITLE.replace("42 · A tiny lecture", f"{number} · {name}")), path)
+        paths.append(path)
+    build_site(paths, tmp_path / "site", title="My course")
+    soup = BeautifulSoup((tmp_path / "site" / "02_second.html").read_text(encoding="utf-8"), "html.parser")
+    sidebar = soup.find("nav", attrs={"aria-label": "Notebooks in lecture order"})
+    assert [a.get_text() for a in sidebar.find_all("a")][:3] == ["01 · First", "02 · Second", "03 · Third"]
+    assert sidebar.find("a", attrs={"aria-current": "page"})["href"] == "02_second.html"
+    prev_next = soup.find("nav", attrs={"aria-label": "Previous and next notebook"})
+    assert [a["rel"] for a in prev_next.find_all("a")] == [["prev"], ["next"]]
+    assert [a["href"] for a in prev_next.find_all("a")] == ["01_first.html", "03_third.html"]
+    toc = soup.find("aside", attrs={"aria-label": "On this page"})
+    anchors = [a["href"][1:] for a in toc.find_all("a")]
+    assert anchors and all(soup.find(id=anchor) is not None for anchor in anchors)
+    links = {a.get_text(): a["href"] for a in soup.select("p.page-links a")}
+    assert links == {"Slides of this notebook": "02_second.slides.html",
+                     "Download the notebook": "notebooks/02_second.ipynb",
+                     "Download the student edition": "student/02_second.ipynb"}
+    assert soup.find("main", id="content") is not None and soup.find(class_="skip-link")["href"] == "#content"
+
+
+def test_search_index_holds_every_section(tmp_path, tiny_path):
+    build_site([tiny_path], tmp_path / "site")
+    script = (tmp_path / "site" / "search_index.js").read_text(encoding="utf-8")
+    assert script.startswith("window.SEARCH_INDEX = ")
+    import json
+    entries = json.loads(script[len("window.SEARCH_INDEX = "):].rstrip().rstrip(";"))
+    assert len(entries) == 2 and entries[0]["heading"].startswith("Math") and entries[1]["heading"] == "Second section"
+    assert entries[1]["url"] == "42_tiny.html#Second-section" and entries[1]["page"] == "42 · A tiny lecture"
+    assert "search_index.js" in (tmp_path / "site" / "search.html").read_text(encoding="utf-8")
+
+
+def test_downloads_are_the_two_editions(tmp_path):
+    nb = tiny_notebook()
+    nb.cells.insert(1, new_code_cell("def f(x):\n    return 2 * x\n", metadata={"tags": ["solution"],
+                                     "slideshow": {"slide_type": "-"}}))
+    nb.cells.insert(2, new_code_cell("check(f)", metadata={"tags": ["check"], "slideshow": {"slide_type": "-"}}))
+    path = tmp_path / "nb" / "44_ex.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    build_site([path], tmp_path / "site")
+    instructor = nbformat.read(tmp_path / "site" / "notebooks" / "44_ex.ipynb", 4)
+    student = nbformat.read(tmp_path / "site" / "student" / "44_ex.ipynb", 4)
+    assert "return 2 * x" in instructor.cells[1].source
+    assert "return 2 * x" not in "".join(c.source for c in student.cells)
+
+
+def test_figures_carry_their_alt_text_into_pages_and_decks(tmp_path):
+    nb = tiny_notebook()
+    nb.cells[1].metadata["lecture_utils"] = {"alt": "A falling line from (0, 1) to (1, 0), the test figure <1>."}
+    nb.cells[3].metadata["lecture_utils"] = {"alt": ["The widget's last picture: the same falling line again."]}
+    path = tmp_path / "nb" / "42_tiny.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    build_site([path], tmp_path / "site")
+    for name in ("42_tiny.html", "42_tiny.slides.html"):
+        images = BeautifulSoup((tmp_path / "site" / name).read_text(encoding="utf-8"), "html.parser").find_all("img")
+        assert [i["alt"] for i in images] == ["A falling line from (0, 1) to (1, 0), the test figure <1>.",
+                                              "The widget's last picture: the same falling line again."], name
+
+
+def test_tables_whose_headers_are_formulas_get_words_for_screen_readers():
+    from lecture_utils.course.publish import label_math_headers
+    out = label_math_headers("<th>$f'(a)$</th><th>name</th>")
+    assert out == "<th><span class=\"visually-hidden\">f&#x27;(a)</span>$f'(a)$</th><th>name</th>"
 
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
@@ -275,7 +347,7 @@ def test_site_checks_every_title_before_writing(tmp_path, tiny_path):
 
 @pytest.mark.parametrize("command, produced", [
     ("slides", ["42_tiny.slides.html"]),
-    ("site", ["42_tiny.html", "42_tiny.slides.html", "index.html"]),
+    ("site", ["42_tiny.html", "42_tiny.slides.html", "index.html", "search.html", "search_index.js"]),
     ("student", ["42_tiny.ipynb"]),
 ])
 def test_command_line(command, produced, tiny_path, tmp_path, capsys):
@@ -325,16 +397,25 @@ def test_site_in_headless_chromium(tmp_path, tiny_path, course_site):
     if not sources:  # no notebooks yet: a small hand-made one
         sources, site = [tiny_path], tmp_path / "site"
         build_site(sources, site)
+    audit = browser_check.AXE.is_file()
+    if not audit and os.environ.get("REQUIRE_AXE") == "1":
+        pytest.fail(f"REQUIRE_AXE=1 but axe-core is not installed at {browser_check.AXE} (make install-a11y)")
     screenshots = os.environ.get("BROWSER_SCREENSHOTS")
-    reports = {Path(r.url).name: r for r in browser_check.check_site(site, screenshots and Path(screenshots))}
-    assert len(reports) == 2 * len(sources) + 1
+    reports = {Path(r.url).name: r for r in browser_check.check_site(site, screenshots and Path(screenshots),
+                                                                      audit=audit)}
+    # index, search, a page and a deck per notebook (and each deck's print view when audited)
+    assert len(reports) == (3 if audit else 2) * len(sources) + 2
     for name, report in reports.items():
         print(report.summary())
         assert report.errors == [], f"{name}: {report.errors}"
         assert report.remote_requests == [], f"{name}: {report.remote_requests}"
-        html_images = (site / name).read_text(encoding="utf-8").count("<img")
+        html_images = (site / name.split("?")[0]).read_text(encoding="utf-8").count("<img")
         assert report.images == html_images and report.images_decoded == report.images, name
         assert report.math_errors == 0 and report.raw_tex == 0, name
+        assert report.images_without_alt == 0, f"{name}: {report.images_without_alt} figures without alt text"
+        if audit:
+            assert report.serious() == [], f"{name}: axe-core found {report.serious()}"
+            assert report.keyboard_moves in (None, True), f"{name}: the right arrow does not move the deck"
     for path in sources:
         nb = nbformat.read(path, as_version=4)
         page, deck = reports[f"{path.stem}.html"], reports[f"{path.stem}.slides.html"]

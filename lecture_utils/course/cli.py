@@ -3,6 +3,8 @@
 * ``student``: student editions (answers replaced by stubs) into ``student/``;
 * ``autograder``: for each notebook its student edition and an Otter-Grader ``autograder.zip``
   into ``_build/autograder/NN_topic/``;
+* ``nbgitpuller --hub URL --repo URL [--branch B]``: one link per notebook that pulls the student
+  edition into a JupyterHub home and opens it;
 * ``slides``: offline reveal.js decks into ``_build/slides/``;
 * ``site``: an offline static site (pages, decks, index) into ``_build/site/``.
 
@@ -18,7 +20,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_OUT = {"student": "student", "slides": "_build/slides", "site": "_build/site",
-               "autograder": "_build/autograder"}
+               "autograder": "_build/autograder", "nbgitpuller": ""}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,12 +32,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: student/, _build/slides/ or _build/site/)")
     parser.add_argument("--title", default="Course notebooks", help="heading of the site's index page")
+    parser.add_argument("--hub", help="nbgitpuller: the JupyterHub's address, https://...")
+    parser.add_argument("--repo", help="nbgitpuller: the git repository's https address")
+    parser.add_argument("--branch", default="student-edition", help="nbgitpuller: the student edition's branch")
     return parser
 
 
 def main(argv=None) -> int:
     """Run one command; return the process exit status."""
     args = _parser().parse_intermixed_args(argv)
+    if args.command == "nbgitpuller":
+        from .deploy import nbgitpuller_links
+        if not args.hub or not args.repo:
+            print("error: nbgitpuller needs --hub URL and --repo URL", file=sys.stderr)
+            return 2
+        try:
+            for name, link in nbgitpuller_links(args.hub, args.repo, args.branch):
+                print(f"{name}: {link}")
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
     notebooks = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         print("error: no notebooks given and none found in notebooks/ (run from the repository root)",

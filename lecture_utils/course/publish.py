@@ -21,6 +21,7 @@ Interactive widgets cannot run without a kernel; in both outputs an
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -91,6 +92,23 @@ class StaticWidgetPreprocessor(Preprocessor):
                     if width.isdigit():        # rendered at 2x for sharpness: show at its CSS width
                         output.setdefault("metadata", {})["image/png"] = {"width": int(width)}
         nb.metadata.pop("widgets", None)
+        return nb, resources
+
+
+class AltTextPreprocessor(Preprocessor):
+    """Give every picture the alt text its cell's metadata holds (``lecture_utils.alt``).
+
+    The i-th picture a cell shows (a plot, or a widget's last picture) gets the i-th
+    string; the templates write it into ``<img alt="...">``, for pages and decks alike.
+    """
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            alt = cell.get("metadata", {}).get("lecture_utils", {}).get("alt")
+            alts = [alt] if isinstance(alt, str) else list(alt or [])
+            pictures = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            for output, text in zip(pictures, alts):
+                output.setdefault("metadata", {}).setdefault("image/png", {})["alt"] = text
         return nb, resources
 
 
@@ -166,6 +184,7 @@ TEMPLATE_DIRS = {"extra_template_basedirs": [str(TEMPLATES)], "extra_template_pa
 def _configure(exporter):
     exporter.mathjax_url = MATHJAX_URL
     exporter.register_preprocessor(StaticWidgetPreprocessor(), enabled=True)
+    exporter.register_preprocessor(AltTextPreprocessor(), enabled=True)   # after: widgets are pictures now
     return exporter
 
 
@@ -192,11 +211,20 @@ def copy_assets(out_dir: Path) -> Path:
     return target
 
 
-def _export_all(exporter, notebooks, out_dir: Path, suffix: str) -> list[Path]:
-    """Write ``<stem><suffix>`` for each (path, notebook) with an nbconvert exporter; return the files."""
+def _export_all(exporter, notebooks, out_dir: Path, suffix: str, site=None, finish=None) -> list[Path]:
+    """Write ``<stem><suffix>`` for each (path, notebook) with an nbconvert exporter; return the files.
+
+    ``site(i)`` gives the i-th page's navigation context (``resources.site`` in the template);
+    ``finish(stem, body)`` may rewrite the HTML before it is written.
+    """
     written = []
-    for path, nb in notebooks:
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+    for i, (path, nb) in enumerate(notebooks):
+        resources = {"metadata": {"name": path.stem}}
+        if site is not None:
+            resources["site"] = site(i)
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        if finish is not None:
+            body = finish(path.stem, body)
         target = out_dir / f"{path.stem}{suffix}"
         target.write_text(body, encoding="utf-8")
         written.append(target)
@@ -237,12 +265,129 @@ def build_slides(paths, out_dir) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_assets(out_dir)
-    return _export_all(slides_exporter(), notebooks, out_dir, ".slides.html")
+    return _export_all(slides_exporter(), notebooks, out_dir, ".slides.html",
+                       finish=lambda stem, body: label_math_headers(body))
 
 
 def _md(text: str) -> str:
     """Markdown (with $math$ left for MathJax) as an HTML fragment."""
     return markdown2html_mistune(text).strip()
+
+
+# --- the site: navigation, table of contents, search -----------------------------------------
+
+HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+TOC_MARK = "<!--LECTURE-TOC-->"
+
+
+def _text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    without_tags = re.sub(r"<(script|style)\b.*?</\1>", " ", fragment, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", without_tags))).strip()
+
+
+def page_sections(body: str) -> list[dict]:
+    """The h2/h3 sections of a rendered page: level, anchor, heading and the text up to the next heading."""
+    found = list(HEADING.finditer(body))
+    sections = []
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(body)
+        text = _text(body[m.end():end])
+        sections.append({"level": int(m.group(1)), "anchor": m.group(2), "heading": _text(m.group(3)),
+                         "text": text})
+    return sections
+
+
+MATH_HEADER = re.compile(r"<th([^>]*)>(\s*\$[^<]*\$\s*)</th>")
+
+
+def label_math_headers(body: str) -> str:
+    """Give table headers made only of math (``| $f(a)$ |``) a text screen readers can read.
+
+    Its plain words ("f'(a)") come first, visually hidden, then the formula as MathJax renders it.
+    """
+    from .editions import latex_to_text
+
+    def label(m):
+        words = html.escape(latex_to_text(html.unescape(m.group(2))).strip())
+        return f'<th{m.group(1)}><span class="visually-hidden">{words}</span>{m.group(2)}</th>'
+    return MATH_HEADER.sub(label, body)
+
+
+def toc_html(sections) -> str:
+    """The page's own table of contents, one link per h2/h3 heading."""
+    items = "\n".join(f'    <li class="level-{s["level"]}"><a href="#{html.escape(s["anchor"])}">'
+                      f'{html.escape(s["heading"])}</a></li>' for s in sections)
+    return f"<ol>\n{items}\n  </ol>" if sections else "<p>No sections.</p>"
+
+
+SEARCH_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Search: {title}</title>
+<style>
+{site_css}
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; }}
+main {{ max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }}
+.result {{ margin: 0 0 1.1rem; }} .result p {{ margin: 0.2rem 0; color: #3d3d3d; }}
+mark {{ background: #fff2a8; color: #1a1a1a; }}
+</style>
+<script src="search_index.js"></script>
+</head>
+<body class="lecture-site">
+<header class="site-header">
+  <a class="site-title" href="index.html">{title}</a>
+  <form class="site-search" role="search" action="search.html" method="get">
+    <label for="site-search-q">Search the course</label>
+    <input id="site-search-q" name="q" type="search" placeholder="e.g. Laplacian">
+    <button type="submit">Search</button>
+  </form>
+</header>
+<main id="content">
+<h1>Search</h1>
+<p id="summary" role="status">Type words to find the sections of the notebooks that contain all of them.</p>
+<div id="results"></div>
+</main>
+<script>
+(function () {{
+  const query = new URLSearchParams(window.location.search).get('q') || '';
+  document.getElementById('site-search-q').value = query;
+  const words = query.toLowerCase().split(/\\s+/).filter(w => w.length > 1);
+  if (!words.length) {{ return; }}
+  const escape = s => s.replace(/[&<>"]/g, c => ({{'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}})[c]);
+  const hits = [];
+  for (const section of window.SEARCH_INDEX) {{
+    const haystack = (section.page + ' ' + section.heading + ' ' + section.text).toLowerCase();
+    if (words.every(w => haystack.includes(w))) {{
+      const score = words.reduce((n, w) => n + (section.heading.toLowerCase().includes(w) ? 10 : 1), 0);
+      hits.push([score, section]);
+    }}
+  }}
+  hits.sort((a, b) => b[0] - a[0]);
+  document.getElementById('summary').textContent =
+      hits.length + (hits.length === 1 ? ' section contains ' : ' sections contain ') + 'all of: ' + words.join(', ');
+  const marked = text => {{
+    let out = escape(text);
+    for (const w of words) {{ out = out.replace(new RegExp('(' + w.replace(/[.*+?^${{}}()|[\\]\\\\]/g, '\\\\$&') + ')', 'gi'), '<mark>$1</mark>'); }}
+    return out;
+  }};
+  document.getElementById('results').innerHTML = hits.slice(0, 60).map(([_, s]) => {{
+    const i = Math.max(0, s.text.toLowerCase().indexOf(words[0]) - 80);
+    const snippet = (i > 0 ? '... ' : '') + s.text.slice(i, i + 240) + ' ...';
+    return '<div class="result"><a href="' + s.url + '">' + escape(s.page) + ': ' + escape(s.heading) +
+           '</a><p>' + marked(snippet) + '</p></div>';
+  }}).join('');
+}})();
+</script>
+</body>
+</html>
+"""
+
+
+def _site_css() -> str:
+    return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in ("lecture_a11y.css", "lecture_site.css"))
 
 
 def index_html(infos, title: str) -> str:
@@ -257,7 +402,9 @@ def index_html(infos, title: str) -> str:
             f'    <h2><a href="{info.stem}.html">{number}{html.escape(info.title)}</a></h2>\n'
             f'{follows}'
             f'    <p class="links"><a href="{info.stem}.html">page</a> · '
-            f'<a href="{info.stem}.slides.html">slides</a></p>\n'
+            f'<a href="{info.stem}.slides.html">slides</a> · '
+            f'<a href="notebooks/{info.stem}.ipynb" download>notebook</a> · '
+            f'<a href="student/{info.stem}.ipynb" download>student edition</a></p>\n'
             f'    <p>Learning goals:</p>\n    <ul class="goals">\n{goals}\n    </ul>\n  </li>')
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -266,12 +413,14 @@ def index_html(infos, title: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{html.escape(title)}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
-        line-height: 1.5; color: #222; }}
+{_site_css()}
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; }}
+main {{ max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }}
 ol.notebooks {{ list-style: none; padding: 0; }}
-li.notebook {{ border-top: 1px solid #ddd; padding: 0.5rem 0 1rem; }}
+li.notebook {{ border-top: 1px solid #d0d0d0; padding: 0.5rem 0 1rem; }}
 li.notebook h2 {{ font-size: 1.25rem; margin: 0.5rem 0 0.25rem; }}
-.follows, .links {{ color: #555; margin: 0.25rem 0; }}
+.follows, .links {{ color: #3d3d3d; margin: 0.25rem 0; }}
+.follows p {{ margin: 0; }}
 .goals p {{ margin: 0; }}
 </style>
 <script>
@@ -279,31 +428,43 @@ window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processE
 </script>
 <script defer src="{MATHJAX_URL}"></script>
 </head>
-<body>
+<body class="lecture-site">
+<a class="skip-link" href="#content">Skip to the notebooks</a>
+<header class="site-header">
+  <a class="site-title" href="index.html">{html.escape(title)}</a>
+  <form class="site-search" role="search" action="search.html" method="get">
+    <label for="site-search-q">Search the course</label>
+    <input id="site-search-q" name="q" type="search" placeholder="e.g. Laplacian">
+    <button type="submit">Search</button>
+  </form>
+</header>
+<main id="content">
 <h1>{html.escape(title)}</h1>
-<p>The course notebooks in lecture order, rendered with their outputs. Each has a page and a
-reveal.js slide deck (arrow keys to move, <kbd>s</kbd> for the speaker view). Everything here
-works offline.</p>
+<p>The course notebooks in lecture order, rendered with their outputs. Each has a page, a
+reveal.js slide deck (arrow keys to move, <kbd>s</kbd> for the speaker view), the notebook to
+download and its student edition (answers taken out, checkers kept). Everything here works offline.</p>
 <ol class="notebooks">
 {chr(10).join(entries)}
 </ol>
+</main>
 </body>
 </html>
 """
 
 
 def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
-    """Render the notebooks as a static site: pages, decks and an index.
+    """Render the notebooks as a static site: pages, decks, downloads, search and an index.
 
     Parameters
     ----------
     paths : iterable of path-like
         Executed notebooks, in lecture order (their numbers sort them).
     out_dir : path-like
-        Output folder: ``index.html``, ``<stem>.html``, ``<stem>.slides.html``
-        and ``_static/``.
+        Output folder: ``index.html``, ``search.html`` (+ ``search_index.js``),
+        ``<stem>.html``, ``<stem>.slides.html``, ``notebooks/<stem>.ipynb`` (the
+        instructor edition), ``student/<stem>.ipynb`` (the student edition) and ``_static/``.
     title : str
-        Heading of the index page.
+        Heading of the index page and of every page's header.
 
     Returns
     -------
@@ -316,14 +477,39 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
         A notebook without a title cell or learning goals (checked before
         anything is written).
     """
+    from .editions import make_student_notebook
+
     if not isinstance(title, str) or not title.strip():
         raise TypeError(f"title must be a non-empty string, got {title!r}")
     notebooks = sorted(_read_all(paths), key=lambda item: item[0].name)
     infos = [notebook_info(nb, path.name) for path, nb in notebooks]
+    students = [make_student_notebook(nb, path.name) for path, nb in notebooks]   # checks every exercise
     out_dir = Path(out_dir)
     build_slides([p for p, _ in notebooks], out_dir)
-    pages = _export_all(html_exporter(), notebooks, out_dir, ".html")
+    for folder, editions in (("notebooks", [nb for _, nb in notebooks]), ("student", students)):
+        (out_dir / folder).mkdir(exist_ok=True)
+        for (path, _), nb in zip(notebooks, editions):
+            nbformat.write(nb, out_dir / folder / path.name)
+    pages = [{"stem": i.stem, "label": f"{i.number} · {i.title}" if i.number else i.title} for i in infos]
+
+    def site(i):
+        return {"title": title, "pages": pages, "previous": pages[i - 1] if i > 0 else None,
+                "next": pages[i + 1] if i + 1 < len(pages) else None}
+
+    index_entries = []
+
+    def finish(stem, body):
+        sections = page_sections(body)
+        label = next(p["label"] for p in pages if p["stem"] == stem)
+        index_entries.extend({"page": label, "url": f"{stem}.html#{s['anchor']}", "heading": s["heading"],
+                              "text": s["text"]} for s in sections)
+        return label_math_headers(body.replace(TOC_MARK, toc_html(sections)))
+
+    written = _export_all(html_exporter(), notebooks, out_dir, ".html", site=site, finish=finish)
+    (out_dir / "search_index.js").write_text(
+        "window.SEARCH_INDEX = " + json.dumps(index_entries, ensure_ascii=False) + ";\n", encoding="utf-8")
+    (out_dir / "search.html").write_text(SEARCH_PAGE.format(title=html.escape(title), site_css=_site_css()),
+                                          encoding="utf-8")
     index = out_dir / "index.html"
     index.write_text(index_html(infos, title), encoding="utf-8")
-    return [index] + pages
-
+    return [index] + written
