@@ -425,3 +425,8 @@ def test_site_in_headless_chromium(tmp_path, tiny_path, course_site):
         assert deck.slides == expected_slide_count(nb), path.name
     assert reports["index.html"].math > 0 or not any("$" in g for p in sources
                                                      for g in notebook_info(nbformat.read(p, 4), p.name).goals)
+
+
+def test_a_follows_line_that_wraps_is_read_whole():
+    nb = tiny_notebook(title="# 42 · T\n\n*Follows: a lecture,\nfrom here to there.*\n\n**Learning goals.**\n- one\n")
+    assert notebook_info(nb, "42_t.ipynb").follows == "*Follows: a lecture, from here to there.*"

@@ -158,7 +158,11 @@ def notebook_info(nb, name: str) -> NotebookInfo:
         raise PublishError(f"{name}, cell 0: the first cell must be a markdown title '# NN · Title'.")
     lines = first.source.splitlines()
     number, title = TITLE_PATTERN.match(lines[0]).groups()
-    follows = next((ln.strip() for ln in lines if "follows" in ln.lower() and ":" in ln), "")
+    start = next((k for k, ln in enumerate(lines) if "follows" in ln.lower() and ":" in ln), None)
+    follows = ""
+    if start is not None:                    # the whole paragraph: it may wrap onto several lines
+        end = next((k for k in range(start, len(lines)) if not lines[k].strip()), len(lines))
+        follows = " ".join(ln.strip() for ln in lines[start:end])
     goals, in_goals = [], False
     for line in lines[1:]:
         stripped = line.strip()
