@@ -1,33 +1,60 @@
-"""Checker quality for notebook 04: the reference passes, each typical wrong answer is caught with its hint."""
+"""Checker quality for notebook 04: the reference passes, each typical wrong answer is caught with its hint,
+answers that delegate to the package or return complex or string values are refused, and an answer
+hard-coded to the visible cases fails the hidden ones.
 
+Every wrong answer here is written with numpy, as a student would: the checkers refuse any answer
+that calls lecture_utils (the MLP exercise excepted, which may chain the layers' backward passes).
+"""
+
+import numpy as np
 import pytest
 
 from lecture_utils import nn
 from lecture_utils.checks._core import CheckFailure
-from lecture_utils.checks.nn import check_dense_backward, check_sgd_step, check_sigmoid_backward
+from lecture_utils.checks.nn import check_dense_backward, check_mlp_backward, check_sgd_step, check_sigmoid_backward
+
+
+def memorised(checker, reference):
+    """An answer that replays the reference's outputs for the visible cases' shapes (and guesses otherwise)."""
+    table = {}
+
+    def key(args):
+        return tuple(sorted(str(np.shape(a)) for a in args if isinstance(a, np.ndarray)) + [str(len(args))])
+
+    def recorder(*args):
+        table[key(args)] = out = reference(*args)
+        return out
+
+    checker(recorder, cases="visible")
+    first = next(iter(table.values()))
+    return lambda *args: table.get(key(args), first)
 
 
 # --- sigmoid_backward ------------------------------------------------------------------
 
+def sigmoid_backward(dout, cache):
+    y = cache
+    return dout * y * (1 - y)
+
+
 def test_sigmoid_reference_passes(capsys):
-    # the exercise's cache is y itself; the library's layer keeps it in an ActivationCache
-    check_sigmoid_backward(lambda dout, y: nn.sigmoid_backward(dout, nn.ActivationCache("sigmoid_forward", y)))
+    check_sigmoid_backward(sigmoid_backward)
     assert capsys.readouterr().out.startswith("PASS sigmoid_backward")
 
 
-def test_sigmoid_student_style_answer_passes():
-    def student(dout, cache):
-        y = cache
-        return dout * y * (1 - y)
-    check_sigmoid_backward(student)
+def test_sigmoid_accepts_the_natural_alternatives():
+    check_sigmoid_backward(lambda dout, y: dout * (y - y ** 2))
+    check_sigmoid_backward(lambda dout, y: np.multiply(dout, y * (1.0 - y)))
 
 
 SIGMOID_MUTANTS = {
-    "applied the sigmoid to it again": lambda dout, y: dout * nn.sigmoid(y) * (1 - nn.sigmoid(y)),
+    "applied the sigmoid to it again": lambda dout, y: dout * (1 / (1 + np.exp(-y))) * (1 - 1 / (1 + np.exp(-y))),
     "forgot to multiply by the upstream gradient": lambda dout, y: y * (1 - y),
     "sign is flipped": lambda dout, y: dout * y * (y - 1),
-    r"factor \(1 - y\) is missing": lambda dout, y: dout * y,
+    "a factor is missing": lambda dout, y: dout * y,
+    "a factor is missing: dy/da": lambda dout, y: dout * (1 - y),
     "tanh's derivative": lambda dout, y: dout * (1 - y ** 2),
+    "the chain rule multiplies": lambda dout, y: dout + y * (1 - y),
     "forget the `return`": lambda dout, y: None,
     "right shape but wrong values": lambda dout, y: dout * y * (1 - y) + 1e-3,
     "should have shape": lambda dout, y: (dout * y * (1 - y)).ravel(),
@@ -40,6 +67,17 @@ def test_sigmoid_mutants_are_rejected_with_hint(hint):
         check_sigmoid_backward(SIGMOID_MUTANTS[hint])
 
 
+def test_sigmoid_refuses_delegation_complex_and_strings():
+    with pytest.raises(CheckFailure, match=r"calls lecture_utils\.nn\.sigmoid"):
+        check_sigmoid_backward(lambda dout, y: dout * nn.sigmoid(np.log(y / (1 - y))) * (1 - y))
+    with pytest.raises(CheckFailure, match="calls lecture_utils"):
+        check_sigmoid_backward(lambda dout, y: nn.sigmoid_backward(dout, nn.ActivationCache("sigmoid_forward", y)))
+    with pytest.raises(CheckFailure, match="is complex"):
+        check_sigmoid_backward(lambda dout, y: sigmoid_backward(dout, y) + 0j)
+    with pytest.raises(CheckFailure, match="must be a numeric array, got str"):
+        check_sigmoid_backward(lambda dout, y: "dout * y * (1 - y)")
+
+
 def test_sigmoid_answer_for_2d_only_fails_on_the_3d_case():
     def only_matrices(dout, y):
         return (dout.T * y.T * (1 - y.T)).T if y.ndim == 2 else dout @ y
@@ -47,24 +85,43 @@ def test_sigmoid_answer_for_2d_only_fails_on_the_3d_case():
         check_sigmoid_backward(only_matrices)
 
 
+def test_sigmoid_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
+    replay = memorised(check_sigmoid_backward, sigmoid_backward)
+    check_sigmoid_backward(replay, cases="visible")
+    with pytest.raises(CheckFailure):
+        check_sigmoid_backward(replay, cases="hidden")
+
+
 # --- dense_backward --------------------------------------------------------------------
 
+def dense_backward(dout, cache):
+    x, w, b = cache
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
 def test_dense_reference_passes(capsys):
-    check_dense_backward(nn.dense_backward)
+    check_dense_backward(dense_backward)
     assert "PASS dense_backward" in capsys.readouterr().out
 
 
-def test_dense_accepts_a_row_shaped_bias_gradient():
+def test_dense_accepts_a_row_shaped_bias_gradient_and_loops():
     def row_db(dout, cache):
-        dx, dw, db = nn.dense_backward(dout, cache)
+        dx, dw, db = dense_backward(dout, cache)
         return dx, dw, db.reshape(1, -1)
+
+    def loops(dout, cache):
+        x, w, b = cache
+        dw = sum(np.outer(x[n], dout[n]) for n in range(len(x)))
+        return dout @ w.T, dw, sum(dout[n] for n in range(len(x)))
+
     check_dense_backward(row_db)
+    check_dense_backward(loops)
 
 
 def _dense_mutant(dx=None, dw=None, db=None):
     def backward(dout, cache):
         x, w, _ = cache
-        ref = nn.dense_backward(dout, cache)
+        ref = dense_backward(dout, cache)
         return (dx(dout, x, w) if dx else ref[0],
                 dw(dout, x, w) if dw else ref[1],
                 db(dout) if db else ref[2])
@@ -73,15 +130,17 @@ def _dense_mutant(dx=None, dw=None, db=None):
 
 DENSE_MUTANTS = {
     r"dout\^T x": _dense_mutant(dw=lambda g, x, w: g.T @ x),
+    r"x is not transposed": _dense_mutant(dw=lambda g, x, w: x @ g),
     r"you divided by N: the batch average is already inside dout, so just sum": _dense_mutant(
         dw=lambda g, x, w: x.T @ g / len(g)),
+    "dC/dw is wrong .* only the first example": _dense_mutant(dw=lambda g, x, w: np.outer(x[0], g[0])),
     "did not sum over the batch": _dense_mutant(db=lambda g: g),
     r"summed over the outputs \(axis=1\)": _dense_mutant(db=lambda g: g.sum(axis=1)),
     "averaged instead of summing": _dense_mutant(db=lambda g: g.mean(axis=0)),
-    "only the first example": _dense_mutant(db=lambda g: g[0]),
+    "used only the first example": _dense_mutant(db=lambda g: g[0]),
     "w is not transposed": _dense_mutant(dx=lambda g, x, w: g @ w),
     "wrong way round": _dense_mutant(dx=lambda g, x, w: w @ g.T),
-    "return dx, dw, db": lambda dout, cache: nn.dense_backward(dout, cache)[:2],
+    "return dx, dw, db": lambda dout, cache: dense_backward(dout, cache)[:2],
 }
 
 
@@ -91,22 +150,42 @@ def test_dense_mutants_are_rejected_with_hint(hint):
         check_dense_backward(DENSE_MUTANTS[hint])
 
 
+def test_dense_refuses_delegation_complex_and_strings():
+    with pytest.raises(CheckFailure, match=r"calls lecture_utils\.(nn|linear)\..*the package.s own code"):
+        check_dense_backward(nn.dense_backward)
+    with pytest.raises(CheckFailure, match="dC/dw is complex"):
+        check_dense_backward(lambda g, c: (g @ c[1].T, (c[0].T @ g).astype(complex), g.sum(axis=0)))
+    with pytest.raises(CheckFailure, match="dC/dx must be a numeric array, got str"):
+        check_dense_backward(lambda g, c: ("dout w^T", c[0].T @ g, g.sum(axis=0)))
+
+
 def test_dense_crash_names_the_case():
     with pytest.raises(CheckFailure, match=r"raised ValueError for x \(3, 3\), w \(3, 3\), b \(3,\)"):
         check_dense_backward(lambda dout, cache: (dout @ cache[1][:2], None, None))
 
 
-def test_unimplemented_dense_exercise_says_so():
-    def stub(dout, cache):
+def test_unimplemented_exercises_say_so():
+    def stub(*args):
         raise NotImplementedError
-    with pytest.raises(CheckFailure, match="not implemented yet"):
-        check_dense_backward(stub)
+    for checker in (check_sigmoid_backward, check_dense_backward, check_sgd_step, check_mlp_backward):
+        with pytest.raises(CheckFailure, match="not implemented yet"):
+            checker(stub)
+
+
+def test_dense_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
+    replay = memorised(check_dense_backward, dense_backward)
+    check_dense_backward(replay, cases="visible")
+    with pytest.raises(CheckFailure):
+        check_dense_backward(replay, cases="hidden")
 
 
 # --- sgd_step -------------------------------------------------------------------------
 
+def sgd_step(params, grads, learning_rate):
+    return {name: value - learning_rate * grads[name] for name, value in params.items()}
+
+
 def test_sgd_reference_passes(capsys):
-    from lecture_utils.optim import sgd_step
     check_sgd_step(sgd_step)
     assert "PASS sgd_step" in capsys.readouterr().out
 
@@ -125,6 +204,7 @@ SGD_MUTANTS = {
     r"params\['b1'\] is unchanged": lambda p, g, lr: {k: p[k] - lr * g[k] if k.startswith("w") else p[k]
                                                       for k in p},
     "returned only the step": lambda p, g, lr: {k: -lr * g[k] for k in p},
+    "divided by the learning rate": lambda p, g, lr: {k: p[k] - g[k] / lr for k in p},
     "returned None": lambda p, g, lr: None,
     "return a dict like params": lambda p, g, lr: [p[k] - lr * g[k] for k in p],
     r"your result lacks \['b1', 'b2'\]": lambda p, g, lr: {k: p[k] - lr * g[k] for k in p if k[0] == "w"},
@@ -138,14 +218,141 @@ def test_sgd_mutants_are_rejected_with_hint(hint):
         check_sgd_step(SGD_MUTANTS[hint])
 
 
+def test_sgd_refuses_delegation_complex_and_strings():
+    from lecture_utils.optim import sgd_step as library_step
+    with pytest.raises(CheckFailure, match=r"calls lecture_utils\.optim\."):
+        check_sgd_step(library_step)
+    with pytest.raises(CheckFailure, match=r"params\['w1'\] is complex"):
+        check_sgd_step(lambda p, g, lr: {k: p[k] - lr * g[k] + 0j for k in p})
+    with pytest.raises(CheckFailure, match=r"params\['w1'\] must be a numeric array, got str"):
+        check_sgd_step(lambda p, g, lr: {k: "theta - eta g" for k in p})
+
+
 def test_sgd_answer_hard_coded_for_one_learning_rate_fails():
     with pytest.raises(CheckFailure, match="learning rate 0.05"):
         check_sgd_step(lambda p, g, lr: {k: p[k] - 0.1 * g[k] for k in p})
 
 
+def test_sgd_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
+    answers = []
+
+    def recorder(params, grads, learning_rate):
+        answers.append(sgd_step(params, grads, learning_rate))
+        return answers[-1]
+
+    check_sgd_step(recorder, cases="visible")
+    replay = iter(answers)
+    check_sgd_step(lambda p, g, lr: next(replay), cases="visible")
+    with pytest.raises(CheckFailure):
+        check_sgd_step(lambda p, g, lr: answers[0], cases="hidden")
+
+
+# --- backward through a 2-layer MLP (tanh hidden layer, sigmoid output) ------------------
+
+def mlp_backward(dout, cache):
+    (x0, w1, b1), (_, x1, _) = cache.layers[0]
+    (_, w2, b2), (_, x2, _) = cache.layers[1]
+    da2 = dout * x2 * (1 - x2)                  # through the output sigmoid
+    dx1 = da2 @ w2.T
+    da1 = dx1 * (1 - x1 ** 2)                   # through the hidden tanh
+    grads = {"w2": x1.T @ da2, "b2": da2.sum(axis=0), "w1": x0.T @ da1, "b1": da1.sum(axis=0)}
+    return da1 @ w1.T, grads
+
+
+def test_mlp_reference_passes(capsys):
+    check_mlp_backward(mlp_backward)
+    assert capsys.readouterr().out.startswith("PASS 2-layer MLP backward")
+
+
+def test_mlp_answer_chaining_the_layers_backward_passes_is_allowed():
+    def layer_by_layer(dout, cache):
+        grads = {}
+        for i, activation_backward in ((2, nn.sigmoid_backward), (1, nn.tanh_backward)):
+            dense_cache, act_cache = cache.layers[i - 1]
+            da = activation_backward(dout, act_cache)
+            dout, grads[f"w{i}"], grads[f"b{i}"] = nn.dense_backward(da, dense_cache)
+        return dout, grads
+    check_mlp_backward(layer_by_layer)
+
+
+def test_mlp_accepts_row_shaped_bias_gradients():
+    def rows(dout, cache):
+        dx, grads = mlp_backward(dout, cache)
+        return dx, {k: v.reshape(1, -1) if k[0] == "b" else v for k, v in grads.items()}
+    check_mlp_backward(rows)
+
+
+def _mlp_mutant(output_derivative=lambda x2: x2 * (1 - x2), hidden_derivative=lambda x1: 1 - x1 ** 2,
+                sent_down=lambda dout, da2, w2: da2 @ w2.T, w1_input=lambda x0, x1: x0,
+                w2_input=lambda x0, x1: x1, dx=lambda dx1, da1, w1: da1 @ w1.T, db=lambda da: da.sum(axis=0)):
+    """The reference with one of its steps replaced."""
+    def backward(dout, cache):
+        (x0, w1, b1), (_, x1, _) = cache.layers[0]
+        (_, w2, b2), (_, x2, _) = cache.layers[1]
+        da2 = dout * output_derivative(x2)
+        dx1 = sent_down(dout, da2, w2)
+        da1 = dx1 * hidden_derivative(x1)
+        grads = {"w2": w2_input(x0, x1).T @ da2, "b2": db(da2), "w1": w1_input(x0, x1).T @ da1, "b1": db(da1)}
+        return dx(dx1, da1, w1), grads
+    return backward
+
+
+MLP_MUTANTS = {
+    "output layer's non-linearity is missing": _mlp_mutant(output_derivative=lambda x2: 1.0),
+    "applied the sigmoid to it again": _mlp_mutant(
+        output_derivative=lambda x2: np.exp(-x2) / (1 + np.exp(-x2)) ** 2),
+    "you used tanh's derivative 1 - x_2\\^2": _mlp_mutant(output_derivative=lambda x2: 1 - x2 ** 2),
+    "hidden layer's non-linearity is missing": _mlp_mutant(hidden_derivative=lambda x1: 1.0),
+    "you used the sigmoid's derivative there": _mlp_mutant(hidden_derivative=lambda x1: x1 * (1 - x1)),
+    "you applied tanh to it again": _mlp_mutant(hidden_derivative=lambda x1: 1 - np.tanh(x1) ** 2),
+    "skips the output non-linearity": _mlp_mutant(sent_down=lambda dout, da2, w2: dout @ w2.T),
+    "pairs layer 1's INPUT x_0": _mlp_mutant(w1_input=lambda x0, x1: x1),
+    "you used the network's input x_0": _mlp_mutant(w2_input=lambda x0, x1: x0),
+    "you returned dC/dx_1": _mlp_mutant(dx=lambda dx1, da1, w1: dx1),
+    "dC/dx_0 skips the hidden non-linearity": _mlp_mutant(dx=lambda dx1, da1, w1: dx1 @ w1.T),
+    "did not sum over the batch": _mlp_mutant(db=lambda da: da),
+    "averaged instead of summing": _mlp_mutant(db=lambda da: da.mean(axis=0)),
+    r"your grads lack \['b1', 'b2'\]": lambda dout, cache: (
+        mlp_backward(dout, cache)[0], {k: v for k, v in mlp_backward(dout, cache)[1].items() if k[0] == "w"}),
+    "return dx, grads": lambda dout, cache: mlp_backward(dout, cache)[1],
+    r"wrong order: return dx, grads": lambda dout, cache: mlp_backward(dout, cache)[::-1],
+}
+
+
+@pytest.mark.parametrize("hint", MLP_MUTANTS)
+def test_mlp_mutants_are_rejected_with_hint(hint):
+    with pytest.raises(CheckFailure, match=hint):
+        check_mlp_backward(MLP_MUTANTS[hint])
+
+
+def test_mlp_refuses_delegation_complex_and_strings():
+    def delegating(dout, cache):
+        (x0, w1, _), _ = cache.layers[0]
+        (_, w2, _), _ = cache.layers[1]
+        model = nn.MLP([w1.shape[0], w1.shape[1], w2.shape[1]], ["tanh", "sigmoid"])
+        return model.backward(dout, cache)
+
+    with pytest.raises(CheckFailure, match=r"calls lecture_utils\.nn\..*the package.s own code"):
+        check_mlp_backward(delegating)
+    with pytest.raises(CheckFailure, match=r"grads\['w2'\] is complex"):
+        check_mlp_backward(lambda d, c: (mlp_backward(d, c)[0],
+                                         {k: v + 0j for k, v in mlp_backward(d, c)[1].items()}))
+    with pytest.raises(CheckFailure, match=r"dx \(dC/dx_0\) must be a numeric array, got str"):
+        check_mlp_backward(lambda d, c: ("da_1 w_1^T", mlp_backward(d, c)[1]))
+
+
+def test_mlp_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
+    replay = memorised(check_mlp_backward, mlp_backward)
+    check_mlp_backward(replay, cases="visible")
+    with pytest.raises(CheckFailure):
+        check_mlp_backward(replay, cases="hidden")
+
+
 def test_checkers_use_several_shapes():
     from lecture_utils.checks import nn as checks
-    assert len({s for s in checks.SIGMOID_SHAPES}) >= 3
+    assert len(set(checks.SIGMOID_SHAPES)) >= 3 and not set(checks.SIGMOID_SHAPES) & set(checks.HIDDEN_SIGMOID_SHAPES)
     assert len(set(checks.DENSE_CASES)) >= 3 and any(n == d == m for n, d, m in checks.DENSE_CASES)
+    assert not set(checks.DENSE_CASES) & set(checks.HIDDEN_DENSE_CASES)
     assert len({tuple(s) for s, _ in checks.SGD_CASES}) >= 3
-    assert all(lr != 1 for _, lr in checks.SGD_CASES)
+    assert all(lr != 1 for _, lr in checks.SGD_CASES + checks.HIDDEN_SGD_CASES)
+    assert any(d == h for _, d, h, _ in checks.MLP_CASES) and not set(checks.MLP_CASES) & set(checks.HIDDEN_MLP_CASES)

@@ -17,6 +17,9 @@ __all__ = ["CheckFailure", "Prediction", "check_prediction"]
 for _module in (linear, pyramids, steerable, nn, conv, cnn):        # notebooks 01 .. 06
     for _name in sorted(vars(_module)):
         if _name.startswith("check_") and callable(getattr(_module, _name)):
+            if _name in globals() and globals()[_name] is not getattr(_module, _name):
+                raise ImportError(f"two checkers are called {_name}: {globals()[_name].__module__} and "
+                                  f"{_module.__name__}; give one another name")
             globals()[_name] = getattr(_module, _name)
             __all__.append(_name)
 del _module, _name

@@ -1,32 +1,76 @@
-"""Checkers for notebook 04 (neural networks: units, MLP, SGD, backpropagation)."""
+"""Checkers for notebook 04 (neural networks: units, MLP, SGD, backpropagation).
+
+Every checker runs the student's function on visible cases and, with ``cases="all"`` or
+``"hidden"``, on hidden cases of other shapes and seeds; it names the usual mistakes it
+recognises and refuses answers that call the package's own code (the MLP exercise may use
+the layers' backward passes, as the lecture's recurrences do).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..linear import LinearCache
-from ..nn import MLP, dense_backward, dense_forward, sigmoid, sigmoid_backward, sigmoid_forward
+from ..nn import (MLP, ActivationCache, MLPCache, dense_backward, dense_forward, mse_loss, sigmoid,
+                  sigmoid_backward, sigmoid_forward)
 from ..optim import sgd_step
-from .._validate import checked, function
-from ._core import CheckFailure, attempt, call_student, compare, passed
+from .predictions import Prediction
+from ._core import CheckFailure, attempt, call_student, compare, passed, test_cases
 
 # Shapes of the activations for the sigmoid layer: a batch, a square one, a single
 # example, a 3-D block (the layer is element-wise, so any shape must work).
 SIGMOID_SHAPES = [(5, 4), (3, 3), (1, 7), (2, 3, 4)]
+HIDDEN_SIGMOID_SHAPES = [(6,), (4, 1, 5), (8, 2)]
 
 # (N examples, D inputs, M outputs) for the dense layer: square first (a missing
 # transpose then gives wrong values rather than a crash, so it can be named), then
 # lopsided shapes and a single example.
 DENSE_CASES = [(3, 3, 3), (5, 4, 3), (1, 2, 4), (7, 5, 2), (6, 1, 6)]
+HIDDEN_DENSE_CASES = [(4, 4, 4), (9, 3, 2), (2, 6, 5)]
 
 # Networks and learning rates for the SGD step (never 1, where "forgot eta" is invisible).
 SGD_CASES = [([2, 2, 1], 0.1), ([3, 4, 2], 0.05), ([1, 3, 1], 0.3), ([4, 5, 3, 2], 0.01)]
+HIDDEN_SGD_CASES = [([2, 3, 2], 0.2), ([5, 2, 1], 0.07), ([3, 3, 3, 3], 0.02)]
+
+# The 2-layer MLP x -> tanh(x w1 + b1) -> sigmoid(x_1 w2 + b2): (N, D, H, K). D = H in the
+# first case, so "used the layer's output instead of its input" gives wrong values, not a crash.
+MLP_CASES = [(4, 3, 3, 2), (4, 2, 2, 1), (1, 3, 5, 2), (6, 4, 2, 3)]
+HIDDEN_MLP_CASES = [(3, 5, 5, 4), (8, 2, 3, 1), (2, 1, 6, 2)]
+MLP_ACTIVATIONS = ["tanh", "sigmoid"]
+# The layers' backward passes the MLP exercise may call (the recurrences chain them);
+# MLP.backward itself is refused. out_shape is the caches' property the layers' checks read.
+MLP_ALLOWED = ("lecture_utils.nn.sigmoid_backward", "lecture_utils.nn.tanh_backward",
+               "lecture_utils.nn.dense_backward", "lecture_utils.linear.linear_backward",
+               "lecture_utils.nn.out_shape", "lecture_utils.linear.out_shape")
+
+PREDICTIONS = {
+    "04-batch-size": Prediction(
+        question="Same network, same start, learning rate 0.1, 100 epochs over the 50 points: which batch "
+                 "size ends with the lowest cost, 1, 10 or 50?",
+        expected="1",
+        options=("1", "10", "50"),
+        explanation="every epoch computes the same 50 one-example gradients, but batch size 1 turns them into "
+                    "50 updates, batch size 10 into 5 and the full batch into a single one. At a stable "
+                    "learning rate more (noisier) steps make more progress per epoch; per update, the full "
+                    "batch is the more accurate."),
+}
 
 
-@checked(fn=function())
-def check_sigmoid_backward(fn) -> None:
+def _n_hidden(chosen) -> int:
+    return sum(hidden for *_, hidden in chosen)
+
+
+def _flat_bias(value, size):
+    """A bias gradient given as (M,) or (1, M), as a flat (M,) array (anything else unchanged)."""
+    if np.size(value) == size and np.ndim(value) <= 2 and not isinstance(value, (str, bytes, dict)):
+        return np.ravel(value)
+    return value
+
+
+def check_sigmoid_backward(fn, cases: str = "all") -> None:
     """Check ``fn(dout, cache) -> da`` where ``cache`` is the sigmoid's output y."""
-    for seed, shape in enumerate(SIGMOID_SHAPES):
+    chosen = test_cases(SIGMOID_SHAPES, HIDDEN_SIGMOID_SHAPES, cases)
+    for seed, shape, _ in chosen:
         rng = np.random.default_rng(400 + seed)
         a = 2.0 * rng.standard_normal(shape)
         dout = rng.standard_normal(shape)
@@ -35,23 +79,25 @@ def check_sigmoid_backward(fn) -> None:
         s = sigmoid(y)
         mistakes = [
             ("the cache already holds the output y = sigmoid(a); you applied the sigmoid to it again, "
-             "as if it were the pre-activation a. Use dout * y * (1 - y).", dout * s * (1 - s)),
+             "as if it were the pre-activation a. Write f'(a) with y alone.", dout * s * (1 - s)),
             ("you forgot to multiply by the upstream gradient dout (chain rule: dC/da = dC/dy * dy/da).",
              y * (1 - y)),
-            ("the sign is flipped: dy/da = y (1 - y), which is positive.", dout * y * (y - 1)),
-            ("the factor (1 - y) is missing: dy/da = y (1 - y).", dout * y),
+            ("the sign is flipped: the sigmoid is increasing, so dy/da is positive.", dout * y * (y - 1)),
+            ("a factor is missing: dy/da = y (1 - y), a product of two terms.", dout * y),
             ("that is tanh's derivative 1 - y^2; the sigmoid's is y (1 - y).", dout * (1 - y ** 2)),
+            ("a factor is missing: dy/da = y (1 - y), a product of two terms.", dout * (1 - y)),
+            ("you added dout and dy/da; the chain rule multiplies them.", dout + y * (1 - y)),
         ]
         case = f"y of shape {shape}"
         got = call_student(fn, (dout.copy(), y.copy()), case)
         compare("dC/da", got, expected, mistakes, case)
-    passed("sigmoid_backward", len(SIGMOID_SHAPES))
+    passed("sigmoid_backward", len(chosen), _n_hidden(chosen))
 
 
-@checked(fn=function())
-def check_dense_backward(fn) -> None:
+def check_dense_backward(fn, cases: str = "all") -> None:
     """Check ``fn(dout, cache) -> (dx, dw, db)`` for ``out = x w + b``, with b of shape (M,)."""
-    for seed, (n, d, m) in enumerate(DENSE_CASES):
+    chosen = test_cases(DENSE_CASES, HIDDEN_DENSE_CASES, cases)
+    for seed, (n, d, m), _ in chosen:
         rng = np.random.default_rng(500 + seed)
         x, w, b = rng.standard_normal((n, d)), rng.standard_normal((d, m)), rng.standard_normal(m)
         g = rng.standard_normal((n, m))
@@ -62,27 +108,27 @@ def check_dense_backward(fn) -> None:
         if not isinstance(result, (tuple, list)) or len(result) != 3:
             raise CheckFailure("return the three gradients as a tuple: return dx, dw, db")
         compare("dC/dw", result[1], dw, [
-            ("you computed dout^T x (shape (M, D)); the gradient is x^T dout, shape (D, M) like w.", g.T @ x),
-            ("x is not transposed: dC/dw = x^T dout.", attempt(lambda: x @ g)),
-            ("you divided by N: the batch average is already inside dout, so just sum (x^T dout).",
-             x.T @ g / n),
+            ("you computed dout^T x (shape (M, D)); the gradient has w's shape (D, M): pair column d "
+             "of x with column m of dout.", g.T @ x),
+            ("x is not transposed: entry (d, m) sums x_nd * dout_nm over the examples n.", attempt(lambda: x @ g)),
+            ("you divided by N: the batch average is already inside dout, so just sum over the examples.",
+             x.T @ g / n if n > 1 else None),
+            ("you kept only the first example: w is used by every example, so sum their contributions.",
+             np.outer(x[0], g[0]) if n > 1 else None),
         ], case)
-        db_got = result[2]
-        if np.size(db_got) == m and np.ndim(db_got) <= 2:  # accept (M,) and (1, M)
-            db_got = np.ravel(db_got)
-        compare("dC/db", db_got, db, [
-            ("you did not sum over the batch: each b_m is added to every example, so "
-             "dC/db = dout.sum(axis=0), shape (M,).", g if n > 1 else None),
+        compare("dC/db", _flat_bias(result[2], m), db, [
+            ("you did not sum over the batch: each b_m is added to every example, so its gradient "
+             "adds up column m of dout, shape (M,).", g if n > 1 else None),
             ("you summed over the outputs (axis=1); sum over the examples (axis=0).", g.sum(axis=1)),
-            ("you averaged instead of summing: the 1/N is already inside dout.", g.mean(axis=0)),
-            ("you used only the first example; every row of dout contributes to db.", g[0]),
+            ("you averaged instead of summing: the 1/N is already inside dout.", g.mean(axis=0) if n > 1 else None),
+            ("you used only the first example; every row of dout contributes to db.", g[0] if n > 1 else None),
         ], case)
         compare("dC/dx", result[0], dx, [
-            ("w is not transposed: dC/dx = dout w^T, shape (N, D).", attempt(lambda: g @ w)),
-            ("the product is the wrong way round: w dout^T is dC/dx transposed.", attempt(lambda: w @ g.T)),
-            ("you divided by N: the batch average is already inside dout.", g @ w.T / n),
+            ("w is not transposed: dC/dx_nd sums dout_nm * w_dm over the outputs m.", attempt(lambda: g @ w)),
+            ("the product is the wrong way round: your result is dC/dx transposed.", attempt(lambda: w @ g.T)),
+            ("you divided by N: the batch average is already inside dout.", g @ w.T / n if n > 1 else None),
         ], case)
-    passed("dense_backward (dx, dw, db)", len(DENSE_CASES))
+    passed("dense_backward (dx, dw, db)", len(chosen), _n_hidden(chosen))
 
 
 def _sgd_case(sizes, seed):
@@ -93,10 +139,10 @@ def _sgd_case(sizes, seed):
     return params, grads
 
 
-@checked(fn=function())
-def check_sgd_step(fn) -> None:
-    """Check ``fn(params, grads, learning_rate) -> new params`` for ``theta <- theta - eta dE/dtheta``."""
-    for seed, (sizes, learning_rate) in enumerate(SGD_CASES):
+def check_sgd_step(fn, cases: str = "all") -> None:
+    """Check ``fn(params, grads, learning_rate) -> new params``: one gradient-descent step on every parameter."""
+    chosen = test_cases(SGD_CASES, HIDDEN_SGD_CASES, cases)
+    for seed, (sizes, learning_rate), _ in chosen:
         params, grads = _sgd_case(sizes, seed)
         expected = sgd_step(params, grads, learning_rate)
         case = f"an MLP of sizes {sizes} with learning rate {learning_rate}"
@@ -113,11 +159,120 @@ def check_sgd_step(fn) -> None:
         for name in params:
             p, g = params[name], grads[name]
             compare(f"params[{name!r}]", result[name], expected[name], [
-                ("you added the step (+ eta dE/dtheta, as the notes print it); to descend the cost, "
-                 "subtract: theta - eta dE/dtheta.", p + learning_rate * g),
-                ("the learning rate is missing: theta - eta * dE/dtheta.", p - g),
+                ("you added the step (+ eta dE/dtheta, as the notes print it); that climbs the cost: "
+                 "to descend, move against the gradient.", p + learning_rate * g),
+                ("the learning rate is missing: the step is the gradient scaled by eta.", p - g),
                 (f"params[{name!r}] is unchanged: every parameter, weights and biases, takes a step.", p),
                 ("you returned only the step -eta dE/dtheta; add it to the current parameters.",
                  -learning_rate * g),
+                ("you divided by the learning rate instead of multiplying by it.", p - g / learning_rate),
             ], case)
-    passed("sgd_step", len(SGD_CASES))
+    passed("sgd_step", len(chosen), _n_hidden(chosen))
+
+
+def _mlp_case(shape, seed):
+    """A 2-layer tanh/sigmoid MLP, a batch and its MSE gradient; the biases made non-zero."""
+    n, d, h, k = shape
+    rng = np.random.default_rng(700 + seed)
+    model = MLP([d, h, k], MLP_ACTIVATIONS, rng=rng)
+    model.params = {key: v + 0.3 * rng.standard_normal(v.shape) for key, v in model.params.items()}
+    x = rng.standard_normal((n, d))
+    y = rng.uniform(0, 1, (n, k))
+    out, cache = model.forward(x)
+    dout = mse_loss(out, y)[1]
+    return model, x, dout, cache
+
+
+def _copy_cache(cache):
+    layers = tuple((LinearCache(*(a.copy() for a in dense)), ActivationCache(act.made_by, act.saved.copy(), act.alpha))
+                   for dense, act in cache.layers)
+    return MLPCache(layers, cache.out_shape)
+
+
+def check_mlp_backward(fn, cases: str = "all") -> None:
+    """Check ``fn(dout, cache) -> (dx, grads)`` for the 2-layer MLP tanh hidden layer, sigmoid output."""
+    chosen = test_cases(MLP_CASES, HIDDEN_MLP_CASES, cases)
+    for seed, shape, _ in chosen:
+        model, x, g, cache = _mlp_case(shape, seed)
+        n, d, h_units, k = shape
+        dx, grads = model.backward(g, cache)
+        (_, w1, b1), _ = cache.layers[0]
+        (h, w2, b2), (_, o, _) = cache.layers[1]     # h = x_1 = tanh(a_1), o = x_2 = sigmoid(a_2)
+        case = f"x {x.shape}, w1 {w1.shape}, w2 {w2.shape} (N={n}, D={d}, H={h_units}, K={k})"
+        result = call_student(fn, (g.copy(), _copy_cache(cache)), case, allowed=MLP_ALLOWED)
+        if isinstance(result, dict):
+            raise CheckFailure("return two things, dC/dx and the dict of parameter gradients: return dx, grads")
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise CheckFailure("return a tuple of two: dC/dx_0 (an array) and grads (a dict): return dx, grads")
+        got_dx, got = result
+        if isinstance(got_dx, dict) and not isinstance(got, dict):
+            raise CheckFailure("your results come in the wrong order: return dx, grads (the array first, then the dict).")
+        if not isinstance(got, dict):
+            raise CheckFailure(f"the second result must be a dict of gradients with keys {sorted(grads)}, "
+                               f"got {type(got).__name__}")
+        missing = sorted(set(grads) - set(got))
+        if missing:
+            raise CheckFailure(f"your grads lack {missing} for {case}: return dC/dw_i and dC/db_i of both layers, "
+                               "keyed like params ('w1', 'b1', 'w2', 'b2').")
+
+        # The usual slips, each followed through both layers.
+        da2 = g * o * (1 - o)
+        s = sigmoid(o)
+        da2_no_f = g
+        da2_sigmoid_twice = g * s * (1 - s)
+        da2_tanh = g * (1 - o ** 2)
+        dx1 = da2 @ w2.T
+        da1 = dx1 * (1 - h ** 2)
+        da1_no_f = dx1
+        da1_sigmoid = dx1 * h * (1 - h)
+        da1_tanh_twice = dx1 * (1 - np.tanh(h) ** 2)
+        da1_skip_output = (g @ w2.T) * (1 - h ** 2)
+        hidden_w1 = [
+            ("the hidden layer's non-linearity is missing: dC/dx_1 = da_2 w_2^T must go through tanh's "
+             "backward (times f'(a_1), written with x_1) before the dense layer's backward.", x.T @ da1_no_f),
+            ("the hidden layer is a tanh; you used the sigmoid's derivative there.", x.T @ da1_sigmoid),
+            ("the hidden cache already holds x_1 = tanh(a_1); you applied tanh to it again.", x.T @ da1_tanh_twice),
+            ("the gradient you sent down to layer 1 skips the output non-linearity: pass da_2 w_2^T "
+             "(after sigmoid's backward), not dout w_2^T.", x.T @ da1_skip_output),
+            ("dC/dw_1 pairs layer 1's INPUT x_0 with da_1; you used its output x_1.",
+             h.T @ da1 if d == h_units else None),
+            ("you divided by N again: the 1/N of the cost is already inside dout.", x.T @ da1 / n if n > 1 else None),
+            ("dC/dw_1 is transposed: it has w_1's shape (D, H).", da1.T @ x if d != h_units else None),
+        ]
+        output_w2 = [
+            ("the output layer's non-linearity is missing: dout = dC/dx_2 must go through the sigmoid's "
+             "backward (times f'(a_2), written with x_2) before the dense layer's backward.", h.T @ da2_no_f),
+            ("the output cache already holds x_2 = sigmoid(a_2); you applied the sigmoid to it again.",
+             h.T @ da2_sigmoid_twice),
+            ("the output layer is a sigmoid; you used tanh's derivative 1 - x_2^2 there.", h.T @ da2_tanh),
+            ("dC/dw_2 pairs layer 2's input, the hidden output x_1, with da_2; you used the network's input x_0.",
+             x.T @ da2 if d == h_units else None),
+            ("you divided by N again: the 1/N of the cost is already inside dout.", h.T @ da2 / n if n > 1 else None),
+            ("dC/dw_2 is transposed: it has w_2's shape (H, K).", da2.T @ h if h_units != k else None),
+        ]
+        compare("grads['w2']", got["w2"], grads["w2"], output_w2, case)
+        compare("grads['b2']", _flat_bias(got["b2"], k), grads["b2"], [
+            ("the output layer's non-linearity is missing: sum da_2 = dout * f'(a_2), not dout.",
+             g.sum(axis=0)),
+            ("you did not sum over the batch: each b_2 entry is added to every example.", da2 if n > 1 else None),
+            ("you summed over the outputs (axis=1); sum over the examples (axis=0).",
+             da2.sum(axis=1) if n == k else None),
+            ("you averaged instead of summing: the 1/N is already inside dout.", da2.mean(axis=0) if n > 1 else None),
+        ], case)
+        compare("grads['w1']", got["w1"], grads["w1"], hidden_w1, case)
+        compare("grads['b1']", _flat_bias(got["b1"], h_units), grads["b1"], [
+            ("the hidden layer's non-linearity is missing: sum da_1 = dC/dx_1 * f'(a_1) over the batch.",
+             da1_no_f.sum(axis=0)),
+            ("you did not sum over the batch: each b_1 entry is added to every example.", da1 if n > 1 else None),
+            ("you summed over the hidden units (axis=1); sum over the examples (axis=0).",
+             da1.sum(axis=1) if n == h_units else None),
+            ("you averaged instead of summing: the 1/N is already inside dout.", da1.mean(axis=0) if n > 1 else None),
+        ], case)
+        compare("dx (dC/dx_0)", got_dx, dx, [
+            ("you returned dC/dx_1, the gradient at the hidden layer's output; the second recurrence goes "
+             "one layer further down, to the network's input x_0.", dx1 if d == h_units else None),
+            ("dC/dx_0 skips the hidden non-linearity: use da_1 (after tanh's backward), not dC/dx_1.",
+             attempt(lambda: dx1 @ w1.T)),
+            ("w_1 is not transposed: dC/dx_0 = da_1 times w_1 transposed, shape (N, D).", attempt(lambda: da1 @ w1)),
+        ], case)
+    passed("2-layer MLP backward (dx, grads)", len(chosen), _n_hidden(chosen))
