@@ -1,10 +1,24 @@
-"""Checker quality for notebook 06: the reference passes, typical wrong answers get their hint."""
+"""Checker quality for notebook 06: the reference passes, typical wrong answers get their hint.
+
+Every wrong answer (mutant) is written the way a student would write it, with numpy
+(loops over the filter taps, reshapes, matrix products), never by calling lecture_utils.
+"""
 
 import numpy as np
 import pytest
 
+import lecture_utils.cnn
+import lecture_utils.optim
 from lecture_utils.checks import CheckFailure
-from lecture_utils.checks.cnn import check_filter_gradient, check_momentum_update
+from lecture_utils.checks.cnn import (check_filter_gradient, check_filter_gradient_multi, check_gradient_step,
+                                      check_momentum_update)
+
+CHECKERS = {"filter": check_filter_gradient, "multi": check_filter_gradient_multi,
+            "step": check_gradient_step, "momentum": check_momentum_update}
+
+
+def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
 
 
 # --- exercise 1: the lecture model's dE/df, written as a student would --------------------
@@ -19,7 +33,7 @@ def student_dE_df(X, H1, O, W, y, *, sign=1.0, output_sigmoid=True, hidden_sigmo
         delta2 = delta2 * O * (1 - O)
     delta1 = W @ delta2
     if hidden_sigmoid:
-        s = 1 / (1 + np.exp(-H1)) if sigmoid_of_h1 else H1
+        s = sigmoid(H1) if sigmoid_of_h1 else H1
         delta1 = delta1 * s * (1 - s)
     maps = delta1.reshape(n, h - 2, w - 2) if reshape_without_transpose else delta1.T.reshape(n, h - 2, w - 2)
     df = np.zeros((3, 3))
@@ -84,7 +98,154 @@ def test_filter_gradient_missing_return_and_stub():
         check_filter_gradient(stub)
 
 
-# --- exercise 2: one SGD update with momentum ----------------------------------------------
+# --- exercise 2: dE/df with K filters -----------------------------------------------------
+
+def student_dE_df_multi(X, H1, O, W, y, *, filter_axis_last=False, no_transpose=False, sum_filters=False,
+                        first_filter_only=False, hidden_sigmoid=True, flip=False, average=False):
+    """K filters: delta1's rows k*P*Q .. (k+1)*P*Q - 1 are map k; one 3x3 gradient per filter."""
+    n, h, w = X.shape
+    P, Q = h - 2, w - 2
+    K = H1.shape[0] // (P * Q)
+    delta2 = (O - y) * O * (1 - O)
+    delta1 = W @ delta2
+    if hidden_sigmoid:
+        delta1 = delta1 * H1 * (1 - H1)
+    if filter_axis_last:
+        maps = delta1.T.reshape(n, P, Q, K).transpose(0, 3, 1, 2)
+    elif no_transpose:
+        maps = delta1.reshape(n, K, P, Q)
+    else:
+        maps = delta1.T.reshape(n, K, P, Q)
+    df = np.zeros((K, 3, 3))
+    for k in range(K):
+        for i in range(3):
+            for j in range(3):
+                df[k, i, j] = np.sum(X[:, i:i + P, j:j + Q] * maps[:, 0 if first_filter_only else k])
+    if flip:
+        df = df[:, ::-1, ::-1]
+    if sum_filters:
+        df = df.sum(axis=0)
+    return df / n if average else df
+
+
+def test_multi_reference_passes(capsys):
+    check_filter_gradient_multi(student_dE_df_multi)
+    assert capsys.readouterr().out.startswith("PASS dE/df with K filters")
+
+
+def test_multi_einsum_answer_passes():
+    def by_einsum(X, H1, O, W, y):
+        n, h, w = X.shape
+        delta1 = (W @ ((O - y) * O * (1 - O))) * H1 * (1 - H1)
+        maps = delta1.T.reshape(n, -1, h - 2, w - 2)
+        windows = np.stack([[X[:, i:i + h - 2, j:j + w - 2] for j in range(3)] for i in range(3)])
+        return np.einsum("ijnpq,nkpq->kij", windows, maps)
+    check_filter_gradient_multi(by_einsum)
+
+
+MULTI_MUTANTS = {
+    "the rows of H1 are grouped by map": dict(filter_axis_last=True),
+    "reshaped without transposing": dict(no_transpose=True),
+    "summed the K filters' gradients": dict(sum_filters=True),
+    "every filter got the first filter's gradient": dict(first_filter_only=True),
+    "H1\\(1 - H1\\).*missing": dict(hidden_sigmoid=False),
+    "rotated by 180 degrees": dict(flip=True),
+    "you divided by N": dict(average=True),
+}
+
+
+@pytest.mark.parametrize("hint", MULTI_MUTANTS)
+def test_multi_mutants_are_rejected_with_hint(hint):
+    def mutant(X, H1, O, W, y):
+        return student_dE_df_multi(X, H1, O, W, y, **MULTI_MUTANTS[hint])
+    with pytest.raises(CheckFailure, match=hint):
+        check_filter_gradient_multi(mutant)
+
+
+# --- exercise 3: one gradient-descent step of the whole model ------------------------------
+
+def student_step(X, y, f, W, b, learning_rate, *, sign=-1.0, use_rate=True, mean=False, output_sigmoid=True,
+                 hidden_sigmoid=True, update_W_first=False, return_grads=False, keep_b=False, transpose_W=False,
+                 flip_df=False):
+    """Forward, backward and one step, written with numpy, with switchable mistakes."""
+    n, h, w = X.shape
+    P, Q = h - 2, w - 2
+    Z1 = np.zeros((n, P, Q))
+    for i in range(3):
+        for j in range(3):
+            Z1 += f[i, j] * X[:, i:i + P, j:j + Q]
+    H1 = sigmoid(Z1).reshape(n, -1).T                   # (D, N)
+    O = sigmoid(W.T @ H1 + b)                           # (1, N)
+    delta2 = (O - y) * (O * (1 - O) if output_sigmoid else 1)
+    dW = H1 @ delta2.T
+    db = delta2.sum()
+    eta = learning_rate if use_rate else 1.0
+    scale = 1 / n if mean else 1.0
+    W_new = W + sign * eta * scale * dW
+    W_back = W_new if update_W_first else W
+    delta1 = ((W_back @ delta2) * (H1 * (1 - H1) if hidden_sigmoid else 1)).T.reshape(n, P, Q)
+    df = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            df[i, j] = np.sum(X[:, i:i + P, j:j + Q] * delta1)
+    if flip_df:
+        df = df[::-1, ::-1]
+    if return_grads:
+        return df, dW, db
+    f_new = f + sign * eta * scale * df
+    b_new = b if keep_b else b + sign * eta * scale * db
+    return f_new, (W_new.T if transpose_W else W_new), b_new
+
+
+def test_step_reference_passes(capsys):
+    check_gradient_step(student_step)
+    assert capsys.readouterr().out.startswith("PASS one gradient-descent step")
+
+
+def test_step_may_use_the_lecture_sigmoid_and_return_a_scalar_bias():
+    from lecture_utils.nn import sigmoid as lecture_sigmoid
+
+    def with_lecture_sigmoid(X, y, f, W, b, learning_rate):
+        n, h, w = X.shape
+        Z1 = sum(f[i, j] * X[:, i:i + h - 2, j:j + w - 2] for i in range(3) for j in range(3))
+        H1 = lecture_sigmoid(Z1).reshape(n, -1).T
+        O = lecture_sigmoid(W.T @ H1 + b)
+        delta2 = (O - y) * O * (1 - O)
+        maps = ((W @ delta2) * H1 * (1 - H1)).T.reshape(Z1.shape)
+        df = np.array([[np.sum(X[:, i:i + h - 2, j:j + w - 2] * maps) for j in range(3)] for i in range(3)])
+        return f - learning_rate * df, W - learning_rate * (H1 @ delta2.T), float(b[0, 0] - learning_rate * delta2.sum())
+
+    check_gradient_step(with_lecture_sigmoid)
+
+
+STEP_MUTANTS = {
+    "you stepped uphill": dict(sign=1.0),
+    "the learning rate is missing": dict(use_rate=False),
+    "you averaged the gradient over the N": dict(mean=True),
+    "O\\(1 - O\\), the output sigmoid's derivative, is missing": dict(output_sigmoid=False),
+    "H1\\(1 - H1\\).*missing": dict(hidden_sigmoid=False),
+    "dE/df used the updated W": dict(update_W_first=True),
+    "you returned the gradient dE/dW": dict(return_grads=True),
+    "b did not change": dict(keep_b=True),
+    "W_new is transposed": dict(transpose_W=True),
+    "filter gradient is rotated by 180 degrees": dict(flip_df=True),
+}
+
+
+@pytest.mark.parametrize("hint", STEP_MUTANTS)
+def test_step_mutants_are_rejected_with_hint(hint):
+    def mutant(X, y, f, W, b, learning_rate):
+        return student_step(X, y, f, W, b, learning_rate, **STEP_MUTANTS[hint])
+    with pytest.raises(CheckFailure, match=hint):
+        check_gradient_step(mutant)
+
+
+def test_step_must_return_three_parameters():
+    with pytest.raises(CheckFailure, match="return f_new, W_new, b_new"):
+        check_gradient_step(lambda *args: student_step(*args)[:2])
+
+
+# --- exercise 4: one SGD update with momentum ----------------------------------------------
 
 def student_momentum(w, grad, velocity, learning_rate, momentum):
     velocity = momentum * velocity - learning_rate * grad
@@ -129,3 +290,82 @@ def test_momentum_that_modifies_inputs_in_place_still_passes():
 def test_momentum_crash_names_the_case():
     with pytest.raises(CheckFailure, match=r"raised ValueError for w of shape \(3, 3\)"):
         check_momentum_update(lambda w, g, v, lr, mu: (w @ np.ones(4), v))
+
+
+# --- answers that only look right ----------------------------------------------------------
+
+REFERENCES = {"filter": student_dE_df, "multi": student_dE_df_multi, "step": student_step,
+              "momentum": student_momentum}
+
+
+def _delegate_filter(X, H1, O, W, y):
+    n, h, w = X.shape
+    delta1 = (W @ ((O - y) * O * (1 - O))) * H1 * (1 - H1)
+    return lecture_utils.cnn.filter_gradient(X, delta1.T.reshape(n, -1, h - 2, w - 2).squeeze(1))
+
+
+def _delegate_multi(X, H1, O, W, y):
+    n, h, w = X.shape
+    delta1 = (W @ ((O - y) * O * (1 - O))) * H1 * (1 - H1)
+    return lecture_utils.cnn.filter_gradient(X, delta1.T.reshape(n, -1, h - 2, w - 2))
+
+
+def _delegate_step(X, y, f, W, b, learning_rate):
+    _, df, dW, db = lecture_utils.cnn.lecture_gradients(X, y, f, W, b)
+    return f - learning_rate * df, W - learning_rate * dW, b - learning_rate * db
+
+
+def _delegate_momentum(w, g, v, lr, mu):
+    new, velocity = lecture_utils.optim.momentum_step({"w": w}, {"w": g}, {"w": v}, lr, mu)
+    return new["w"], velocity["w"]
+
+
+DELEGATIONS = {"filter": (_delegate_filter, "lecture_utils.cnn.filter_gradient"),
+               "multi": (_delegate_multi, "lecture_utils.cnn.filter_gradient"),
+               "step": (_delegate_step, "lecture_utils.cnn.lecture_gradients"),
+               "momentum": (_delegate_momentum, "lecture_utils.optim.momentum_step")}
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_an_answer_delegating_to_the_package_is_refused(name):
+    fn, called = DELEGATIONS[name]
+    with pytest.raises(CheckFailure, match=f"calls {called}, the package's own code"):
+        CHECKERS[name](fn)
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_complex_and_string_results_are_refused(name):
+    reference = REFERENCES[name]
+    if name in ("step", "momentum"):
+        complex_fn = lambda *a: tuple(np.asarray(p) + 0j for p in reference(*a))  # noqa: E731
+        text_fn = lambda *a: tuple("new" for _ in reference(*a))  # noqa: E731
+    else:
+        complex_fn = lambda *a: reference(*a) + 0j  # noqa: E731
+        text_fn = lambda *a: "dE/df"  # noqa: E731
+    with pytest.raises(CheckFailure, match="is complex"):
+        CHECKERS[name](complex_fn)
+    with pytest.raises(CheckFailure, match="must be a numeric array, got str"):
+        CHECKERS[name](text_fn)
+
+
+def _key(args):
+    return tuple(np.shape(a) if isinstance(a, np.ndarray) else a for a in args)
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_an_answer_hard_coded_to_the_visible_cases_fails_the_hidden_ones(name):
+    checker, reference, table = CHECKERS[name], REFERENCES[name], {}
+
+    def recorder(*args):
+        table[_key(args)] = reference(*args)
+        return table[_key(args)]
+
+    checker(recorder, cases="visible")
+    first = next(iter(table.values()))
+
+    def memorised(*args):
+        return table.get(_key(args), first)     # the answers seen, looked up by the shapes
+
+    checker(memorised, cases="visible")
+    with pytest.raises(CheckFailure):
+        checker(memorised, cases="hidden")

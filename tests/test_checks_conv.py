@@ -1,11 +1,21 @@
-"""Checker quality for notebook 05: reference answers pass, typical wrong answers are named."""
+"""Checker quality for notebook 05: reference answers pass, typical wrong answers are named.
+
+Every wrong answer (mutant) is written the way a student would write it, with numpy
+loops, slicing or scipy.signal, never by calling lecture_utils (the checkers refuse
+answers that do, which is tested separately).
+"""
 
 import numpy as np
 import pytest
 from scipy import signal
 
+import lecture_utils.conv
 from lecture_utils.checks import CheckFailure
-from lecture_utils.checks.conv import check_input_gradient, check_weight_gradient
+from lecture_utils.checks.conv import (check_conv_layer_backward, check_input_gradient,
+                                       check_input_gradient_stride2, check_weight_gradient)
+
+CHECKERS = {"weight": check_weight_gradient, "input": check_input_gradient,
+            "stride2": check_input_gradient_stride2, "layer": check_conv_layer_backward}
 
 
 # ---------------------------------------------------------------- dJ/dW = X (x) dJ/dY
@@ -59,17 +69,6 @@ WEIGHT_MUTANTS = {
 def test_weight_mutants_are_rejected_with_hint(hint):
     with pytest.raises(CheckFailure, match=hint):
         check_weight_gradient(WEIGHT_MUTANTS[hint])
-
-
-def test_weight_hard_coded_answer_fails():
-    first = {}
-
-    def memorised(X, g):
-        first.setdefault("answer", weight_gradient_loops(X, g))
-        return first["answer"]
-
-    with pytest.raises(CheckFailure, match="dJ/dW"):
-        check_weight_gradient(memorised)
 
 
 # ---------------------------------------------------------------- dJ/dX = dJ/dY * W (full)
@@ -144,3 +143,223 @@ def test_input_mutants_are_rejected_with_hint(hint):
 def test_input_wrong_shape_is_reported():
     with pytest.raises(CheckFailure, match=r"dJ/dX has shape \(2, 2\) but should have shape \(5, 5\)"):
         check_input_gradient(lambda g, W: np.zeros((2, 2)))
+
+
+# ---------------------------------------------------------------- dJ/dX with stride 2
+
+def stride2_scatter(dJ_dY, W, x_shape, row_step=2, col_step=2, accumulate=True, kernel=None):
+    """The natural answer: output (p, q)'s gradient times W lands on the block at (2p, 2q)."""
+    R, S = W.shape
+    kernel = W if kernel is None else kernel
+    dJ_dX = np.zeros(x_shape)
+    for p in range(dJ_dY.shape[0]):
+        for q in range(dJ_dY.shape[1]):
+            rows, cols = slice(row_step * p, row_step * p + R), slice(col_step * q, col_step * q + S)
+            if accumulate:
+                dJ_dX[rows, cols] += dJ_dY[p, q] * kernel
+            else:
+                dJ_dX[rows, cols] = dJ_dY[p, q] * kernel
+    return dJ_dX
+
+
+def spread(dJ_dY):
+    """dJ/dY at the stride-1 positions, zeros in between: (2P - 1, 2Q - 1)."""
+    out = np.zeros((2 * dJ_dY.shape[0] - 1, 2 * dJ_dY.shape[1] - 1))
+    out[::2, ::2] = dJ_dY
+    return out
+
+
+def stride2_via_spread(dJ_dY, W, x_shape, correlate=False, pad_to_x=True):
+    """The notebook's derivation: spread dJ/dY, full convolution with W, zeros for unreached pixels."""
+    full = (signal.correlate2d if correlate else signal.convolve2d)(spread(dJ_dY), W, "full")
+    if not pad_to_x:
+        return full
+    dJ_dX = np.zeros(x_shape)
+    dJ_dX[:full.shape[0], :full.shape[1]] = full
+    return dJ_dX
+
+
+def test_stride2_reference_passes(capsys):
+    check_input_gradient_stride2(stride2_scatter)
+    assert capsys.readouterr().out.startswith("PASS dJ/dX with stride 2")
+
+
+def test_stride2_spread_and_convolve_passes():
+    check_input_gradient_stride2(stride2_via_spread)
+
+
+STRIDE2_MUTANTS = {
+    "the stride is missing": lambda g, W, s: stride2_scatter(g, W, s, row_step=1, col_step=1),
+    "applies to the columns too": lambda g, W, s: stride2_scatter(g, W, s, col_step=1),
+    "applies to the rows too": lambda g, W, s: stride2_scatter(g, W, s, row_step=1),
+    "the kernel is flipped": lambda g, W, s: stride2_via_spread(g, W, s, correlate=True),
+    "is flipped: output .* unflipped": lambda g, W, s: stride2_scatter(g, W, s, kernel=W[::-1, ::-1]),
+    "you assigned \\(=\\) where two windows overlap": lambda g, W, s: stride2_scatter(g, W, s, accumulate=False),
+    "must have X's shape": lambda g, W, s: stride2_via_spread(g, W, s, pad_to_x=False),
+    "rows and columns are swapped": lambda g, W, s: stride2_scatter(g, W, s).T,
+    "forget the `return`": lambda g, W, s: None,
+    "right shape but wrong values": lambda g, W, s: stride2_scatter(g, W, s) * 1.01,
+}
+
+
+@pytest.mark.parametrize("hint", STRIDE2_MUTANTS)
+def test_stride2_mutants_are_rejected_with_hint(hint):
+    with pytest.raises(CheckFailure, match=hint):
+        check_input_gradient_stride2(STRIDE2_MUTANTS[hint])
+
+
+# ---------------------------------------------------------------- the layer: dx, dw, db
+
+def layer_backward(dy, x, w, padding, *, db_axes=(0, 2, 3), db_mean=False, dw_images=None, dw_scale=1.0,
+                   dw_convolve=False, dx_assign=False, dx_kernel=None, dx_filters=None, crop="both"):
+    """A student's loops for the layer's backward, with switchable mistakes."""
+    N, C, H, W = x.shape
+    K, _, R, S = w.shape
+    x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    dx_pad, dw = np.zeros_like(x_pad), np.zeros_like(w)
+    kernel = w if dx_kernel is None else dx_kernel
+    for n in range(N):
+        for k in range(K if dx_filters is None else dx_filters):
+            for p in range(dy.shape[2]):
+                for q in range(dy.shape[3]):
+                    rows, cols = slice(p, p + R), slice(q, q + S)
+                    if dx_assign:
+                        dx_pad[n, :, rows, cols] = dy[n, k, p, q] * kernel[k]
+                    else:
+                        dx_pad[n, :, rows, cols] += dy[n, k, p, q] * kernel[k]
+    for n in range(N if dw_images is None else dw_images):
+        for k in range(K):
+            for c in range(C):
+                if dw_convolve:
+                    dw[k, c] += signal.convolve2d(x_pad[n, c], dy[n, k], "valid")
+                else:
+                    dw[k, c] += signal.correlate2d(x_pad[n, c], dy[n, k], "valid")
+    db = dy.mean(axis=db_axes) if db_mean else dy.sum(axis=db_axes)
+    if crop == "both":
+        dx = dx_pad[:, :, padding:padding + H, padding:padding + W]
+    elif crop == "start":
+        dx = dx_pad[:, :, :H, :W]
+    else:
+        dx = dx_pad
+    return dx, dw * dw_scale, db
+
+
+def test_layer_reference_passes(capsys):
+    check_conv_layer_backward(layer_backward)
+    assert capsys.readouterr().out.startswith("PASS convolution layer backward")
+
+
+def test_layer_as_full_correlations_passes():
+    # the notebook's summary form: dx_pad[n, c] = sum_k dy[n, k] * w[k, c] (full convolution)
+    def by_convolutions(dy, x, w, padding):
+        N, C, H, W = x.shape
+        dx_pad = np.zeros((N, C, H + 2 * padding, W + 2 * padding))
+        for n in range(N):
+            for c in range(C):
+                for k in range(w.shape[0]):
+                    dx_pad[n, c] += signal.convolve2d(dy[n, k], w[k, c], "full")
+        dw = layer_backward(dy, x, w, padding)[1]
+        return dx_pad[:, :, padding:padding + H, padding:padding + W], dw, dy.sum(axis=(0, 2, 3))
+
+    check_conv_layer_backward(by_convolutions)
+
+
+def _swapped_kw(dy, x, w, padding):
+    return layer_backward(dy, x, w, padding, dx_kernel=w.transpose(1, 0, 2, 3))
+
+
+LAYER_MUTANTS = {
+    "dJ/db sums over the batch too": lambda *a: layer_backward(*a, db_axes=(2, 3)),
+    "averaged instead of summing": lambda *a: layer_backward(*a, db_mean=True),
+    "dJ/dw comes from the first image only": lambda *a: layer_backward(*a, dw_images=1),
+    "averaged over the batch": lambda dy, x, w, p: layer_backward(dy, x, w, p, dw_scale=1 / len(x)),
+    "you convolved x_pad with dy": lambda *a: layer_backward(*a, dw_convolve=True),
+    "rotated by 180 degrees": lambda *a: (lambda dx, dw, db: (dx, dw[:, :, ::-1, ::-1], db))(*layer_backward(*a)),
+    "crop the padding": lambda *a: layer_backward(*a, crop="none"),
+    "cropped on one side only": lambda *a: layer_backward(*a, crop="start"),
+    "some contributions are overwritten": lambda *a: layer_backward(*a, dx_assign=True),
+    "only the first filter reaches dx": lambda *a: layer_backward(*a, dx_filters=1),
+    "dJ/dx is wrong .* the kernel is flipped": lambda dy, x, w, p: layer_backward(
+        dy, x, w, p, dx_kernel=w[:, :, ::-1, ::-1]),
+    "filter and channel axes of w are swapped": _swapped_kw,
+    "dx and dw are swapped": lambda *a: (lambda dx, dw, db: (dw, dx, db))(*layer_backward(*a)),
+    "return dx, dw, db": lambda *a: layer_backward(*a)[:2],
+}
+
+
+@pytest.mark.parametrize("hint", LAYER_MUTANTS)
+def test_layer_mutants_are_rejected_with_hint(hint):
+    with pytest.raises(CheckFailure, match=hint):
+        check_conv_layer_backward(LAYER_MUTANTS[hint])
+
+
+# ---------------------------------------------------------------- answers that only look right
+
+REFERENCES = {"weight": weight_gradient_loops, "input": input_gradient_loops,
+              "stride2": stride2_scatter, "layer": layer_backward}
+
+DELEGATIONS = {
+    "weight": (lambda X, g: lecture_utils.conv.correlate2d_naive(X, g), "lecture_utils.conv.correlate2d_naive"),
+    "input": (lambda g, W: lecture_utils.conv.convolve2d_naive(g, W, "full"), "lecture_utils.conv.convolve2d_naive"),
+    "stride2": (lambda g, W, s: lecture_utils.conv.conv2d_backward(
+        g[None, None], lecture_utils.conv.conv2d_forward(np.zeros((1, 1, *s)), W[None, None], stride=2)[1]
+    )[0][0, 0], "lecture_utils.conv.conv2d_forward"),
+    "layer": (lambda dy, x, w, p: lecture_utils.conv.conv2d_backward_naive(
+        dy, lecture_utils.conv.conv2d_forward_naive(x, w, padding=p)[1]), "lecture_utils.conv.conv2d_forward_naive"),
+}
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_an_answer_delegating_to_the_package_is_refused(name):
+    fn, called = DELEGATIONS[name]
+    with pytest.raises(CheckFailure, match=f"calls {called}, the package's own code"):
+        CHECKERS[name](fn)
+
+
+def _complex(name):
+    ref = REFERENCES[name]
+    if name == "layer":
+        return lambda *a: tuple(g + 0j for g in ref(*a))
+    return lambda *a: ref(*a) + 0j
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_complex_and_string_results_are_refused(name):
+    with pytest.raises(CheckFailure, match="is complex"):
+        CHECKERS[name](_complex(name))
+    text = (lambda *a: ("dx", "dw", "db")) if name == "layer" else (lambda *a: "dJ/dX")
+    with pytest.raises(CheckFailure, match="must be a numeric array, got str"):
+        CHECKERS[name](text)
+
+
+def _key(args):
+    return tuple(np.shape(a) if isinstance(a, np.ndarray) else a for a in args)
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_an_answer_hard_coded_to_the_visible_cases_fails_the_hidden_ones(name):
+    checker, reference, table = CHECKERS[name], REFERENCES[name], {}
+
+    def recorder(*args):
+        table[_key(args)] = reference(*args)
+        return table[_key(args)]
+
+    checker(recorder, cases="visible")
+    first = next(iter(table.values()))
+
+    def memorised(*args):
+        return table.get(_key(args), first)     # the answers seen, looked up by the shapes
+
+    checker(memorised, cases="visible")
+    with pytest.raises(CheckFailure):
+        checker(memorised, cases="hidden")
+
+
+def test_cases_argument_is_validated():
+    with pytest.raises(ValueError, match="cases must be 'all', 'visible' or 'hidden'"):
+        check_weight_gradient(weight_gradient_loops, cases="some")
+
+
+def test_non_function_is_refused():
+    with pytest.raises(CheckFailure, match="pass your function itself"):
+        check_conv_layer_backward(np.zeros(3))

@@ -1,91 +1,264 @@
-"""Checkers for notebook 06 (a small CNN with hand-written backpropagation)."""
+"""Checkers for notebook 06 (a small CNN with hand-written backpropagation).
+
+The lecture's model (seed 003): ``Z1 = conv(X, f)``, ``H1 = sigmoid(Z1)`` flattened to
+(D, N) with one column per image, ``Z2 = W^T H1 + b``, ``O = sigmoid(Z2)``,
+``E = sum_n (y_n - O_n)^2 / 2``. Exercises:
+
+* ``dE_df(X, H1, O, W, y) -> dE/df`` (3, 3), one filter;
+* ``dE_df_multi(X, H1, O, W, y) -> dE/df`` (K, 3, 3), K filters, H1 (K*P*Q, N) with the
+  rows of map k together (rows k*P*Q to (k+1)*P*Q - 1);
+* ``gradient_step(X, y, f, W, b, learning_rate) -> (f_new, W_new, b_new)``: forward, backward
+  and one gradient-descent step ``theta <- theta - eta dE/dtheta``, all written by the student
+  (``lecture_utils.nn.sigmoid`` allowed);
+* ``momentum_update(w, grad, velocity, learning_rate, momentum) -> (w_new, v_new)``.
+
+Every checker runs visible cases and hidden cases of other shapes
+(``cases="visible" | "hidden" | "all"``) and names the usual mistakes.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..cnn import filter_gradient, lecture_backward, lecture_forward, lecture_init
+from ..cnn import filter_gradient, lecture_backward, lecture_forward, lecture_gradients, lecture_init
 from ..optim import momentum_step
-from .._validate import checked, function
-from ._core import CheckFailure, attempt, call_student, compare, passed
+from .predictions import Prediction
+from ._core import CheckFailure, attempt, call_student, compare, passed, test_cases
 
-# (N images, image height, image width): a lecture-like case, a non-square one (a
-# transposed answer then has the wrong shape... or, for a square filter, wrong values),
-# a single image and a tiny one.
+# (N images, image height, image width): a lecture-like case, a non-square one, a single
+# image and a tiny one; hidden: other sizes.
 FILTER_CASES = [(6, 9, 9), (4, 8, 11), (1, 6, 6), (10, 5, 7)]
+FILTER_HIDDEN_CASES = [(3, 7, 10), (5, 10, 6), (2, 4, 4)]
+
+# (N, height, width, K filters)
+MULTI_CASES = [(6, 9, 9, 3), (4, 8, 11, 2), (1, 6, 6, 3), (5, 7, 5, 4)]
+MULTI_HIDDEN_CASES = [(3, 10, 7, 2), (2, 6, 8, 5), (7, 5, 6, 3)]
+
+# (N, height, width, learning rate)
+STEP_CASES = [(6, 8, 8, 0.01), (4, 7, 9, 0.05), (1, 6, 6, 0.1), (10, 5, 7, 0.02)]
+STEP_HIDDEN_CASES = [(3, 9, 6, 0.03), (8, 6, 10, 0.005), (2, 5, 5, 0.2)]
+
+# (shape, learning rate, momentum): lr and momentum differ in every case, so swapping them shows.
+MOMENTUM_CASES = [((3, 3), 0.1, 0.9), ((5,), 0.05, 0.5), ((2, 4, 3), 0.3, 0.8), ((1,), 0.01, 0.99)]
+MOMENTUM_HIDDEN_CASES = [((4, 2), 0.2, 0.7), ((6,), 0.02, 0.95), ((2, 2, 2), 0.5, 0.3)]
+
+PREDICTIONS = {
+    "06-initial-error": Prediction(
+        question="Before training, O is close to 0.5 for every image and each label y is 0 or 1. "
+                 "What is E = sum_n (y_n - O_n)^2 / 2 over the 100 training images close to?",
+        expected=12.5, tolerance=0.1,
+        explanation="(y - 0.5)^2 / 2 = 0.25 / 2 = 1/8 per image, whatever its label, and E sums "
+                    "over the images (no 1/N): 100 / 8 = 12.5. The measured E is a little larger "
+                    "because O is not exactly 0.5."),
+    "06-lenet-initial-loss": Prediction(
+        question="The untrained LeNet gives each of the 10 digits a probability near 1/10. What mean "
+                 "cross-entropy loss (in nats) does it start from?",
+        expected=round(float(np.log(10)), 4), tolerance=0.15,
+        explanation="with equal scores every class gets 1/10, so each image costs -log(1/10) = log 10 = "
+                    "2.30 nats (the cs231n sanity check 'loss is log C at initialisation'). He-initialised "
+                    "scores are not tiny, so the measured loss starts a little above it."),
+}
 
 
-def _filter_case(shape, seed):
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _n_hidden(chosen):
+    return sum(hidden for *_, hidden in chosen)
+
+
+# ----------------------------------------------------------------------- dE/df, one or K filters
+
+def _model_case(n, h, w, n_filters, seed):
+    """X, y and a forward pass of the lecture's model with a non-symmetric filter."""
     rng = np.random.default_rng(seed)
-    n, h, w = shape
     X = rng.standard_normal((n, h, w))
-    f, W, b = lecture_init(1, max(h, w), 3, rng=seed)
-    f = f + np.array([[0.0, 0.3, 0.9], [0.0, 0.0, 0.0], [-0.4, 0.0, 0.0]])  # not symmetric
-    W = 2 * rng.standard_normal(((h - 2) * (w - 2), 1)) / np.sqrt((h - 2) * (w - 2))
+    f = rng.standard_normal((n_filters, 3, 3)) / 3
+    f[:, 0, 1:] += [0.3, 0.9]                           # not symmetric: a flip shows
+    f[:, 2, 0] -= 0.4
+    d = n_filters * (h - 2) * (w - 2)
+    W = 2 * rng.standard_normal((d, 1)) / np.sqrt(d)
     y = rng.integers(0, 2, n).astype(float)
-    O, cache = lecture_forward(X, f, W, b + 0.2)
-    return X, y, W, O, cache
+    f = f[0] if n_filters == 1 else f
+    O, cache = lecture_forward(X, f, W, np.array([[0.2]]))
+    return X, y, f, W, O, cache
 
 
-@checked(fn=function())
-def check_filter_gradient(fn) -> None:
+def _dE_df_with(X, O, y, H1, W, maps_shape, delta2=None, sigmoid_h1=True, derivative_at=None,
+                to_maps=None):
+    """dE/df of the lecture's model with one step of the derivation switched (a known mistake)."""
+    n = X.shape[0]
+    delta2 = (O - y) * O * (1 - O) if delta2 is None else delta2
+    s = H1 if derivative_at is None else derivative_at
+    delta1 = (W @ delta2) * (s * (1 - s) if sigmoid_h1 else 1)
+    maps = delta1.T.reshape(n, *maps_shape) if to_maps is None else to_maps(delta1)
+    return filter_gradient(X, maps)
+
+
+def _filter_mistakes(X, y, H1, O, W, expected, maps_shape):
+    """The mistakes of both dE/df exercises (one filter: maps_shape (P, Q); K filters: (K, P, Q))."""
+    n = X.shape[0]
+
+    def with_(**kw):
+        return _dE_df_with(X, O, y, H1, W, maps_shape, **kw)
+
+    flip = expected[..., ::-1, ::-1]
+    return [
+        ("the sign is flipped: dE/dO = O - y, not y - O.", -expected),
+        ("O(1 - O), the sigmoid's derivative at the output, is missing from delta2.", with_(delta2=O - y)),
+        ("H1(1 - H1), the sigmoid's derivative after the convolution, is missing from delta1.",
+         with_(sigmoid_h1=False)),
+        ("H1 already is sigmoid(Z1), so the sigmoid's derivative there is H1(1 - H1); "
+         "you applied the sigmoid to H1 once more.", with_(derivative_at=_sigmoid(H1))),
+        ("your filter is rotated by 180 degrees: that is a convolution (flipped kernel); the lecture's "
+         "conv is a cross-correlation, so tap (i, j) meets the pixels X(p + i, q + j).", flip),
+        ("your result is transposed: row i of dE/df belongs to row offset i of the image.",
+         np.swapaxes(expected, -1, -2)),
+        (f"you divided by N = {n}: E sums over the images, so dE/df does too.", expected / n if n > 1 else None),
+        ("you averaged (np.mean) where the formula sums: dE/df(i, j) is a sum over the images "
+         "and positions, np.sum(...), not a mean.", expected / (n * maps_shape[-2] * maps_shape[-1])),
+        ("delta1 (D, N) was reshaped without transposing: column n of H1 is image n, so "
+         "transpose to (N, D) before reshaping into maps.",
+         attempt(lambda: with_(to_maps=lambda d: d.reshape(n, *maps_shape))) if n > 1 else None),
+    ]
+
+
+def check_filter_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(X, H1, O, W, y) -> dE/df`` for the lecture's one-filter model.
 
     X (N, U, V) images, H1 (D, N) with D = (U-2)(V-2), O (1, N), W (D, 1) dense weights,
     y (N,); the answer is (3, 3).
     """
-    for seed, shape in enumerate(FILTER_CASES):
-        X, y, W, O, cache = _filter_case(shape, seed)
+    chosen = test_cases(FILTER_CASES, FILTER_HIDDEN_CASES, cases)
+    for seed, (n, h, w), _ in chosen:
+        X, y, f, W, O, cache = _model_case(n, h, w, 1, seed)
         H1 = cache.H1
-        n, h, w = shape
         expected = lecture_backward(O - y, cache)[0]
-        maps = (h - 2, w - 2)
-
-        def df_with(delta2=None, sigmoid_h1=True, reshape=None, derivative_at=None):
-            delta2 = (O - y) * O * (1 - O) if delta2 is None else delta2
-            s = H1 if derivative_at is None else derivative_at
-            delta1 = (W @ delta2) * (s * (1 - s) if sigmoid_h1 else 1)
-            d_maps = delta1.T.reshape(n, *maps) if reshape is None else reshape(delta1)
-            return filter_gradient(X, d_maps)
-
-        mistakes = [
-            ("the sign is flipped: dE/dO = O - y, not y - O.", -expected),
-            ("O(1 - O), the sigmoid's derivative at the output, is missing from delta2.",
-             df_with(delta2=O - y)),
-            ("H1(1 - H1), the sigmoid's derivative after the convolution, is missing from delta1.",
-             df_with(sigmoid_h1=False)),
-            ("H1 already is sigmoid(Z1), so the sigmoid's derivative there is H1(1 - H1); "
-             "you applied the sigmoid to H1 once more.",
-             df_with(derivative_at=1 / (1 + np.exp(-H1)))),
-            ("your filter is rotated by 180 degrees: that is a convolution (flipped kernel); "
-             "the lecture's conv is a cross-correlation, dE/df(i, j) = sum X(p+i, q+j) delta1(p, q).",
-             np.flip(expected)),
-            ("your result is transposed: row i of dE/df belongs to row offset i of the image.",
-             expected.T),
-            (f"you divided by N = {n}: E sums over the images, so dE/df does too.", expected / n),
-            ("you averaged (np.mean) where the formula sums: dE/df(i, j) is a sum over the images "
-             "and positions, np.sum(...), not a mean.", expected / (n * maps[0] * maps[1])),
-            ("delta1 (D, N) was reshaped without transposing: column n of H1 is image n, so "
-             "transpose to (N, D) before reshaping to (N, H', W').",
-             attempt(lambda: df_with(reshape=lambda d: d.reshape(n, *maps))) if n > 1 else None),
-        ]
+        mistakes = _filter_mistakes(X, y, H1, O, W, expected, (h - 2, w - 2))
         case = f"X {X.shape}, H1 {H1.shape}, W {W.shape}"
         got = call_student(fn, (X.copy(), H1.copy(), O.copy(), W.copy(), y.copy()), case)
         compare("dE/df", got, expected, mistakes, case)
-    passed("dE/df (the lecture's filter gradient)", len(FILTER_CASES))
+    passed("dE/df (the lecture's filter gradient)", len(chosen), _n_hidden(chosen))
 
 
-# (shape, learning rate, momentum): lr and momentum differ in every case, so swapping them shows.
-MOMENTUM_CASES = [((3, 3), 0.1, 0.9), ((5,), 0.05, 0.5), ((2, 4, 3), 0.3, 0.8), ((1,), 0.01, 0.99)]
+def check_filter_gradient_multi(fn, cases: str = "all") -> None:
+    """Check ``fn(X, H1, O, W, y) -> dE/df`` (K, 3, 3) for the lecture's model with K filters.
+
+    H1 is (K*P*Q, N), P, Q = U - 2, V - 2, the rows of map k together (k-major, as
+    ``sigmoid(Z1)`` of shape (N, K, P, Q) flattened per image); W is (K*P*Q, 1).
+    """
+    chosen = test_cases(MULTI_CASES, MULTI_HIDDEN_CASES, cases)
+    for seed, (n, h, w, k), _ in chosen:
+        X, y, f, W, O, cache = _model_case(n, h, w, k, 40 + seed)
+        H1 = cache.H1
+        maps_shape = (k, h - 2, w - 2)
+        expected = lecture_backward(O - y, cache)[0]
+        mistakes = _filter_mistakes(X, y, H1, O, W, expected, maps_shape) + [
+            (f"the rows of H1 are grouped by map: rows k*{(h - 2) * (w - 2)} to (k+1)*{(h - 2) * (w - 2)} - 1 "
+             "belong to filter k (the filter axis comes before the pixels, (N, K, P, Q)); you put it "
+             "last, as in the slides' 100 x 20 x 20 x 3.",
+             _dE_df_with(X, O, y, H1, W, maps_shape,
+                         to_maps=lambda d: d.T.reshape(n, h - 2, w - 2, k).transpose(0, 3, 1, 2))),
+            ("you summed the K filters' gradients into one 3 x 3: each filter has its own gradient, "
+             f"return shape ({k}, 3, 3).", expected.sum(axis=0)),
+            ("every filter got the first filter's gradient: filter k's maps are rows "
+             f"k*{(h - 2) * (w - 2)} onwards of delta1.", np.broadcast_to(expected[0], expected.shape)),
+        ]
+        case = f"X {X.shape}, H1 {H1.shape}, W {W.shape} ({k} filters)"
+        got = call_student(fn, (X.copy(), H1.copy(), O.copy(), W.copy(), y.copy()), case)
+        compare("dE/df", got, expected, mistakes, case)
+    passed("dE/df with K filters", len(chosen), _n_hidden(chosen))
 
 
-@checked(fn=function())
-def check_momentum_update(fn) -> None:
+# ----------------------------------------------------------------------- one gradient-descent step
+
+def _grads_with(X, y, f, W, b, output_derivative=True, hidden_derivative=True, W_for_delta1=None):
+    """(df, dW, db) of the lecture's model, with one step of the backward pass switched."""
+    O, cache = lecture_forward(X, f, W, b)
+    H1 = cache.H1
+    delta2 = (O - y) * (O * (1 - O) if output_derivative else 1)
+    dW = H1 @ delta2.T
+    db = np.sum(delta2).reshape(b.shape)
+    W_back = W if W_for_delta1 is None else W_for_delta1
+    delta1 = (W_back @ delta2) * (H1 * (1 - H1) if hidden_derivative else 1)
+    df = filter_gradient(X, delta1.T.reshape(cache.Z1.shape))
+    return df, dW, db
+
+
+def check_gradient_step(fn, cases: str = "all") -> None:
+    """Check ``fn(X, y, f, W, b, learning_rate) -> (f_new, W_new, b_new)``: one full-batch step.
+
+    X (N, U, V), y (N,), f (3, 3), W (D, 1) with D = (U-2)(V-2), b (1, 1); the new
+    parameters are ``theta - learning_rate * dE/dtheta`` for the lecture's summed squared error.
+    """
+    chosen = test_cases(STEP_CASES, STEP_HIDDEN_CASES, cases)
+    for seed, (n, h, w, eta), _ in chosen:
+        rng = np.random.default_rng(80 + seed)
+        X = rng.standard_normal((n, h, w))
+        f, W, _ = lecture_init(1, max(h, w), 3, rng=rng)
+        f = f + np.array([[0.0, 0.3, 0.9], [0.0, 0.0, 0.0], [-0.4, 0.0, 0.0]])   # not symmetric
+        W = 2 * rng.standard_normal(((h - 2) * (w - 2), 1)) / np.sqrt((h - 2) * (w - 2))
+        b = np.array([[0.3 * rng.standard_normal()]])
+        y = rng.integers(0, 2, n).astype(float)
+        _, df, dW, db = lecture_gradients(X, y, f, W, b)
+        new = {"f": f - eta * df, "W": W - eta * dW, "b": b - eta * db}
+        no_out = _grads_with(X, y, f, W, b, output_derivative=False)
+        no_hidden = _grads_with(X, y, f, W, b, hidden_derivative=False)
+        late_f = _grads_with(X, y, f, W, b, W_for_delta1=new["W"])[0]
+        case = f"X {X.shape}, f {f.shape}, W {W.shape}, learning_rate={eta}"
+        result = call_student(fn, (X.copy(), y.copy(), f.copy(), W.copy(), b.copy(), eta), case,
+                              allowed=("lecture_utils.nn.sigmoid",))
+        if not isinstance(result, (tuple, list)) or len(result) != 3:
+            raise CheckFailure("return the three new parameters as a tuple: return f_new, W_new, b_new")
+        got = dict(zip("fWb", result))
+        if isinstance(got["b"], (float, np.ndarray, np.number)) and np.size(got["b"]) == 1 and np.ndim(got["b"]) <= 2:
+            got["b"] = np.reshape(got["b"], (1, 1))        # a scalar, (1,) or (1, 1) bias is fine
+
+        def common(name, grad, parameter):
+            return [
+                ("you stepped uphill (or used dE/dO = y - O): gradient descent subtracts, "
+                 "theta - learning_rate * dE/dtheta.", parameter + eta * grad),
+                ("the learning rate is missing: theta - learning_rate * dE/dtheta.", parameter - grad),
+                (f"you averaged the gradient over the N = {n} images: the lecture's E sums over them "
+                 "(no 1/N), so its gradient does too.", parameter - eta * grad / n if n > 1 else None),
+                (f"you returned the gradient dE/d{name}, not the new parameter "
+                 f"{name} - learning_rate * dE/d{name}.", grad),
+            ]
+
+        compare("W_new", got["W"], new["W"], common("W", dW, W) + [
+            ("O(1 - O), the output sigmoid's derivative, is missing from delta2 = dE/dZ2.",
+             W - eta * no_out[1]),
+            (f"W_new is transposed: W has shape {W.shape} (the forward pass uses its transpose W^T).",
+             new["W"].T),
+        ], case)
+        compare("b_new", got["b"], new["b"], common("b", db, b) + [
+            ("b did not change: dE/db = sum of delta2 over the images.", b),
+            ("O(1 - O), the output sigmoid's derivative, is missing from delta2 = dE/dZ2.",
+             b - eta * no_out[2]),
+        ], case)
+        compare("f_new", got["f"], new["f"], common("f", df, f) + [
+            ("H1(1 - H1), the sigmoid's derivative after the convolution, is missing from delta1.",
+             f - eta * no_hidden[0]),
+            ("dE/df used the updated W: compute every gradient from the same forward pass (the old "
+             "parameters) before changing any of them.", f - eta * late_f),
+            ("your filter gradient is rotated by 180 degrees (a convolution); conv is a cross-correlation, "
+             "tap (i, j) meets X(p + i, q + j).", f - eta * df[::-1, ::-1]),
+            ("your filter gradient is transposed: row i belongs to row offset i of the image.",
+             f - eta * df.T),
+        ], case)
+    passed("one gradient-descent step of the lecture's model", len(chosen), _n_hidden(chosen))
+
+
+# ----------------------------------------------------------------------- momentum
+
+def check_momentum_update(fn, cases: str = "all") -> None:
     """Check ``fn(w, grad, velocity, learning_rate, momentum) -> (new_w, new_velocity)``.
 
     The lecture's update with momentum: ``v <- mu v - eta g``, ``w <- w + v``.
     """
-    for seed, (shape, lr, mu) in enumerate(MOMENTUM_CASES):
+    chosen = test_cases(MOMENTUM_CASES, MOMENTUM_HIDDEN_CASES, cases)
+    for seed, (shape, lr, mu), _ in chosen:
         rng = np.random.default_rng(50 + seed)
         w, g, v = (rng.standard_normal(shape) for _ in range(3))
         new, velocity = momentum_step({"w": w}, {"w": g}, {"w": v}, lr, mu)
@@ -112,4 +285,4 @@ def check_momentum_update(fn) -> None:
             ("that is plain SGD, w - eta g: momentum adds mu v to the step.", w - lr * g),
             ("you subtracted the velocity: v already points downhill, so w <- w + v.", w - new_v),
         ], case)
-    passed("SGD update with momentum", len(MOMENTUM_CASES))
+    passed("SGD update with momentum", len(chosen), _n_hidden(chosen))
