@@ -17,7 +17,10 @@ Every layer follows one contract, so one gradient checker
 and so does the whole network: ``MLP.forward(x) -> (out, cache)``,
 ``MLP.backward(dout, cache) -> (dx, grads)``. Rows are examples: a batch of N inputs is an
 (N, D) array, so the lecture's column-vector ``W x + b`` becomes the row form ``x w + b``
-with ``w = W^T``. Training uses the course's one loop, :func:`lecture_utils.optim.train`.
+with ``w = W^T``. Training uses the course's one loop, :func:`lecture_utils.optim.train`;
+:func:`train_sgd` and :func:`fit_bfgs` check the data and parameters once, then hand the loop an
+objective that runs the same layer equations without re-checking them on every step (bit for bit
+:meth:`MLP.loss`, tested).
 """
 
 from __future__ import annotations
@@ -31,6 +34,15 @@ from ._validate import (anything, array, check, checked, choice, gradient, insta
 from .linear import linear_backward, linear_forward, mse_loss, one_hot
 from .optim import fit_bfgs as _fit_bfgs
 from .optim import train
+
+
+def _equations(fn):
+    """A checked function's body (its equations) without its argument checks.
+
+    For the MLP's training objective only, whose arrays were checked once before the loop;
+    ``functools.wraps`` in :func:`lecture_utils._validate.checked` keeps the body as ``__wrapped__``.
+    """
+    return fn.__wrapped__
 
 
 # --- element-wise non-linearities --------------------------------------------------
@@ -432,11 +444,13 @@ class MLP:
         return f"MLP(sizes={self.sizes}, activations={self.activations})"
 
     def _params(self, params):
+        """``params`` (default ``self.params``) checked: this network's keys, each a float64 array of its shape."""
         params = self.params if params is None else params
         if not isinstance(params, dict) or set(params) != set(self.params):
             raise ValueError(f"params must be a dict with keys {sorted(self.params)}, got "
                              f"{sorted(params) if isinstance(params, dict) else type(params).__name__}")
-        return params
+        shapes = {name: " ".join(map(str, np.shape(value))) or None for name, value in self.params.items()}
+        return {name: array(shapes[name])(params[name], f"params[{name!r}]", {}) for name in self.params}
 
     def forward(self, x, params=None):
         """Forward pass ``x_i = F_i(x_{i-1}, w_i)`` for every layer.
@@ -454,11 +468,14 @@ class MLP:
         cache : MLPCache
         """
         x, = check({"x": array(f"N {self.sizes[0]}")}, {"x": x})
-        params = self._params(params)
+        return self._forward(x, self._params(params))
+
+    def _forward(self, x, params):
+        """:meth:`forward`'s equations, for x and params already checked (the training objective's path)."""
         layers = []
-        for i, name in enumerate(self.activations, start=1):
-            a, dense_cache = dense_forward(x, params[f"w{i}"], params[f"b{i}"])
-            x, act_cache = ACTIVATIONS[name][0](a)
+        for i, name in enumerate(self.activations, start=1):      # dense_forward is lecture 1's linear_forward
+            a, dense_cache = _equations(linear_forward)(x, params[f"w{i}"], params[f"b{i}"])
+            x, act_cache = _equations(ACTIVATIONS[name][0])(a)
             layers.append((dense_cache, act_cache))
         return x, MLPCache(tuple(layers), x.shape)
 
@@ -483,11 +500,15 @@ class MLP:
         """
         cache, dout = check({"cache": instance(MLPCache, made_by="MLP.forward"), "dout": gradient()},
                             {"cache": cache, "dout": dout})
+        return self._backward(dout, cache)
+
+    def _backward(self, dout, cache):
+        """:meth:`backward`'s recurrences, for a cache from :meth:`_forward` and a dout of its output's shape."""
         grads = {}
         for i in range(self.n_layers, 0, -1):
             dense_cache, act_cache = cache.layers[i - 1]
-            da = ACTIVATIONS[self.activations[i - 1]][1](dout, act_cache)
-            dout, grads[f"w{i}"], grads[f"b{i}"] = dense_backward(da, dense_cache)
+            da = _equations(ACTIVATIONS[self.activations[i - 1]][1])(dout, act_cache)
+            dout, grads[f"w{i}"], grads[f"b{i}"] = _equations(linear_backward)(da, dense_cache)
         return dout, grads
 
     def predict(self, x, params=None):
@@ -528,9 +549,24 @@ class MLP:
         check({"loss": choice(*LOSSES)}, {"loss": loss})
         return lambda params, x, y: self.loss(x, y, loss, params)
 
+    def _checked_once_objective(self, loss: str):
+        """:meth:`objective` for a training loop whose x and y :func:`_check_xy` has checked.
+
+        The same arithmetic as :meth:`loss`, bit for bit, without re-checking on every one of
+        thousands of steps the arrays the loop slices from data checked once (the optimiser
+        makes every params dict from the checked one, with its keys and shapes).
+        """
+        cost = _equations(LOSSES[loss])
+
+        def loss_and_gradients(params, x, y):
+            out, cache = self._forward(x, params)
+            value, dout = cost(out, y)
+            return value, self._backward(dout, cache)[1]
+        return loss_and_gradients
+
 
 def _check_xy(model, x, y, loss):
-    """x (N, D) and targets shaped for ``loss``, checked on one row before any training."""
+    """The model, x (N, D) and targets for ``loss``, checked by a first forward-backward pass before training."""
     model, loss = check({"model": instance(MLP), "loss": choice(*LOSSES)}, {"model": model, "loss": loss})
     x, = check({"x": array(f"N {model.sizes[0]}")}, {"x": x})
     n, k = x.shape[0], model.sizes[-1]
@@ -539,7 +575,8 @@ def _check_xy(model, x, y, loss):
         raise ValueError(f"y must have shape {' or '.join(map(str, allowed))} for the {loss!r} loss "
                          f"({n} examples, {k} network outputs), got {_shape_of(y)}")
     y = np.asarray(y)
-    model.loss(x[:1], y[:1], loss)      # label values and dtypes, before any training
+    model.params = model._params(None)  # float64 arrays of the network's shapes
+    model.loss(x, y, loss)              # label values and dtypes, before any training
     return model, x, y, loss
 
 
@@ -573,8 +610,8 @@ def train_sgd(model: MLP, x, y, loss: str = "mse", learning_rate: float = 0.1,
         ``losses[e]`` is the cost on the whole set after e epochs (``epochs + 1`` values).
     """
     model, x, y, loss = _check_xy(model, x, y, loss)
-    model.params, history = train(model.objective(loss), model.params, x, y, learning_rate=learning_rate,
-                                  epochs=epochs, batch_size=batch_size, rng=rng)
+    model.params, history = train(model._checked_once_objective(loss), model.params, x, y,
+                                  learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, rng=rng)
     return history
 
 
@@ -588,7 +625,8 @@ def fit_bfgs(model: MLP, x, y, loss: str = "mse", max_iter: int = 300, tol: floa
         The final cost.
     """
     model, x, y, loss = _check_xy(model, x, y, loss)
-    model.params, cost = _fit_bfgs(model.objective(loss), model.params, x, y, max_iter=max_iter, tol=tol)
+    model.params, cost = _fit_bfgs(model._checked_once_objective(loss), model.params, x, y,
+                                   max_iter=max_iter, tol=tol)
     return cost
 
 

@@ -342,6 +342,103 @@ def test_fit_bfgs_on_a_linear_model_is_least_squares():
     np.testing.assert_allclose(model.params["w1"], exact[:3], atol=1e-5)
 
 
+# --- training checks its data once, then runs the layers' equations -------------------------
+
+@pytest.mark.parametrize("sizes, activations, loss", ARCHITECTURES)
+def test_training_objective_is_the_checked_loss_bit_for_bit(sizes, activations, loss):
+    # train_sgd and fit_bfgs check x, y and params once, then call the layers' bodies on every step.
+    rng = np.random.default_rng(len(sizes) + 20)
+    model = nn.MLP(sizes, activations, rng=rng)
+    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in model.params.items()}
+    x = rng.standard_normal((7, sizes[0]))
+    y = _targets_for(loss, 7, sizes[-1], rng)
+    value, grads = model.loss(x, y, loss, params)
+    value_once, grads_once = model._checked_once_objective(loss)(params, x, y)
+    assert value_once == value
+    assert sorted(grads_once) == sorted(grads)
+    assert all(np.array_equal(grads_once[k], grads[k]) for k in grads)
+
+
+def test_forward_refuses_params_of_another_shape_or_kind_naming_the_entry():
+    model = nn.MLP([3, 4, 2], ["tanh", "identity"], rng=0)
+    x = np.ones((5, 3))
+    with pytest.raises(ValueError, match=r"params\['w2'\] must have shape \(4, 2\), got shape \(3, 2\)"):
+        model.forward(x, dict(model.params, w2=np.ones((3, 2))))
+    with pytest.raises(TypeError, match=r"params\['b1'\] must be an array of real numbers of shape \(4,\)"):
+        model.loss(x, np.zeros((5, 2)), params=dict(model.params, b1="zeros"))
+    with pytest.raises(ValueError, match=r"params\['b1'\] contains NaN"):
+        model.predict(x, dict(model.params, b1=np.array([0.0, np.nan, 0.0, 0.0])))
+
+
+@pytest.mark.parametrize("loss, y, pattern", [
+    ("softmax_cross_entropy", [0, 1, 2, 0, 1, 5], r"labels must lie in 0..2, got \[5\]"),
+    ("mse", np.vstack([np.zeros((5, 3)), [[0.0, np.nan, 0.0]]]), r"y contains NaN"),
+])
+def test_training_refuses_a_bad_target_in_any_row_before_the_first_step(loss, y, pattern):
+    model = nn.MLP([2, 3, 3], ["tanh", "identity"], rng=0)
+    before = {k: v.copy() for k, v in model.params.items()}
+    x = np.random.default_rng(1).standard_normal((6, 2))
+    with pytest.raises(ValueError, match=pattern):
+        nn.train_sgd(model, x, y, loss=loss, batch_size=2, epochs=3)
+    assert all(np.array_equal(model.params[k], before[k]) for k in before)
+
+
+def test_training_keeps_params_float64_of_the_networks_shapes():
+    model = nn.MLP([2, 2, 1], ["tanh", "sigmoid"], rng=0)
+    model.params = {k: v.tolist() for k, v in model.params.items()}      # lists, as a student might set them
+    nn.train_sgd(model, np.ones((4, 2)), np.zeros((4, 1)), epochs=2)
+    assert all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in model.params.values())
+
+
+# --- notebook 04's experiments: a seed sweep and batch sizes at tuned learning rates ------------
+
+XOR_X = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+XOR_LABELS = np.array([0, 1, 1, 0])
+
+
+def test_xor_2_2_1_solves_13_of_20_seeds_and_each_stuck_run_merges_two_opposite_points():
+    # Learning rate 2.0, 300 full-batch epochs. A stuck run puts a point of each class on one
+    # saturated spot of hidden space, so the output unit gives both 1/2 (cost 1/8); a solved
+    # run keeps opposite labels more than 1 apart.
+    y = XOR_LABELS[:, None].astype(float)
+    stuck = []
+    for seed in range(20):
+        model = nn.MLP([2, 2, 1], ["tanh", "sigmoid"], rng=seed)
+        history = nn.train_sgd(model, XOR_X, y, learning_rate=2.0, epochs=300, rng=seed)
+        hidden = model.layer_outputs(XOR_X)[1]
+        gap, n, m = min((np.linalg.norm(hidden[n] - hidden[m]), n, m) for n in range(4) for m in range(4)
+                        if XOR_LABELS[n] < XOR_LABELS[m])
+        if np.array_equal(model.predict(XOR_X).ravel() > 0.5, XOR_LABELS == 1):
+            assert history.losses[-1] < 0.01 and gap > 1, seed
+        else:
+            stuck.append(seed)
+            assert abs(history.losses[-1] - 1 / 8) < 0.005 and gap < 0.01, seed
+            assert 3 in (n, m) and np.max(1 - hidden[[n, m]] ** 2) < 0.02, seed   # (1, 1), both tanh saturated
+    assert stuck == [1, 3, 6, 10, 13, 14, 16]
+
+
+def test_batch_sizes_at_their_tuned_learning_rates_on_the_notebooks_sine_fit():
+    # 1-3-1 tanh network, 50 points of sin(pi x), seed 3, 100 epochs, grid 0.1 * 2^k: every best
+    # rate lies inside the grid; per epoch batch 1 ends lowest, per update the full batch does.
+    x = np.sort(np.random.default_rng(7).uniform(-1, 1, 50))[:, None]
+    y = np.sin(np.pi * x)
+    grid = [0.1, 0.2, 0.4, 0.8]
+    tuned = {}
+    for batch_size in [1, 10, 50]:
+        runs = []
+        for eta in grid:
+            model = nn.MLP([1, 3, 1], ["tanh", "identity"], rng=3)
+            runs.append(nn.train_sgd(model, x, y, learning_rate=eta, batch_size=batch_size, epochs=100, rng=3))
+        costs = [np.inf if h.diverged else h.losses[-1] for h in runs]
+        best = int(np.argmin(costs))
+        assert 0 < best < len(grid) - 1, (batch_size, costs)
+        tuned[batch_size] = (grid[best], runs[best])
+    assert {b: eta for b, (eta, _) in tuned.items()} == {1: 0.2, 10: 0.2, 50: 0.4}
+    per_epoch = [h.losses[-1] for _, h in tuned.values()]
+    per_update = [h.losses[100 // h.updates_per_epoch] for _, h in tuned.values()]
+    assert per_epoch == sorted(per_epoch) and per_update == sorted(per_update, reverse=True)
+
+
 # --- perceptron --------------------------------------------------------------------------
 
 XY_GATES = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
