@@ -1,12 +1,16 @@
 """lecture_utils.fast.conv: the training layers equal the lecture layers in float64, and float32 stays
 within float32's rounding of them."""
 
+import sys
+
 import numpy as np
 import pytest
 from test_conv import LAYER_CASES, _layer_problem
 
 from lecture_utils import conv, nn
 from lecture_utils.fast import conv as fast
+from lecture_utils.fast._memory import reuse_freed_memory, scratch
+from lecture_utils.fast._parallel import threads as fast_threads
 
 EPS32 = np.finfo(np.float32).eps   # 1.19e-7, float32's relative spacing; u = EPS32 / 2 is its rounding error
 
@@ -152,3 +156,122 @@ def test_public_fast_layers_check_their_arguments():
         fast.conv2d_backward(np.ones((1, 1, 2, 2)), cache)
     with pytest.raises(TypeError, match="input_gradient must be True or False"):
         fast.conv2d_backward(np.ones((1, 1, 3, 3)), cache, input_gradient="no")
+
+
+# --- the stride-1 paths: wide rows (col2im or correlation for dJ/dx), tall single-channel
+# chunks, channels last; several chunks, kept or recomputed columns, one or two threads -----
+
+# (N, C, H, W, K, R, S, padding) and the path each one takes
+PATH_CASES = [
+    ((7, 1, 9, 8, 3, 3, 3, 0), "wide rows"),      # C = 1: tall chunks, col2im (K > 2C)
+    ((5, 1, 8, 8, 1, 3, 3, 1), "wide rows"),      # C = 1, K = 1: correlation
+    ((4, 3, 12, 11, 9, 3, 2, 1), "wide rows"),    # K > 2C: col2im
+    ((3, 4, 6, 7, 6, 3, 3, 0), "wide rows"),      # C < K <= 2C on a small image: correlation
+    ((3, 4, 17, 16, 6, 3, 3, 0), "wide rows"),    # C < K <= 2C on a large image: col2im
+    ((6, 16, 4, 4, 8, 3, 3, 1), "channels last"),
+    ((2, 24, 3, 5, 5, 2, 3, 1), "channels last"),
+]
+
+
+def _path_problem(case, seed):
+    N, C, H, W, K, R, S, padding = case
+    rng = np.random.default_rng(seed)
+    x, w, b = rng.standard_normal((N, C, H, W)), rng.standard_normal((K, C, R, S)), rng.standard_normal(K)
+    y_ref, cache_ref = conv.conv2d_forward(x, w, b, stride=1, padding=padding)
+    dy = rng.standard_normal(y_ref.shape)
+    return x, w, b, padding, dy, (y_ref, *conv.conv2d_backward(dy, cache_ref))
+
+
+@pytest.mark.parametrize("case, path", PATH_CASES)
+@pytest.mark.parametrize("chunk_bytes, keep_bytes", [(1 << 19, 1 << 24), (1, 0), (3000, 1 << 24)])
+def test_every_stride_one_path_equals_the_lecture_layer(case, path, chunk_bytes, keep_bytes, monkeypatch):
+    # chunk_bytes = 1: one image per chunk; 3000: a short last chunk; keep_bytes = 0: columns recomputed
+    monkeypatch.setattr(fast, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(fast, "_KEEP_BYTES", keep_bytes)
+    x, w, b, padding, dy, reference = _path_problem(case, seed=sum(case))
+    y, cache = fast.conv2d_forward(x, w, b, padding=padding)
+    assert cache.path == path
+    ours = (y, *fast.conv2d_backward(dy, cache))
+    for name, got, expected in zip(["y", "dx", "dw", "db"], ours, reference):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=name)
+    # a second call reuses the scratch buffers: nothing left over from the first may leak in
+    again = (fast.conv2d_forward(x, w, b, padding=padding)[0], *fast.conv2d_backward(dy, cache))
+    for got, first in zip(again, ours):
+        np.testing.assert_array_equal(got, first)
+
+
+def test_scratch_left_by_a_larger_batch_does_not_leak_into_a_smaller_one(monkeypatch):
+    monkeypatch.setattr(fast, "_CHUNK_BYTES", 3000)
+    x, w, b, padding, dy, _ = _path_problem((7, 1, 9, 8, 3, 3, 3, 0), seed=3)
+    fast.conv2d_backward(dy, fast.conv2d_forward(x, w, b)[1])          # fills the buffers with 7 images' data
+    x2, dy2 = x[:2] * 0.5, dy[:2] * -2.0
+    y_ref, cache_ref = conv.conv2d_forward(x2, w, b)
+    y, cache = fast.conv2d_forward(x2, w, b)
+    np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
+    for got, expected in zip(fast.conv2d_backward(dy2, cache), conv.conv2d_backward(dy2, cache_ref)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("case, path", PATH_CASES[:5])
+def test_two_threads_give_the_same_numbers_as_one(case, path, monkeypatch):
+    monkeypatch.setattr(fast, "_CHUNK_BYTES", 3000)                   # several chunks to share out
+    x, w, b, padding, dy, _ = _path_problem(case, seed=7)
+    results = []
+    for count in (1, 2):
+        with fast_threads(count):
+            y, cache = fast.conv2d_forward(x, w, b, padding=padding)
+            results.append((y, *fast.conv2d_backward(dy, cache)))
+    for one, two in zip(*results):
+        np.testing.assert_array_equal(one, two)
+
+
+def test_threads_refuses_a_count_that_is_not_a_whole_number_of_threads():
+    for bad in (0, -1, 1.5, "2", True):
+        with pytest.raises(ValueError, match="count must be a whole number of threads >= 1"):
+            with fast_threads(bad):
+                pass
+
+
+def test_scratch_buffers_are_reused_per_name_shape_and_thread():
+    from concurrent.futures import ThreadPoolExecutor
+    first = scratch("test buffer", (3, 4), np.float64, fill=0)
+    assert np.all(first == 0)
+    first[...] = 5
+    assert scratch("test buffer", (3, 4), np.float64, fill=0) is first          # same buffer, contents kept
+    assert scratch("test buffer", (4, 3), np.float64, fill=0) is not first      # another shape, another buffer
+    other_thread = ThreadPoolExecutor(1).submit(scratch, "test buffer", (3, 4), np.float64, 0).result()
+    assert other_thread is not first and np.all(other_thread == 0)
+
+
+def test_reuse_freed_memory_reports_whether_glibc_took_the_setting():
+    import ctypes.util
+    assert reuse_freed_memory() is (ctypes.util.find_library("c") is not None and sys.platform.startswith("linux"))
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 6, 8), (1, 2, 4, 4)])
+def test_two_by_two_pooling_keeps_the_first_of_equal_maxima_like_the_lecture(shape):
+    rng = np.random.default_rng(5)
+    x = np.maximum(rng.standard_normal(shape), 0)      # ReLU outputs: whole windows of zeros tie
+    x[0, 0, :2, :2] = 1.0                              # a window where all four corners tie at 1
+    x[0, 1, :2, :2] = [[0.0, 2.0], [2.0, 0.0]]         # ties at corners 1 and 2
+    out_ref, cache_ref = conv.max_pool_forward(x, 2, 2)
+    out, cache = fast._pool_forward(x, 2, 2)
+    np.testing.assert_array_equal(out, out_ref)
+    np.testing.assert_array_equal(cache.argmax, cache_ref.argmax)
+    dout = rng.standard_normal(out.shape)
+    np.testing.assert_array_equal(fast._pool_backward(dout, cache), conv.max_pool_backward(dout, cache_ref))
+
+
+def test_fused_relu_and_pooling_equal_relu_then_pooling():
+    rng = np.random.default_rng(9)
+    a = rng.standard_normal((3, 4, 6, 8))
+    a[0, 0, :2, :2] = [[-1.0, 0.0], [-2.0, -3.0]]      # ReLU makes the window all zeros: the first corner wins
+    a[0, 1, :2, :2] = 0.0                               # exact zeros pass the gradient (a >= 0)
+    h, relu = nn.relu_forward(a)
+    m_ref, pool = conv.max_pool_forward(h, 2, 2)
+    m, cache = fast._relu_pool2_forward(a)
+    np.testing.assert_array_equal(m, m_ref)
+    np.testing.assert_array_equal(cache.argmax, pool.argmax)
+    dout = rng.standard_normal(m.shape)
+    np.testing.assert_array_equal(fast._relu_pool2_backward(dout, cache),
+                                  nn.relu_backward(conv.max_pool_backward(dout, pool), relu))

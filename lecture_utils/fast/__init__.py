@@ -7,3 +7,8 @@ float32, preallocated buffers, BLAS thread pinning. Every fast function is teste
 to the lecture function it accelerates (``tests/test_fast_<topic>.py``, to 1e-12 in
 float64); the benchmarks in ``benchmarks/`` time them against reference libraries.
 """
+
+from ._memory import reuse_freed_memory
+from ._parallel import threads
+
+__all__ = ["reuse_freed_memory", "threads"]

@@ -22,8 +22,9 @@ from threadpoolctl import threadpool_limits
 from .. import cnn
 from .._validate import check, checked, choice, flag, integer, positive, real, seed
 from ..optim import train
-from .conv import (_conv_backward, _conv_forward, _dense_backward, _dense_forward, _pool_backward,
-                   _pool_forward, _relu_backward, _relu_forward, _softmax_cross_entropy, float_array)
+from .conv import (FastReluPoolCache, _conv_backward, _conv_forward, _dense_backward, _dense_forward,
+                   _pool_backward, _pool_forward, _relu_backward, _relu_forward, _relu_pool2_backward,
+                   _relu_pool2_forward, _softmax_cross_entropy, float_array)
 
 
 def single_threaded_blas():
@@ -53,29 +54,41 @@ def _check_data(x, labels, params):
     return x.astype(dtype, copy=False), labels, params
 
 
+def _relu_pool_forward(a):
+    """ReLU then 2 x 2 max pooling: fused when the maps have even sizes (the lecture's 8 x 8 digits)."""
+    if a.shape[2] % 2 == 0 and a.shape[3] % 2 == 0:
+        return _relu_pool2_forward(a)
+    h, relu = _relu_forward(a)
+    m, pool = _pool_forward(h)
+    return m, (relu, pool)
+
+
+def _relu_pool_backward(dout, cache):
+    if isinstance(cache, FastReluPoolCache):
+        return _relu_pool2_backward(dout, cache)
+    relu, pool = cache
+    return _relu_backward(_pool_backward(dout, pool), relu)
+
+
 def _loss(params, x, labels):
     """Unchecked mean cross-entropy and gradients of the network on one batch."""
     p = params
     a1, conv1 = _conv_forward(x, p["w1"], p["b1"], 1, 1)          # (N, K1, 8, 8)
-    h1, relu1 = _relu_forward(a1)
-    m1, pool1 = _pool_forward(h1)                                  # (N, K1, 4, 4)
+    m1, relu_pool1 = _relu_pool_forward(a1)                        # (N, K1, 4, 4)
     a2, conv2 = _conv_forward(m1, p["w2"], p["b2"], 1, 1)          # (N, K2, 4, 4)
-    h2, relu2 = _relu_forward(a2)
-    m2, pool2 = _pool_forward(h2)                                  # (N, K2, 2, 2)
+    m2, relu_pool2 = _relu_pool_forward(a2)                        # (N, K2, 2, 2)
     scores, dense3 = _dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])
     loss, dscores = _softmax_cross_entropy(scores, labels)
     dflat, dw3, db3 = _dense_backward(dscores, dense3)
-    dh2 = _pool_backward(dflat.reshape(m2.shape), pool2)
-    dm1, dw2, db2 = _conv_backward(_relu_backward(dh2, relu2), conv2)
-    dh1 = _pool_backward(dm1, pool1)
-    _, dw1, db1 = _conv_backward(_relu_backward(dh1, relu1), conv1, input_gradient=False)
+    dm1, dw2, db2 = _conv_backward(_relu_pool_backward(dflat.reshape(m2.shape), relu_pool2), conv2)
+    _, dw1, db1 = _conv_backward(_relu_pool_backward(dm1, relu_pool1), conv1, input_gradient=False)
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
 
 
 def _scores(params, x):
     p = params
-    m1 = _pool_forward(_relu_forward(_conv_forward(x, p["w1"], p["b1"], 1, 1)[0])[0])[0]
-    m2 = _pool_forward(_relu_forward(_conv_forward(m1, p["w2"], p["b2"], 1, 1)[0])[0])[0]
+    m1 = _relu_pool_forward(_conv_forward(x, p["w1"], p["b1"], 1, 1)[0])[0]
+    m2 = _relu_pool_forward(_conv_forward(m1, p["w2"], p["b2"], 1, 1)[0])[0]
     return _dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])[0]
 
 
