@@ -31,11 +31,22 @@ from the shared layers of :mod:`lecture_utils.conv` and :mod:`lecture_utils.nn`:
 trained by mini-batch SGD with momentum (:func:`lecture_utils.optim.train`). A faster
 training path (single precision, one BLAS thread, no gradient for the input images) is
 :mod:`lecture_utils.fast.cnn`.
+
+Honest evaluation (the last section): settings are chosen on validation images by runs that
+keep the parameters after every update (:func:`lecture_validation_run`,
+:func:`lenet_validation_run`); the chosen model meets the test images once; its accuracy
+``k / n`` comes with a Wilson interval (:func:`wilson_interval`) and is printed beside a
+baseline, logistic regression on the raw pixels (:func:`logistic_baseline`). The learned
+filters are compared with notebook 03's Gaussian derivatives
+(:func:`gaussian_derivative_share`).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+import math
+import warnings
 
 import numpy as np
 
@@ -45,7 +56,8 @@ from .conv import (conv2d_backward, conv2d_forward, correlate2d_naive, max_pool_
                    max_pool_forward)
 from .nn import (dense_backward, dense_forward, relu_backward, relu_forward, sigmoid, sigmoid_backward,
                  sigmoid_forward, softmax, softmax_cross_entropy)
-from .optim import train
+from .optim import History, train
+from .steerable import gaussian_derivative_kernels
 
 # ---------------------------------------------------------------------------------------
 # The lecture's convolution: valid cross-correlation of a stack of images with filters
@@ -447,13 +459,13 @@ def lenet_input_shape(params) -> tuple:
     return (params["w1"].shape[1], side, side)
 
 
-def _check_images(x, params):
+def _check_images(x, params, name="x"):
     """Images (N, 1, H, W) of the size the parameters expect; a NaN image is named."""
     shape = " ".join(map(str, lenet_input_shape(params)))
-    x, = check({"x": array(f"N {shape}", finite=False)}, {"x": x})
+    x, = check({name: array(f"N {shape}", finite=False)}, {name: x})
     bad = np.flatnonzero(~np.all(np.isfinite(x.reshape(len(x), -1)), axis=1))
     if bad.size:
-        raise ValueError(f"x contains NaN or infinite values in example(s) {bad[:5].tolist()}: one such "
+        raise ValueError(f"{name} contains NaN or infinite values in example(s) {bad[:5].tolist()}: one such "
                          "image would turn every weight into NaN; repair or remove it")
     return x
 
@@ -615,6 +627,12 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
         x_test = _check_images(x_test, params)
         y_test = _check_labels(y_test, len(x_test), params["w3"].shape[1], "y_test")
         evaluate = lambda p: {"test accuracy": accuracy(lenet_predict_proba(x_test, p), y_test)}  # noqa: E731
+    return _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng,
+                        evaluate, verbose)
+
+
+def _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng, evaluate, verbose):
+    """:func:`train_lenet`'s loop on checked arguments, recording ``evaluate(params)`` after every epoch."""
     return train(lambda p, xb, yb: lenet_loss(xb, yb, p), params, x, labels, learning_rate=learning_rate,
                  epochs=epochs, batch_size=batch_size, momentum=momentum, decay=decay, rng=rng,
                  full_loss=False, evaluate=evaluate, verbose=verbose, metric_format="{:.1%}")
@@ -640,3 +658,222 @@ def confusion_matrix(labels, predicted, n_classes: int) -> np.ndarray:
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (labels, predicted), 1)
     return counts
+
+
+# ---------------------------------------------------------------------------------------
+# Honest evaluation: validation runs, a test accuracy with its interval, a baseline
+# ---------------------------------------------------------------------------------------
+
+
+class ValidationRun(NamedTuple):
+    """A training run watched on validation images, for choosing its settings.
+
+    ``params[t]`` are the parameters after ``t`` updates (gradient-descent steps of the
+    lecture's model, epochs of LeNet), ``params[0]`` the initial ones;
+    ``history.metrics["validation accuracy"][t]`` is their accuracy on the validation
+    images and ``history`` holds the training costs as :func:`lecture_utils.optim.train`
+    records them. Choosing ``t`` on the validation images and keeping ``params[t]`` is
+    early stopping; the test images play no part.
+    """
+
+    params: list
+    history: History
+
+
+@checked(X=array("N H H"), y=array("N"), X_val=array("M H H"), y_val=array("M"), n_filters=integer(1, 64),
+         learning_rate=positive(), steps=integer(0, 10**4), rng=seed())
+def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate: float = 0.001,
+                           steps: int = 300, rng=0) -> ValidationRun:
+    """:func:`train_lecture_model` on (X, y), keeping the parameters and the validation accuracy at every step.
+
+    Parameters
+    ----------
+    X : (N, H, H) array
+        Training images.
+    y : (N,) array of 0/1 labels
+    X_val : (M, H, H) array
+        Validation images (taken from the training set, never the test set).
+    y_val : (M,) array of 0/1 labels
+    n_filters, learning_rate, steps, rng
+        As in :func:`train_lecture_model` (the same seed starts from the same parameters).
+
+    Returns
+    -------
+    ValidationRun
+        ``steps + 1`` parameter dicts; ``history.losses`` holds E on (X, y) before each step
+        and after the last, ``history.metrics["validation accuracy"]`` the accuracy on
+        (X_val, y_val) of each parameter dict.
+    """
+    f, W, b = lecture_init(n_filters, X.shape[1], 3, rng)
+    kept = []
+
+    def evaluate(p):
+        kept.append(p)
+        return {"validation accuracy": lecture_accuracy(X_val, y_val, p["f"], p["W"], p["b"])}
+
+    _, history = train(lecture_objective, {"f": f, "W": W, "b": b}, X, y, learning_rate=learning_rate,
+                       epochs=steps, shuffle=False, evaluate=evaluate)
+    return ValidationRun(kept, history)
+
+
+@checked(epochs=integer(1, 10**4), batch_size=integer(1), learning_rate=positive(),
+         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed())
+def lenet_validation_run(x, labels, x_val, y_val, params=None, epochs: int = 12, batch_size: int = 32,
+                         learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
+                         rng=0) -> ValidationRun:
+    """:func:`train_lenet` on (x, labels), keeping the parameters and the validation accuracy after every epoch.
+
+    Parameters
+    ----------
+    x : (N, 1, 8, 8) array
+        Training images.
+    labels : (N,) int array
+    x_val : (M, 1, 8, 8) array
+        Validation images (taken from the training set, never the test set).
+    y_val : (M,) int array
+    params, epochs, batch_size, learning_rate, momentum, decay, rng
+        As in :func:`train_lenet`: the same arguments give the same updates, so
+        ``run.params[e]`` equals ``train_lenet(..., epochs=e)``'s parameters.
+
+    Returns
+    -------
+    ValidationRun
+        ``epochs + 1`` parameter dicts; ``history.step_losses`` per update,
+        ``history.metrics["validation accuracy"]`` per parameter dict.
+    """
+    params = lenet_init(rng=rng) if params is None else _check_params(params)
+    x = _check_images(x, params)
+    labels = _check_labels(labels, len(x), params["w3"].shape[1])
+    x_val = _check_images(x_val, params, "x_val")
+    y_val = _check_labels(y_val, len(x_val), params["w3"].shape[1], "y_val")
+    kept = []
+
+    def evaluate(p):
+        kept.append(p)
+        return {"validation accuracy": accuracy(lenet_predict_proba(x_val, p), y_val)}
+
+    _, history = _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng,
+                              evaluate, verbose=False)
+    return ValidationRun(kept, history)
+
+
+@checked(k=integer(0, 10**9, " (more test examples than any test set holds)"),
+         n=integer(1, 10**9, " (more test examples than any test set holds)"), z=positive())
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple:
+    """Wilson's score interval for a proportion: where a classifier's true accuracy lies, given k of n right.
+
+    The accuracy on n test images is a binomial proportion ``k / n``. Wilson (1927) inverts
+    the normal approximation of the score test: the interval holds every ``p`` with
+    ``|k/n - p| <= z sqrt(p (1 - p) / n)``, whose ends solve a quadratic in ``p``::
+
+        centre = (k + z^2 / 2) / (n + z^2)
+        half   = z / (n + z^2) * sqrt(k (n - k) / n + z^2 / 4)
+
+    Unlike ``k/n +- z sqrt(k/n (1 - k/n) / n)`` it stays inside [0, 1] and does not shrink
+    to a point at k = n (100 of 100 right still leaves ``[n / (n + z^2), 1]``).
+
+    Parameters
+    ----------
+    k : int
+        Correct answers, 0 <= k <= n.
+    n : int >= 1
+        Test examples.
+    z : float > 0
+        Normal quantile; 1.96 for 95 %.
+
+    Returns
+    -------
+    (low, high) : floats in [0, 1]
+    """
+    if k > n:
+        raise ValueError(f"k must be at most n: k = {k} correct answers out of n = {n} examples is impossible")
+    centre = (k + z * z / 2) / (n + z * z)
+    half = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _check_baseline(x_fit, y_fit, x_eval):
+    x_fit, y_fit, x_eval = check({"x_fit": array("N ..."), "y_fit": array("N", dtype="int"),
+                                  "x_eval": array("M ...")}, {"x_fit": x_fit, "y_fit": y_fit, "x_eval": x_eval})
+    if x_eval.shape[1:] != x_fit.shape[1:]:
+        raise ValueError(f"x_eval's examples must have the shape of x_fit's, {x_fit.shape[1:]}, "
+                         f"got {x_eval.shape[1:]} (x_eval shape {x_eval.shape})")
+    if np.unique(y_fit).size < 2:
+        raise ValueError(f"y_fit must hold at least two classes to learn to tell apart, got only {np.unique(y_fit)}")
+    return x_fit.reshape(len(x_fit), -1), y_fit, x_eval.reshape(len(x_eval), -1)
+
+
+@checked(C=positive())
+def logistic_baseline(x_fit, y_fit, x_eval, C: float = 1.0) -> np.ndarray:
+    """The baseline beside every CNN result: logistic regression on the raw pixels.
+
+    scikit-learn's ``LogisticRegression`` (L2 penalty, softmax over the classes when there
+    are more than two) minimises ``||w||^2 / 2 + C sum_n -log p(y_n | x_n)`` over the flattened
+    pixels, with the deterministic L-BFGS solver run to its minimum (gradient tolerance
+    1e-10, up to 10 000 iterations; it refuses to return an unconverged model). The
+    objective is strictly convex, so the minimum, and with it every prediction, does not
+    depend on the machine's BLAS.
+
+    Parameters
+    ----------
+    x_fit : (N, ...) array
+        Training images (any shape; flattened to N x D).
+    y_fit : (N,) int array
+        Their classes (at least two different ones).
+    x_eval : (M, ...) array
+        Images to classify, shaped like x_fit's.
+    C : float > 0
+        Inverse regularisation strength, chosen on validation images.
+
+    Returns
+    -------
+    (M,) int array
+        The predicted class of each image of x_eval.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    x_fit, y_fit, x_eval = _check_baseline(x_fit, y_fit, x_eval)
+    model = LogisticRegression(C=C, solver="lbfgs", tol=1e-10, max_iter=10_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(x_fit, y_fit)
+    return model.predict(x_eval).astype(np.int64)
+
+
+@checked(filters=array("K R R | R R"), sigma=positive())
+def gaussian_derivative_share(filters, sigma: float = 1.0) -> dict:
+    """How much of each filter is notebook 03's Gaussian blur and its steered first derivative.
+
+    Notebook 03 builds its steerable filters from ``g`` and its derivatives ``g_x, g_y``
+    (:func:`lecture_utils.steerable.gaussian_derivative_kernels`, sampled on the filter's
+    grid); ``c_0 g + c_1 g_x + c_2 g_y = c_0 g + r (cos(a) g_x + sin(a) g_y)`` is a blur plus
+    a first derivative steered to the angle ``a``. Each filter is projected (least squares)
+    onto the span of the three; the share of its energy (sum of squares) in that span is
+    1 for a blurred edge detector and 3 / (R R) on average for a filter of independent
+    random weights (3 of R R dimensions: 1/3 for 3 x 3).
+
+    Parameters
+    ----------
+    filters : (K, R, R) or (R, R) array
+        A bank of square filters (one filter for an (R, R) array).
+    sigma : float > 0
+        The Gaussian's standard deviation in pixels (1 suits a 3 x 3 grid).
+
+    Returns
+    -------
+    dict
+        ``share`` (K,) energy fractions in [0, 1]; ``coefficients`` (K, 3) of g, g_x, g_y;
+        ``angle`` (K,) the steering angle ``atan2(c_2, c_1)`` in radians; ``fit`` (K, R, R)
+        the projections; ``basis`` (3, R, R) g, g_x, g_y.
+    """
+    bank = filters.reshape(-1, *filters.shape[-2:])
+    basis = np.array(gaussian_derivative_kernels(sigma, bank.shape[-1]))       # (3, R, R)
+    design = basis.reshape(3, -1).T                                              # (R R, 3)
+    coefficients = np.linalg.lstsq(design, bank.reshape(len(bank), -1).T, rcond=None)[0].T   # (K, 3)
+    fit = (coefficients @ design.T).reshape(bank.shape)
+    energy = np.sum(bank ** 2, axis=(1, 2))
+    if np.any(energy == 0):
+        raise ValueError(f"filters {np.flatnonzero(energy == 0).tolist()} are all zeros: they have no shape to compare")
+    return {"share": np.sum(fit ** 2, axis=(1, 2)) / energy, "coefficients": coefficients,
+            "angle": np.arctan2(coefficients[:, 2], coefficients[:, 1]), "fit": fit, "basis": basis}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import checked, flag, integer, real, seed
+from ._validate import array, checked, flag, integer, real, seed
 
 
 def iris_standardised():
@@ -101,6 +101,152 @@ def faces_lecture_split(rng=0, standardise: bool = True):
         mean, std = x_train.mean(), x_train.std()    # training statistics only
         x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
     return x_train, labels[train], x_test, labels[test]
+
+
+# Grey PNG images bundled with scikit-image (no download; PNG decodes to the same bytes everywhere,
+# unlike JPEG) and free of human faces (astronaut and camera show people, so they are left out).
+SCENES = ("brick", "cell", "chelsea", "clock", "coffee", "coins", "grass", "gravel",
+          "immunohistochemistry", "moon", "page", "text")
+CROP = 22                 # the lecture's image side
+CROP_STEP = 11            # crops overlap by half
+SCALES = (2, 4, 8)        # block-averaging factors: structure at several sizes in a 22x22 crop
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    """uint8 image -> intensities in [0, 1]; colour by the ITU-R 709 luma weights, entry by entry."""
+    image = image.astype(np.float64) / 255.0
+    if image.ndim == 3:
+        image = 0.2125 * image[..., 0] + 0.7154 * image[..., 1] + 0.0721 * image[..., 2]
+    return image
+
+
+def _block_mean(image: np.ndarray, factor: int) -> np.ndarray:
+    """Shrink by ``factor``: the mean of each factor x factor block (the ragged edge dropped)."""
+    h, w = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
+    return image[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+def _scene_crops() -> np.ndarray:
+    """Every 22x22 crop, on an 11-pixel grid, of the :data:`SCENES` shrunk by 2, 4 and 8: (M, 22, 22)."""
+    import skimage.data
+
+    crops = []
+    for name in SCENES:
+        image = _grey(getattr(skimage.data, name)())
+        for factor in SCALES:
+            small = _block_mean(image, factor)
+            for top in range(0, small.shape[0] - CROP + 1, CROP_STEP):
+                for left in range(0, small.shape[1] - CROP + 1, CROP_STEP):
+                    crops.append(small[top:top + CROP, left:left + CROP])
+    return np.array(crops)
+
+
+def _match_mean_and_contrast(targets: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Indices of distinct candidates, one per target, nearest in (mean, standard deviation).
+
+    Greedy, in the targets' order: each target takes the unused candidate closest in mean
+    intensity and contrast, both measured in units of the targets' own spread of that quantity.
+    """
+    t_mean, t_std = targets.mean(axis=(1, 2)), targets.std(axis=(1, 2))
+    c_mean, c_std = candidates.mean(axis=(1, 2)), candidates.std(axis=(1, 2))
+    mean_unit, std_unit = t_mean.std(), t_std.std()
+    free = np.ones(len(candidates), dtype=bool)
+    chosen = []
+    for m, s in zip(t_mean, t_std):
+        distance = ((c_mean - m) / mean_unit) ** 2 + ((c_std - s) / std_unit) ** 2
+        distance[~free] = np.inf
+        index = int(np.argmin(distance))
+        free[index] = False
+        chosen.append(index)
+    return np.array(chosen)
+
+
+@checked(rng=seed(), standardise=flag())
+def faces_matched_split(rng=0, standardise: bool = True):
+    """A harder version of the lecture's task: the same faces against non-faces of the faces' brightness and contrast.
+
+    The non-faces of ``skimage.data.lfw_subset()`` are darker and flatter than its faces
+    (mean intensity 0.30 against 0.48), so brightness alone nearly separates the lecture's
+    two classes. Here the 100 faces (the same 22x22 centre crops as
+    :func:`faces_lecture_split`) meet 100 crops of natural images instead: every 22x22
+    crop, on an 11-pixel grid, of twelve grey or colour PNG images bundled with
+    scikit-image (:data:`SCENES`: bricks, a cat, a clock, coffee, coins, grass, gravel,
+    the moon, text, microscope images; none shows a person), shrunk by 2, 4 and 8, and
+    for each face in turn the unused crop nearest to it in mean intensity and in
+    standard deviation (contrast). A classifier must then use the arrangement of the
+    pixels, not their overall level or spread.
+
+    The split is :func:`faces_lecture_split`'s (same seed, same faces on each side):
+    50 faces + 50 non-faces to train, the same to test.
+
+    Parameters
+    ----------
+    rng : Generator or int
+        Seed of the split.
+    standardise : bool
+        Subtract the training images' mean intensity and divide by their standard deviation
+        (two scalars, applied to both sets), as :func:`faces_lecture_split` does.
+
+    Returns
+    -------
+    x_train : (100, 22, 22) float64 array
+    y_train : (100,) int array
+        1 for a face, 0 for a non-face.
+    x_test : (100, 22, 22) float64 array
+    y_test : (100,) int array
+    """
+    from skimage.data import lfw_subset
+
+    faces = lfw_subset()[:100, 1:23, 1:23].astype(np.float64)   # as faces_lecture_split crops them
+    candidates = _scene_crops()
+    images = np.concatenate([faces, candidates[_match_mean_and_contrast(faces, candidates)]])
+    labels = np.r_[np.ones(100, np.int64), np.zeros(100, np.int64)]
+    train, test = _stratified_split(labels, {0: 50, 1: 50}, rng)
+    x_train, x_test = images[train], images[test]
+    if standardise:
+        mean, std = x_train.mean(), x_train.std()    # training statistics only
+        x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
+    return x_train, labels[train], x_test, labels[test]
+
+
+@checked(x=array("N ..."), labels=array("N", dtype="int"), fraction=real(0, 1, min_open=True, max_open=True),
+         rng=seed())
+def validation_split(x, labels, fraction: float = 0.2, rng=0):
+    """Carve a validation set out of a training set, seeded and stratified.
+
+    Settings (a learning rate, a number of steps, a regularisation strength) are chosen
+    on the validation images; the test images are used once, at the end, for the
+    chosen setting only.
+
+    Parameters
+    ----------
+    x : (N, ...) array
+        Training examples (images of any shape).
+    labels : (N,) int array
+        Their classes.
+    fraction : float in (0, 1)
+        Share of each class moved to the validation set, rounded to whole examples.
+    rng : Generator or int
+        Seed.
+
+    Returns
+    -------
+    x_fit : (N - M, ...) array
+        What the model is trained on.
+    y_fit : (N - M,) int array
+    x_val : (M, ...) array
+        What the settings are chosen on.
+    y_val : (M,) int array
+    """
+    classes, counts = np.unique(labels, return_counts=True)
+    n_val = {int(k): int(round(fraction * c)) for k, c in zip(classes, counts)}
+    short = [int(k) for k, c in zip(classes, counts) if not 0 < n_val[int(k)] < c]
+    if short:
+        raise ValueError(f"fraction = {fraction} leaves class(es) {short} with no example on one side "
+                         f"(class sizes {dict(zip(classes.tolist(), counts.tolist()))}); choose a fraction "
+                         "that keeps at least one example of every class in both parts")
+    fit, val = _stratified_split(labels, n_val, rng)
+    return x[fit], labels[fit], x[val], labels[val]
 
 
 @checked(test_fraction=real(0, 1, min_open=True, max_open=True), rng=seed())

@@ -354,3 +354,176 @@ def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
 def test_accuracy_closed_form():
     probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
     assert accuracy(probabilities, np.array([0, 1, 1, 1])) == 0.75
+
+
+# --- honest evaluation: validation runs, Wilson intervals, the baseline, the Gaussian-derivative share ----
+
+from scipy.optimize import minimize  # noqa: E402
+from scipy.stats import binomtest, norm  # noqa: E402
+
+from lecture_utils.cnn import (gaussian_derivative_share, lecture_validation_run, lenet_validation_run,  # noqa: E402
+                               logistic_baseline, wilson_interval)
+from lecture_utils.steerable import gaussian_derivative_kernels, steer  # noqa: E402
+
+Z95 = float(norm.ppf(0.975))
+
+
+@pytest.mark.parametrize("k, n", [(0, 10), (3, 10), (10, 10), (94, 100), (432, 450), (1, 1)])
+def test_wilson_interval_equals_scipy_and_contains_the_estimate(k, n):
+    low, high = wilson_interval(k, n, z=Z95)
+    reference = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    assert low == pytest.approx(reference.low, abs=1e-12) and high == pytest.approx(reference.high, abs=1e-12)
+    assert 0 <= low <= k / n <= high <= 1
+
+
+def test_wilson_interval_closed_forms_at_the_ends():
+    # k = n: the quadratic's roots are n / (n + z^2) and 1; k = 0 mirrors it.
+    n, z = 100, 1.96
+    assert wilson_interval(n, n, z) == (pytest.approx(n / (n + z * z), abs=1e-15), pytest.approx(1.0, abs=1e-15))
+    assert wilson_interval(0, n, z) == (pytest.approx(0.0, abs=1e-15), pytest.approx(z * z / (n + z * z), abs=1e-15))
+    # the example of the notebooks' printed lines
+    low, high = wilson_interval(432, 450)
+    assert (round(100 * low, 1), round(100 * high, 1)) == (93.8, 97.5)
+
+
+def test_wilson_interval_refuses_more_successes_than_trials():
+    with pytest.raises(ValueError, match="k must be at most n: k = 11 correct answers out of n = 10"):
+        wilson_interval(11, 10)
+
+
+def _newton_logistic(x, y, C, steps=50):
+    """Binary L2 logistic regression, ||w||^2 / 2 + C sum log(1 + exp(-s (x w + b))), intercept unpenalised."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    theta = np.zeros(design.shape[1])
+    penalty = np.eye(design.shape[1]) / C
+    penalty[-1, -1] = 0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-design @ theta))
+        gradient = design.T @ (p - y) + penalty @ theta
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty
+        theta -= np.linalg.solve(hessian, gradient)
+    return theta
+
+
+def test_logistic_baseline_predicts_like_newtons_method_on_the_same_objective():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((60, 2, 3))
+    truth = rng.standard_normal(6)
+    y = (x.reshape(60, -1) @ truth + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    x_new = rng.standard_normal((40, 2, 3))
+    for C in (0.01, 1.0, 10.0):
+        theta = _newton_logistic(x.reshape(60, -1), y, C)
+        scores = x_new.reshape(40, -1) @ theta[:-1] + theta[-1]
+        assert np.min(np.abs(scores)) > 1e-6                   # no point on the boundary to argue about
+        np.testing.assert_array_equal(logistic_baseline(x, y, x_new, C), (scores > 0).astype(int))
+
+
+def test_logistic_baseline_with_several_classes_is_the_softmax_minimum():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((90, 4))
+    y = np.repeat([0, 1, 2], 30)
+    x[y == 1] += 1.5
+    x[y == 2] -= 1.5
+    C = 0.5
+
+    def cost(theta):   # ||w||^2 / 2 + C * sum of cross-entropies, intercepts unpenalised
+        w, b = theta[:12].reshape(4, 3), theta[12:]
+        s = x @ w + b
+        s = s - s.max(axis=1, keepdims=True)
+        log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+        return 0.5 * np.sum(w * w) - C * np.sum(log_p[np.arange(90), y])
+
+    theta = minimize(cost, np.zeros(15), method="BFGS", options={"gtol": 1e-10}).x
+    x_new = rng.standard_normal((50, 4)) * 2
+    expected = np.argmax(x_new @ theta[:12].reshape(4, 3) + theta[12:], axis=1)
+    np.testing.assert_array_equal(logistic_baseline(x, y, x_new, C), expected)
+
+
+def test_logistic_baseline_refuses_mismatched_images_and_one_class():
+    x, y = np.ones((4, 2, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"x_eval's examples must have the shape of x_fit's, \(2, 2\), got \(4,\)"):
+        logistic_baseline(x, y, np.ones((3, 4)))
+    with pytest.raises(ValueError, match="y_fit must hold at least two classes"):
+        logistic_baseline(x, np.zeros(4, dtype=int), x)
+
+
+def test_lecture_validation_run_keeps_what_train_lecture_model_reaches_at_every_step():
+    X, y, *_ = _small_problem(n=6, size=6)
+    X_val, y_val = X[:3] + 0.1, y[:3]
+    run = lecture_validation_run(X, y, X_val, y_val, n_filters=2, learning_rate=0.05, steps=4, rng=3)
+    assert len(run.params) == 5 and len(run.history.metrics["validation accuracy"]) == 5
+    for t in (0, 2, 4):
+        params, history = train_lecture_model(X, y, n_filters=2, learning_rate=0.05, steps=t, rng=3)
+        for name in ("f", "W", "b"):
+            np.testing.assert_array_equal(run.params[t][name], params[name])
+        assert run.history.losses[:t + 1] == history.losses
+        p = run.params[t]
+        assert run.history.metrics["validation accuracy"][t] == lecture_accuracy(X_val, y_val, p["f"], p["W"], p["b"])
+
+
+def test_lenet_validation_run_keeps_what_train_lenet_reaches_after_every_epoch():
+    rng = np.random.default_rng(2)
+    x, labels = rng.standard_normal((12, 1, 8, 8)), rng.integers(0, 10, 12)
+    x_val, y_val = rng.standard_normal((5, 1, 8, 8)), rng.integers(0, 10, 5)
+    start = lenet_init((2, 3), rng=1)
+    kwargs = dict(batch_size=4, learning_rate=0.05, momentum=0.9, decay=0.8, rng=0)
+    run = lenet_validation_run(x, labels, x_val, y_val, params=start, epochs=3, **kwargs)
+    assert len(run.params) == 4
+    for e in (1, 3):
+        params, _ = train_lenet(x, labels, params=start, epochs=e, verbose=False, **kwargs)
+        for name in params:
+            np.testing.assert_array_equal(run.params[e][name], params[name])
+        expected = accuracy(lenet_predict_proba(x_val, params), y_val)
+        assert run.history.metrics["validation accuracy"][e] == expected
+    for name in start:                                   # the starting parameters are not modified
+        np.testing.assert_array_equal(run.params[0][name], start[name])
+
+
+def test_gaussian_derivative_share_is_one_on_the_span_and_steers():
+    g, g_x, g_y = gaussian_derivative_kernels(1.0, 3)
+    angle = 0.7
+    bank = np.stack([g, g_x, 2 * g - 3 * steer(g_x, g_y, angle)])
+    result = gaussian_derivative_share(bank)
+    np.testing.assert_allclose(result["share"], 1.0, atol=1e-12)
+    np.testing.assert_allclose(result["fit"], bank, atol=1e-12)
+    np.testing.assert_allclose(result["coefficients"][2], [2, -3 * np.cos(angle), -3 * np.sin(angle)], atol=1e-10)
+    assert result["angle"][2] == pytest.approx(angle - np.pi)           # -3 (cos a, sin a) points the other way
+
+
+def test_gaussian_derivative_share_is_zero_off_the_span_and_a_third_for_random_filters():
+    basis = np.array(gaussian_derivative_kernels(1.0, 3)).reshape(3, 9)
+    orthogonal = np.linalg.svd(basis)[2][3:].reshape(6, 3, 3)          # the span's orthogonal complement
+    np.testing.assert_allclose(gaussian_derivative_share(orthogonal)["share"], 0.0, atol=1e-12)
+    shares = gaussian_derivative_share(np.random.default_rng(0).standard_normal((4000, 3, 3)))["share"]
+    assert shares.mean() == pytest.approx(1 / 3, abs=0.01)             # 3 of 9 dimensions
+    assert gaussian_derivative_share(np.eye(3))["share"].shape == (1,)   # one filter as an (R, R) array
+
+
+def test_gaussian_derivative_share_refuses_an_empty_filter():
+    with pytest.raises(ValueError, match=r"filters \[1\] are all zeros"):
+        gaussian_derivative_share(np.stack([np.eye(3), np.zeros((3, 3))]))
+
+
+X6 = np.random.default_rng(0).standard_normal((4, 6, 6))
+EVALUATION_TABLE = [
+    Case(wilson_interval, dict(k=3, n=10, z=1.96), {"k": "count", "n": "count", "z": "positive"}),
+    Case(logistic_baseline, dict(x_fit=X6, y_fit=np.array([0, 1, 0, 1]), x_eval=X6[:2], C=1.0),
+         {"x_fit": "array", "x_eval": "array", "C": "positive"}),
+    Case(lecture_validation_run, dict(X=X6, y=np.array([0.0, 1, 1, 0]), X_val=X6[:2], y_val=np.array([0.0, 1]),
+                                      n_filters=1, learning_rate=0.01, steps=1, rng=0),
+         {"X": "array", "y": "array", "X_val": "array", "y_val": "array", "n_filters": "count",
+          "learning_rate": "positive", "steps": "count", "rng": "seed"}),
+    Case(lenet_validation_run, dict(x=np.ones((3, 1, 8, 8)), labels=np.array([0, 1, 2]), x_val=np.ones((2, 1, 8, 8)),
+                                    y_val=np.array([0, 1]), params=PARAMS8, epochs=1, batch_size=2,
+                                    learning_rate=0.01, momentum=0.9, decay=0.9, rng=0),
+         {"x": "array", "x_val": "array", "epochs": "count", "batch_size": "count", "learning_rate": "positive",
+          "momentum": "real", "decay": "positive", "rng": "seed"}),
+    Case(gaussian_derivative_share, dict(filters=np.ones((2, 3, 3)), sigma=1.0), {"filters": "array", "sigma": "positive"},
+         skip={"filters": ["one axis too few"]}),  # (R, R): one filter
+]
+EVALUATION_PARAMS, EVALUATION_IDS = expand(EVALUATION_TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", EVALUATION_PARAMS, ids=EVALUATION_IDS)
+def test_bad_input_to_the_evaluation_is_refused_clearly(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

@@ -89,7 +89,78 @@ def test_digits_are_the_bundled_images_split_stratified():
     np.testing.assert_array_equal(again[0], x_train)
 
 
+# --- the harder non-faces and the validation split ---------------------------------------
+
+from lecture_utils.data import SCENES, _scene_crops, faces_matched_split, validation_split  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def matched():
+    return faces_matched_split(rng=0, standardise=False)
+
+
+def test_matched_split_keeps_the_lecture_faces_and_their_split(matched):
+    lecture = faces_lecture_split(rng=0, standardise=False)
+    for part in (0, 2):                                  # training and test images
+        labels = lecture[part + 1]
+        np.testing.assert_array_equal(matched[part + 1], labels)
+        np.testing.assert_array_equal(matched[part][labels == 1], lecture[part][labels == 1])
+    assert np.bincount(matched[1]).tolist() == [50, 50] and np.bincount(matched[3]).tolist() == [50, 50]
+
+
+def test_matched_non_faces_are_distinct_scene_crops_of_the_faces_brightness_and_contrast(matched):
+    images = np.concatenate([matched[0], matched[2]])
+    labels = np.concatenate([matched[1], matched[3]])
+    faces, others = images[labels == 1], images[labels == 0]
+    pool = _scene_crops().reshape(-1, 22 * 22)
+    rows = [np.flatnonzero(np.all(pool == crop.ravel(), axis=1)) for crop in others]
+    assert all(r.size for r in rows)                                  # every non-face is a crop of a scene
+    assert len({int(r[0]) for r in rows}) == 100                      # and no crop is used twice
+    # matched as a population: the same mean brightness and contrast, to a hundredth
+    assert abs(faces.mean() - others.mean()) < 0.01
+    assert abs(faces.std(axis=(1, 2)).mean() - others.std(axis=(1, 2)).mean()) < 0.01
+    lecture = faces_lecture_split(rng=0, standardise=False)
+    lfw_others = lecture[0][lecture[1] == 0]
+    assert faces.mean() - lfw_others.mean() > 0.1                     # the lecture's non-faces are darker
+
+
+def test_the_scenes_ship_as_png_and_show_no_people():
+    import skimage.data
+    assert not {"astronaut", "camera"} & set(SCENES)
+    for name in SCENES:
+        assert callable(getattr(skimage.data, name))
+
+
+def test_matched_split_is_standardised_with_training_statistics(matched):
+    x_train, _, x_test, _ = faces_matched_split(rng=0)
+    mean, std = matched[0].mean(), matched[0].std()
+    np.testing.assert_allclose(x_train, (matched[0] - mean) / std)
+    np.testing.assert_allclose(x_test, (matched[2] - mean) / std)
+
+
+def test_validation_split_is_stratified_disjoint_complete_and_seeded():
+    x = np.arange(40.0).reshape(20, 2)
+    labels = np.r_[np.zeros(10, int), np.ones(6, int), np.full(4, 2)]
+    x_fit, y_fit, x_val, y_val = validation_split(x, labels, fraction=0.25, rng=1)
+    assert np.bincount(y_val).tolist() == [2, 2, 1] and len(y_fit) == 15     # round(0.25 * 10) = 2, 1.5 -> 2, 1
+    rows = np.concatenate([x_fit[:, 0], x_val[:, 0]]) // 2
+    assert sorted(rows.tolist()) == list(range(20))
+    np.testing.assert_array_equal(labels[(x_val[:, 0] // 2).astype(int)], y_val)
+    again = validation_split(x, labels, fraction=0.25, rng=1)
+    np.testing.assert_array_equal(again[2], x_val)
+    assert not np.array_equal(validation_split(x, labels, fraction=0.25, rng=2)[2], x_val)
+
+
+def test_validation_split_refuses_to_empty_a_class():
+    labels = np.r_[np.zeros(10, int), np.ones(2, int)]
+    with pytest.raises(ValueError, match=r"fraction = 0.2 leaves class\(es\) \[1\] with no example on one side"):
+        validation_split(np.ones((12, 3)), labels, fraction=0.2)
+
+
 TABLE = [
+    Case(faces_matched_split, dict(rng=0, standardise=True), {"rng": "seed", "standardise": "flag"}),
+    Case(validation_split, dict(x=np.ones((8, 2, 2)), labels=np.array([0, 1] * 4), fraction=0.25, rng=0),
+         {"x": "array", "labels": "array", "fraction": "positive", "rng": "seed"}),
     Case(iris_lecture_example, dict(n_examples=5, rng=0), {"n_examples": "count", "rng": "seed"}),
     Case(faces_lecture_split, dict(rng=0, standardise=True), {"rng": "seed", "standardise": "flag"}),
     Case(digits_split, dict(test_fraction=0.25, rng=0), {"test_fraction": "positive", "rng": "seed"}),

@@ -199,3 +199,88 @@ def test_bad_input_to_the_demos_is_refused():
         loss_curve_title([1.0, 2.0])
     with pytest.raises(TypeError, match="result must be the dict inspect_digit returns"):
         draw_digit_inspection([1, 2])
+
+
+# --- notebook 05: dJ/dX as a scatter-add, the padding ring marked ------------------------------------
+
+from scipy.signal import convolve2d  # noqa: E402
+
+from lecture_utils.conv import receptive_field_counts  # noqa: E402
+from lecture_utils.demos.conv import draw_scatter_add, format_counts, scatter_add_terms  # noqa: E402
+
+
+def test_scatter_add_blocks_sum_to_the_full_convolution():
+    rng = np.random.default_rng(0)
+    dy, w = rng.standard_normal((3, 5)), rng.standard_normal((3, 2))
+    terms = scatter_add_terms(dy, w)
+    assert terms.shape == (3, 5, 5, 6)
+    np.testing.assert_allclose(terms.sum(axis=(0, 1)), convolve2d(dy, w, mode="full"), atol=1e-12)
+    np.testing.assert_array_equal(terms[1, 2, 1:4, 2:4], dy[1, 2] * w)      # output (1, 2)'s block, unflipped
+    assert np.count_nonzero(terms[1, 2]) == 6
+
+
+def test_scatter_add_picture_draws_both_routes_and_refuses_bad_positions():
+    dy, w = np.arange(15.0).reshape(3, 5) - 7, np.array([[1.0, 0], [2, -1], [0, 1]])
+    fig = draw_scatter_add(dy, w)
+    assert isinstance(fig, Figure) and len(fig.axes) >= 7
+    assert figure_to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="outputs must list"):
+        draw_scatter_add(dy, w, outputs=[(3, 0)])
+    with pytest.raises(ValueError, match="pixel must be an"):
+        draw_scatter_add(dy, w, pixel=(5, 0))
+
+
+def test_format_counts_puts_exactly_the_padding_ring_in_parentheses():
+    counts, out_shape = receptive_field_counts(8, 8, kernel=3, stride=2, padding=1)
+    text = format_counts(counts, padding=1)
+    lines = text.splitlines()
+    assert len(lines) == 10 and text.count("(") == 10 * 10 - 8 * 8
+    assert lines[1].split()[1:-1] == [str(n) for n in counts[1, 1:-1]]      # image pixels as plain numbers
+    assert format_counts(counts[1:-1, 1:-1], padding=0).count("(") == 0
+    fig = draw_receptive_field_counts(counts, out_shape, 1)
+    assert "padding" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="must be larger than its padding ring"):
+        format_counts(np.ones((2, 2), dtype=int), padding=1)
+
+
+# --- notebook 06: shapes, validation curves, confusion matrix, filters, pyramid and pooling --------------
+
+from lecture_utils.demos.cnn import (draw_confusion_matrix, draw_filter_rows, draw_mistakes,  # noqa: E402
+                                     draw_pyramid_vs_pooling, draw_shape_pipeline, draw_validation_curves)
+
+
+def test_shape_pipeline_writes_every_shape_and_operation():
+    fig = draw_shape_pipeline([("X", (100, 22, 22)), ("Z1", (100, 20, 20)), ("E", ())], ["conv", "loss"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert {"X", "100 x 22 x 22", "100 x 20 x 20", "scalar", "conv", "loss"} <= set(texts)
+    assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 10
+    with pytest.raises(ValueError, match="steps must name the 2 operation"):
+        draw_shape_pipeline([("X", (1,)), ("Y", (1,)), ("Z", (1,))], ["only one"])
+
+
+def test_confusion_matrix_picture_annotates_every_nonzero_count():
+    counts = np.array([[5, 1, 0], [0, 4, 2], [0, 0, 6]])
+    fig = draw_confusion_matrix(counts, class_names=["a", "b", "c"])
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == sorted(str(n) for n in counts.ravel() if n)
+    assert fig.axes[0].get_title() == "15 of 18 right (grey diagonal)"
+    with pytest.raises(ValueError, match="class_names must name the 3 classes"):
+        draw_confusion_matrix(counts, class_names=["a"])
+    with pytest.raises(ValueError, match="counts must have shape"):
+        draw_confusion_matrix(np.ones((2, 3), dtype=int))
+
+
+def test_the_other_figures_of_notebook_06_draw():
+    rng = np.random.default_rng(0)
+    curves = {"eta 0.1": ([3.0, 2.0, 1.0], [0.5, 0.7, 0.9]), "eta 1": ([2.0, 1.0], [0.5, 0.8, 0.8])}
+    assert isinstance(draw_validation_curves(curves, "step", "cost", chosen=("eta 0.1", 2)), Figure)
+    with pytest.raises(ValueError, match="do not fit"):
+        draw_validation_curves({"x": ([1.0], [0.5, 0.6, 0.7])}, "step", "cost")
+    assert isinstance(draw_filter_rows([("a", rng.standard_normal((4, 3, 3))), ("b", np.ones((2, 3, 3)))], "t"), Figure)
+    with pytest.raises(ValueError, match="rows must hold"):
+        draw_filter_rows([])
+    fig = draw_mistakes(rng.random((5, 8, 8)), [1, 2, 3, 4, 5], [2, 2, 4, 4, 6], [0, 2, 4])
+    assert [ax.get_title() for ax in fig.axes] == ["true 1\nsaid 2", "true 3\nsaid 4", "true 5\nsaid 6"]
+    image = rng.random((8, 8))
+    fig = draw_pyramid_vs_pooling(image, [image, image[::2, ::2]], [("conv", image), ("pool", image[::2, ::2])])
+    assert len(fig.axes) == 4

@@ -14,7 +14,8 @@ cross-correlation, ``Y(p, q) = sum_i sum_j X(p + i, q + j) W(i, j)``, Y of size
 The layer exercise is the convolution layer of the notebook (stride 1, ``padding`` zeros on
 each side), ``y[n, k, p, q] = b[k] + sum_{c,i,j} x_pad[n, c, p + i, q + j] w[k, c, i, j]``:
 
-* ``conv_layer_backward(dy, x, w, padding) -> (dx, dw, db)``.
+* ``conv_layer_backward(dy, x, w, padding) -> (dx, dw, db)``, with x (N, C, U, V), w (K, C, R, S) and
+  dy (N, K, U', V'): the one-channel letters, so W only ever names weights.
 
 Every checker runs visible cases (described in its messages) and hidden cases of other
 shapes (``cases="visible" | "hidden" | "all"``, as the autograder does), refuses answers
@@ -39,7 +40,7 @@ HIDDEN_CASES = [(7, 6, 3, 3), (5, 8, 2, 4), (8, 3, 2, 1)]
 STRIDE2_CASES = [(5, 5, 3, 3), (7, 6, 3, 2), (6, 5, 3, 3), (6, 8, 2, 2), (4, 7, 3, 3)]
 STRIDE2_HIDDEN_CASES = [(7, 7, 3, 3), (8, 5, 3, 2), (9, 6, 4, 3), (5, 6, 1, 1)]
 
-# The layer, (N, C, H, W, K, R, S, padding): K = C first (swapped filter and channel axes
+# The layer, (N, C, U, V, K, R, S, padding): K = C first (swapped filter and channel axes
 # then have the right shape and can be named), padding 1, a single image and channel,
 # one filter, 1x1 kernels.
 LAYER_CASES = [(2, 3, 5, 5, 3, 3, 3, 0), (2, 2, 6, 5, 3, 3, 2, 1), (1, 1, 4, 4, 2, 2, 2, 0),
@@ -203,8 +204,8 @@ def check_input_gradient_stride2(fn, cases: str = "all") -> None:
 
 def _layer_case(shape, seed):
     rng = np.random.default_rng(seed)
-    N, C, H, W, K, R, S, padding = shape
-    x = rng.standard_normal((N, C, H, W))
+    N, C, U, V, K, R, S, padding = shape
+    x = rng.standard_normal((N, C, U, V))
     w = rng.standard_normal((K, C, R, S))
     y, cache = conv2d_forward(x, w, padding=padding)
     dy = rng.standard_normal(y.shape)
@@ -231,8 +232,8 @@ def _layer_loops(dy, x, w, padding, w_for_dx=None, assign_dx=False, first_image_
     return dx_pad, dw
 
 
-def _crop(a, padding, H, W):
-    return a[:, :, padding:padding + H, padding:padding + W]
+def _crop(a, padding, U, V):
+    return a[:, :, padding:padding + U, padding:padding + V]
 
 
 def check_conv_layer_backward(fn, cases: str = "all") -> None:
@@ -240,7 +241,7 @@ def check_conv_layer_backward(fn, cases: str = "all") -> None:
     chosen = test_cases(LAYER_CASES, LAYER_HIDDEN_CASES, cases)
     for seed, shape, _ in chosen:
         x, w, dy, cache = _layer_case(shape, 700 + seed)
-        N, C, H, W, K, R, S, padding = shape
+        N, C, U, V, K, R, S, padding = shape
         dx, dw, db = conv2d_backward(dy, cache)
         case = f"x {x.shape}, w {w.shape}, padding {padding} (dy {dy.shape})"
         result = call_student(fn, (dy.copy(), x.copy(), w.copy(), padding), case)
@@ -279,20 +280,20 @@ def check_conv_layer_backward(fn, cases: str = "all") -> None:
         dx_pad, _ = _layer_loops(dy, x, w, padding)
         compare("dJ/dx", got_dx, dx, [
             (f"crop the padding: dx has x's shape {x.shape}; the gradient of the {padding} zero rows and "
-             "columns added on each side is discarded (dx_pad[:, :, P:P + H, P:P + W]).",
+             "columns added on each side is discarded (dx_pad[:, :, P:P + U, P:P + V]).",
              dx_pad if padding else None),
             ("the padding is cropped on one side only: drop P rows and columns at the start and at the "
-             "end, dx_pad[:, :, P:P + H, P:P + W].", dx_pad[:, :, :H, :W] if padding else None),
+             "end, dx_pad[:, :, P:P + U, P:P + V].", dx_pad[:, :, :U, :V] if padding else None),
             ("some contributions are overwritten: a pixel is read by several outputs and several filters, "
              "so add every dy[n, k, p, q] * w[k] onto its window (+=), do not assign (=).",
-             _crop(_layer_loops(dy, x, w, padding, assign_dx=True)[0], padding, H, W)),
+             _crop(_layer_loops(dy, x, w, padding, assign_dx=True)[0], padding, U, V)),
             ("only the first filter reaches dx: every filter k read the pixel, so sum over k.",
-             _crop(_layer_loops(dy[:, :1], x, w[:1], padding)[0], padding, H, W) if K > 1 else None),
+             _crop(_layer_loops(dy[:, :1], x, w[:1], padding)[0], padding, U, V) if K > 1 else None),
             ("the kernel is flipped: each output adds dy[n, k, p, q] * w[k] (unflipped) onto the window "
              "it read; a flip is only needed when you write dx as a correlation of dy.",
-             _crop(_layer_loops(dy, x, w, padding, w_for_dx=w[:, :, ::-1, ::-1])[0], padding, H, W)),
+             _crop(_layer_loops(dy, x, w, padding, w_for_dx=w[:, :, ::-1, ::-1])[0], padding, U, V)),
             ("the filter and channel axes of w are swapped: the window of channel c gets dy[n, k] * w[k, c].",
-             _crop(_layer_loops(dy, x, w, padding, w_for_dx=w.transpose(1, 0, 2, 3))[0], padding, H, W)
+             _crop(_layer_loops(dy, x, w, padding, w_for_dx=w.transpose(1, 0, 2, 3))[0], padding, U, V)
              if square else None),
         ], case)
     passed("convolution layer backward (dx, dw, db)", len(chosen), _n_hidden(chosen))

@@ -1,12 +1,16 @@
-"""Notebook 06's widget: a test digit, the network's probabilities and every feature map."""
+"""Notebook 06's pictures and widget: the lecture model's shapes, the choice of settings on validation
+images, a readable confusion matrix, learned filters, a pyramid beside pooling, and a digit explorer
+(a test digit, the network's probabilities and every feature map)."""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from .._validate import integer
+from .._validate import array, check, integer
 from ..cnn import _check_images, _check_labels, _check_params, lenet_forward
 from ..nn import softmax
 from . import Explorer
@@ -92,3 +96,237 @@ def digit_explorer(x, labels, params):
     controls = {"index": widgets.IntSlider(value=0, min=0, max=len(x) - 1, step=1,
                                            description="test image")}
     return Explorer(compute, draw_digit_inspection, controls, title="Digit explorer")
+
+
+# --------------------------------------------------------------------------------------
+# The lecture's shapes, the choice of settings, the confusion matrix, filters, pyramid vs pooling
+# --------------------------------------------------------------------------------------
+
+def _shape_text(shape) -> str:
+    return "scalar" if len(shape) == 0 else " x ".join(str(s) for s in shape)
+
+
+def _check_stages(stages, steps):
+    stages = [(str(name), tuple(int(s) for s in shape)) for name, shape in stages]
+    steps = [str(step) for step in steps]
+    if len(stages) < 2 or len(steps) != len(stages) - 1:
+        raise ValueError(f"steps must name the {max(len(stages) - 1, 1)} operation(s) between the "
+                         f"{len(stages)} stages, got {len(steps)}")
+    return stages, steps
+
+
+def draw_shape_pipeline(stages, steps):
+    """Boxes and arrows: each stage of a network with its shape, each arrow with its operation.
+
+    Parameters
+    ----------
+    stages : sequence of (name, shape)
+        e.g. ``[("X", (100, 22, 22)), ("Z1", (100, 20, 20)), ...]``, in order.
+    steps : sequence of str
+        The operation on each arrow, one fewer than the stages (``"\\n"`` breaks a line).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    stages, steps = _check_stages(stages, steps)
+    n = len(stages)
+    box, gap = 1.3, 0.95                      # widths of a stage's box and of an arrow, in axis units
+    fig = Figure(figsize=(1.3 * n + 0.95 * (n - 1), 2.1))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(-0.05, n * box + (n - 1) * gap + 0.05)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    for i, (name, shape) in enumerate(stages):
+        x = i * (box + gap)
+        ax.add_patch(FancyBboxPatch((x + 0.04, 0.52), box - 0.08, 0.36, boxstyle="round,pad=0.02",
+                                    fc="#dbe9f6", ec="#08519c", lw=1.5))
+        ax.text(x + box / 2, 0.77, name, ha="center", va="center", fontsize=12, weight="bold")
+        ax.text(x + box / 2, 0.61, _shape_text(shape), ha="center", va="center", fontsize=10)
+    for i, step in enumerate(steps):
+        x = i * (box + gap) + box
+        ax.add_patch(FancyArrowPatch((x + 0.02, 0.7), (x + gap - 0.02, 0.7), arrowstyle="-|>", mutation_scale=14,
+                                     color="#333333", lw=1.3))
+        ax.text(x + gap / 2, 0.45, step, ha="center", va="top", fontsize=10)
+    return fig
+
+
+def draw_validation_curves(curves, xlabel, cost_label, chosen=None):
+    """Two panels: the training cost and the validation accuracy of each setting, step by step.
+
+    Parameters
+    ----------
+    curves : dict of label -> (costs, accuracies)
+        Per setting: the validation accuracy (fractions in [0, 1]) after 0, 1, ... updates (or
+        epochs), and the training cost at the same points or, one fewer, during updates 1, 2, ...
+        (e.g. an epoch's mean mini-batch cost).
+    xlabel, cost_label : str
+    chosen : (label, t), optional
+        The setting and the update count chosen, marked on the accuracy panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError(f"curves must be a dict label -> (costs, accuracies), got {type(curves).__name__}")
+    fig = Figure(figsize=(9.5, 3.1))
+    ax_cost, ax_acc = fig.subplots(1, 2)
+    for label, (costs, accuracies) in curves.items():
+        first = len(accuracies) - len(costs)          # 0: costs at 0, 1, ...; 1: costs during 1, 2, ...
+        if first not in (0, 1):
+            raise ValueError(f"curves[{label!r}]: {len(costs)} costs do not fit {len(accuracies)} accuracies")
+        line, = ax_cost.semilogy(np.arange(first, first + len(costs)), costs, label=label)
+        ax_acc.plot(np.arange(len(accuracies)), 100 * np.asarray(accuracies), color=line.get_color(), label=label)
+    if chosen is not None:
+        label, t = chosen
+        ax_acc.plot([t], [100 * curves[label][1][t]], "k*", ms=14, label=f"chosen: {label}, {t}")
+    ax_cost.set(xlabel=xlabel, ylabel=cost_label)
+    ax_acc.set(xlabel=xlabel, ylabel="validation accuracy (%)")
+    for ax in (ax_cost, ax_acc):
+        ax.xaxis.label.set_size(10)
+        ax.yaxis.label.set_size(10)
+        ax.tick_params(labelsize=10)
+    ax_acc.legend(fontsize=10, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def draw_confusion_matrix(counts, class_names=None):
+    """The confusion matrix with every count written in its cell and the diagonal set apart.
+
+    The off-diagonal cells (the mistakes) are coloured on their own scale, so one or two
+    errors stand out instead of vanishing next to a diagonal of 45s; the diagonal (correct
+    answers) is grey, its counts in bold.
+
+    Parameters
+    ----------
+    counts : (C, C) int array
+        Rows: true class; columns: predicted class (:func:`lecture_utils.cnn.confusion_matrix`).
+    class_names : sequence of C str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    counts, = check({"counts": array("C C", dtype="int")}, {"counts": counts})
+    C = counts.shape[0]
+    names = [str(k) for k in range(C)] if class_names is None else [str(name) for name in class_names]
+    if len(names) != C:
+        raise ValueError(f"class_names must name the {C} classes, got {len(names)}")
+    diagonal = np.eye(C, dtype=bool)
+    errors = np.where(diagonal, 0, counts)
+    top = max(1, int(errors.max()))
+    fig = Figure(figsize=(5.6, 4.6))
+    ax = fig.add_subplot()
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
+    image = ax.imshow(np.ma.masked_array(errors, errors == 0), cmap=cmap, vmin=0, vmax=top)
+    bar = fig.colorbar(image, ax=ax, label="mistakes (off-diagonal count)")
+    bar.set_ticks(range(0, top + 1, max(1, top // 5)))
+    for i in range(C):                            # the correct answers: grey, apart from the colour scale
+        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, fc="0.85", ec="none"))
+    for (i, j), n in np.ndenumerate(counts):
+        if diagonal[i, j]:
+            ax.text(j, i, str(n), ha="center", va="center", fontsize=10, weight="bold")
+        elif n:
+            ax.text(j, i, str(n), ha="center", va="center", fontsize=10,
+                    color="black" if n > 0.6 * top else "white")
+    ax.set_xticks(np.arange(-0.5, C), minor=True)
+    ax.set_yticks(np.arange(-0.5, C), minor=True)
+    ax.grid(which="minor", color="0.9", lw=0.5)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xticks(range(C), names, fontsize=10)
+    ax.set_yticks(range(C), names, fontsize=10)
+    ax.set_xlabel("predicted class", fontsize=10)
+    ax.set_ylabel("true class", fontsize=10)
+    ax.set_title(f"{int(np.trace(counts))} of {int(counts.sum())} right (grey diagonal)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def draw_filter_rows(rows, title=""):
+    """Rows of small filters on one diverging colour scale centred at 0 (red > 0, blue < 0).
+
+    Parameters
+    ----------
+    rows : sequence of (label, (K, R, S) array)
+        Each row's label and its filters.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    rows = [(str(label), np.asarray(bank, dtype=float).reshape(-1, *np.shape(bank)[-2:])) for label, bank in rows]
+    if not rows:
+        raise ValueError("rows must hold at least one (label, filters) pair")
+    columns = max(len(bank) for _, bank in rows)
+    limit = max(float(np.abs(bank).max()) for _, bank in rows) or 1.0
+    height = 0.78 * len(rows) + (0.75 if title else 0.3)
+    top = 1 - (0.55 if title else 0.15) / height
+    fig = Figure(figsize=(max(4.0, 0.62 * columns + 2.6), height))
+    grid = fig.add_gridspec(len(rows), columns + 1, width_ratios=[1] * columns + [0.25], wspace=0.3, hspace=0.2,
+                            left=0.2, right=0.93, top=top, bottom=0.15 / height)
+    for r, (label, bank) in enumerate(rows):
+        for k in range(columns):
+            ax = fig.add_subplot(grid[r, k])
+            ax.axis("off")
+            if k < len(bank):
+                image = ax.imshow(bank[k], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        box = fig.axes[-1].get_position()           # the row's last panel: its vertical extent
+        fig.text(0.19, (box.y0 + box.y1) / 2, label, ha="right", va="center", fontsize=10)
+    fig.colorbar(image, cax=fig.add_subplot(grid[:, columns]), label="weight")
+    if title:
+        fig.suptitle(title, fontsize=11, y=1 - 0.12 / height)
+    return fig
+
+
+def draw_mistakes(images, labels, predicted, indices, class_names=None):
+    """The misclassified images, each titled with its true and predicted class (at most 10)."""
+    images = np.asarray(images, dtype=float)
+    indices = [int(i) for i in list(indices)[:10]]
+    if not indices:
+        raise ValueError("indices must list at least one misclassified image")
+    name = (lambda k: str(k)) if class_names is None else (lambda k: str(class_names[k]))
+    fig = Figure(figsize=(1.15 * len(indices) + 0.3, 1.75))
+    axes = np.atleast_1d(fig.subplots(1, len(indices)))
+    for ax, i in zip(axes, indices):
+        ax.imshow(images[i].reshape(images.shape[-2:]), cmap="gray_r")
+        ax.set_title(f"true {name(labels[i])}\nsaid {name(predicted[i])}", fontsize=10)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def draw_pyramid_vs_pooling(image, pyramid, cnn_maps):
+    """Two rows: a Gaussian pyramid of the image (fixed blur, keep every second sample) and the
+    maps of a CNN at the same sizes (learned filters, ReLU, max over 2 x 2).
+
+    Parameters
+    ----------
+    image : (H, W) array
+    pyramid : sequence of 2-D arrays
+        The pyramid's levels, finest first (the image, H/2, H/4, ...).
+    cnn_maps : sequence of (label, 2-D array)
+        One map per stage of the network, finest first.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    columns = max(len(pyramid), len(cnn_maps))
+    fig = Figure(figsize=(2.0 * columns + 1.6, 4.4))
+    grid = fig.add_gridspec(2, columns, hspace=0.55, wspace=0.3, left=0.2, right=0.98, top=0.88, bottom=0.03)
+    for k, level in enumerate(pyramid):
+        ax = fig.add_subplot(grid[0, k])
+        ax.imshow(level, cmap="gray_r")
+        ax.set_title(f"level {k + 1}: {level.shape[0]}x{level.shape[1]}", fontsize=10)
+        ax.axis("off")
+    for k, (label, feature_map) in enumerate(cnn_maps):
+        ax = fig.add_subplot(grid[1, k])
+        ax.imshow(feature_map, cmap="viridis")
+        ax.set_title(f"{label}: {feature_map.shape[0]}x{feature_map.shape[1]}", fontsize=10)
+        ax.axis("off")
+    fig.text(0.01, 0.7, "Gaussian pyramid\n(fixed blur,\nkeep every 2nd)", fontsize=10, va="center")
+    fig.text(0.01, 0.25, "LeNet\n(learned filters,\nReLU, max 2x2)", fontsize=10, va="center")
+    return fig
