@@ -50,11 +50,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import Spec, array, check, checked, choice, instance, integer, optional, real, shape_tuple
+from ._validate import Spec, array, check, checked, choice, flag, instance, integer, optional, real, shape_tuple
 
 __all__ = ["BOUNDARIES", "LaplacianPyramid", "binomial_kernel", "blend", "downsample_matrix", "expand",
-           "gaussian_pyramid", "keep_largest", "laplacian_matrix", "laplacian_pyramid", "level_sizes",
-           "max_levels", "reconstruct", "reduce", "upsample_matrix"]
+           "expand_to", "gaussian_pyramid", "keep_largest", "laplacian_matrix", "laplacian_pyramid", "level_sizes",
+           "max_levels", "reconstruct", "reduce", "synthesis_norms", "upsample_matrix"]
 
 BOUNDARIES = ("zero", "reflect", "symmetric", "periodic")
 PAD_MODES = {"zero": "constant", "reflect": "reflect", "symmetric": "symmetric", "periodic": "wrap"}
@@ -571,6 +571,67 @@ def reconstruct(pyramid: LaplacianPyramid) -> np.ndarray:
     return x
 
 
+# --------------------------------------------------------------------------- a level at full resolution
+
+def _spatial_sizes(fine: tuple, coarse: tuple) -> list:
+    """Spatial shapes from ``fine`` down to ``coarse`` (both ends included); None if reduce never reaches it."""
+    sizes = [tuple(fine)]
+    while sizes[-1] != tuple(coarse):
+        if max(sizes[-1]) == 1:
+            return None
+        sizes.append(tuple(_coarse_length(n) for n in sizes[-1]))
+    return sizes
+
+
+def _check_expand_to(image, shape, kernel, boundary):
+    """expand_to's arguments; reducing ``shape`` level by level must reach ``image``'s spatial shape."""
+    image, shape, kernel, boundary = check(
+        {"image": IMAGE, "shape": SHAPE, "kernel": KERNEL, "boundary": BOUNDARY},
+        {"image": image, "shape": shape, "kernel": kernel, "boundary": boundary})
+    spatial = _spatial_ndim(image)
+    if len(shape) == image.ndim == 3:  # a full (H, W, C) shape: the channels must agree
+        if shape[2] != image.shape[2]:
+            raise ValueError(f"shape {shape} has {shape[2]} channels but image has {image.shape[2]}")
+        shape = shape[:2]
+    if len(shape) != spatial:
+        raise ValueError(f"shape must give the {spatial} spatial size(s) of a finer level, got {shape} for an "
+                         f"image of shape {image.shape}")
+    sizes = _spatial_sizes(shape, image.shape[:spatial])
+    if sizes is None:
+        raise ValueError(f"shape {shape} is not a finer level of image shape {image.shape}: reducing {shape} "
+                         f"halves it (rounding up) to {tuple(_coarse_length(n) for n in shape)}, ... , never "
+                         f"to {image.shape[:spatial]}")
+    return image, sizes, kernel, boundary
+
+
+def expand_to(image, shape, kernel=None, boundary: str = "reflect") -> np.ndarray:
+    """A coarse level brought back to a finer size: ``F_1 F_2 ... F_{k-1} x_k``, one octave at a time.
+
+    How Burt and Adelson (1983, Fig. 5) show every level of a pyramid "at full resolution":
+    the expand ``F`` of each finer level in turn, coarsest first. ``expand_to(x, x.shape)``
+    is ``x`` itself.
+
+    Parameters
+    ----------
+    image : (m,), (h, w) or (h, w, C) array
+        A level ``x_k`` (or a band ``L_k``) of a pyramid.
+    shape : tuple of int
+        The spatial shape ``(n,)`` or ``(H, W)`` of a finer level (``(H, W, C)`` accepted): reducing it
+        ``k - 1`` times, each side to ``ceil(side / 2)``, must give ``image``'s spatial shape.
+    kernel, boundary
+        As in :func:`expand`.
+
+    Returns
+    -------
+    array
+        Spatial shape ``shape`` (plus the channel axis for colour images).
+    """
+    image, sizes, kernel, boundary = _check_expand_to(image, shape, kernel, boundary)
+    for size in reversed(sizes[:-1]):          # the coarsest expand first
+        image = expand(image, size, kernel, boundary)
+    return image
+
+
 # --------------------------------------------------------------------------- blending and coring
 
 def _check_blend(a, b, mask, levels, kernel, boundary):
@@ -626,12 +687,66 @@ def blend(a, b, mask, levels: int, kernel=None, boundary: str = "reflect") -> np
     return reconstruct(LaplacianPyramid(bands, lowpass, kernel, boundary))
 
 
-@checked(pyramid=instance(LaplacianPyramid, made_by="laplacian_pyramid"), fraction=real(0.0, 1.0))
-def keep_largest(pyramid: LaplacianPyramid, fraction: float) -> LaplacianPyramid:
-    """Compression by coring: keep the largest-magnitude band-pass coefficients, zero the rest.
+def _check_synthesis_norms(shape, levels, kernel, boundary):
+    """synthesis_norms' arguments: levels at most what ``shape`` allows."""
+    shape, kernel, boundary = check({"shape": SHAPE, "kernel": KERNEL, "boundary": BOUNDARY},
+                                    {"shape": shape, "kernel": kernel, "boundary": boundary})
+    spatial = shape[:1] if len(shape) == 1 else shape[:2]
+    most = _max_levels(spatial)
+    levels = integer(1)(levels, "levels", {})
+    if levels > most:
+        raise ValueError(f"levels={levels} is too many for shape {shape}: at most {most} "
+                         "(each level halves the smaller side until it is 1)")
+    return spatial, levels, kernel, boundary
+
+
+def synthesis_norms(shape, levels: int, kernel=None, boundary: str = "reflect") -> np.ndarray:
+    """How much one coefficient of each level weighs in the image: ``||s_k|| = ||F_1 ... F_{k-1} e||``.
+
+    Collapsing is linear, ``x_1 = sum_k F_1 ... F_{k-1} L_k`` (the low-pass ``x_K`` last), so a
+    coefficient ``c`` of level ``k`` adds ``c s_k`` to the image, with ``s_k`` the unit
+    coefficient ``e`` at that level expanded to full size (:func:`expand_to`). The
+    Laplacian pyramid is not an orthonormal frame: the ``s_k`` grow with ``k`` (about 2 per
+    level in 2-D), so the error made by dropping ``c`` is ``|c| ||s_k||``, not ``|c|``.
+    Measured for a coefficient at the centre of each level, away from the borders, one axis at
+    a time: ``F`` is separable, so a unit's 2-D synthesis image is the outer product of two 1-D
+    ones and its norm the product of theirs.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The image's shape ``(n,)``, ``(H, W)`` or ``(H, W, C)`` (the channels do not count).
+    levels : int
+        Pyramid levels K (band-pass levels plus the low-pass), at most :func:`max_levels`.
+    kernel, boundary
+        As in :func:`laplacian_pyramid`.
+
+    Returns
+    -------
+    (K,) array
+        ``||s_1||, ..., ||s_{K-1}||`` for the bands (``||s_1|| = 1``) and ``||s_K||`` for the low-pass.
+    """
+    shape, levels, kernel, boundary = _check_synthesis_norms(shape, levels, kernel, boundary)
+    norms = np.ones(levels)
+    for n in shape:                                             # separable: a product over the axes
+        for k, m in enumerate(level_sizes(n, levels)):
+            unit = np.zeros(m)
+            unit[m // 2] = 1.0                                  # one coefficient, at the level's centre
+            norms[k] *= np.linalg.norm(expand_to(unit, (n,), kernel, boundary))
+    return norms
+
+
+@checked(pyramid=instance(LaplacianPyramid, made_by="laplacian_pyramid"), fraction=real(0.0, 1.0),
+         weighted=flag())
+def keep_largest(pyramid: LaplacianPyramid, fraction: float, weighted: bool = False) -> LaplacianPyramid:
+    """Compression by coring: keep the largest band-pass coefficients, zero the rest.
 
     The band-pass levels of natural images are mostly near zero, so dropping the
     small ones changes the image little. The low-pass level is always kept.
+    Ranking raw magnitudes ``|c|`` treats a coefficient of every level alike, but a
+    coarse coefficient spreads over more pixels: with ``weighted=True`` the ranking is
+    by ``|c| ||s_k||`` (:func:`synthesis_norms`), the size of what dropping it changes
+    in the image.
 
     Parameters
     ----------
@@ -639,6 +754,8 @@ def keep_largest(pyramid: LaplacianPyramid, fraction: float) -> LaplacianPyramid
     fraction : float in [0, 1]
         Share of the band-pass coefficients (all bands pooled) that are kept; ties at
         the threshold are kept too.
+    weighted : bool
+        Rank by ``|c| ||s_k||`` instead of ``|c|``.
 
     Returns
     -------
@@ -647,11 +764,15 @@ def keep_largest(pyramid: LaplacianPyramid, fraction: float) -> LaplacianPyramid
     """
     if not pyramid.bands:
         return pyramid
-    magnitudes = np.concatenate([np.abs(band).ravel() for band in pyramid.bands])
+    norms = np.ones(len(pyramid.bands))
+    if weighted:
+        norms = synthesis_norms(pyramid.bands[0].shape, pyramid.levels, pyramid.kernel, pyramid.boundary)[:-1]
+    scores = [norm * np.abs(band) for norm, band in zip(norms, pyramid.bands)]
+    magnitudes = np.concatenate([score.ravel() for score in scores])
     keep = int(round(fraction * magnitudes.size))
     if keep == 0:
         bands = tuple(np.zeros_like(band) for band in pyramid.bands)
     else:
         threshold = np.partition(magnitudes, magnitudes.size - keep)[magnitudes.size - keep]
-        bands = tuple(np.where(np.abs(band) >= threshold, band, 0.0) for band in pyramid.bands)
+        bands = tuple(np.where(score >= threshold, band, 0.0) for score, band in zip(scores, pyramid.bands))
     return LaplacianPyramid(bands, pyramid.lowpass, pyramid.kernel, pyramid.boundary)

@@ -1,58 +1,68 @@
 """Steerable filters, the steerable pyramid and phase-based motion magnification.
 
 Lecture 6 of MIT 6.869 (seed ``001``, "Gaussian derivatives: Steerability" to
-"Phase-based Pipeline").
+"Phase-based Pipeline"), and the two papers its last slides cite: Wadhwa et al. 2013
+(phase-based) and, to compare with, Wu et al. 2012 (Eulerian, linear) motion magnification.
+
+Symbols follow notebook 03, one meaning each: ``psi`` a steering angle, ``alpha`` a
+magnification, ``w`` (``twidth``) a transition width in octaves, ``t`` time.
 
 Coordinates and angles
 ----------------------
 Kernels and images are arrays indexed ``[row, column]``; ``x`` is the column
 offset and ``y`` the row offset, so ``y`` points *down* when shown with
-``imshow``. An angle ``a`` (radians) names the direction ``(cos a, sin a)`` in
+``imshow``. An angle ``psi`` (radians) names the direction ``(cos psi, sin psi)`` in
 ``(x, y)``: it turns from the x axis towards the y axis, clockwise on screen.
 
-Steering (lecture slides "Gaussian derivatives: Steerability")::
+Steering (lecture slides "Gaussian derivatives: Steerability", which write the angle alpha)::
 
-    g(x, y)   = 1 / (2 pi sigma^2) exp(-(x^2 + y^2) / (2 sigma^2))
-    g_x       = -x / (2 pi sigma^4) exp(...)       g_y = -y / (2 pi sigma^4) exp(...)
-    g^a       = cos(a) g_x + sin(a) g_y            (first order: 2 basis filters)
-    g^a_(N)   = sum_b k_b(a) g^(theta_b)_(N)       (order N: N + 1 basis filters)
+    g(x, y)     = 1 / (2 pi sigma^2) exp(-(x^2 + y^2) / (2 sigma^2))
+    g_x         = -x / (2 pi sigma^4) exp(...)       g_y = -y / (2 pi sigma^4) exp(...)
+    g^psi       = cos(psi) g_x + sin(psi) g_y        (first order: 2 basis filters)
+    g^psi_(N)   = sum_b k_b(psi) g^(theta_b)_(N)     (order N: N + 1 basis filters)
 
 with basis angles ``theta_b = pi b / (N + 1)`` and interpolation functions
-``k_b(a) = 1/(N+1) sum_{m in {-N, -N+2, ..., N}} cos(m (a - theta_b))``.
+``k_b(psi) = 1/(N+1) sum_{m in {-N, -N+2, ..., N}} cos(m (psi - theta_b))``.
 
 Steerable pyramid (Simoncelli and Freeman 1995), built in the frequency domain
 -------------------------------------------------------------------------------
 FFT normalisation: numpy's default (``norm="backward"``): the forward FFT is
 unscaled and the inverse divides by the number of pixels ``P``, so Parseval
-reads ``sum |x|^2 = (1/P) sum |X|^2``. Every spectrum here is the full
+reads ``sum |I|^2 = (1/P) sum |FFT(I)|^2``. Every spectrum here is the full
 ``(H, W)`` FFT grid (``scipy.fft.fft2``) and every mask is computed from its
 closed form when it is needed; ``lecture_utils.fast.steerable`` computes the same
-pyramid from half spectra with cached masks.
+pyramid from half spectra with cached masks. The FFT makes every image periodic:
+its last row meets its first, which the coarse bands see as an edge where the two differ.
 
 Frequencies are measured in units of the Nyquist frequency of the level's own
 grid: ``r = |omega| / pi`` (``r = 1`` at the Nyquist frequency along an axis) and
-``theta = atan2(omega_y, omega_x)``. The closed-form masks (``t`` = ``twidth``,
+``theta = atan2(omega_y, omega_x)``. The closed-form masks (``w`` = ``twidth``,
 the transition width in octaves)::
 
-    u(r)  = clip(-log2(r) / t, 0, 1)            0 at r >= 1, 1 at r <= 2^-t
-    H(r)  = cos(pi/2 u(r))                      high-pass, raised cosine in log2 r
-    L(r)  = sin(pi/2 u(r))                      low-pass;   H^2 + L^2 = 1
+    v(r)  = clip(-log2(r) / w, 0, 1)            0 at r >= 1, 1 at r <= 2^-w
+    H(r)  = cos(pi/2 v(r))                      high-pass, raised cosine in log2 r
+    L(r)  = sin(pi/2 v(r))                      low-pass;   H^2 + L^2 = 1
     A_b(theta) = c_N cos^N(theta - theta_b),    c_N^2 = 4^N / ((N + 1) binom(2N, N))
     sum_b A_b^2 = 1                             (the "partition of unity" of the angles)
 
-Analysis, with ``X`` the image's FFT and ``J`` = ``levels``::
+Analysis, with ``I`` the image, ``S = FFT(I)`` its spectrum and ``J`` = ``levels``::
 
-    high-pass residual   IFFT(H(r) X)
-    Y_0 = L(r) X
-    band (j, b)          IFFT(i^N A_b(theta) H(2r) Y_j)           K = N + 1 per level
+    high-pass residual   I_hi = IFFT(H(r) S)
+    Y_0 = L(r) S
+    band (j, b)          B_jb = IFFT(i^N A_b(theta) H(2r) Y_j)    K = N + 1 per level
     Y_{j+1}              crop(L(2r) Y_j) / 4       keep |omega| < pi/2, i.e. downsample by 2
-    low-pass residual    IFFT(Y_J)
+    low-pass residual    I_lo = IFFT(Y_J)
 
 Dividing by 4 when cropping keeps amplitudes: a constant image gives the same
 constant in the low-pass residual. Each coefficient of level ``j`` then stands for
 ``4^j`` pixels, which gives the tight-frame energy identity::
 
-    ||x||^2 = ||h||^2 + sum_j 4^j sum_b ||B_jb||^2 + 4^J ||l||^2
+    ||I||^2 = ||I_hi||^2 + sum_j 4^j sum_b ||B_jb||^2 + 4^J ||I_lo||^2
+
+On the image's own grid, band ``(j, b)`` is one filter (:func:`band_response`),
+``R_jb = i^N A_b(theta) H(2^(j+1) r) prod_{p=0..j} L(2^p r)`` with ``r`` the image's
+radius, sampled every ``2^j`` pixels: it is zero above the coarse grid's Nyquist
+frequency, so the subsampling does not alias.
 
 The factor ``i^N`` makes band ``b`` the N-th directional derivative along
 ``theta_b`` of a band-passed image (the derivative of order N multiplies the
@@ -64,6 +74,12 @@ complex band holds exactly twice the energy of the real one.
 Sizes: each side must be divisible by ``2**levels`` so that every level halves
 exactly; pad an image first otherwise (``np.pad(image, ..., mode="reflect")``).
 Orders are at most ``MAX_ORDER`` = 100 everywhere.
+
+Motion magnification: :func:`magnify_motion` (phase-based) and
+:func:`magnify_motion_linear` (Eulerian, on a Laplacian pyramid) share one convention:
+a motion ``delta(t)`` inside the temporal pass band becomes ``(1 + alpha) delta(t)``.
+Both band-pass with an FFT along time, which treats the video as periodic (frame T - 1
+is followed by frame 0): a test video should hold whole periods of its motion.
 """
 
 from __future__ import annotations
@@ -77,6 +93,9 @@ from scipy import ndimage
 
 from ._validate import (array, check, checked, flag, instance, integer, optional, positive, real,
                         shape_tuple)
+from .pyramids import LaplacianPyramid, laplacian_pyramid
+from .pyramids import max_levels as laplacian_max_levels
+from .pyramids import reconstruct as collapse
 
 MAX_ORDER = 100
 MAX_KERNEL_SIZE = 1001
@@ -137,9 +156,9 @@ def gaussian_derivative_kernels(sigma, size=None):
 def directional_derivative_kernel(sigma, angle, order=1, size=None):
     """The N-th derivative of the Gaussian along direction ``angle``, sampled directly.
 
-    With ``u = x cos(a) + y sin(a)`` the distance along the direction,
-    ``d^N g / du^N = (-1 / sigma)^N He_N(u / sigma) g`` where ``He_N`` is the
-    (probabilists') Hermite polynomial: ``He_1(t) = t``, ``He_2(t) = t^2 - 1``.
+    With ``s = x cos(psi) + y sin(psi)`` the distance along the direction ``psi`` = ``angle``,
+    ``d^N g / ds^N = (-1 / sigma)^N He_N(s / sigma) g`` where ``He_N`` is the
+    (probabilists') Hermite polynomial: ``He_1(z) = z``, ``He_2(z) = z^2 - 1``.
     This is the "rotated filter" that steering must reproduce.
 
     Parameters
@@ -159,14 +178,14 @@ def directional_derivative_kernel(sigma, angle, order=1, size=None):
     """
     x, y = _kernel_grid(sigma, size)
     g = np.exp(-(x**2 + y**2) / (2 * sigma**2)) / (2 * np.pi * sigma**2)
-    t = (x * np.cos(angle) + y * np.sin(angle)) / sigma
-    hermite = np.polynomial.hermite_e.hermeval(t, [0] * order + [1])
+    z = (x * np.cos(angle) + y * np.sin(angle)) / sigma      # s / sigma
+    hermite = np.polynomial.hermite_e.hermeval(z, [0] * order + [1])
     return (-1 / sigma) ** order * hermite * g
 
 
 @checked(g_x=array("H W"), g_y=array("H W"), angle=real())
 def steer(g_x, g_y, angle):
-    """First-order steering ``g^a = cos(a) g_x + sin(a) g_y`` (lecture slide).
+    """First-order steering ``g^psi = cos(psi) g_x + sin(psi) g_y`` (lecture slide), ``psi`` = ``angle``.
 
     Works on kernels and on filtered images alike (filtering is linear).
 
@@ -200,12 +219,12 @@ def basis_angles(order):
 
 @checked(order=ORDER, angle=real())
 def steering_weights(order, angle):
-    """Interpolation functions ``k_b(a)`` for N-th order derivatives.
+    """Interpolation functions ``k_b(psi)`` for N-th order derivatives.
 
-    ``cos^N(phi - a) = sum_b k_b(a) cos^N(phi - theta_b)`` for every ``phi``, with
-    ``k_b(a) = 1/(N+1) sum_{m = -N, -N+2, ..., N} cos(m (a - theta_b))``
-    (Freeman and Adelson 1991). For N = 1 this is ``(cos a, sin a)``; for N = 2,
-    ``k_b(a) = (1 + 2 cos(2 (a - theta_b))) / 3`` at 0, 60 and 120 degrees.
+    ``cos^N(gamma - psi) = sum_b k_b(psi) cos^N(gamma - theta_b)`` for every angle ``gamma``, with
+    ``k_b(psi) = 1/(N+1) sum_{m = -N, -N+2, ..., N} cos(m (psi - theta_b))``
+    (Freeman and Adelson 1991). For N = 1 this is ``(cos psi, sin psi)``; for N = 2,
+    ``k_b(psi) = (1 + 2 cos(2 (psi - theta_b))) / 3`` at 0, 60 and 120 degrees.
 
     Parameters
     ----------
@@ -233,7 +252,7 @@ def _check_basis(basis, angle):
 
 
 def steer_basis(basis, angle):
-    """Steer N-th order basis responses: ``sum_b k_b(a) basis[b]``.
+    """Steer N-th order basis responses: ``sum_b k_b(psi) basis[b]``.
 
     Parameters
     ----------
@@ -317,7 +336,7 @@ def _check_radii(r, twidth):
 def radial_masks(r, twidth=1.0):
     """High- and low-pass radial masks: raised cosine in ``log2 r``.
 
-    ``u = clip(-log2(r) / twidth, 0, 1)``, ``H = cos(pi/2 u)``, ``L = sin(pi/2 u)``,
+    ``v = clip(-log2(r) / twidth, 0, 1)``, ``H = cos(pi/2 v)``, ``L = sin(pi/2 v)``,
     so ``H^2 + L^2 = 1`` everywhere; ``H = 1, L = 0`` for ``r >= 1`` and
     ``H = 0, L = 1`` for ``r <= 2^-twidth`` (including DC).
 
@@ -334,9 +353,9 @@ def radial_masks(r, twidth=1.0):
     """
     r, twidth = _check_radii(r, twidth)
     with np.errstate(divide="ignore"):  # log2(0) = -inf is wanted: DC is pure low-pass
-        u = np.clip(-np.log2(r) / twidth, 0.0, 1.0)
-    high = np.where(u >= 1, 0.0, np.cos(np.pi / 2 * u))  # exact 0, not cos(pi/2) = 6e-17
-    return high, np.sin(np.pi / 2 * u)
+        v = np.clip(-np.log2(r) / twidth, 0.0, 1.0)
+    high = np.where(v >= 1, 0.0, np.cos(np.pi / 2 * v))  # exact 0, not cos(pi/2) = 6e-17
+    return high, np.sin(np.pi / 2 * v)
 
 
 @checked(order=ORDER)
@@ -386,6 +405,67 @@ def angular_masks(theta, order, complex_bands=False):
     if complex_bands:
         masks = 2 * masks * (cosines > 0)      # the half plane |theta - theta_b| < pi/2
     return masks
+
+
+def _check_band_response(shape, level, orientation, order, twidth, complex_bands):
+    shape, order, twidth, complex_bands = check(
+        {"shape": shape_tuple(ndims=(2,), maximum=2**15), "order": ORDER, "twidth": positive(),
+         "complex_bands": flag()},
+        {"shape": shape, "order": order, "twidth": twidth, "complex_bands": complex_bands})
+    _check_complex_order(order, complex_bands)
+    most = max_levels(shape)
+    level, orientation = check(
+        {"level": integer(0, most - 1, why_max=f" (an image of shape {shape} has at most {most} band levels, "
+                                               "floor(log2(min(H, W))) - 2)") if most else
+                  integer(0, -1, why_max=f" (an image of shape {shape} is too small for any band level)"),
+         "orientation": integer(0, order, why_max=f" (order {order} has {order + 1} orientations, 0 to {order})")},
+        {"level": level, "orientation": orientation})
+    return shape, level, orientation, order, twidth, complex_bands
+
+
+def band_response(shape, level, orientation, order=3, twidth=1, complex_bands=False):
+    """Band ``(level, orientation)`` as one filter on the image's own FFT grid.
+
+    The masks met on the way to the band, each at the image's frequency radius ``r``
+    (level ``j``'s grid halves the Nyquist frequency ``j`` times, so its ``L(2r)`` is
+    ``L(2^(j+1) r)`` here)::
+
+        R_jb(omega) = i^N A_b(theta) H(2^(j+1) r) prod_{p=0..j} L(2^p r)
+
+    Band ``(j, b)`` of :func:`steerable_pyramid` is ``IFFT(R_jb FFT(I))`` sampled every
+    ``2^j`` pixels (exactly: ``R_jb`` is 0 above the coarse grid's Nyquist frequency), and
+    ``IFFT(R_jb)``, centred, is the band's kernel in space. Summed over the bands,
+    ``|H(r)|^2 + sum_jb |R_jb|^2 + prod_{p=0..J} L(2^p r)^2 = 1``: the tiling of the
+    frequency plane is a partition of unity, which is the tight frame.
+
+    Parameters
+    ----------
+    shape : (H, W) tuple of int
+        The image's size (sides of at most 32768 pixels).
+    level : int
+        j, 0 <= j < ``max_levels(shape)``.
+    orientation : int
+        b, 0 <= b <= order.
+    order : int
+        N, 0 <= N <= 100 (>= 1 when ``complex_bands``).
+    twidth : float
+        Radial transition width in octaves, > 0.
+    complex_bands : bool
+        The analytic band (``2 A_b`` on one half plane).
+
+    Returns
+    -------
+    (H, W) complex array
+        In numpy's unshifted FFT layout (dimensionless gain).
+    """
+    shape, level, orientation, order, twidth, complex_bands = _check_band_response(
+        shape, level, orientation, order, twidth, complex_bands)
+    r, theta = frequency_grid(shape)
+    response = 1j**order * angular_masks(theta, order, complex_bands)[orientation]
+    response = response * radial_masks(2 ** (level + 1) * r, twidth)[0]        # H(2^(j+1) r)
+    for i in range(level + 1):
+        response = response * radial_masks(2**i * r, twidth)[1]                # L(2^i r)
+    return response
 
 
 # ---------------------------------------------------------------------------
@@ -717,7 +797,9 @@ def _check_bandpass_args(signal, low, high, fps, axis):
 def temporal_bandpass(signal, low, high, fps, axis=0):
     """Ideal band-pass along time: keep temporal frequencies ``low <= |f| <= high`` (Hz).
 
-    Done with an FFT along ``axis`` (the signal is treated as periodic in time).
+    Done with an FFT along ``axis``, which treats the signal as periodic in time: sample ``T - 1``
+    is followed by sample 0, so a motion that does not fill whole periods of its frequency has a
+    jump at the wrap, whose spectrum leaks into the pass band (give it whole periods).
 
     Parameters
     ----------
@@ -736,15 +818,19 @@ def temporal_bandpass(signal, low, high, fps, axis=0):
     """
     signal, low, high, fps, axis = _check_bandpass_args(signal, low, high, fps, axis)
     n = signal.shape[axis]
-    freqs = np.abs(np.fft.fftfreq(n, d=1 / fps))
+    freqs = np.fft.rfftfreq(n, d=1 / fps)             # the signal is real: the frequencies >= 0 hold it all
     keep = (freqs >= low) & (freqs <= high)
     shape = [1] * signal.ndim
-    shape[axis] = n                                   # broadcast the mask along the time axis
-    return sp_fft.ifft(sp_fft.fft(signal, axis=axis) * keep.reshape(shape), axis=axis).real
+    shape[axis] = freqs.size                          # broadcast the mask along the time axis
+    return sp_fft.irfft(sp_fft.rfft(signal, axis=axis) * keep.reshape(shape), n=n, axis=axis)
 
 
 def _amplitude_weighted_blur(phase, amplitude, sigma):
-    """Gaussian blur of ``phase`` weighted by ``amplitude`` over the last two axes."""
+    """Gaussian blur of ``phase`` weighted by ``amplitude`` over the last two axes (Wadhwa et al. 2013).
+
+    ``G_sigma * (A dphi) / G_sigma * A``: where a coefficient's amplitude is small its phase is
+    mostly noise, and its neighbours with a strong amplitude take over.
+    """
     axes_sigma = (0,) * (phase.ndim - 2) + (sigma, sigma)
     num = ndimage.gaussian_filter(phase * amplitude, axes_sigma, mode="wrap")
     den = ndimage.gaussian_filter(amplitude, axes_sigma, mode="wrap")
@@ -759,22 +845,40 @@ def _largest_fitting_levels(shape):
     return levels
 
 
-def _check_magnify_args(frames, alpha, low, high, fps, levels, order, twidth, sigma, reference):
+def _check_frames(frames):
+    """A (T, H, W) grey-level video of at least 2 frames; a list names the first frame of another shape."""
     if isinstance(frames, (list, tuple)):  # name the first frame whose shape differs
         shapes = [np.shape(f) for f in frames]
         for t, shape in enumerate(shapes):
             if shape != shapes[0]:
                 raise ValueError(f"frames must all have the same shape: frame 0 is {shapes[0]}, frame {t} is {shape}")
-    frames, alpha, order, twidth, sigma = check(
-        {"frames": array("T H W"), "alpha": real(0), "order": POSITIVE_ORDER, "twidth": positive(),
-         "sigma": real(0, MAX_SIGMA)},
-        {"frames": frames, "alpha": alpha, "order": order, "twidth": twidth, "sigma": sigma})
-    count, shape = frames.shape[0], frames.shape[1:]
-    if count < 2:
+    frames = array("T H W")(frames, "frames", {})
+    if frames.shape[0] < 2:
         raise ValueError(f"frames must hold at least 2 frames (T, H, W), got shape {frames.shape}")
+    return frames
+
+
+def _check_magnify_args(frames, alpha, low, high, fps, levels, order, twidth, sigma, reference):
+    frames = _check_frames(frames)
+    alpha, order, twidth, sigma = check(
+        {"alpha": real(0), "order": POSITIVE_ORDER, "twidth": positive(), "sigma": real(0, MAX_SIGMA)},
+        {"alpha": alpha, "order": order, "twidth": twidth, "sigma": sigma})
+    count, shape = frames.shape[0], frames.shape[1:]
     reference = integer(0, count - 1, why_max=f" (an index into the {count} frames)")(reference, "reference", {})
     levels = _largest_fitting_levels(shape) if levels is None else _check_levels_fit(levels, shape, "each frame")
     return (frames, alpha, *_check_band_edges(low, high, fps), levels, order, twidth, sigma, reference)
+
+
+def _magnify_phases(stack, alpha, low, high, fps, sigma, reference):
+    """One level's complex bands over time ``(T, K, H_j, W_j)``, their band-passed phase changes times alpha added.
+
+    ``B'_t = B_t exp(i alpha dphi~_t)`` with ``dphi_t = angle(B_t conj(B_ref))`` band-passed in
+    time and, if ``sigma`` > 0, blurred in space weighted by the amplitude ``|B_t|``.
+    """
+    dphi = temporal_bandpass(phase_difference(stack, stack[reference]), low, high, fps, axis=0)
+    if sigma > 0:
+        dphi = _amplitude_weighted_blur(dphi, np.abs(stack), sigma)
+    return stack * np.exp(1j * alpha * dphi)
 
 
 def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1, sigma=0.0, reference=0):
@@ -786,6 +890,10 @@ def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1
     space weighted by the amplitude ``|B_t|``, multiplied by ``alpha`` and added:
     ``B_t' = B_t exp(i alpha dphi_t)``. The residuals are kept. Convention: a
     motion ``delta(t)`` inside the pass band becomes ``(1 + alpha) delta(t)``.
+
+    The phase shift moves each band's carrier, not the envelope of its filter: the
+    magnified motion ``alpha delta`` must stay within that envelope (Wadhwa et al., Sec. 3.2).
+    The temporal FFT treats the video as periodic: give it whole periods of the motion.
 
     Parameters
     ----------
@@ -817,19 +925,118 @@ def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1
         frames, alpha, low, high, fps, levels, order, twidth, sigma, reference)
     # The lecture pyramid, not lecture_utils.fast: this is the lecture's pipeline, read next to
     # the equations, and a lecture module does not import speed paths. The price is the masks,
-    # recomputed for every frame: about 2.5 times the time (1 s for notebook 03's 48 frames of
-    # 128 x 128). The two pyramids agree to 1e-12, far below the printed motion figures.
+    # recomputed for every frame: lecture_utils.fast.steerable.magnify_motion is about 3 times faster.
     pyramids = [steerable_pyramid(f, levels, order, complex_bands=True, twidth=twidth) for f in frames]
-    new_bands = []
-    for j in range(levels):
-        stack = np.stack([p.bands[j] for p in pyramids])          # (T, K, H_j, W_j)
-        dphi = temporal_bandpass(phase_difference(stack, stack[reference]), low, high, fps, axis=0)
-        if sigma > 0:
-            dphi = _amplitude_weighted_blur(dphi, np.abs(stack), sigma)
-        new_bands.append(stack * np.exp(1j * alpha * dphi))
+    new_bands = [_magnify_phases(np.stack([p.bands[j] for p in pyramids]), alpha, low, high, fps, sigma, reference)
+                 for j in range(levels)]                                 # each (T, K, H_j, W_j)
     edited = [SteerablePyramid(p.highpass, tuple(b[t] for b in new_bands), p.lowpass, order, p.twidth, True)
               for t, p in enumerate(pyramids)]
     return np.stack([reconstruct(p) for p in edited])
+
+
+# ---------------------------------------------------------------------------
+# Linear (Eulerian) motion magnification (Wu et al. 2012), to compare with
+# ---------------------------------------------------------------------------
+
+
+def _check_linear_args(frames, alpha, low, high, fps, levels, lambda_c):
+    frames = _check_frames(frames)
+    alpha, lambda_c = check({"alpha": real(0), "lambda_c": real(0)}, {"alpha": alpha, "lambda_c": lambda_c})
+    shape = frames.shape[1:]
+    most = laplacian_max_levels(shape)
+    levels = most if levels is None else integer(1, most, why_max=f" for frames of shape {shape} (each level "
+                                                              "halves the smaller side until it is 1)")(
+        levels, "levels", {})
+    return (frames, alpha, *_check_band_edges(low, high, fps), levels, lambda_c)
+
+
+def linear_level_gains(alpha, levels, lambda_c=0.0):
+    """Wu et al.'s magnification of each Laplacian level: ``alpha_k``, attenuated below ``lambda_c``.
+
+    Band ``D_k`` (notebook 02's ``L_k``; k = 1 the finest) holds wavelengths of about ``2^k`` to
+    ``2^(k+1)`` pixels;
+    its representative wavelength is ``lambda_k = 2^(k+1)``. The first-order (Taylor)
+    approximation holds while ``(1 + alpha) delta < lambda / 8`` (Wu et al. 2012, Sec. 3.2,
+    Eq. 14). Their reference code gives each level the largest gain that keeps it within that
+    bound for the motion ``delta = lambda_c / (8 (1 + alpha))`` that just meets it at ``lambda_c``::
+
+        alpha_k = clip((1 + alpha) lambda_k / lambda_c - 1, 0, alpha)
+
+    a linear ramp in ``lambda`` from 0 at ``lambda_c / (1 + alpha)`` to ``alpha`` at ``lambda_c``
+    (their Fig. 6). ``lambda_c = 0`` switches the cut-off off; the low-pass level always gets ``alpha``.
+
+    Parameters
+    ----------
+    alpha : float
+        Magnification >= 0.
+    levels : int
+        Laplacian levels K >= 1 (K - 1 bands and the low-pass).
+    lambda_c : float
+        Cut-off wavelength in pixels, >= 0 (0: none).
+
+    Returns
+    -------
+    (K,) array
+        ``alpha_1, ..., alpha_{K-1}`` and the low-pass level's ``alpha``.
+    """
+    alpha, levels, lambda_c = check({"alpha": real(0), "levels": integer(1, 64, why_max=" (2^64 pixels)"),
+                                     "lambda_c": real(0)}, {"alpha": alpha, "levels": levels, "lambda_c": lambda_c})
+    wavelengths = 2.0 ** np.arange(2, levels + 1)                        # lambda_k = 2^(k+1), k = 1 .. K-1
+    if lambda_c == 0:
+        gains = np.full(levels - 1, alpha)
+    else:
+        gains = np.clip((1 + alpha) * wavelengths / lambda_c - 1, 0.0, alpha)
+    return np.append(gains, alpha)
+
+
+def magnify_motion_linear(frames, alpha, low, high, fps, levels=None, lambda_c=0.0):
+    """Linear (Eulerian) motion magnification (Wu et al., SIGGRAPH 2012).
+
+    Every frame is split into a Laplacian pyramid (:func:`lecture_utils.pyramids.laplacian_pyramid`);
+    every coefficient's time series is band-passed (:func:`temporal_bandpass`), multiplied by
+    the level's ``alpha_k`` (:func:`linear_level_gains`) and added back; each frame is collapsed::
+
+        D'_k(t) = D_k(t) + alpha_k bandpass(D_k)(t)      (D_k: notebook 02's L_k; L here is a mask)
+
+    With ``I(x, t) = f(x + delta(t))`` and the first-order Taylor expansion
+    ``f(x + delta) ~ f(x) + delta f'(x)``, the band-passed change is ``delta(t) f'(x)``, and adding
+    ``alpha`` times it gives ``f(x + (1 + alpha) delta(t))`` (Wu et al., Sec. 3.1): the same
+    convention as :func:`magnify_motion`, as long as ``(1 + alpha) delta < lambda / 8`` (Sec. 3.2).
+    With ``lambda_c = 0`` every level gets ``alpha`` and, the pyramid being exactly invertible and
+    linear, the output is ``frames + alpha bandpass(frames)``: whatever the band-pass lets
+    through, noise included, comes out ``1 + alpha`` times larger. Unlike Wu et al.'s MATLAB
+    code, which also leaves out the finest and the coarsest level, every level is magnified.
+
+    Parameters
+    ----------
+    frames : (T, H, W) array
+        Grey-level video, T >= 2 (any H, W).
+    alpha : float
+        Magnification >= 0 (0 returns the input up to round-off).
+    low, high : float
+        Temporal pass band in Hz, ``0 <= low < high <= fps/2``.
+    fps : float
+        Frame rate in Hz.
+    levels : int, optional
+        Laplacian levels K; default the most the frame size allows (down to one pixel).
+    lambda_c : float
+        Spatial cut-off wavelength in pixels (>= 0; 0: none), see :func:`linear_level_gains`.
+
+    Returns
+    -------
+    (T, H, W) array
+    """
+    frames, alpha, low, high, fps, levels, lambda_c = _check_linear_args(frames, alpha, low, high, fps, levels,
+                                                                         lambda_c)
+    gains = linear_level_gains(alpha, levels, lambda_c)
+    pyramids = [laplacian_pyramid(f, levels) for f in frames]
+    levels_over_time = [np.stack([p.bands[k] for p in pyramids]) for k in range(levels - 1)]
+    levels_over_time.append(np.stack([p.lowpass for p in pyramids]))   # each (T, H_k, W_k)
+    magnified = [stack + gain * temporal_bandpass(stack, low, high, fps, axis=0)
+                 for stack, gain in zip(levels_over_time, gains)]
+    kernel, boundary = pyramids[0].kernel, pyramids[0].boundary
+    return np.stack([collapse(LaplacianPyramid(tuple(m[t] for m in magnified[:-1]), magnified[-1][t], kernel, boundary))
+                     for t in range(frames.shape[0])])
 
 
 def _check_translation_args(frame, reference, weights, max_iter):

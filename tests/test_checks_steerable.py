@@ -42,8 +42,8 @@ def assert_hard_coded_fails_hidden(checker, reference):
 # --- exercise 1: steer a first-order Gaussian derivative -------------------------------
 
 
-def student_steer(g_x, g_y, alpha):
-    return np.cos(alpha) * g_x + np.sin(alpha) * g_y
+def student_steer(g_x, g_y, psi):
+    return np.cos(psi) * g_x + np.sin(psi) * g_y
 
 
 def test_steer_reference_passes(capsys):
@@ -59,7 +59,7 @@ def test_steer_as_a_dot_product_with_the_gradient_passes():
 STEER_MUTANTS = {
     "cos and sin are swapped": lambda gx, gy, a: np.sin(a) * gx + np.cos(a) * gy,
     "sign of the sin term": lambda gx, gy, a: np.cos(a) * gx - np.sin(a) * gy,
-    "alpha \\+ 90 degrees": lambda gx, gy, a: -np.sin(a) * gx + np.cos(a) * gy,
+    "psi \\+ 90 degrees": lambda gx, gy, a: -np.sin(a) * gx + np.cos(a) * gy,
     "already in radians": lambda gx, gy, a: np.cos(np.deg2rad(a)) * gx + np.sin(np.deg2rad(a)) * gy,
     "take radians": lambda gx, gy, a: np.cos(a * 180 / np.pi) * gx + np.sin(a * 180 / np.pi) * gy,
     "g_y term is missing": lambda gx, gy, a: np.cos(a) * gx,

@@ -1,11 +1,16 @@
-"""lecture_utils.demos.pyramids: notebook 02's blending widget, headless (no browser, no kernel)."""
+"""lecture_utils.demos.pyramids: notebook 02's blending widget and the pixel-for-pixel panel figures of
+notebooks 02 and 03, headless (no browser, no kernel)."""
 
+import re
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from bad_input import Case, check_refused, expand
 from scipy import ndimage
 
-from lecture_utils.demos.pyramids import blend_explorer
+from lecture_utils.demos import SCREEN_DPI
+from lecture_utils.demos.pyramids import READABLE_CMAPS, Panel, blend_explorer, panel_figure
 from lecture_utils.pyramids import blend, max_levels
 
 
@@ -54,4 +59,94 @@ PARAMS, IDS = expand(TABLE)
 
 @pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
 def test_bad_input_is_refused_with_a_message_naming_the_argument(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)
+
+
+# ------------------------------------------------------------------ panel_figure: images pixel for pixel
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _pixels(ax, fig):
+    """Width and height of an axes in screen pixels at the figure's dpi."""
+    box = ax.get_position()
+    width, height = fig.get_size_inches() * fig.dpi
+    return round(box.width * width, 6), round(box.height * height, 6)
+
+
+def test_every_image_takes_zoom_screen_pixels_per_image_pixel():
+    a, b = rng_image((40, 30)), rng_image((10, 12, 3)).clip(0, 1)
+    fig = panel_figure([[Panel(a, "a", zoom=2, colorbar="value"), Panel(b, "b", zoom=3)], [Panel(a[:5, :5], zoom=8)]])
+    images = [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"][:3]
+    assert [_pixels(ax, fig) for ax in images] == [(60.0, 80.0), (36.0, 30.0), (40.0, 40.0)]
+    assert fig.dpi == SCREEN_DPI
+    assert images[0].images[0].get_interpolation() == "nearest"
+    assert len(fig.axes) == 4                                    # three panels and one colour bar
+
+
+def test_symmetric_limits_centre_zero_and_nan_is_drawn_grey():
+    image = np.array([[-2.0, 1.0], [np.nan, 0.5]])
+    fig = panel_figure([[Panel(image, cmap="RdBu_r", limits="symmetric", colorbar="x", ticks=(-2, 0, 2),
+                               tick_labels=("-2", "0", "2"))]])
+    picture = fig.axes[0].images[0]
+    assert picture.get_clim() == (-2.0, 2.0)
+    assert picture.cmap.get_bad()[:3] == pytest.approx((0.6, 0.6, 0.6))
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["-2", "0", "2"]
+
+
+def test_titles_and_gaps_set_the_figure_size():
+    fig = panel_figure([[Panel(np.zeros((20, 10)), "one\ntwo"), Panel(np.zeros((20, 10)))]], gap=6)
+    width, height = fig.get_size_inches() * SCREEN_DPI
+    assert width == pytest.approx(10 + 6 + 10) and height == pytest.approx(20 + 2 * 13 + 4)
+
+
+PANEL = Panel(np.zeros((4, 4)))
+PANEL_ROWS = [  # (what is wrong, rows, the name the message must give)
+    ("a single panel", PANEL, "rows"),
+    ("an empty list", [], "rows"),
+    ("a row that is not a list", [PANEL], "rows[0]"),
+    ("an empty row", [[]], "rows[0]"),
+    ("an array instead of a panel", [[np.zeros((4, 4))]], "rows[0][0]"),
+    ("a 1-D image", [[Panel(np.zeros(4))]], "rows[0][0].image"),
+    ("a 4-channel image", [[Panel(np.zeros((4, 4, 4)))]], "rows[0][0].image"),
+    ("a string image", [[Panel("abc")]], "rows[0][0].image"),
+    ("all NaN", [[Panel(np.full((4, 4), np.nan))]], "rows[0][0].image"),
+    ("infinity", [[Panel(np.array([[np.inf, 0.0]]))]], "rows[0][0].image"),
+    ("zoom 0", [[Panel(np.zeros((4, 4)), zoom=0)]], "rows[0][0].zoom"),
+    ("zoom 1.5", [[Panel(np.zeros((4, 4)), zoom=1.5)]], "rows[0][0].zoom"),
+    ("too wide", [[Panel(np.zeros((4, 300)), zoom=8)]], "rows[0][0]"),
+    ("a colour map not everyone can read", [[Panel(np.zeros((4, 4)), cmap="jet")]], "rows[0][0].cmap"),
+    ("limits the wrong way round", [[Panel(np.zeros((4, 4)), limits=(1, 0))]], "rows[0][0].limits"),
+    ("limits of one number", [[Panel(np.zeros((4, 4)), limits=(1,))]], "rows[0][0].limits"),
+    ("unknown limits", [[Panel(np.zeros((4, 4)), limits="auto")]], "rows[0][0].limits"),
+    ("NaN limits", [[Panel(np.zeros((4, 4)), limits=(0, np.nan))]], "rows[0][0].limits[1]"),
+    ("a numeric title", [[Panel(np.zeros((4, 4)), title=3)]], "rows[0][0].title"),
+    ("a numeric colour bar label", [[Panel(np.zeros((4, 4)), colorbar=1)]], "rows[0][0].colorbar"),
+    ("tick labels without ticks", [[Panel(np.zeros((4, 4)), ticks=(0, 1), tick_labels=("0",))]],
+     "rows[0][0].tick_labels"),
+    ("ticks as a list", [[Panel(np.zeros((4, 4)), ticks=[0, 1])]], "rows[0][0].ticks"),
+]
+
+
+@pytest.mark.parametrize("what, rows, name", PANEL_ROWS, ids=[p[0] for p in PANEL_ROWS])
+def test_bad_panels_are_refused_naming_the_panel_and_field(what, rows, name):
+    check_refused(panel_figure, dict(rows=[[PANEL]], gap=14, dpi=72), "rows", what, rows)
+    with pytest.raises((TypeError, ValueError), match=re.escape(name)):
+        panel_figure(rows)
+
+
+def test_readable_colour_maps_are_the_course_choice():
+    assert set(READABLE_CMAPS) == {"gray", "viridis", "cividis", "RdBu_r", "twilight", "twilight_shifted"}
+
+
+PANEL_TABLE = [Case(panel_figure, dict(rows=[[PANEL]], gap=14, dpi=72), {"gap": "count", "dpi": "count"})]
+PANEL_PARAMS, PANEL_IDS = expand(PANEL_TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", PANEL_PARAMS, ids=PANEL_IDS)
+def test_panel_figure_bad_gap_and_dpi(fn, good, arg, description, value):
     check_refused(fn, good, arg, description, value)

@@ -1,13 +1,24 @@
-"""Notebook 03's widget, headless: set the slider, read what was computed and drawn."""
+"""Notebook 03's widget, headless: set the slider, read what was computed and drawn; and its diagrams
+(the frequency tiling, the pyramid's block diagram, the two magnification pipelines)."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from scipy import ndimage
 
 from bad_input import Case, check_refused, expand
-from lecture_utils.demos.steerable import draw_orientation, orientation_explorer
-from lecture_utils.steerable import directional_derivative_kernel, gaussian_derivative_kernels
+from lecture_utils.demos.steerable import (ORIENTATION_COLOURS, _tile_labels, draw_frequency_tiling,
+                                           draw_magnification_pipelines, draw_orientation, draw_pyramid_diagram,
+                                           orientation_explorer)
+from lecture_utils.steerable import (band_response, directional_derivative_kernel, frequency_grid,
+                                     gaussian_derivative_kernels)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
 
 
 def rel(a, b):
@@ -46,12 +57,59 @@ def test_draw_orientation_titles_the_angle_in_degrees():
     assert [ax.get_title() for ax in fig.axes] == ["kernel at 45 deg", "steered response"]
 
 
+def test_tiles_are_the_band_holding_most_energy_rings_halving_inwards():
+    labels = np.fft.ifftshift(_tile_labels((64, 64), 2, 3, 1.0))       # back to the FFT layout
+    r, theta = frequency_grid((64, 64))
+    assert labels[0, 0] == 1 + 2 * 4                                      # DC: the low-pass tile (the last)
+    assert labels[0, 32] == 0                                             # the Nyquist corner of the axis: high-pass
+    # On the x axis (theta = 0) level 0 holds r = 0.5 (column 16) and level 1 r = 0.25 (column 8), at orientation 0.
+    assert r[0, 16] == 0.5 and labels[0, 16] == 1 + 0 * 4 + 0 and labels[0, 8] == 1 + 1 * 4 + 0
+    assert labels[16, 0] == 1 + 0 * 4 + 2                                 # the y axis: 90 degrees, b = 2
+    energy = np.abs(band_response((64, 64), 0, 1, 3)) ** 2                # 45 degrees, level 0
+    assert np.all(energy[labels == 1 + 1] > 0)
+
+
+def test_frequency_tiling_draws_three_labelled_panels():
+    fig = draw_frequency_tiling((64, 64), levels=2, order=3, example=(1, 2))
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts[:4] == ["0°", "45°", "90°", "135°"]
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "real band j=1, 90°" in titles[1] and "complex band j=1, 90°" in titles[2]
+    assert len(ORIENTATION_COLOURS) == 8
+
+
+def test_diagrams_show_every_step():
+    pyramid = " ".join(t.get_text() for t in draw_pyramid_diagram().axes[0].texts)
+    for step in ("FFT", "IFFT", "H(r)", "L(r)", "L(2r)", "crop", "high-pass residual", "low-pass residual",
+                 "oriented", "Synthesis"):
+        assert step in pyramid, step
+    pipelines = " ".join(t.get_text() for t in draw_magnification_pipelines().axes[0].texts)
+    for step in ("phase-based", "Wadhwa 2013", "linear", "Wu 2012", "complex steerable", "Laplacian",
+                 "temporal", "band-pass", "collapse", "the amplitude", "lambda_c"):
+        assert step in pipelines, step
+
+
+TILING_BAD = [  # (arguments, the argument the message names)
+    (dict(shape=(64, 64), levels=5), "levels"), (dict(shape=(64, 64), order=8), "order"),
+    (dict(shape=(64,)), "shape"), (dict(example=(3, 0)), "example[0]"), (dict(example=(0, 4)), "example[1]"),
+    (dict(example=1), "example"), (dict(twidth=0.0), "twidth"),
+]
+
+
+@pytest.mark.parametrize("kwargs, name", TILING_BAD, ids=[n for _, n in TILING_BAD])
+def test_frequency_tiling_refuses_bad_input_naming_it(kwargs, name):
+    with pytest.raises((TypeError, ValueError), match=name.replace("[", r"\[").replace("]", r"\]")):
+        draw_frequency_tiling(**{"shape": (64, 64), "levels": 2, **kwargs})
+
+
 KERNEL = gaussian_derivative_kernels(1.0, 5)[1]
 TABLE = [
     Case(orientation_explorer, dict(image=np.ones((12, 12)), sigma=1.0, order=1),
          {"image": "array", "sigma": "positive", "order": "count"}),
     Case(draw_orientation, dict(kernel=KERNEL, response=np.ones((8, 8)), angle=0.5),
          {"kernel": "array", "response": "array", "angle": "real"}),
+    Case(draw_frequency_tiling, dict(shape=(32, 32), levels=1, order=1, twidth=1.0, example=(0, 1)),
+         {"shape": "shape", "levels": "count", "order": "count", "twidth": "positive"}),
 ]
 BAD_CALLS, BAD_IDS = expand(TABLE)
 

@@ -76,14 +76,30 @@ def test_fast_magnification_edit_reconstructs_like_the_lecture():
     assert rel(fast.reconstruct(edited), lecture.reconstruct(edited)) < 1e-12
 
 
+@pytest.mark.parametrize("sigma, reference, levels, order", [(0.0, 0, None, 3), (1.5, 3, 2, 2), (0.5, 7, 3, 1)])
+def test_fast_magnify_motion_equals_the_lecture_magnify_motion(sigma, reference, levels, order):
+    rng = np.random.default_rng(4)
+    base = _image((32, 48), seed=6)
+    video = np.stack([np.roll(base, s, axis=1) for s in (0, 1, 0, -1) * 3]) + rng.standard_normal((12, 32, 48))
+    args = (video, 6.0, 2.0, 4.0, 12.0)
+    kwargs = dict(levels=levels, order=order, sigma=sigma, reference=reference)
+    assert rel(fast.magnify_motion(*args, **kwargs), lecture.magnify_motion(*args, **kwargs)) < 1e-12
+
+
 # --- bad input: the same checks as the lecture functions --------------------------------
 
 IMAGE = _image((16, 16))
 PYR = fast.steerable_pyramid(IMAGE, 2, order=1)
 
+FRAMES = np.stack([IMAGE, np.roll(IMAGE, 1, axis=1), IMAGE])
 TABLE = [
     Case(fast.steerable_pyramid, dict(image=IMAGE, levels=2, order=1, complex_bands=False, twidth=1.0),
          {"image": "array", "levels": "count", "order": "count", "complex_bands": "flag", "twidth": "positive"}),
+    Case(fast.magnify_motion, dict(frames=FRAMES, alpha=2.0, low=1.0, high=3.0, fps=16.0, levels=1, order=1,
+                                   twidth=1.0, sigma=0.5, reference=0),
+         {"frames": "array", "alpha": "real", "low": "real", "high": "positive", "fps": "positive",
+          "levels": "count", "order": "count", "twidth": "positive", "sigma": "real", "reference": "count"},
+         skip={"levels": ("None",)}),
 ]
 BAD_PYRAMIDS = {
     "a dict": {"bands": PYR.bands}, "None": None,

@@ -15,9 +15,9 @@ from bad_input import Case, check_refused, expand as expand_table
 from scipy import signal, stats
 
 from lecture_utils.pyramids import (BOUNDARIES, LaplacianPyramid, _source_index, binomial_kernel, blend,
-                                    downsample_matrix, expand, gaussian_pyramid,
+                                    downsample_matrix, expand, expand_to, gaussian_pyramid,
                                     keep_largest, laplacian_matrix, laplacian_pyramid, level_sizes,
-                                    max_levels, reconstruct, reduce, upsample_matrix)
+                                    max_levels, reconstruct, reduce, synthesis_norms, upsample_matrix)
 
 K5 = np.array([1, 4, 6, 4, 1]) / 16
 NUMPY_PAD = {"zero": "constant", "reflect": "reflect", "symmetric": "symmetric", "periodic": "wrap"}
@@ -512,6 +512,71 @@ def test_blend_bad_input():
         blend(np.zeros(8), np.zeros(8), np.zeros(8), 2)
 
 
+# ------------------------------------------------------------------ levels at full resolution
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_expand_to_is_the_product_of_the_upsampling_matrices(boundary):
+    # F_1 F_2 F_3 x_4 for a 1-D signal of 37 samples: 37 <- 19 <- 10 <- 5.
+    x = rng_image((5,))
+    sizes = level_sizes(37, 4)
+    product = np.eye(37)
+    for fine, coarse in zip(sizes[:-1], sizes[1:]):
+        product = product @ upsample_matrix(coarse, fine, boundary=boundary)
+    np.testing.assert_allclose(expand_to(x, (37,), boundary=boundary), product @ x, atol=1e-14)
+
+
+def test_expand_to_images_colour_and_the_identity():
+    x = rng_image((13, 7, 3))
+    np.testing.assert_array_equal(expand_to(x, (13, 7)), x)                  # already at that size
+    once = expand(expand(x, (25, 13)), (50, 25))
+    np.testing.assert_allclose(expand_to(x, (50, 25, 3)), once, atol=1e-14)
+    np.testing.assert_allclose(expand_to(np.full((4, 4), 0.3), (32, 32)), 0.3, atol=1e-14)   # reflect keeps constants
+
+
+def test_expand_to_names_an_unreachable_shape():
+    with pytest.raises(ValueError, match=r"shape \(9, 17\) is not a finer level of image shape \(3, 4\)"):
+        expand_to(np.ones((3, 4)), (9, 17))
+    with pytest.raises(ValueError, match="shape must give the 2 spatial size"):
+        expand_to(np.ones((3, 4)), (9,))
+    with pytest.raises(ValueError, match="has 2 channels but image has 3"):
+        expand_to(np.ones((3, 4, 3)), (6, 8, 2))
+
+
+def test_synthesis_norms_are_column_norms_of_the_synthesis_matrices():
+    # x_1 = L_1 + F_1 L_2 + F_1 F_2 L_3 + F_1 F_2 F_3 x_4: the centre column of each product.
+    n, levels = 129, 4
+    sizes = level_sizes(n, levels)
+    product, expected = np.eye(n), []
+    for k, size in enumerate(sizes):
+        expected.append(np.linalg.norm(product[:, size // 2]))
+        if k + 1 < levels:
+            product = product @ upsample_matrix(sizes[k + 1], size, boundary="reflect")
+    np.testing.assert_allclose(synthesis_norms((n,), levels), expected, rtol=1e-14)
+    # Separable: in 2-D a centre coefficient's synthesis image is the outer product of the 1-D ones.
+    np.testing.assert_allclose(synthesis_norms((n, n, 3), levels), np.array(expected) ** 2, rtol=1e-12)
+    assert synthesis_norms((n, n), levels)[0] == 1.0
+
+
+@pytest.mark.parametrize("shape, boundary", [((64, 48), "reflect"), ((37, 53), "zero"), ((40, 40, 3), "periodic")])
+def test_synthesis_norms_are_the_norms_of_a_unit_coefficient_collapsed_in_2d(shape, boundary):
+    pyramid = laplacian_pyramid(np.zeros(shape), 4, boundary=boundary)
+    levels = list(pyramid.bands) + [pyramid.lowpass]
+    for k, level in enumerate(levels):
+        units = [np.zeros_like(band) for band in levels]
+        units[k][level.shape[0] // 2, level.shape[1] // 2] = 1.0           # one coefficient, every channel
+        image = reconstruct(LaplacianPyramid(tuple(units[:-1]), units[-1], K5, boundary))
+        channels = 1 if len(shape) == 2 else shape[2]
+        assert np.linalg.norm(image) / np.sqrt(channels) == pytest.approx(
+            synthesis_norms(shape, 4, boundary=boundary)[k], rel=1e-12)
+
+
+def test_synthesis_norms_grow_about_two_per_level_in_2d():
+    norms = synthesis_norms((512, 512), 5)
+    np.testing.assert_allclose(norms[:2], [1.0, 1.09375], rtol=1e-12)      # ||4 h h^T|| = 4 * 70 / 256
+    ratios = norms[1:] / norms[:-1]                  # the synthesis kernel widens by 2 per axis per level
+    assert np.all(np.diff(ratios) > 0) and abs(ratios[-1] - 2) < 0.02
+
+
 # ------------------------------------------------------------------ compression by coring
 
 def test_keep_largest_keeps_the_requested_share():
@@ -531,6 +596,32 @@ def test_keep_largest_extremes():
     np.testing.assert_allclose(reconstruct(keep_largest(pyramid, 1.0)), x, atol=1e-12)
     blurred = reconstruct(keep_largest(pyramid, 0.0))  # only the residual, expanded twice
     np.testing.assert_allclose(blurred, expand(expand(pyramid.lowpass, (8, 8)), (16, 16)), atol=1e-14)
+
+
+def test_weighted_coring_ranks_by_what_dropping_changes_in_the_image():
+    pyramid = laplacian_pyramid(rng_image((40, 36)), 4)
+    norms = synthesis_norms((40, 36), 4)
+    kept = keep_largest(pyramid, 0.2, weighted=True)
+    scores = [norm * np.abs(band) for norm, band in zip(norms, pyramid.bands)]
+    total = sum(b.size for b in pyramid.bands)
+    assert sum(np.count_nonzero(b) for b in kept.bands) == round(0.2 * total)
+    smallest_kept = np.concatenate([s[k != 0] for s, k in zip(scores, kept.bands)]).min()
+    largest_dropped = np.concatenate([s[k == 0] for s, k in zip(scores, kept.bands)]).max()
+    assert smallest_kept >= largest_dropped
+    for band, new in zip(pyramid.bands, kept.bands):        # kept coefficients are not altered
+        np.testing.assert_array_equal(new[new != 0], band[new != 0])
+    # A coarse band's coefficient weighs |c| ||s_k||: dropping it alone changes the image by that much.
+    single = [np.zeros_like(b) for b in pyramid.bands]
+    single[2][5, 4] = 1.0
+    image = reconstruct(LaplacianPyramid(tuple(single), np.zeros_like(pyramid.lowpass), K5, "reflect"))
+    np.testing.assert_allclose(np.linalg.norm(image), norms[2], rtol=1e-12)
+
+
+def test_weighted_coring_of_a_natural_image_beats_raw_magnitudes():
+    camera = pytest.importorskip("skimage.data").camera()[::2, ::2].astype(float) / 255
+    pyramid = laplacian_pyramid(camera, 5)
+    errors = {w: np.linalg.norm(reconstruct(keep_largest(pyramid, 0.05, weighted=w)) - camera) for w in (False, True)}
+    assert errors[True] < 0.9 * errors[False]
 
 
 def test_keep_largest_bad_input():
@@ -571,7 +662,11 @@ TABLE = [
          {"image": "array", "levels": "count", **FILTERING}, skip={"image": SIGNAL_TOO, **DEFAULT_KERNEL}),
     Case(blend, dict(a=IMAGE, b=IMAGE + 1, mask=np.full((9, 8), 0.5), levels=3, kernel=K5, boundary="reflect"),
          {"a": "array", "b": "array", "mask": "array", "levels": "count", **FILTERING}, skip=DEFAULT_KERNEL),
-    Case(keep_largest, dict(pyramid=PYRAMID, fraction=0.5), {"fraction": "real"}),
+    Case(keep_largest, dict(pyramid=PYRAMID, fraction=0.5, weighted=True), {"fraction": "real", "weighted": "flag"}),
+    Case(expand_to, dict(image=rng_image((3, 2)), shape=(9, 8), kernel=K5, boundary="reflect"),
+         {"image": "array", "shape": "shape", **FILTERING}, skip=DEFAULT_KERNEL),
+    Case(synthesis_norms, dict(shape=(9, 8), levels=3, kernel=K5, boundary="reflect"),
+         {"shape": "shape", "levels": "count", **FILTERING}, skip=DEFAULT_KERNEL),
 ]
 
 # The harness has no family for a pyramid argument: what a student might pass instead.
@@ -586,7 +681,7 @@ BROKEN_PYRAMIDS = {
 }
 PYRAMID_ROWS = ([(reconstruct, dict(pyramid=PYRAMID), "pyramid", d, v)
                  for d, v in {**NOT_A_PYRAMID, **BROKEN_PYRAMIDS}.items()]
-                + [(keep_largest, dict(pyramid=PYRAMID, fraction=0.5), "pyramid", d, v)
+                + [(keep_largest, dict(pyramid=PYRAMID, fraction=0.5, weighted=True), "pyramid", d, v)
                    for d, v in NOT_A_PYRAMID.items()])   # keep_largest leaves shapes to reconstruct
 PARAMS, IDS = expand_table(TABLE)
 PARAMS += PYRAMID_ROWS

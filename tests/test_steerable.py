@@ -16,9 +16,10 @@ from skimage import data, transform
 
 from bad_input import Case, check_refused, expand
 from lecture_utils.steerable import (MAX_ORDER, SteerablePyramid, angular_constant, angular_masks,
-                                     basis_angles, directional_derivative_kernel,
+                                     band_response, basis_angles, directional_derivative_kernel,
                                      estimate_translation, frequency_grid,
-                                     gaussian_derivative_kernels, magnify_motion, max_levels,
+                                     gaussian_derivative_kernels, linear_level_gains, magnify_motion,
+                                     magnify_motion_linear, max_levels,
                                      oriented_responses, phase_difference, pyramid_energy,
                                      radial_masks, reconstruct, steer, steer_bands, steer_basis,
                                      steerable_pyramid, steering_weights, temporal_bandpass)
@@ -240,6 +241,44 @@ def test_bands_are_frequency_domain_filters_written_out(camera):
         assert rel(pyr.band(1, b), np.fft.ifft2(mask * y1).real) < 1e-12
 
 
+@pytest.mark.parametrize("shape, levels, order, twidth, cplx",
+                         [((64, 96), 3, 3, 1.0, False), ((64, 96), 3, 3, 1.0, True), ((32, 32), 2, 1, 0.5, False),
+                          ((64, 64), 4, 2, 2.0, True), ((32, 64), 2, 0, 1.0, False)])
+def test_each_band_is_one_filter_on_the_image_grid_sampled_every_2_to_the_j(shape, levels, order, twidth, cplx):
+    image = _image(shape, seed=4)
+    pyr = steerable_pyramid(image, levels, order, complex_bands=cplx, twidth=twidth)
+    spectrum = np.fft.fft2(image)
+    for j in range(levels):
+        for b in range(order + 1):
+            full = np.fft.ifft2(band_response(shape, j, b, order, twidth, cplx) * spectrum)
+            sampled = full[::2**j, ::2**j]
+            assert rel(sampled if cplx else sampled.real, pyr.band(j, b)) < 1e-12
+            if not cplx:
+                assert np.max(np.abs(full.imag)) < 1e-9 * np.max(np.abs(full.real))
+
+
+@pytest.mark.parametrize("levels, order, twidth", [(3, 3, 1.0), (2, 1, 0.6), (4, 5, 1.5)])
+def test_the_band_responses_tile_the_frequency_plane_with_squares_summing_to_one(levels, order, twidth):
+    shape = (64, 128)
+    r, _ = frequency_grid(shape)
+    total = radial_masks(r, twidth)[0] ** 2                                        # the high-pass residual
+    total += sum(np.abs(band_response(shape, j, b, order, twidth)) ** 2
+                 for j in range(levels) for b in range(order + 1))
+    total += np.prod([radial_masks(2**i * r, twidth)[1] for i in range(levels + 1)], axis=0) ** 2  # the low-pass
+    np.testing.assert_allclose(total, 1.0, atol=1e-13)
+    # Each band is zero above the Nyquist frequency of its own grid, so sampling it every 2^j does not alias.
+    for j in range(levels):
+        assert np.all(band_response(shape, j, 0, order, twidth)[r > 2.0**-j] == 0)
+
+
+def test_complex_band_response_is_twice_the_real_one_on_a_half_plane():
+    real = band_response((32, 32), 1, 2, order=3)
+    cplx = band_response((32, 32), 1, 2, order=3, complex_bands=True)
+    _, theta = frequency_grid((32, 32))
+    half = np.cos(theta - basis_angles(3)[2]) > 0
+    np.testing.assert_allclose(cplx, 2 * real * half, atol=1e-15)
+
+
 def test_constant_image_goes_to_the_lowpass_unchanged():
     pyr = steerable_pyramid(np.full((64, 64), 7.0), 3)
     np.testing.assert_allclose(pyr.lowpass, 7.0, rtol=1e-14)
@@ -391,6 +430,79 @@ def test_magnify_default_levels_fit_the_frame_size():
     assert max_levels((32, 64)) == 3 and max_levels((4, 4)) == 0 and max_levels((1, 7)) == 0
 
 
+def test_linear_magnification_without_cut_off_is_frames_plus_alpha_times_the_band_pass():
+    # The Laplacian pyramid is linear and exactly invertible, and it commutes with filtering in time.
+    video = np.random.default_rng(5).standard_normal((12, 20, 17))
+    out = magnify_motion_linear(video, 3.5, 1.0, 3.0, 12.0)
+    np.testing.assert_allclose(out, video + 3.5 * temporal_bandpass(video, 1.0, 3.0, 12.0), atol=1e-12)
+    np.testing.assert_allclose(magnify_motion_linear(video, 0.0, 1.0, 3.0, 12.0, lambda_c=16), video, atol=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 4.0])
+def test_linear_magnification_of_a_known_translation(alpha):
+    # A smooth texture moving by a 0.02-pixel sine: (1 + alpha) delta is far below lambda / 8 (Wu et al.,
+    # Eq. 14), so the first-order expansion holds and the motion comes out (1 + alpha) times larger.
+    video, delta = _vibrating_texture(amp=0.02)
+    video = np.stack([ndimage.gaussian_filter(f, 1.5, mode="wrap") for f in video])
+    out = magnify_motion_linear(video, alpha, 1, 3, 16.0)
+    measured = np.array([estimate_translation(f, out[0])[1] for f in out])
+    assert (measured @ delta) / (delta @ delta) == pytest.approx(1 + alpha, rel=0.01)
+
+
+def test_linear_noise_amplification_is_its_closed_form_for_an_ideal_band_pass():
+    # Output noise n + alpha BP(n), BP an orthogonal projection keeping a share rho of the temporal
+    # frequencies: ||out - clean||^2 = ||n||^2 + (2 alpha + alpha^2) ||BP(n)||^2 exactly, and for
+    # white noise E||BP(n)||^2 = rho ||n||^2: amplification sqrt(1 + ((1 + alpha)^2 - 1) rho).
+    rng = np.random.default_rng(7)
+    frames, fps, low, high, alpha = 32, 32.0, 2.0, 6.0, 9.0
+    clean = np.broadcast_to(_image((32, 32), seed=1) / 100, (frames, 32, 32))
+    noise = 0.01 * rng.standard_normal((frames, 32, 32))
+    out = magnify_motion_linear(clean + noise, alpha, low, high, fps)
+    measured = np.linalg.norm(out - clean) / np.linalg.norm(noise)
+    exact = np.sqrt(1 + (2 * alpha + alpha**2) * np.sum(temporal_bandpass(noise, low, high, fps) ** 2)
+                    / np.sum(noise**2))
+    assert measured == pytest.approx(exact, rel=1e-10)
+    freqs = np.abs(np.fft.fftfreq(frames, 1 / fps))
+    rho = np.mean((freqs >= low) & (freqs <= high))                     # 10 of the 32 temporal frequencies
+    assert measured == pytest.approx(np.sqrt(1 + ((1 + alpha) ** 2 - 1) * rho), rel=0.03)
+
+
+def test_phase_magnification_moves_noise_instead_of_amplifying_it():
+    rng = np.random.default_rng(8)
+    frames, fps = 32, 32.0
+    clean = np.broadcast_to(ndimage.gaussian_filter(_image((64, 64), seed=2), 1.0, mode="wrap") / 100,
+                            (frames, 64, 64))
+    noise = 0.01 * rng.standard_normal((frames, 64, 64))
+    gains = {}
+    for name, magnify in (("linear", magnify_motion_linear), ("phase", magnify_motion)):
+        gains[name] = np.linalg.norm(magnify(clean + noise, 9.0, 2.0, 6.0, fps) - clean) / np.linalg.norm(noise)
+    smoothed = magnify_motion(clean + noise, 9.0, 2.0, 6.0, fps, sigma=2.0)
+    gains["smoothed"] = np.linalg.norm(smoothed - clean) / np.linalg.norm(noise)
+    assert gains["smoothed"] < gains["phase"] < 0.5 * gains["linear"]
+
+
+def test_linear_level_gains_follow_wu_et_al_eq_14():
+    np.testing.assert_allclose(linear_level_gains(10.0, 6), [10.0] * 6)
+    # lambda_k = 4, 8, 16, 32, 64 px and lambda_c = 16: (1 + 10) lambda / 16 - 1 = 1.75, 4.5, then capped at 10.
+    np.testing.assert_allclose(linear_level_gains(10.0, 6, lambda_c=16), [1.75, 4.5, 10, 10, 10, 10])
+    np.testing.assert_allclose(linear_level_gains(3.0, 3, lambda_c=64), [0.0, 0.0, 3.0])   # 4 * 4 / 64 - 1 < 0
+    # Each attenuated level meets the bound (1 + alpha_k) delta = lambda_k / 8 for delta = lambda_c / (8 (1 + alpha)).
+    alpha, lambda_c = 5.0, 40.0
+    gains = linear_level_gains(alpha, 5, lambda_c)[:-1]
+    delta = lambda_c / (8 * (1 + alpha))
+    ramp = gains < alpha
+    on_the_ramp = ramp & (gains > 0)
+    np.testing.assert_allclose(((1 + gains) * delta)[on_the_ramp], (2.0 ** np.arange(2, 6) / 8)[on_the_ramp])
+
+
+def test_linear_magnification_uses_the_level_gains():
+    # Only the low-pass level moves (a constant brightness flicker): it gets alpha whatever lambda_c.
+    t = np.arange(16) / 16
+    flicker = 0.1 * np.sin(2 * np.pi * 2 * t)[:, None, None] * np.ones((16, 8, 8))
+    out = magnify_motion_linear(1 + flicker, 2.0, 1, 3, 16.0, lambda_c=1000.0)
+    np.testing.assert_allclose(out, 1 + 3 * flicker, atol=1e-12)
+
+
 def test_estimate_translation_recovers_a_fourier_shift(camera):
     smooth = ndimage.gaussian_filter(camera[:64, :64], 1.0, mode="wrap")
     moved = np.fft.ifft2(ndimage.fourier_shift(np.fft.fft2(smooth), (0.3, -0.7))).real
@@ -450,6 +562,14 @@ TABLE = [
          {"frames": "array", "alpha": "real", "low": "real", "high": "positive", "fps": "positive",
           "levels": "count", "order": "count", "twidth": "positive", "sigma": "real", "reference": "count"},
          skip={"levels": ("None",)}),                            # None: the most levels that fit
+    Case(band_response, dict(shape=(16, 16), level=1, orientation=1, order=2, twidth=1.0, complex_bands=True),
+         {"shape": "shape", "level": "count", "orientation": "count", "order": "count", "twidth": "positive",
+          "complex_bands": "flag"}),
+    Case(magnify_motion_linear, dict(frames=FRAMES, alpha=2.0, low=1.0, high=3.0, fps=16.0, levels=3, lambda_c=8.0),
+         {"frames": "array", "alpha": "real", "low": "real", "high": "positive", "fps": "positive",
+          "levels": "count", "lambda_c": "real"}, skip={"levels": ("None",)}),   # None: the most levels
+    Case(linear_level_gains, dict(alpha=2.0, levels=4, lambda_c=8.0), {"alpha": "real", "levels": "count",
+                                                                      "lambda_c": "real"}),
     Case(estimate_translation, dict(frame=IMAGE, reference=np.roll(IMAGE, 1, axis=0), weights=np.ones((16, 16)),
                                     max_iter=5),
          {"frame": "array", "reference": "array", "weights": "array", "max_iter": "count"},
@@ -499,6 +619,15 @@ CONSTRAINTS = [  # (fn, good, argument at fault, what is wrong, value)
      "more than the frames allow", 3),
     (magnify_motion, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0, levels=1), "order",
      "order 0 (magnification needs complex bands)", 0),
+    (band_response, dict(shape=(16, 16), level=0, orientation=0), "level", "past the last level", 2),
+    (band_response, dict(shape=(16, 16), level=0, orientation=0), "orientation", "past the last orientation", 4),
+    (band_response, dict(shape=(16, 16), level=0, orientation=0, complex_bands=True), "order",
+     "order 0, complex", 0),
+    (magnify_motion_linear, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0), "frames",
+     "a single frame", FRAMES[:1]),
+    (magnify_motion_linear, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0), "levels",
+     "more than the frames allow", 6),
+    (magnify_motion_linear, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0), "high", "above Nyquist", 9.0),
     (estimate_translation, dict(frame=IMAGE, reference=IMAGE), "reference", "another shape than frame",
      IMAGE[:, :15]),
     (estimate_translation, dict(frame=IMAGE, reference=IMAGE), "weights", "negative weights", -np.ones((16, 16))),

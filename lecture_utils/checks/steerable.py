@@ -2,7 +2,8 @@
 
 Exercises:
 
-* ``my_steer(g_x, g_y, alpha)``: the first-order derivative along ``alpha``, from the two basis filters;
+* ``my_steer(g_x, g_y, psi)``: the first-order derivative along the steering angle ``psi``, from the two
+  basis filters;
 * ``my_angular_mask(theta, b, order)``: the angular mask ``c_N cos^N(theta - theta_b)``, with the
   constant ``c_N`` the student derives (the squared masks of the ``N + 1`` bands sum to 1);
 * ``my_phase_difference(band, reference)``: the wrapped phase change between two complex bands;
@@ -63,31 +64,31 @@ def _n_hidden(chosen) -> int:
 
 @checked(fn=function(), cases=CASES_ARG)
 def check_steer_first_order(fn, cases: str = "all") -> None:
-    """Check ``fn(g_x, g_y, alpha) -> cos(alpha) g_x + sin(alpha) g_y`` (alpha in radians)."""
+    """Check ``fn(g_x, g_y, psi) -> cos(psi) g_x + sin(psi) g_y`` (the steering angle psi in radians)."""
     chosen = test_cases(STEER_CASES, STEER_HIDDEN, cases)
-    for _, (sigma, size, alpha), _ in chosen:
+    for _, (sigma, size, psi), _ in chosen:
         _, g_x, g_y = gaussian_derivative_kernels(sigma, size)
-        expected = steer(g_x, g_y, alpha)
-        c, s = np.cos(alpha), np.sin(alpha)
+        expected = steer(g_x, g_y, psi)
+        c, s = np.cos(psi), np.sin(psi)
         mistakes = [
-            ("cos and sin are swapped: alpha is measured from the x axis, so alpha = 0 must give g_x.",
+            ("cos and sin are swapped: psi is measured from the x axis, so psi = 0 must give g_x.",
              s * g_x + c * g_y),
-            ("the sign of the sin term is flipped: the direction (cos alpha, sin alpha) turns from x "
+            ("the sign of the sin term is flipped: the direction (cos psi, sin psi) turns from x "
              "towards y, and the derivative along u is u . grad g.", c * g_x - s * g_y),
-            ("that is the derivative at alpha + 90 degrees (the perpendicular direction): "
-             "differentiate along u = (cos alpha, sin alpha) itself.", -s * g_x + c * g_y),
-            ("alpha is already in radians: do not convert it with np.radians / np.deg2rad.",
-             np.cos(np.radians(alpha)) * g_x + np.sin(np.radians(alpha)) * g_y),
-            ("np.cos and np.sin take radians: do not convert alpha to degrees.",
-             np.cos(np.degrees(alpha)) * g_x + np.sin(np.degrees(alpha)) * g_y),
+            ("that is the derivative at psi + 90 degrees (the perpendicular direction): "
+             "differentiate along u = (cos psi, sin psi) itself.", -s * g_x + c * g_y),
+            ("psi is already in radians: do not convert it with np.radians / np.deg2rad.",
+             np.cos(np.radians(psi)) * g_x + np.sin(np.radians(psi)) * g_y),
+            ("np.cos and np.sin take radians: do not convert psi to degrees.",
+             np.cos(np.degrees(psi)) * g_x + np.sin(np.degrees(psi)) * g_y),
             ("the g_y term is missing: steering combines both basis filters.", c * g_x),
-            ("both terms use cos(alpha): the g_y term is weighted by sin(alpha).", c * (g_x + g_y)),
-            ("the weights are squared: the directional derivative is linear in u = (cos alpha, sin alpha), "
-             "so the weights are cos(alpha) and sin(alpha) themselves.", c**2 * g_x + s**2 * g_y),
+            ("both terms use cos(psi): the g_y term is weighted by sin(psi).", c * (g_x + g_y)),
+            ("the weights are squared: the directional derivative is linear in u = (cos psi, sin psi), "
+             "so the weights are cos(psi) and sin(psi) themselves.", c**2 * g_x + s**2 * g_y),
         ]
-        case = f"sigma={sigma}, {size}x{size} kernels, alpha={alpha:.3f} rad"
-        got = call_student(fn, (g_x.copy(), g_y.copy(), alpha), case, allowed=ALLOW_NOTHING)
-        compare("g^alpha", got, expected, mistakes, case, rtol=1e-9, atol=1e-12)
+        case = f"sigma={sigma}, {size}x{size} kernels, psi={psi:.3f} rad"
+        got = call_student(fn, (g_x.copy(), g_y.copy(), psi), case, allowed=ALLOW_NOTHING)
+        compare("g^psi", got, expected, mistakes, case, rtol=1e-9, atol=1e-12)
     passed("steer_first_order", len(chosen), _n_hidden(chosen))
 
 
@@ -265,13 +266,13 @@ def check_magnify_band(fn, cases: str = "all") -> None:
             "factor only": "you returned the rotation exp(i alpha dphi_t) alone: multiply the band B_t by it.",
             "from reference": "you rebuilt the band from the reference frame; keep each frame's own band B_t "
                               "(its amplitude and its phase) and rotate it by alpha dphi_t.",
-            "wrong axis": "the band-pass runs along a space axis: time is axis 0 of bands (T, H, W); "
+            "wrong axis": "the band-pass runs along a space axis: time is axis 0 of bands (T, rows, cols); "
                           "use temporal_bandpass(dphi, low, high, fps, axis=0).",
             "unit amplitude": "you kept the phase but not the amplitude |B_t|: multiply the band itself by "
                               "exp(i alpha dphi_t), which only rotates each coefficient.",
         }
         mistakes = [(hints[name], value) for name, value in wrong.items()]
-        case = f"bands of shape {shape} (T, H, W) at {fps:g} fps, pass band {low:g}-{high:g} Hz, alpha={alpha}"
+        case = f"bands of shape {shape} (T, rows, cols) at {fps:g} fps, pass band {low:g}-{high:g} Hz, alpha={alpha}"
         got = call_student(fn, (bands.copy(), ref.copy(), alpha, low, high, fps), case, allowed=ALLOW_BANDPASS)
         _compare_complex("the magnified band", got, expected, mistakes, case)
     passed("magnify_band (one phase-magnification step)", len(chosen), _n_hidden(chosen))
@@ -284,7 +285,7 @@ PREDICTIONS = {
         question="How many basis filters does the 4th derivative of a Gaussian need, so that its copy at "
                  "every angle is a fixed linear combination of them?",
         expected=5,
-        explanation="the N-th directional derivative is a polynomial of degree N in cos(phi - alpha) with only "
+        explanation="the N-th directional derivative is a polynomial of degree N in cos(gamma - psi) with only "
                     "powers of N's parity: its angular harmonics are n = -N, -N+2, ..., N, which is N + 1 "
                     "terms, so N + 1 = 5 basis filters for N = 4 (2 for g_x, g_y; 3 for N = 2)."),
     "03-phase-shift": Prediction(

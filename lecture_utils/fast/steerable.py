@@ -11,6 +11,10 @@ to 1e-12 in ``tests/test_fast_steerable.py``), computed with two tricks:
 * The masks of a level depend only on its shape, the order, ``twidth`` and the layout,
   so they are computed once and cached (read-only arrays).
 
+:func:`magnify_motion` is the lecture's phase-based magnification (the same phase step,
+:func:`lecture_utils.steerable._magnify_phases`) on these pyramids: about 3 times faster,
+which is what parameter sweeps over a video need.
+
 ``benchmarks/bench_steerable.py`` times these against pyrtools' ``SteerablePyramidFreq``.
 """
 
@@ -21,10 +25,10 @@ from functools import lru_cache
 import numpy as np
 from scipy import fft as sp_fft
 
-from ..steerable import (SteerablePyramid, _check_pyramid, _check_pyramid_args, angular_masks,
-                         frequency_grid, radial_masks)
+from ..steerable import (SteerablePyramid, _check_magnify_args, _check_pyramid, _check_pyramid_args,
+                         _magnify_phases, angular_masks, frequency_grid, radial_masks)
 
-__all__ = ["steerable_pyramid", "reconstruct"]
+__all__ = ["steerable_pyramid", "reconstruct", "magnify_motion"]
 
 
 def _fft(x, half):
@@ -128,3 +132,31 @@ def reconstruct(pyramid):
         current = low2 * padded + np.sum(conj_oriented * _fft(level_bands, True), axis=0)
     high0, low0, _, _, _ = _level_masks(highpass.shape, order, twidth, False, True)
     return _ifft(high0 * _fft(highpass, True) + low0 * current, highpass.shape, True)
+
+
+def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1, sigma=0.0, reference=0):
+    """:func:`lecture_utils.steerable.magnify_motion` on the fast pyramids: same arguments, checks and result.
+
+    Parameters
+    ----------
+    frames : (T, H, W) array
+        Grey-level video, T >= 2; H, W divisible by ``2**levels``.
+    alpha : float
+        Magnification >= 0: a motion in the pass band becomes ``(1 + alpha)`` times itself.
+    low, high, fps : float
+        Temporal pass band and frame rate in Hz.
+    levels, order, twidth, sigma, reference
+        As in the lecture function.
+
+    Returns
+    -------
+    (T, H, W) array
+    """
+    frames, alpha, low, high, fps, levels, order, twidth, sigma, reference = _check_magnify_args(
+        frames, alpha, low, high, fps, levels, order, twidth, sigma, reference)
+    pyramids = [steerable_pyramid(f, levels, order, complex_bands=True, twidth=twidth) for f in frames]
+    new_bands = [_magnify_phases(np.stack([p.bands[j] for p in pyramids]), alpha, low, high, fps, sigma, reference)
+                 for j in range(levels)]
+    edited = [SteerablePyramid(p.highpass, tuple(b[t] for b in new_bands), p.lowpass, order, p.twidth, True)
+              for t, p in enumerate(pyramids)]
+    return np.stack([reconstruct(p) for p in edited])
