@@ -10,6 +10,7 @@ from test_conv import LAYER_CASES, _layer_problem
 from lecture_utils import conv, nn
 from lecture_utils.fast import conv as fast
 from lecture_utils.fast._memory import reuse_freed_memory, scratch
+from lecture_utils.fast import _parallel as fast_parallel
 from lecture_utils.fast._parallel import threads as fast_threads
 
 EPS32 = np.finfo(np.float32).eps   # 1.19e-7, float32's relative spacing; u = EPS32 / 2 is its rounding error
@@ -215,6 +216,7 @@ def test_scratch_left_by_a_larger_batch_does_not_leak_into_a_smaller_one(monkeyp
 @pytest.mark.parametrize("case, path", PATH_CASES[:5])
 def test_two_threads_give_the_same_numbers_as_one(case, path, monkeypatch):
     monkeypatch.setattr(fast, "_CHUNK_BYTES", 3000)                   # several chunks to share out
+    monkeypatch.setattr(fast_parallel, "PARALLEL_FLOPS", 0)           # even these small layers
     x, w, b, padding, dy, _ = _path_problem(case, seed=7)
     results = []
     for count in (1, 2):

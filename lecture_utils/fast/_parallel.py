@@ -37,13 +37,19 @@ def threads(count: int):
             _pool, _workers = previous_pool, previous_workers
 
 
-def map_in_order(fn, items):
+PARALLEL_FLOPS = 5e7       # below this much arithmetic, threads cost more than they save (measured)
+
+
+def map_in_order(fn, items, flops: float = float("inf")):
     """``[fn(item) for item in items]``, on the pool of :func:`threads` when there is one.
 
     Each thread takes one contiguous block of the items (few hand-overs between threads).
+    Jobs of fewer than PARALLEL_FLOPS floating-point operations in all stay on this thread:
+    their many short numpy calls would spend more time handing the interpreter's lock back
+    and forth than they gain.
     """
     items = list(items)
-    if _pool is None or len(items) < 2:
+    if _pool is None or len(items) < 2 or flops < PARALLEL_FLOPS:
         return [fn(item) for item in items]
     count = min(_workers, len(items))
     edges = [len(items) * k // count for k in range(count + 1)]

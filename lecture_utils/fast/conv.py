@@ -220,7 +220,7 @@ def _wide_forward(x, w, b, padding):
             np.add(outputs, b.reshape(K, 1, 1), out=y[start:stop])
         return cols if keep else None
 
-    kept = map_in_order(one_chunk, range(len(chunks.bounds)))
+    kept = map_in_order(one_chunk, range(len(chunks.bounds)), flops=2 * y.size * C * R * S)
     return y, FastConvCache(x.shape, w, 1, padding, "wide rows", (xp, kept if keep else None), y.shape)
 
 
@@ -262,7 +262,7 @@ def _wide_backward(dy, cache, input_gradient):
         return np.matmul(cols, d[:, :, :length].transpose(0, 2, 1)).sum(axis=0)   # [dJ/dW^T; dJ/db] = X_cols dY^T
 
     dwb_t = np.zeros((C * R * S + 1, K), dy.dtype)         # dJ/dW^T with dJ/db as its last row
-    for partial in map_in_order(one_chunk, range(len(chunks.bounds))):
+    for partial in map_in_order(one_chunk, range(len(chunks.bounds)), flops=4 * dy.size * C * R * S):
         dwb_t += partial                                   # in chunk order, whatever the thread count
     dw = np.ascontiguousarray(dwb_t[:-1].T).reshape(w.shape)
     db = dwb_t[-1].copy()
@@ -302,7 +302,7 @@ def _wide_input_gradient_by_correlation(dy, w, x_shape, padding):
         np.matmul(w_flipped, cols, out=dx_wide[:n, :, :length])
         dx[start:stop] = dx_wide[:n].reshape(n, C, H, Wq)[..., :W]
 
-    map_in_order(one_chunk, bounds)
+    map_in_order(one_chunk, bounds, flops=2 * dy.size * C * R * S)
     return dx
 
 
