@@ -506,9 +506,14 @@ def _pool2_forward(x):
     return out, FastPoolCache(x.shape, 2, 2, argmax, out.shape)
 
 
-def _to_windows(corner_values, x_shape):
-    """Inverse of :func:`_corners`: (2, 2, N, C, Ho, Wo) corner values back to (N, C, H, W)."""
-    return np.ascontiguousarray(corner_values.transpose(2, 3, 4, 0, 5, 1)).reshape(x_shape)
+def _routed_to_windows(dout, winners, x_shape):
+    """dx of 2 x 2 pooling: ``dout`` where corner k is the winner (``winners(k)``, boolean), 0 elsewhere."""
+    N, C, H, W = x_shape
+    dx = np.empty(x_shape, dtype=dout.dtype)                  # every cell is written below
+    windows = dx.reshape(N, C, H // 2, 2, W // 2, 2)
+    for k in range(4):
+        np.multiply(dout, winners(k), out=windows[:, :, :, k // 2, :, k % 2])
+    return dx
 
 
 class FastReluPoolCache(NamedTuple):
@@ -528,20 +533,14 @@ def _relu_pool2_forward(a):
 
 def _relu_pool2_backward(dout, cache):
     """dJ/da of :func:`_relu_pool2_forward`: dout to each window's winner, where a >= 0 there."""
-    x_shape, argmax, passes, (N, C, Ho, Wo) = cache
-    routed = np.empty((2, 2, N, C, Ho, Wo), dtype=dout.dtype)
-    for k in range(4):
-        np.multiply(dout, (argmax == k) & passes[k], out=routed[k // 2, k % 2])
-    return _to_windows(routed, x_shape)
+    x_shape, argmax, passes, _ = cache
+    return _routed_to_windows(dout, lambda k: (argmax == k) & passes[k], x_shape)
 
 
 def _pool_backward(dout, cache):
     x_shape, size, stride, argmax, (N, C, Ho, Wo) = cache
     if size == stride == 2 and x_shape[2] == 2 * Ho and x_shape[3] == 2 * Wo:
-        routed = np.empty((2, 2, N, C, Ho, Wo), dtype=dout.dtype)     # each corner's share, then back in place
-        for k in range(4):
-            np.multiply(dout, argmax == k, out=routed[k // 2, k % 2])
-        return _to_windows(routed, x_shape)
+        return _routed_to_windows(dout, lambda k: argmax == k, x_shape)
     dx = np.zeros(x_shape, dtype=dout.dtype)
     zero = dout.dtype.type(0)
     for i in range(size):
