@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lecture_utils.course.autograder import AutograderError, build_autograders, questions, test_file
+from lecture_utils.course.autograder import AutograderError, build_autograders, otter_test_source, questions
 from lecture_utils.course.editions import find_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +100,7 @@ def test_one_wrong_answer_loses_exactly_its_points_and_shows_the_hint(graded, pa
 
 
 def test_points_split_between_visible_and_hidden_cases():
-    source = test_file("99_x.ipynb", {"function": "f", "checker": "check_f", "points": 3})
+    source = otter_test_source("99_x.ipynb", {"function": "f", "checker": "check_f", "points": 3})
     assert "@test_case(points=1, hidden=False)" in source and "@test_case(points=2, hidden=True)" in source
     compile(source, "f.py", "exec")
 

@@ -6,6 +6,7 @@ import pytest
 from lecture_utils import cnn
 from lecture_utils.data import digits_split
 from lecture_utils.fast import cnn as fast
+from bad_input import Case, check_refused, expand
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,65 @@ def test_the_fast_path_checks_its_arguments_once_at_the_boundary():
         fast.train_lenet(np.full((3, 1, 8, 8), np.nan), np.array([0, 1, 2]), params, verbose=False)
     with pytest.raises(ValueError, match="learning_rate must be a finite real number > 0"):
         fast.train_lenet(x, np.array([0, 1, 2]), params, learning_rate=-1, verbose=False)
+
+
+def _faces_problem():
+    from lecture_utils.data import faces_lecture_split, validation_split
+    x_train, y_train, _, _ = faces_lecture_split(rng=0)
+    return validation_split(x_train, y_train, fraction=0.2, rng=0)
+
+
+@pytest.mark.parametrize("n_filters", [1, 3])
+def test_lecture_validation_run_equals_the_lecture_run(n_filters):
+    x_fit, y_fit, x_val, y_val = _faces_problem()
+    kwargs = dict(n_filters=n_filters, learning_rate=0.003, steps=25, rng=1)
+    ours = fast.lecture_validation_run(x_fit, y_fit, x_val, y_val, **kwargs)
+    ref = cnn.lecture_validation_run(x_fit, y_fit, x_val, y_val, **kwargs)
+    np.testing.assert_allclose(ours.history.losses, ref.history.losses, rtol=1e-12)
+    assert ours.history.metrics == ref.history.metrics
+    for p, q in zip(ours.params, ref.params, strict=True):
+        for name in q:
+            np.testing.assert_allclose(p[name], q[name], rtol=1e-11, atol=1e-14)
+
+
+def test_lenet_validation_run_equals_the_lecture_run(digits):
+    x, labels, x_val, y_val = digits
+    kwargs = dict(params=cnn.lenet_init(rng=0), epochs=2, learning_rate=0.05, rng=0)
+    ours = fast.lenet_validation_run(x, labels, x_val, y_val, **kwargs)
+    ref = cnn.lenet_validation_run(x, labels, x_val, y_val, **kwargs)
+    np.testing.assert_allclose(ours.history.step_losses, ref.history.step_losses, rtol=1e-12)
+    assert ours.history.metrics == ref.history.metrics
+    for p, q in zip(ours.params, ref.params, strict=True):
+        for name in q:
+            np.testing.assert_allclose(p[name], q[name], rtol=1e-11, atol=1e-14)
+
+
+def test_fast_validation_runs_check_their_arguments():
+    x_fit, y_fit, x_val, y_val = _faces_problem()
+    with pytest.raises(ValueError, match="steps"):
+        fast.lecture_validation_run(x_fit, y_fit, x_val, y_val, steps=-1)
+    with pytest.raises(ValueError, match="y must hold targets in"):
+        fast.lecture_validation_run(x_fit, y_fit + 2, x_val, y_val)
+    with pytest.raises(ValueError, match="learning_rate"):
+        fast.lenet_validation_run(np.zeros((2, 1, 8, 8)), [0, 1], np.zeros((1, 1, 8, 8)), [0], learning_rate=0)
+
+
+X6 = np.random.default_rng(0).standard_normal((4, 6, 6))
+PARAMS8 = cnn.lenet_init((2, 3), rng=0)
+VALIDATION_TABLE = [
+    Case(fast.lecture_validation_run, dict(X=X6, y=np.array([0.0, 1, 1, 0]), X_val=X6[:2], y_val=np.array([0.0, 1]),
+                                           n_filters=1, learning_rate=0.01, steps=1, rng=0),
+         {"X": "array", "y": "array", "X_val": "array", "y_val": "array", "n_filters": "count",
+          "learning_rate": "positive", "steps": "count", "rng": "seed"}),
+    Case(fast.lenet_validation_run, dict(x=np.ones((3, 1, 8, 8)), labels=np.array([0, 1, 2]),
+                                         x_val=np.ones((2, 1, 8, 8)), y_val=np.array([0, 1]), params=PARAMS8,
+                                         epochs=1, batch_size=2, learning_rate=0.01, momentum=0.9, decay=0.9, rng=0),
+         {"x": "array", "x_val": "array", "epochs": "count", "batch_size": "count", "learning_rate": "positive",
+          "momentum": "real", "decay": "positive", "rng": "seed"}),
+]
+VALIDATION_PARAMS, VALIDATION_IDS = expand(VALIDATION_TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", VALIDATION_PARAMS, ids=VALIDATION_IDS)
+def test_bad_input_to_the_fast_validation_runs_is_refused_clearly(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

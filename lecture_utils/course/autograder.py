@@ -105,7 +105,7 @@ def questions(nb, name: str) -> list[dict]:
     return found
 
 
-def test_file(notebook: str, question: dict) -> str:
+def otter_test_source(notebook: str, question: dict) -> str:
     """Source of the Otter test file (exception-based format) of one question."""
     visible = question["points"] // 2
     return TEST_TEMPLATE.format(notebook=notebook, visible=visible, hidden=question["points"] - visible,
@@ -136,7 +136,7 @@ def build_autograder(notebook_path: Path, out_dir: Path) -> tuple[Path, Path]:
         work = Path(work)
         (work / "tests").mkdir()
         for question in graded:
-            (work / "tests" / f"{question['function']}.py").write_text(test_file(name, question))
+            (work / "tests" / f"{question['function']}.py").write_text(otter_test_source(name, question))
         (work / "otter_config.json").write_text(json.dumps({"lang": "python"}, indent=2))
         (work / "requirements.txt").write_text("/autograder/source/files/lecture_utils_src\n")
         _copy_package(work / "lecture_utils_src")

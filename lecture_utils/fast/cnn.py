@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .. import cnn
-from .._validate import check, checked, choice, flag, integer, positive, real, seed
+from .. import cnn, nn
+from .._validate import array, check, checked, choice, flag, integer, positive, real, seed
 from ..optim import train
 from .conv import (FastReluPoolCache, _conv_backward, _conv_forward, _dense_backward, _dense_forward,
                    _pool_backward, _pool_forward, _relu_backward, _relu_forward, _relu_pool2_backward,
@@ -43,14 +43,14 @@ def _dtype_of(params):
     return np.float32 if all(v.dtype == np.float32 for v in params.values()) else np.float64
 
 
-def _check_data(x, labels, params):
+def _check_data(x, labels, params, names=("x", "labels")):
     """Parameters, images in their precision, and labels: checked once for a whole run."""
     params = cnn._check_params(params)
     dtype = _dtype_of(params)
     params = {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
     shape = " ".join(map(str, cnn.lenet_input_shape(params)))
-    x, = check({"x": float_array(f"N {shape}")}, {"x": x})
-    labels = cnn._check_labels(labels, len(x), params["w3"].shape[1])
+    x, = check({names[0]: float_array(f"N {shape}")}, {names[0]: x})
+    labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
     return x.astype(dtype, copy=False), labels, params
 
 
@@ -140,3 +140,74 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
         return train(_loss, params, x, labels, learning_rate=learning_rate, epochs=epochs,
                      batch_size=batch_size, momentum=momentum, decay=decay, rng=rng, full_loss=False,
                      evaluate=evaluate, verbose=verbose, metric_format="{:.1%}")
+
+
+# --------------------------------------------------------------------------------------
+# Notebook 06's settings sweeps: the same runs as lecture_utils.cnn's validation runs
+# --------------------------------------------------------------------------------------
+
+_sigmoid = nn.sigmoid.__wrapped__            # nn.sigmoid's equation, for arrays checked once
+
+
+def _lecture_forward(X, f, W, b):
+    """Unchecked :func:`lecture_utils.cnn.lecture_forward`: O (1, N), and what the backward pass needs."""
+    filters = f.reshape(-1, 1, *f.shape[-2:])                          # (K, 1, R, S)
+    Z1, conv = _conv_forward(X[:, None], filters, None, 1, 0)          # (N, K, H', W')
+    H1 = _sigmoid(Z1).reshape(len(X), -1).T                            # (D, N)
+    O = _sigmoid(W.T @ H1 + b.reshape(1, 1))                           # (1, N)
+    return O, (conv, Z1.shape, H1)
+
+
+def _lecture_objective(params, X, y):
+    """Unchecked :func:`lecture_utils.cnn.lecture_objective`: E and its gradients."""
+    f, W, b = params["f"], params["W"], params["b"]
+    O, (conv, maps_shape, H1) = _lecture_forward(X, f, W, b)
+    residual = O - y.reshape(1, -1)
+    delta2 = residual * O * (1 - O)
+    delta1 = (W @ delta2) * H1 * (1 - H1)
+    _, df, _ = _conv_backward(delta1.T.reshape(maps_shape), conv, input_gradient=False)
+    return float(0.5 * np.sum(residual ** 2)), {"f": df.reshape(f.shape), "W": H1 @ delta2.T,
+                                                  "b": np.sum(delta2).reshape(b.shape)}
+
+
+@checked(X=array("N H H"), y=array("N"), X_val=array("M H H"), y_val=array("M"), n_filters=integer(1, 64),
+         learning_rate=positive(), steps=integer(0, 10**4), rng=seed())
+def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate: float = 0.001,
+                           steps: int = 300, rng=0) -> cnn.ValidationRun:
+    """:func:`lecture_utils.cnn.lecture_validation_run` on the fast convolution (same arguments and results)."""
+    cnn._check_targets(np.zeros((1, len(X))), y)
+    cnn._check_targets(np.zeros((1, len(X_val))), y_val)
+    f, W, b = cnn.lecture_init(n_filters, X.shape[1], 3, rng)
+    kept = []
+
+    def evaluate(p):
+        kept.append(p)
+        O = _lecture_forward(X_val, p["f"], p["W"], p["b"])[0]
+        return {"validation accuracy": float(np.mean((O > 0.5) == (y_val.reshape(1, -1) > 0.5)))}
+
+    with single_threaded_blas():
+        _, history = train(_lecture_objective, {"f": f, "W": W, "b": b}, X, y,
+                           learning_rate=learning_rate, epochs=steps, shuffle=False, evaluate=evaluate)
+    return cnn.ValidationRun(kept, history)
+
+
+@checked(epochs=integer(1, 10**4), batch_size=integer(1), learning_rate=positive(),
+         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed())
+def lenet_validation_run(x, labels, x_val, y_val, params=None, epochs: int = 12, batch_size: int = 32,
+                         learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
+                         rng=0) -> cnn.ValidationRun:
+    """:func:`lecture_utils.cnn.lenet_validation_run` on the fast kernels (same arguments and results)."""
+    params = lenet_init(rng=rng) if params is None else params
+    x, labels, params = _check_data(x, labels, params)
+    x_val, y_val, _ = _check_data(x_val, y_val, params, names=("x_val", "y_val"))
+    kept = []
+
+    def evaluate(p):
+        kept.append(p)
+        return {"validation accuracy": float(np.mean(_predict_proba(p, x_val).argmax(axis=1) == y_val))}
+
+    with single_threaded_blas():
+        _, history = train(_loss, params, x, labels, learning_rate=learning_rate, epochs=epochs,
+                           batch_size=batch_size, momentum=momentum, decay=decay, rng=rng, full_loss=False,
+                           evaluate=evaluate, verbose=False, metric_format="{:.1%}")
+    return cnn.ValidationRun(kept, history)
