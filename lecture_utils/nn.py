@@ -52,7 +52,8 @@ def sigmoid(a):
     """Logistic sigmoid ``f(a) = 1 / (1 + exp(-a))``, without overflow.
 
     ``exp(-a)`` overflows for a < -709, so negative entries use the equal form
-    ``exp(a) / (1 + exp(a))``, whose exponent is never positive.
+    ``exp(a) / (1 + exp(a))``: with ``e = exp(-|a|)``, whose exponent is never positive,
+    f(a) is ``1 / (1 + e)`` for a >= 0 and ``e / (1 + e)`` for a < 0.
 
     Parameters
     ----------
@@ -63,13 +64,9 @@ def sigmoid(a):
     -------
     array of a's shape, values in [0, 1]
     """
-    out = np.empty_like(a)
-    positive_part = a >= 0
     with np.errstate(under="ignore"):      # exp(-1000) underflows to 0: the right limit, not an error
-        out[positive_part] = 1.0 / (1.0 + np.exp(-a[positive_part]))
-        e = np.exp(a[~positive_part])      # a < 0, so e lies in (0, 1): no overflow
-    out[~positive_part] = e / (1.0 + e)
-    return out
+        e = np.exp(-np.abs(a))             # in (0, 1]: no overflow
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _check_axis(s, axis):

@@ -46,6 +46,7 @@ def scratch(name: str, shape: tuple, dtype, fill=None) -> np.ndarray:
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3       # mallopt parameters (glibc's malloc.h)
+freed_memory_reused = False      # set by reuse_freed_memory(): fresh arrays then come from warm pages
 
 
 def reuse_freed_memory(limit_bytes: int = 1 << 30) -> bool:
@@ -54,10 +55,13 @@ def reuse_freed_memory(limit_bytes: int = 1 << 30) -> bool:
     Affects the whole process (every numpy array), changes no result, and does nothing on
     systems without glibc (macOS, Windows, musl), where it returns False.
     """
+    global freed_memory_reused
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name)
         mallopt = libc.mallopt
     except (OSError, AttributeError, TypeError):
         return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, int(limit_bytes)) and mallopt(_M_TRIM_THRESHOLD, int(2 * limit_bytes)))
+    done = bool(mallopt(_M_MMAP_THRESHOLD, int(limit_bytes)) and mallopt(_M_TRIM_THRESHOLD, int(2 * limit_bytes)))
+    freed_memory_reused = freed_memory_reused or done
+    return done

@@ -29,6 +29,7 @@ import numpy as np
 
 from .._validate import Spec, array, check, flag, integer, optional
 from ..conv import MAX_PADDING, col2im, conv2d_output_shape, im2col
+from . import _memory
 from ._memory import scratch
 from ._parallel import map_in_order
 
@@ -165,7 +166,8 @@ def _wide_chunks(x_padded, R, S):
     return _Chunks(size, bounds, tall, Hp, Wp)
 
 
-_KEEP_BYTES = 1 << 24      # the forward pass keeps columns up to 16 MiB for the backward pass
+_KEEP_BYTES = 1 << 24      # the forward pass keeps columns up to 16 MiB for the backward pass ...
+# ... when freed memory is reused (fast/_memory.py); on fresh pages, recomputing them costs less
 
 
 def _columns(images, R, S, length, buffer):
@@ -200,7 +202,7 @@ def _wide_forward(x, w, b, padding):
     w2 = w.reshape(K, C * R * S)
     y = np.empty((N, K, Ho, Wo), x.dtype)
     chunks = _wide_chunks(xp, R, S)
-    keep = N * (C * R * S + 1) * Hp * Wp * x.itemsize <= _KEEP_BYTES
+    keep = _memory.freed_memory_reused and N * (C * R * S + 1) * Hp * Wp * x.itemsize <= _KEEP_BYTES
 
     def one_chunk(index):
         start, stop = chunks.bounds[index]
