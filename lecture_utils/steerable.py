@@ -869,16 +869,24 @@ def _check_magnify_args(frames, alpha, low, high, fps, levels, order, twidth, si
     return (frames, alpha, *_check_band_edges(low, high, fps), levels, order, twidth, sigma, reference)
 
 
-def _magnify_phases(stack, alpha, low, high, fps, sigma, reference):
-    """One level's complex bands over time ``(T, K, H_j, W_j)``, their band-passed phase changes times alpha added.
+def _bandpassed_phases(stack, low, high, fps, sigma, reference):
+    """``dphi~_t`` of one level's complex bands over time ``(T, K, H_j, W_j)``.
 
-    ``B'_t = B_t exp(i alpha dphi~_t)`` with ``dphi_t = angle(B_t conj(B_ref))`` band-passed in
-    time and, if ``sigma`` > 0, blurred in space weighted by the amplitude ``|B_t|``.
+    ``dphi_t = angle(B_t conj(B_ref))`` band-passed in time and, if ``sigma`` > 0, blurred in
+    space weighted by the amplitude ``|B_t|``.
     """
     dphi = temporal_bandpass(phase_difference(stack, stack[reference]), low, high, fps, axis=0)
     if sigma > 0:
         dphi = _amplitude_weighted_blur(dphi, np.abs(stack), sigma)
-    return stack * np.exp(1j * alpha * dphi)
+    return dphi
+
+
+def _magnify_phases(stack, alpha, low, high, fps, sigma, reference):
+    """One level's complex bands over time ``(T, K, H_j, W_j)``, their band-passed phase changes times alpha added.
+
+    ``B'_t = B_t exp(i alpha dphi~_t)``, with ``dphi~_t`` from :func:`_bandpassed_phases`.
+    """
+    return stack * np.exp(1j * alpha * _bandpassed_phases(stack, low, high, fps, sigma, reference))
 
 
 def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1, sigma=0.0, reference=0):
