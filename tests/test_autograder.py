@@ -19,6 +19,8 @@ from lecture_utils.course.editions import find_exercises
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
+pytestmark = pytest.mark.course_build   # otter run executes every notebook three times
+
 if os.environ.get("REQUIRE_OTTER") == "1":
     import otter  # noqa: F401  (in CI a missing otter-grader is a failure, not a skip)
 else:

@@ -287,6 +287,26 @@ def test_search_index_holds_every_section(tmp_path, tiny_path):
     assert "search_index.js" in (tmp_path / "site" / "search.html").read_text(encoding="utf-8")
 
 
+def test_search_index_holds_the_readers_text_only(tmp_path):
+    # Search results are shown without MathJax: the text a reader sees, not the page's markup,
+    # navigation or display equations; inline LaTeX in plain words, code with its braces.
+    nb = tiny_notebook()
+    nb.cells.insert(5, new_markdown_cell(r"Inline $\partial J/\partial W$ here."))
+    nb.cells.insert(6, new_code_cell('print(f"{x}")'))
+    path = tmp_path / "nb" / "42_tiny.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    build_site([path], tmp_path / "site")
+    script = (tmp_path / "site" / "search_index.js").read_text(encoding="utf-8")
+    import json
+    entries = json.loads(script[len("window.SEARCH_INDEX = "):].rstrip().rstrip(";"))
+    math, second = entries
+    assert "frac" not in math["text"] and "In [" not in math["text"] and "Out[" not in math["text"]
+    assert "Inline dJ/dW here." in second["text"] and 'print(f"{x}")' in second["text"]
+    for entry in entries:
+        assert "href" not in entry["text"] and "¶" not in entry["text"] and "&larr;" not in entry["text"]
+
+
 def test_downloads_are_the_two_editions(tmp_path):
     nb = tiny_notebook()
     nb.cells.insert(1, new_code_cell("def f(x):\n    return 2 * x\n", metadata={"tags": ["solution"],
@@ -384,6 +404,7 @@ def test_vendored_assets_are_small_and_documented():
 
 # --- a real browser ---------------------------------------------------------------------------------
 
+@pytest.mark.course_build
 def test_site_in_headless_chromium(tmp_path, tiny_path, course_site):
     """Every page loads without console errors or remote requests and shows its figures and math."""
     import browser_check  # tests/browser_check.py: stdlib only, so a failed import is a real error

@@ -284,21 +284,47 @@ HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 TOC_MARK = "<!--LECTURE-TOC-->"
 
 
+PAGE_END = '<nav class="prev-next"'   # the page's own text ends where the previous/next links begin
+
+
 def _text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace collapsed."""
+    """Visible text of an HTML fragment, whitespace collapsed.
+
+    Cell prompts (``In [2]:``) are left out; syntax-highlighting spans are dropped without a
+    space (``x</span><span>=`` reads ``x=``); every other tag separates words.
+    """
     without_tags = re.sub(r"<(script|style)\b.*?</\1>", " ", fragment, flags=re.S)
+    without_tags = re.sub(r'<div class="jp-(?:In|Out)putPrompt[^"]*">.*?</div>', " ", without_tags, flags=re.S)
+    without_tags = re.sub(r"</?span\b[^>]*>", "", without_tags)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", without_tags))).strip()
 
 
+def _plain(text: str) -> str:
+    """Text for search results, which are shown without MathJax: display equations left out,
+    inline LaTeX as plain words (``$\\partial J/\\partial W$`` -> ``dJ/dW``)."""
+    from .editions import latex_to_text
+
+    text = re.sub(r"\$\$.*?\$\$|\\\[.*?\\\]|\\begin\{(\w+\*?)\}.*?\\end\{\1\}", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$]+\$", lambda m: latex_to_text(m.group(0)), text)   # code keeps its braces
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def page_sections(body: str) -> list[dict]:
-    """The h2/h3 sections of a rendered page: level, anchor, heading and the text up to the next heading."""
+    """The h2/h3 sections of a rendered page: level, anchor, heading and the text up to the next heading.
+
+    A section's text starts after its heading's closing tag and the last one ends where the
+    previous/next links begin, so neither the anchor links nor the navigation are indexed.
+    """
     found = list(HEADING.finditer(body))
+    page_end = body.find(PAGE_END)
+    page_end = len(body) if page_end < 0 else page_end
     sections = []
     for k, m in enumerate(found):
-        end = found[k + 1].start() if k + 1 < len(found) else len(body)
-        text = _text(body[m.end():end])
+        start = body.find(f"</h{m.group(1)}>", m.end())
+        start = m.end() if start < 0 else start + len(f"</h{m.group(1)}>")
+        end = found[k + 1].start() if k + 1 < len(found) else page_end
         sections.append({"level": int(m.group(1)), "anchor": m.group(2), "heading": _text(m.group(3)),
-                         "text": text})
+                         "text": _text(body[start:end])})
     return sections
 
 
@@ -505,8 +531,8 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
     def finish(stem, body):
         sections = page_sections(body)
         label = next(p["label"] for p in pages if p["stem"] == stem)
-        index_entries.extend({"page": label, "url": f"{stem}.html#{s['anchor']}", "heading": s["heading"],
-                              "text": s["text"]} for s in sections)
+        index_entries.extend({"page": label, "url": f"{stem}.html#{s['anchor']}", "heading": _plain(s["heading"]),
+                              "text": _plain(s["text"])} for s in sections)
         return label_math_headers(body.replace(TOC_MARK, toc_html(sections)))
 
     written = _export_all(html_exporter(), notebooks, out_dir, ".html", site=site, finish=finish)
