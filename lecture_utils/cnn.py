@@ -832,10 +832,14 @@ def logistic_baseline(x_fit, y_fit, x_eval, C: float = 1.0) -> np.ndarray:
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     x_fit, y_fit, x_eval = _check_baseline(x_fit, y_fit, x_eval)
     model = LogisticRegression(C=C, solver="lbfgs", tol=1e-10, max_iter=10_000)
-    with warnings.catch_warnings():
+    # One BLAS thread: numpy and scipy each bring their own OpenBLAS, and L-BFGS alternates
+    # between them on tiny matrices; with two threads each on a 2-core laptop their spinning
+    # workers starve each other (25 times slower under OpenBLAS's Haswell kernel, measured).
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("error", ConvergenceWarning)
         model.fit(x_fit, y_fit)
     return model.predict(x_eval).astype(np.int64)
