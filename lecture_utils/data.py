@@ -5,9 +5,50 @@ Every loader is deterministic: the same seed gives the same arrays on every mach
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from ._validate import array, checked, flag, integer, real, seed
+
+
+def _sklearn_table(name: str) -> np.ndarray | None:
+    """The numbers of a table scikit-learn ships (``sklearn/datasets/data/<name>``), or None.
+
+    Read without importing scikit-learn, whose import alone takes half a second; the same
+    files its ``load_iris`` and ``load_digits`` read (tests/test_data.py compares them).
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / name
+    if not path.is_file():
+        return None
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rt") as f:
+        return np.loadtxt(f, delimiter=",", skiprows=1 if name == "iris.csv" else 0)  # iris: a count header
+
+
+def _iris():
+    """Iris (150, 4) measurements in cm and (150,) classes 0..2."""
+    table = _sklearn_table("iris.csv")
+    if table is None:                         # another layout of scikit-learn's files: ask it
+        from sklearn.datasets import load_iris
+        iris = load_iris()
+        return iris.data, iris.target
+    return table[:, :4], table[:, 4].astype(np.int64)
+
+
+def _digits():
+    """Digits (1797, 8, 8) images with values 0..16 and (1797,) labels 0..9."""
+    table = _sklearn_table("digits.csv.gz")
+    if table is None:
+        from sklearn.datasets import load_digits
+        digits = load_digits()
+        return digits.images, digits.target
+    return table[:, :64].reshape(-1, 8, 8), table[:, 64].astype(np.int64)
 
 
 def iris_standardised():
@@ -21,12 +62,10 @@ def iris_standardised():
     labels : (150,) int array
         0 setosa, 1 versicolor, 2 virginica.
     """
-    from sklearn.datasets import load_iris
-
-    iris = load_iris()
-    x = iris.data.astype(np.float64)
+    data, target = _iris()
+    x = data.astype(np.float64)
     x = (x - x.mean(axis=0)) / x.std(axis=0)
-    return x, iris.target.astype(np.int64)
+    return x, target.astype(np.int64)
 
 
 @checked(n_examples=integer(3, 150, " (iris has 150 flowers)"), rng=seed())
@@ -272,11 +311,9 @@ def digits_split(test_fraction: float = 0.25, rng=0):
     x_test : (N_test, 1, 8, 8) float64 array
     y_test : (N_test,) int array
     """
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    images = (digits.images / 16.0)[:, None, :, :]     # (1797, 1, 8, 8) in [0, 1]
-    labels = digits.target.astype(np.int64)
+    images, labels = _digits()
+    images = (images / 16.0)[:, None, :, :]            # (1797, 1, 8, 8) in [0, 1]
+    labels = labels.astype(np.int64)
     counts = np.bincount(labels)
     n_test = {k: int(round(test_fraction * counts[k])) for k in range(counts.size)}
     train, test = _stratified_split(labels, n_test, rng)

@@ -361,8 +361,9 @@ def test_accuracy_closed_form():
 from scipy.optimize import minimize  # noqa: E402
 from scipy.stats import binomtest, norm  # noqa: E402
 
+from lecture_utils.baselines import logistic_baseline  # noqa: E402
 from lecture_utils.cnn import (gaussian_derivative_share, lecture_validation_run, lenet_validation_run,  # noqa: E402
-                               logistic_baseline, wilson_interval)
+                               wilson_interval)
 from lecture_utils.steerable import gaussian_derivative_kernels, steer  # noqa: E402
 
 Z95 = float(norm.ppf(0.975))

@@ -89,6 +89,21 @@ def test_digits_are_the_bundled_images_split_stratified():
     np.testing.assert_array_equal(again[0], x_train)
 
 
+def test_bundled_tables_are_read_as_scikit_learn_reads_them(monkeypatch):
+    # The loaders read scikit-learn's own files without importing it; its loaders are the witness.
+    from sklearn.datasets import load_digits, load_iris
+
+    from lecture_utils import data
+    for ours, theirs in ((data._iris(), load_iris()), (data._digits(), load_digits())):
+        expected = theirs.data if ours[0].ndim == 2 else theirs.images
+        np.testing.assert_array_equal(ours[0], expected)
+        np.testing.assert_array_equal(ours[1], theirs.target)
+    # Elsewhere than scikit-learn keeps them today, the loaders ask scikit-learn instead.
+    monkeypatch.setattr(data, "_sklearn_table", lambda name: None)
+    np.testing.assert_array_equal(data._iris()[0], load_iris().data)
+    np.testing.assert_array_equal(data._digits()[0], load_digits().images)
+
+
 # --- the harder non-faces and the validation split ---------------------------------------
 
 from lecture_utils.data import SCENES, _scene_crops, faces_matched_split, validation_split  # noqa: E402

@@ -407,7 +407,6 @@ def _conv_forward(x, w, b, stride, padding):
     Wp = x.shape[3] + 2 * padding
     if x.shape[1] * S > _wide_length(x.shape[2] + 2 * padding, Wp, R, S):   # a window row outruns a wide row
         return _channels_last_forward(x, w, b, padding)
-        return _channels_last_forward(x, w, b, padding)
     return _wide_forward(x, w, b, padding)
 
 

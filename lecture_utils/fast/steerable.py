@@ -16,8 +16,7 @@ to 1e-12 in ``tests/test_fast_steerable.py``), computed with two tricks:
 which is what parameter sweeps over a video need. A sweep over the magnification alpha
 repeats only the last step: :func:`magnify_motion_sweep` builds the pyramids and band-passes
 the phases once and returns one video per alpha, and :func:`magnify_motion_linear_sweep` does
-the same for the linear method (:func:`lecture_utils.steerable.magnify_motion_linear`) on the
-fast Laplacian pyramids of :mod:`lecture_utils.fast.pyramids`.
+the same for the linear method (:func:`lecture_utils.steerable.magnify_motion_linear`).
 
 ``benchmarks/bench_steerable.py`` times these against pyrtools' ``SteerablePyramidFreq``.
 """
@@ -30,11 +29,11 @@ import numpy as np
 from scipy import fft as sp_fft
 
 from .._validate import array, check
-from ..pyramids import LaplacianPyramid
+from ..pyramids import LaplacianPyramid, laplacian_pyramid
+from ..pyramids import reconstruct as collapse
 from ..steerable import (SteerablePyramid, _bandpassed_phases, _check_linear_args, _check_magnify_args, _check_pyramid,
                          _check_pyramid_args, _magnify_phases, angular_masks, frequency_grid, linear_level_gains,
                          radial_masks, temporal_bandpass)
-from . import pyramids as fast_pyramids
 
 __all__ = ["steerable_pyramid", "reconstruct", "magnify_motion", "magnify_motion_sweep", "magnify_motion_linear_sweep"]
 
@@ -217,8 +216,10 @@ def magnify_motion_linear_sweep(frames, alphas, low, high, fps, levels=None, lam
 
     ``magnify_motion_linear_sweep(frames, alphas, ...)[i]`` equals
     ``magnify_motion_linear(frames, alphas[i], ...)`` to 1e-12 (``tests/test_fast_steerable.py``):
-    the Laplacian pyramids (the fast ones) and the band-passed levels are computed once; only
-    ``D_k + alpha_k bandpass(D_k)`` and the collapse are repeated for each alpha.
+    the Laplacian pyramids and the band-passed levels are computed once; only
+    ``D_k + alpha_k bandpass(D_k)`` and the collapse are repeated for each alpha. (The lecture's
+    pyramids: at video-frame sizes :mod:`lecture_utils.fast.pyramids` is no faster, and its
+    scipy.signal import alone takes half a second.)
 
     Parameters
     ----------
@@ -235,7 +236,7 @@ def magnify_motion_linear_sweep(frames, alphas, low, high, fps, levels=None, lam
     """
     alphas = _check_alphas(alphas)
     frames, _, low, high, fps, levels, lambda_c = _check_linear_args(frames, 0.0, low, high, fps, levels, lambda_c)
-    pyramids = [fast_pyramids.laplacian_pyramid(f, levels) for f in frames]
+    pyramids = [laplacian_pyramid(f, levels) for f in frames]
     levels_over_time = [np.stack([p.bands[k] for p in pyramids]) for k in range(levels - 1)]
     levels_over_time.append(np.stack([p.lowpass for p in pyramids]))                   # each (T, H_k, W_k)
     passed = [temporal_bandpass(stack, low, high, fps, axis=0) for stack in levels_over_time]
@@ -244,7 +245,6 @@ def magnify_motion_linear_sweep(frames, alphas, low, high, fps, levels=None, lam
     for alpha in alphas:
         magnified = [stack + gain * band for stack, band, gain in
                      zip(levels_over_time, passed, linear_level_gains(alpha, levels, lambda_c))]
-        videos.append(np.stack([fast_pyramids.reconstruct(LaplacianPyramid(tuple(m[t] for m in magnified[:-1]),
-                                                                           magnified[-1][t], kernel, boundary))
-                                for t in range(frames.shape[0])]))
+        videos.append(np.stack([collapse(LaplacianPyramid(tuple(m[t] for m in magnified[:-1]), magnified[-1][t],
+                                                          kernel, boundary)) for t in range(frames.shape[0])]))
     return videos
