@@ -291,20 +291,25 @@ def test_search_index_holds_the_readers_text_only(tmp_path):
     # Search results are shown without MathJax: the text a reader sees, not the page's markup,
     # navigation or display equations; inline LaTeX in plain words, code with its braces.
     nb = tiny_notebook()
-    nb.cells.insert(5, new_markdown_cell(r"Inline $\partial J/\partial W$ here."))
+    nb.cells.insert(5, new_markdown_cell(r"Inline $\partial J/\partial W$ and $\mathbf b$, $\lceil n/2 \rceil$ here."))
     nb.cells.insert(6, new_code_cell('print(f"{x}")'))
-    path = tmp_path / "nb" / "42_tiny.ipynb"
-    path.parent.mkdir()
-    nbformat.write(nb, path)
-    build_site([path], tmp_path / "site")
+    (tmp_path / "nb").mkdir()
+    paths = [tmp_path / "nb" / "42_tiny.ipynb", tmp_path / "nb" / "43_next.ipynb"]   # previous/next links
+    for path in paths:
+        nbformat.write(nb, path)
+    build_site(paths, tmp_path / "site")
+    assert 'rel="next"' in (tmp_path / "site" / "42_tiny.html").read_text(encoding="utf-8")
     script = (tmp_path / "site" / "search_index.js").read_text(encoding="utf-8")
     import json
     entries = json.loads(script[len("window.SEARCH_INDEX = "):].rstrip().rstrip(";"))
-    math, second = entries
+    assert len(entries) == 4
+    math, second = entries[:2]
     assert "frac" not in math["text"] and "In [" not in math["text"] and "Out[" not in math["text"]
-    assert "Inline dJ/dW here." in second["text"] and 'print(f"{x}")' in second["text"]
+    assert "Inline dJ/dW and b, ceil(n/2) here." in second["text"] and 'print(f"{x}")' in second["text"]
     for entry in entries:
-        assert "href" not in entry["text"] and "¶" not in entry["text"] and "&larr;" not in entry["text"]
+        text = entry["text"]
+        assert "href" not in text and "¶" not in text and "←" not in text and "→" not in text, text
+        assert "On this page" not in text and "43_next" not in text and "A tiny lecture" not in text, text
 
 
 def test_downloads_are_the_two_editions(tmp_path):

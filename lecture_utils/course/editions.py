@@ -119,8 +119,10 @@ def _validate_notebook_arg(nb, name):
 
 
 LATEX_WORDS = [
-    (r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"\1/\2"),
+    (r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"\1/\2"), (r"\\[dt]?frac\s*(\w)(\w)", r"\1/\2"),
     (r"\\(?:mathbf|mathrm|boldsymbol|operatorname|text|mathit|mathcal|textbf|bm)\s*\{([^{}]*)\}", r"\1"),
+    (r"\\(?:mathbf|mathrm|boldsymbol|mathit|mathcal|bm)\s+(\w)", r"\1"),
+    (r"\\lceil\s*", "ceil("), (r"\s*\\rceil", ")"), (r"\\lfloor\s*", "floor("), (r"\s*\\rfloor", ")"),
     (r"\\(?:tilde|widetilde)\s*\{([^{}]*)\}", r"\1~"), (r"\\(?:hat|widehat)\s*\{([^{}]*)\}", r"\1_hat"), (r"\\hat\s*(\w)", r"\1_hat"),
     (r"\\partial\s*", "d"), (r"\\times", " x "), (r"\\cdot", " . "), (r"\\odot", " * "), (r"\\star", " * "),
     (r"\^\s*\{?\\top\}?", "^T"), (r"\\top", "T"), (r"\\otimes", " (x) "), (r"\\ast", " * "),

@@ -284,7 +284,7 @@ HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 TOC_MARK = "<!--LECTURE-TOC-->"
 
 
-PAGE_END = '<nav class="prev-next"'   # the page's own text ends where the previous/next links begin
+PAGE_END = re.compile(r'<nav\b[^>]*\bclass="prev-next"')   # the page's text ends at the previous/next links
 
 
 def _text(fragment: str) -> str:
@@ -316,8 +316,8 @@ def page_sections(body: str) -> list[dict]:
     previous/next links begin, so neither the anchor links nor the navigation are indexed.
     """
     found = list(HEADING.finditer(body))
-    page_end = body.find(PAGE_END)
-    page_end = len(body) if page_end < 0 else page_end
+    end_of_text = PAGE_END.search(body)
+    page_end = end_of_text.start() if end_of_text else len(body)
     sections = []
     for k, m in enumerate(found):
         start = body.find(f"</h{m.group(1)}>", m.end())
