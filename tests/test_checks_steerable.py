@@ -6,37 +6,17 @@ The wrong answers are written with numpy, as a student would (the magnification 
 package's temporal_bandpass, as its instructions say).
 """
 
-import pickle
 from math import comb
 
 import numpy as np
 import pytest
 
+from checker_probes import assert_hard_coded_fails_hidden
 from bad_input import Case, check_refused, expand
 from lecture_utils.checks import CheckFailure, check_prediction
 from lecture_utils.checks.steerable import (ALLOW_BANDPASS, check_angular_mask, check_magnify_band,
                                             check_phase_difference, check_steer_first_order)
 from lecture_utils.steerable import angular_masks, phase_difference, steer, temporal_bandpass
-
-
-def memorised(checker, reference):
-    """An answer that replays the reference's outputs for the visible cases' inputs (and guesses otherwise)."""
-    table = {}
-
-    def recorder(*args):
-        table[pickle.dumps(args)] = out = reference(*args)
-        return out
-
-    checker(recorder, cases="visible")
-    first = next(iter(table.values()))
-    return lambda *args: table.get(pickle.dumps(args), first)
-
-
-def assert_hard_coded_fails_hidden(checker, reference):
-    replay = memorised(checker, reference)
-    checker(replay, cases="visible")
-    with pytest.raises(CheckFailure):
-        checker(replay, cases="hidden")
 
 
 # --- exercise 1: steer a first-order Gaussian derivative -------------------------------
