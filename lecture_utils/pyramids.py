@@ -235,8 +235,11 @@ def reduce(image, kernel=None, boundary: str = "reflect") -> np.ndarray:
     return image
 
 
-def _check_expand(image, shape, kernel, boundary):
-    """expand's arguments; ``shape`` must be the finer level's: reduce takes it to image's shape."""
+def _check_finer_shape(image, shape, kernel, boundary):
+    """The arguments of expand and expand_to, with ``shape`` cut to its spatial sizes.
+
+    ``shape`` gives a finer level's spatial size(s); a full (H, W, C) shape must have image's channels.
+    """
     image, shape, kernel, boundary = check(
         {"image": IMAGE, "shape": SHAPE, "kernel": KERNEL, "boundary": BOUNDARY},
         {"image": image, "shape": shape, "kernel": kernel, "boundary": boundary})
@@ -246,8 +249,14 @@ def _check_expand(image, shape, kernel, boundary):
             raise ValueError(f"shape {shape} has {shape[2]} channels but image has {image.shape[2]}")
         shape = shape[:2]
     if len(shape) != spatial:
-        raise ValueError(f"shape must give the {spatial} spatial size(s) of the finer level, got "
+        raise ValueError(f"shape must give the {spatial} spatial size(s) of a finer level, got "
                          f"{shape} for an image of shape {image.shape}")
+    return image, shape, kernel, boundary
+
+
+def _check_expand(image, shape, kernel, boundary):
+    """expand's arguments; ``shape`` must be the finer level's: reduce takes it to image's shape."""
+    image, shape, kernel, boundary = _check_finer_shape(image, shape, kernel, boundary)
     for axis, n in enumerate(shape):
         m = image.shape[axis]
         if _coarse_length(n) != m:
@@ -585,22 +594,12 @@ def _spatial_sizes(fine: tuple, coarse: tuple) -> list:
 
 def _check_expand_to(image, shape, kernel, boundary):
     """expand_to's arguments; reducing ``shape`` level by level must reach ``image``'s spatial shape."""
-    image, shape, kernel, boundary = check(
-        {"image": IMAGE, "shape": SHAPE, "kernel": KERNEL, "boundary": BOUNDARY},
-        {"image": image, "shape": shape, "kernel": kernel, "boundary": boundary})
-    spatial = _spatial_ndim(image)
-    if len(shape) == image.ndim == 3:  # a full (H, W, C) shape: the channels must agree
-        if shape[2] != image.shape[2]:
-            raise ValueError(f"shape {shape} has {shape[2]} channels but image has {image.shape[2]}")
-        shape = shape[:2]
-    if len(shape) != spatial:
-        raise ValueError(f"shape must give the {spatial} spatial size(s) of a finer level, got {shape} for an "
-                         f"image of shape {image.shape}")
-    sizes = _spatial_sizes(shape, image.shape[:spatial])
+    image, shape, kernel, boundary = _check_finer_shape(image, shape, kernel, boundary)
+    sizes = _spatial_sizes(shape, image.shape[:len(shape)])
     if sizes is None:
         raise ValueError(f"shape {shape} is not a finer level of image shape {image.shape}: reducing {shape} "
                          f"halves it (rounding up) to {tuple(_coarse_length(n) for n in shape)}, ... , never "
-                         f"to {image.shape[:spatial]}")
+                         f"to {image.shape[:len(shape)]}")
     return image, sizes, kernel, boundary
 
 

@@ -1037,14 +1037,29 @@ def magnify_motion_linear(frames, alpha, low, high, fps, levels=None, lambda_c=0
     frames, alpha, low, high, fps, levels, lambda_c = _check_linear_args(frames, alpha, low, high, fps, levels,
                                                                          lambda_c)
     gains = linear_level_gains(alpha, levels, lambda_c)
-    pyramids = [laplacian_pyramid(f, levels) for f in frames]
-    levels_over_time = [np.stack([p.bands[k] for p in pyramids]) for k in range(levels - 1)]
-    levels_over_time.append(np.stack([p.lowpass for p in pyramids]))   # each (T, H_k, W_k)
+    levels_over_time, kernel, boundary = _laplacian_levels_over_time(frames, levels)
     magnified = [stack + gain * temporal_bandpass(stack, low, high, fps, axis=0)
                  for stack, gain in zip(levels_over_time, gains)]
-    kernel, boundary = pyramids[0].kernel, pyramids[0].boundary
-    return np.stack([collapse(LaplacianPyramid(tuple(m[t] for m in magnified[:-1]), magnified[-1][t], kernel, boundary))
-                     for t in range(frames.shape[0])])
+    return _collapse_over_time(magnified, kernel, boundary)
+
+
+def _laplacian_levels_over_time(frames, levels):
+    """Every frame's Laplacian pyramid, level by level over time.
+
+    Returns the K stacks ``D_k`` of shape (T, H_k, W_k) (the low-pass last), and the pyramids'
+    kernel and boundary.
+    """
+    pyramids = [laplacian_pyramid(f, levels) for f in frames]
+    levels_over_time = [np.stack([p.bands[k] for p in pyramids]) for k in range(levels - 1)]
+    levels_over_time.append(np.stack([p.lowpass for p in pyramids]))
+    return levels_over_time, pyramids[0].kernel, pyramids[0].boundary
+
+
+def _collapse_over_time(levels_over_time, kernel, boundary):
+    """The (T, H, W) video whose frame t collapses level t of every stack of ``levels_over_time``."""
+    *bands, lowpass = levels_over_time
+    return np.stack([collapse(LaplacianPyramid(tuple(b[t] for b in bands), lowpass[t], kernel, boundary))
+                     for t in range(len(lowpass))])
 
 
 def _check_translation_args(frame, reference, weights, max_iter):

@@ -12,7 +12,7 @@ to 1e-12 in ``tests/test_fast_steerable.py``), computed with two tricks:
   so they are computed once and cached (read-only arrays).
 
 :func:`magnify_motion` is the lecture's phase-based magnification (the same phase step,
-:func:`lecture_utils.steerable._magnify_phases`) on these pyramids: about 3 times faster,
+:func:`lecture_utils.steerable._bandpassed_phases`) on these pyramids: about 3 times faster,
 which is what parameter sweeps over a video need. A sweep over the magnification alpha
 repeats only the last step: :func:`magnify_motion_sweep` builds the pyramids and band-passes
 the phases once and returns one video per alpha, and :func:`magnify_motion_linear_sweep` does
@@ -29,11 +29,9 @@ import numpy as np
 from scipy import fft as sp_fft
 
 from .._validate import array, check
-from ..pyramids import LaplacianPyramid, laplacian_pyramid
-from ..pyramids import reconstruct as collapse
 from ..steerable import (SteerablePyramid, _bandpassed_phases, _check_linear_args, _check_magnify_args, _check_pyramid,
-                         _check_pyramid_args, _magnify_phases, angular_masks, frequency_grid, linear_level_gains,
-                         radial_masks, temporal_bandpass)
+                         _check_pyramid_args, _collapse_over_time, _laplacian_levels_over_time, angular_masks,
+                         frequency_grid, linear_level_gains, radial_masks, temporal_bandpass)
 
 __all__ = ["steerable_pyramid", "reconstruct", "magnify_motion", "magnify_motion_sweep", "magnify_motion_linear_sweep"]
 
@@ -161,12 +159,7 @@ def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1
     """
     frames, alpha, low, high, fps, levels, order, twidth, sigma, reference = _check_magnify_args(
         frames, alpha, low, high, fps, levels, order, twidth, sigma, reference)
-    pyramids = [steerable_pyramid(f, levels, order, complex_bands=True, twidth=twidth) for f in frames]
-    new_bands = [_magnify_phases(np.stack([p.bands[j] for p in pyramids]), alpha, low, high, fps, sigma, reference)
-                 for j in range(levels)]
-    edited = [SteerablePyramid(p.highpass, tuple(b[t] for b in new_bands), p.lowpass, order, p.twidth, True)
-              for t, p in enumerate(pyramids)]
-    return np.stack([reconstruct(p) for p in edited])
+    return _magnified_videos(frames, [alpha], low, high, fps, levels, order, twidth, sigma, reference)[0]
 
 
 def _check_alphas(alphas):
@@ -200,6 +193,11 @@ def magnify_motion_sweep(frames, alphas, low, high, fps, levels=None, order=3, t
     alphas = _check_alphas(alphas)
     frames, _, low, high, fps, levels, order, twidth, sigma, reference = _check_magnify_args(
         frames, 0.0, low, high, fps, levels, order, twidth, sigma, reference)
+    return _magnified_videos(frames, alphas, low, high, fps, levels, order, twidth, sigma, reference)
+
+
+def _magnified_videos(frames, alphas, low, high, fps, levels, order, twidth, sigma, reference):
+    """Unchecked phase-based magnification for each alpha (the lecture's step, :func:`_bandpassed_phases`)."""
     pyramids = [steerable_pyramid(f, levels, order, complex_bands=True, twidth=twidth) for f in frames]
     stacks = [np.stack([p.bands[j] for p in pyramids]) for j in range(levels)]          # each (T, K, H_j, W_j)
     phases = [_bandpassed_phases(stack, low, high, fps, sigma, reference) for stack in stacks]
@@ -236,15 +234,11 @@ def magnify_motion_linear_sweep(frames, alphas, low, high, fps, levels=None, lam
     """
     alphas = _check_alphas(alphas)
     frames, _, low, high, fps, levels, lambda_c = _check_linear_args(frames, 0.0, low, high, fps, levels, lambda_c)
-    pyramids = [laplacian_pyramid(f, levels) for f in frames]
-    levels_over_time = [np.stack([p.bands[k] for p in pyramids]) for k in range(levels - 1)]
-    levels_over_time.append(np.stack([p.lowpass for p in pyramids]))                   # each (T, H_k, W_k)
+    levels_over_time, kernel, boundary = _laplacian_levels_over_time(frames, levels)   # each (T, H_k, W_k)
     passed = [temporal_bandpass(stack, low, high, fps, axis=0) for stack in levels_over_time]
-    kernel, boundary = pyramids[0].kernel, pyramids[0].boundary
     videos = []
     for alpha in alphas:
         magnified = [stack + gain * band for stack, band, gain in
                      zip(levels_over_time, passed, linear_level_gains(alpha, levels, lambda_c))]
-        videos.append(np.stack([collapse(LaplacianPyramid(tuple(m[t] for m in magnified[:-1]), magnified[-1][t],
-                                                          kernel, boundary)) for t in range(frames.shape[0])]))
+        videos.append(_collapse_over_time(magnified, kernel, boundary))
     return videos
