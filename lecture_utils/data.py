@@ -99,6 +99,17 @@ def _stratified_split(labels: np.ndarray, n_test_per_class: dict, rng: np.random
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
 
 
+def _faces_split(images, rng, standardise):
+    """100 faces then 100 non-faces (200, 22, 22): a 50/50 split of each, standardised with training statistics."""
+    labels = np.r_[np.ones(100, np.int64), np.zeros(100, np.int64)]
+    train, test = _stratified_split(labels, {0: 50, 1: 50}, rng)
+    x_train, x_test = images[train], images[test]
+    if standardise:
+        mean, std = x_train.mean(), x_train.std()    # training statistics only
+        x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
+    return x_train, labels[train], x_test, labels[test]
+
+
 @checked(rng=seed(), standardise=flag())
 def faces_lecture_split(rng=0, standardise: bool = True):
     """The lecture's data: 22x22 images with a binary label, 100 to train and 100 to test.
@@ -133,13 +144,7 @@ def faces_lecture_split(rng=0, standardise: bool = True):
 
     images = lfw_subset().astype(np.float64)            # (200, 25, 25)
     images = images[:, 1:23, 1:23]                      # centre crop: 25 - 22 = 3 -> drop 1 + 2
-    labels = np.r_[np.ones(100, np.int64), np.zeros(100, np.int64)]
-    train, test = _stratified_split(labels, {0: 50, 1: 50}, rng)
-    x_train, x_test = images[train], images[test]
-    if standardise:
-        mean, std = x_train.mean(), x_train.std()    # training statistics only
-        x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
-    return x_train, labels[train], x_test, labels[test]
+    return _faces_split(images, rng, standardise)
 
 
 # Grey PNG images bundled with scikit-image (no download; PNG decodes to the same bytes everywhere,
@@ -239,13 +244,7 @@ def faces_matched_split(rng=0, standardise: bool = True):
     faces = lfw_subset()[:100, 1:23, 1:23].astype(np.float64)   # as faces_lecture_split crops them
     candidates = _scene_crops()
     images = np.concatenate([faces, candidates[_match_mean_and_contrast(faces, candidates)]])
-    labels = np.r_[np.ones(100, np.int64), np.zeros(100, np.int64)]
-    train, test = _stratified_split(labels, {0: 50, 1: 50}, rng)
-    x_train, x_test = images[train], images[test]
-    if standardise:
-        mean, std = x_train.mean(), x_train.std()    # training statistics only
-        x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
-    return x_train, labels[train], x_test, labels[test]
+    return _faces_split(images, rng, standardise)
 
 
 @checked(x=array("N ..."), labels=array("N", dtype="int"), fraction=real(0, 1, min_open=True, max_open=True),

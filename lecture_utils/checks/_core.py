@@ -129,24 +129,34 @@ def call_student(fn, args, case: str, allowed=()):
     return result
 
 
-def as_result_array(value, what: str) -> np.ndarray:
-    """The student's value as a float64 array, or a failure that says what came back instead."""
+def result_numbers(value, what: str, kind: str = "numeric", instead_of_bools: str = "the numbers themselves"):
+    """The student's value as an array of numbers, or a failure that says what came back instead.
+
+    ``kind`` names the array expected in the messages ("numeric", "complex"); ``instead_of_bools``
+    says what to return instead of an array of True/False.
+    """
     if value is None:
         raise CheckFailure(f"{what} is None: did you forget the `return` statement?")
     if isinstance(value, (str, bytes, dict, set)) or callable(value):
-        raise CheckFailure(f"{what} must be a numeric array, got {type(value).__name__}")
+        raise CheckFailure(f"{what} must be a {kind} array, got {type(value).__name__}")
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError):
-        raise CheckFailure(f"{what} must be a numeric array, got {type(value).__name__} "
+        raise CheckFailure(f"{what} must be a {kind} array, got {type(value).__name__} "
                            "(a ragged list?)") from None
+    if arr.dtype == bool:
+        raise CheckFailure(f"{what} is an array of True/False; return {instead_of_bools}.")
+    if not np.issubdtype(arr.dtype, np.number):
+        raise CheckFailure(f"{what} must be a {kind} array, got dtype {arr.dtype}.")
+    return arr
+
+
+def as_result_array(value, what: str) -> np.ndarray:
+    """The student's value as a float64 array, or a failure that says what came back instead."""
+    arr = result_numbers(value, what)
     if np.iscomplexobj(arr):
         raise CheckFailure(f"{what} is complex (dtype {arr.dtype}); this quantity is real: look for a stray "
                            "complex number (1j, np.fft without .real) in your computation.")
-    if arr.dtype == bool:
-        raise CheckFailure(f"{what} is an array of True/False; return the numbers themselves.")
-    if not np.issubdtype(arr.dtype, np.number):
-        raise CheckFailure(f"{what} must be a numeric array, got dtype {arr.dtype}.")
     return arr.astype(np.float64)
 
 

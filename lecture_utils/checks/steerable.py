@@ -25,7 +25,7 @@ from .. import steerable as _lecture
 from .._validate import checked, choice, function
 from ..steerable import (angular_masks, frequency_grid, gaussian_derivative_kernels,
                          phase_difference, steer, temporal_bandpass)
-from ._core import CheckFailure, call_student, compare, passed, test_cases
+from ._core import CheckFailure, call_student, compare, passed, result_numbers, test_cases
 from .predictions import Prediction
 from .pyramids import may_use
 
@@ -206,18 +206,7 @@ def _magnify_variants(bands, ref, alpha, low, high, fps):
 
 def _as_complex_result(value, what: str) -> np.ndarray:
     """The student's value as a complex128 array, or a failure saying what came back instead."""
-    if value is None:
-        raise CheckFailure(f"{what} is None: did you forget the `return` statement?")
-    if isinstance(value, (str, bytes, dict, set)) or callable(value):
-        raise CheckFailure(f"{what} must be a complex array, got {type(value).__name__}")
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError):
-        raise CheckFailure(f"{what} must be a complex array, got {type(value).__name__} (a ragged list?)") from None
-    if arr.dtype == bool:
-        raise CheckFailure(f"{what} is an array of True/False; return the magnified band itself.")
-    if not np.issubdtype(arr.dtype, np.number):
-        raise CheckFailure(f"{what} must be a complex array, got dtype {arr.dtype}.")
+    arr = result_numbers(value, what, "complex", "the magnified band itself")
     if not np.iscomplexobj(arr):
         raise CheckFailure(f"{what} is real (dtype {arr.dtype}), but a band is complex: its phase carries the "
                            "motion. Do not take .real, np.abs or np.angle of the result.")

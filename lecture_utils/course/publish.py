@@ -351,6 +351,22 @@ def toc_html(sections) -> str:
     return f"<ol>\n{items}\n  </ol>" if sections else "<p>No sections.</p>"
 
 
+def _site_header(title: str, skip_text: str) -> str:
+    """The skip link and the header of the index and search pages: the site's title and the search form.
+
+    (The notebook pages get the same header from ``lecture_lab/index.html.j2``.)
+    """
+    return f"""<a class="skip-link" href="#content">{html.escape(skip_text)}</a>
+<header class="site-header">
+  <a class="site-title" href="index.html">{html.escape(title)}</a>
+  <form class="site-search" role="search" action="search.html" method="get">
+    <label for="site-search-q">Search the course</label>
+    <input id="site-search-q" name="q" type="search" placeholder="e.g. Laplacian">
+    <button type="submit">Search</button>
+  </form>
+</header>"""
+
+
 SEARCH_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -367,14 +383,7 @@ mark {{ background: #fff2a8; color: #1a1a1a; }}
 <script src="search_index.js"></script>
 </head>
 <body class="lecture-site">
-<header class="site-header">
-  <a class="site-title" href="index.html">{title}</a>
-  <form class="site-search" role="search" action="search.html" method="get">
-    <label for="site-search-q">Search the course</label>
-    <input id="site-search-q" name="q" type="search" placeholder="e.g. Laplacian">
-    <button type="submit">Search</button>
-  </form>
-</header>
+{header}
 <main id="content">
 <h1>Search</h1>
 <p id="summary" role="status">Type words to find the sections of the notebooks that contain all of them.</p>
@@ -459,15 +468,7 @@ window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processE
 <script defer src="{MATHJAX_URL}"></script>
 </head>
 <body class="lecture-site">
-<a class="skip-link" href="#content">Skip to the notebooks</a>
-<header class="site-header">
-  <a class="site-title" href="index.html">{html.escape(title)}</a>
-  <form class="site-search" role="search" action="search.html" method="get">
-    <label for="site-search-q">Search the course</label>
-    <input id="site-search-q" name="q" type="search" placeholder="e.g. Laplacian">
-    <button type="submit">Search</button>
-  </form>
-</header>
+{_site_header(title, "Skip to the notebooks")}
 <main id="content">
 <h1>{html.escape(title)}</h1>
 <p>The course notebooks in lecture order, rendered with their outputs. Each has a page, a
@@ -538,7 +539,8 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
     written = _export_all(html_exporter(), notebooks, out_dir, ".html", site=site, finish=finish)
     (out_dir / "search_index.js").write_text(
         "window.SEARCH_INDEX = " + json.dumps(index_entries, ensure_ascii=False) + ";\n", encoding="utf-8")
-    (out_dir / "search.html").write_text(SEARCH_PAGE.format(title=html.escape(title), site_css=_site_css()),
+    (out_dir / "search.html").write_text(SEARCH_PAGE.format(title=html.escape(title), site_css=_site_css(),
+                                                              header=_site_header(title, "Skip to the results")),
                                           encoding="utf-8")
     index = out_dir / "index.html"
     index.write_text(index_html(infos, title), encoding="utf-8")
