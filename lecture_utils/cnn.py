@@ -43,19 +43,19 @@ filters are compared with notebook 03's Gaussian derivatives
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
-
-import math
 
 import numpy as np
 
-from ._validate import (anything, array, check, checked, flag, gradient, instance, integer, optional,
+from ._validate import (anything, array, check, checked, choice, flag, gradient, instance, integer, optional,
                         positive, real, seed)
 from .conv import (conv2d_backward, conv2d_forward, correlate2d_naive, max_pool_backward,
                    max_pool_forward)
 from .nn import (dense_backward, dense_forward, relu_backward, relu_forward, sigmoid, sigmoid_backward,
                  sigmoid_forward, softmax, softmax_cross_entropy)
-from .optim import History, train
+from .optim import History, train, with_weight_decay
+from .stats import wilson_interval  # noqa: F401  (notebook 06 and its tests import it from here)
 from .steerable import gaussian_derivative_kernels
 
 # ---------------------------------------------------------------------------------------
@@ -155,6 +155,7 @@ class LectureCache(NamedTuple):
     b: np.ndarray   # b's own shape (size 1)
     Z1: np.ndarray  # (N, H', W') or (N, K, H', W')
     H1: np.ndarray  # (D, N): one column per image
+    Z2: np.ndarray  # (1, N): the output unit's logit
     O: np.ndarray   # (1, N)
 
     @property
@@ -201,7 +202,7 @@ def lecture_forward(X, f, W, b):
     H1 = sigmoid(Z1).reshape(len(X), -1).T        # (D, N): image n is column n
     Z2 = W.T @ H1 + b.reshape(1, 1)               # (1, D)(D, N) = (1, N)
     O = sigmoid(Z2)                               # (1, N)
-    return O, LectureCache(X, f, W, b, Z1, H1, O)
+    return O, LectureCache(X, f, W, b, Z1, H1, Z2, O)
 
 
 def _check_targets(O, y):
@@ -235,6 +236,65 @@ def lecture_loss(O, y):
     return float(0.5 * np.sum(residual ** 2)), residual
 
 
+@checked(Z2=array("1 N"), y=array("N | 1 N"))
+def lecture_cross_entropy(Z2, y):
+    """Cross-entropy of the output ``O = sigmoid(Z2)``, and ``delta2 = dE/dZ2``, from the logit Z2.
+
+    The loss of logistic regression, summed over the N images like :func:`lecture_loss`::
+
+        E = -sum_n [ y_n log O_n + (1 - y_n) log(1 - O_n) ]
+          = sum_n [ log(1 + exp(Z2_n)) - y_n Z2_n ]        (log O = Z2 - log(1 + e^Z2), log(1 - O) = -log(1 + e^Z2))
+        dE/dZ2 = sigmoid(Z2) - y = O - y
+
+    Through the sigmoid, ``dE/dO = (O - y) / (O (1 - O))`` meets ``dO/dZ2 = O (1 - O)`` and the
+    two cancel: a confidently wrong image (O near 1, y = 0) keeps a gradient near 1, where the
+    squared error's ``delta2 = (O - y) O (1 - O)`` is near 0. Computed from Z2 with
+    ``log(1 + e^z) = logaddexp(0, z)``, it stays finite where O rounds to exactly 0 or 1.
+
+    Parameters
+    ----------
+    Z2 : (1, N) array
+        Logits (``cache.Z2`` of :func:`lecture_forward`).
+    y : (N,) or (1, N) array
+        Targets in [0, 1] (the labels 0 and 1).
+
+    Returns
+    -------
+    E : float
+        In nats, summed over the images.
+    delta2 : (1, N) array
+        ``dE/dZ2 = O - y``.
+    """
+    _, y = _check_targets(np.zeros_like(Z2), y)
+    E = float(np.sum(np.logaddexp(0.0, Z2) - y * Z2))
+    return E, sigmoid(Z2) - y
+
+
+@checked(cache=instance(LectureCache, made_by="lecture_forward"), delta2=gradient())
+def lecture_backward_delta2(delta2, cache):
+    """:func:`lecture_backward` from ``delta2 = dE/dZ2`` instead of ``dE/dO`` (any loss of the output's logit).
+
+    Parameters
+    ----------
+    delta2 : (1, N) array
+        ``dE/dZ2``: ``(O - y) O (1 - O)`` for the squared error, ``O - y`` for the cross-entropy.
+    cache : LectureCache
+        From :func:`lecture_forward`.
+
+    Returns
+    -------
+    df, dW, db : arrays of f's, W's and b's shapes
+    """
+    X, f, W, b, Z1, H1 = cache.X, cache.f, cache.W, cache.b, cache.Z1, cache.H1
+    dW = H1 @ delta2.T                           # (D, N) x (N, 1) = (D, 1)
+    db = np.sum(delta2).reshape(b.shape)         # dZ2/db = 1 for every image: (1, N) x (N, 1)
+    dH1 = W @ delta2                             # [dZ2/dH1]^T x delta2 = (D, 1) x (1, N) = (D, N)
+    delta1 = dH1 * H1 * (1 - H1)                 # dE/dZ1 flattened: (D, N) * (D, N) element-wise
+    delta1_maps = delta1.T.reshape(Z1.shape)     # reshape: (D, N) -> (N, 20, 20) [or (N, K, 20, 20)]
+    df = filter_gradient(X, delta1_maps)         # conv((N, 22, 22), (N, 20, 20)) = (3, 3)
+    return df, dW, db
+
+
 @checked(cache=instance(LectureCache, made_by="lecture_forward"), dout=gradient())
 def lecture_backward(dout, cache):
     """The slides' backward pass in matrix form: ``dE/df``, ``dE/dW``, ``dE/db``.
@@ -252,35 +312,49 @@ def lecture_backward(dout, cache):
     dW : (D, 1) array
     db : array of b's shape
     """
-    X, f, W, b, Z1, H1, O = cache
+    O = cache.O
     delta2 = dout * O * (1 - O)                  # dE/dZ2: (1, N) * (1, N) element-wise
-    dW = H1 @ delta2.T                           # (D, N) x (N, 1) = (D, 1)
-    db = np.sum(delta2).reshape(b.shape)         # dZ2/db = 1 for every image: (1, N) x (N, 1)
-    dH1 = W @ delta2                             # [dZ2/dH1]^T x delta2 = (D, 1) x (1, N) = (D, N)
-    delta1 = dH1 * H1 * (1 - H1)                 # dE/dZ1 flattened: (D, N) * (D, N) element-wise
-    delta1_maps = delta1.T.reshape(Z1.shape)     # reshape: (D, N) -> (N, 20, 20) [or (N, K, 20, 20)]
-    df = filter_gradient(X, delta1_maps)         # conv((N, 22, 22), (N, 20, 20)) = (3, 3)
-    return df, dW, db
+    return lecture_backward_delta2(delta2, cache)
 
 
-def lecture_gradients(X, y, f, W, b):
+LOSSES = ("squared", "cross_entropy")
+
+
+@checked(loss=choice(*LOSSES))
+def lecture_gradients(X, y, f, W, b, loss: str = "squared"):
     """Error and gradients of the lecture's model in one call.
+
+    Parameters
+    ----------
+    X, y, f, W, b
+        As in :func:`lecture_forward` and :func:`lecture_loss`.
+    loss : {"squared", "cross_entropy"}
+        The slides' ``sum (y - O)^2 / 2`` (:func:`lecture_loss`) or the cross-entropy
+        (:func:`lecture_cross_entropy`), both summed over the images.
 
     Returns
     -------
     E : float
-        ``sum_n (y_n - O_n)^2 / 2``.
     df, dW, db : arrays of f's, W's and b's shapes
     """
     O, cache = lecture_forward(X, f, W, b)
-    E, dE_dO = lecture_loss(O, y)
-    return (E, *lecture_backward(dE_dO, cache))
+    if loss == "squared":
+        E, dE_dO = lecture_loss(O, y)
+        return (E, *lecture_backward(dE_dO, cache))
+    E, delta2 = lecture_cross_entropy(cache.Z2, y)
+    return (E, *lecture_backward_delta2(delta2, cache))
 
 
-def lecture_objective(params, X, y):
+def lecture_objective(params, X, y, loss: str = "squared"):
     """``(params, X, y) -> (E, grads)`` with params ``{"f", "W", "b"}``, for :func:`lecture_utils.optim.train`."""
-    E, df, dW, db = lecture_gradients(X, y, params["f"], params["W"], params["b"])
+    E, df, dW, db = lecture_gradients(X, y, params["f"], params["W"], params["b"], loss)
     return E, {"f": df, "W": dW, "b": db}
+
+
+def _objective(loss, weight_decay):
+    """The training objective: the chosen loss, plus ``(weight_decay / 2)(||f||^2 + ||W||^2)`` when it is > 0."""
+    objective = functools.partial(lecture_objective, loss=loss)
+    return with_weight_decay(objective, weight_decay, ("f", "W")) if weight_decay else objective
 
 
 @checked(n_filters=integer(1, 64), image_size=integer(1, 1024), filter_size=integer(1, 64), rng=seed())
@@ -329,9 +403,10 @@ def _check_test_pair(X_test, y_test):
 
 
 @checked(X=array("N H H"), y=array("N"), n_filters=integer(1, 64), learning_rate=positive(),
-         steps=integer(0, 10**5), rng=seed(), X_test=optional(array("M H H")), y_test=optional(array("M")))
+         steps=integer(0, 10**5), rng=seed(), X_test=optional(array("M H H")), y_test=optional(array("M")),
+         loss=choice(*LOSSES), weight_decay=real(0))
 def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, steps: int = 300,
-                        rng=0, X_test=None, y_test=None):
+                        rng=0, X_test=None, y_test=None, loss: str = "squared", weight_decay: float = 0.0):
     """Full-batch gradient descent on the lecture's model: ``theta <- theta - eta dE/dtheta``.
 
     Parameters
@@ -350,6 +425,11 @@ def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, 
         Seed of :func:`lecture_init`.
     X_test, y_test : arrays, optional
         Held-out images, whose accuracy is recorded at every step.
+    loss : {"squared", "cross_entropy"}
+        What E is (:func:`lecture_gradients`).
+    weight_decay : float >= 0
+        lambda of an L2 penalty ``(lambda / 2)(||f||^2 + ||W||^2)`` added to E
+        (:func:`lecture_utils.optim.with_weight_decay`); 0 for none.
 
     Returns
     -------
@@ -368,7 +448,7 @@ def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, 
             scores["test accuracy"] = lecture_accuracy(X_test, y_test, p["f"], p["W"], p["b"])
         return scores
 
-    return train(lecture_objective, {"f": f, "W": W, "b": b}, X, y, learning_rate=learning_rate,
+    return train(_objective(loss, weight_decay), {"f": f, "W": W, "b": b}, X, y, learning_rate=learning_rate,
                  epochs=steps, shuffle=False, evaluate=evaluate)
 
 
@@ -405,8 +485,9 @@ def lecture_gradients_layerwise(X, y, f, W, b):
 PARAM_NAMES = ("w1", "b1", "w2", "b2", "w3", "b3")
 
 
-@checked(n_filters=anything(), n_classes=integer(2, 1000), image_size=integer(4, 256), rng=seed())
-def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0) -> dict:
+@checked(n_filters=anything(), n_classes=integer(2, 1000), image_size=integer(4, 256), rng=seed(),
+         pool=integer(1, 4))
+def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0, pool: int = 2) -> dict:
     """Seeded He initialisation of the LeNet-style network.
 
     Weights are ``N(0, 2 / fan_in)`` (fan_in = inputs per unit: C*3*3 for a conv
@@ -419,21 +500,26 @@ def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng
         Filters of the two 3x3 convolution layers.
     n_classes : int
     image_size : int
-        Side of the square one-channel input, divisible by 4 (two 2x2 poolings).
+        Side of the square one-channel input, divisible by ``pool^2`` (4: two 2x2 poolings).
     rng : Generator or int
+    pool : int
+        Side of the max-pooling windows (2 in LeNet); 1 is a 1x1 window, that is no pooling:
+        the maps keep their full size and w3 grows to ``K2 size^2`` rows (the ablation of
+        notebook 06 that separates pooling from the convolutions' shared weights).
 
     Returns
     -------
     params : dict
         ``w1`` (K1, 1, 3, 3), ``b1`` (K1,), ``w2`` (K2, K1, 3, 3), ``b2`` (K2,),
-        ``w3`` (K2 (size/4)^2, n_classes), ``b3`` (n_classes,).
+        ``w3`` (K2 (size/pool^2)^2, n_classes), ``b3`` (n_classes,).
     """
     if isinstance(n_filters, (str, bytes)) or not hasattr(n_filters, "__len__") or len(n_filters) != 2:
         raise ValueError(f"n_filters must be two numbers (K1, K2), got {n_filters!r}")
     k1, k2 = (integer(1, 1024)(k, f"n_filters[{i}]", {}) for i, k in enumerate(n_filters))
-    if image_size % 4:
-        raise ValueError(f"image_size must be divisible by 4 (two 2x2 poolings), got {image_size}")
-    n_flat = k2 * (image_size // 4) ** 2
+    if image_size % pool ** 2:
+        raise ValueError(f"image_size must be divisible by pool^2 = {pool ** 2} (two {pool}x{pool} poolings), "
+                         f"got {image_size}")
+    n_flat = k2 * (image_size // pool ** 2) ** 2
 
     def he(shape, fan_in):
         return rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
@@ -450,17 +536,18 @@ def _check_params(params) -> dict:
     return params
 
 
-def lenet_input_shape(params) -> tuple:
-    """The image shape ``(1, H, W)`` the parameters expect: ``K2 (H/4)(W/4)`` features reach w3."""
+@checked(pool=integer(1, 4))
+def lenet_input_shape(params, pool: int = 2) -> tuple:
+    """The image shape ``(1, H, W)`` the parameters expect: ``K2 (H/pool^2)(W/pool^2)`` features reach w3."""
     params = _check_params(params)
     k2 = params["w2"].shape[0]
-    side = 4 * int(round(np.sqrt(params["w3"].shape[0] / k2)))
+    side = pool ** 2 * int(round(np.sqrt(params["w3"].shape[0] / k2)))
     return (params["w1"].shape[1], side, side)
 
 
-def _check_images(x, params, name="x"):
+def _check_images(x, params, name="x", pool=2):
     """Images (N, 1, H, W) of the size the parameters expect; a NaN image is named."""
-    shape = " ".join(map(str, lenet_input_shape(params)))
+    shape = " ".join(map(str, lenet_input_shape(params, pool)))
     x, = check({name: array(f"N {shape}", finite=False)}, {name: x})
     bad = np.flatnonzero(~np.all(np.isfinite(x.reshape(len(x), -1)), axis=1))
     if bad.size:
@@ -485,7 +572,8 @@ class LeNetCache(NamedTuple):
     out_shape: tuple        # (N, n_classes)
 
 
-def lenet_forward(x, params):
+@checked(pool=integer(1, 4))
+def lenet_forward(x, params, pool: int = 2):
     """Forward pass of the LeNet-style network; the cache keeps every feature map.
 
     Parameters
@@ -493,7 +581,9 @@ def lenet_forward(x, params):
     x : (N, 1, 8, 8) array
         Images (the size :func:`lenet_input_shape` gives for ``params``).
     params : dict
-        From :func:`lenet_init`.
+        From :func:`lenet_init` (with the same ``pool``).
+    pool : int
+        Side of the max-pooling windows: 2 in LeNet, 1 for none (see :func:`lenet_init`).
 
     Returns
     -------
@@ -501,14 +591,14 @@ def lenet_forward(x, params):
         Logits; ``softmax(scores)`` are the class probabilities.
     cache : LeNetCache
     """
-    x = _check_images(x, _check_params(params))
+    x = _check_images(x, _check_params(params), pool=pool)
     p = params
     a1, conv1 = conv2d_forward(x, p["w1"], p["b1"], padding=1)    # (N, K1, 8, 8)
     h1, relu1 = relu_forward(a1)
-    m1, pool1 = max_pool_forward(h1)                               # (N, K1, 4, 4)
+    m1, pool1 = max_pool_forward(h1, pool, pool)                   # (N, K1, 4, 4); pool 1: (N, K1, 8, 8)
     a2, conv2 = conv2d_forward(m1, p["w2"], p["b2"], padding=1)   # (N, K2, 4, 4)
     h2, relu2 = relu_forward(a2)
-    m2, pool2 = max_pool_forward(h2)                               # (N, K2, 2, 2)
+    m2, pool2 = max_pool_forward(h2, pool, pool)                   # (N, K2, 2, 2)
     scores, dense3 = dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])  # (N, classes)
     maps = {"conv1": h1, "pool1": m1, "conv2": h2, "pool2": m2}
     return scores, LeNetCache((conv1, relu1, pool1, conv2, relu2, pool2, dense3), maps, scores.shape)
@@ -541,8 +631,8 @@ def lenet_backward(dout, cache):
     return dx, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
 
 
-def lenet_loss(x, labels, params):
-    """Mean softmax cross-entropy of the network on a batch, and its gradients.
+def lenet_loss(x, labels, params, pool: int = 2):
+    """Mean softmax cross-entropy of the network on a batch, and its gradients (``pool``: :func:`lenet_init`).
 
     Returns
     -------
@@ -551,17 +641,17 @@ def lenet_loss(x, labels, params):
     grads : dict
         As :func:`lenet_backward`.
     """
-    scores, cache = lenet_forward(x, params)
+    scores, cache = lenet_forward(x, params, pool)
     labels = _check_labels(labels, scores.shape[0], scores.shape[1])
     loss, dscores = softmax_cross_entropy(scores, labels)
     return loss, lenet_backward(dscores, cache)[1]
 
 
-@checked(batch_size=integer(1))
-def lenet_predict_proba(x, params, batch_size: int = 512) -> np.ndarray:
-    """Class probabilities ``softmax(scores)``, (N, n_classes), computed in batches."""
-    x = _check_images(x, _check_params(params))
-    return np.concatenate([softmax(lenet_forward(x[i:i + batch_size], params)[0])
+@checked(batch_size=integer(1), pool=integer(1, 4))
+def lenet_predict_proba(x, params, batch_size: int = 512, pool: int = 2) -> np.ndarray:
+    """Class probabilities ``softmax(scores)``, (N, n_classes), computed in batches (``pool``: :func:`lenet_init`)."""
+    x = _check_images(x, _check_params(params), pool=pool)
+    return np.concatenate([softmax(lenet_forward(x[i:i + batch_size], params, pool)[0])
                            for i in range(0, len(x), batch_size)])
 
 
@@ -585,10 +675,11 @@ def accuracy(probabilities, labels) -> float:
 
 
 @checked(epochs=integer(1, 10**4), batch_size=integer(1), learning_rate=positive(),
-         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed(), verbose=flag())
+         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed(), verbose=flag(),
+         pool=integer(1, 4))
 def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
                 learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
-                rng=0, x_test=None, y_test=None, verbose: bool = True):
+                rng=0, x_test=None, y_test=None, verbose: bool = True, pool: int = 2):
     """Mini-batch SGD with momentum on the mean softmax cross-entropy (:func:`lecture_utils.optim.train`).
 
     Parameters
@@ -609,6 +700,8 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
         Held-out data, whose accuracy is recorded after every epoch.
     verbose : bool
         Print one rounded line per epoch (deterministic text: no progress bar).
+    pool : int
+        Side of the max-pooling windows, 2; 1 for none (see :func:`lenet_init`).
 
     Returns
     -------
@@ -617,22 +710,23 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
         ``step_losses`` per update, ``per_epoch()`` their epoch means,
         ``metrics["test accuracy"]`` before training and after each epoch.
     """
-    params = lenet_init(rng=rng) if params is None else _check_params(params)
-    x = _check_images(x, params)
+    params = lenet_init(rng=rng, pool=pool) if params is None else _check_params(params)
+    x = _check_images(x, params, pool=pool)
     labels = _check_labels(labels, len(x), params["w3"].shape[1])
     _check_test_pair(x_test, y_test)
     evaluate = None
     if x_test is not None:
-        x_test = _check_images(x_test, params)
+        x_test = _check_images(x_test, params, pool=pool)
         y_test = _check_labels(y_test, len(x_test), params["w3"].shape[1], "y_test")
-        evaluate = lambda p: {"test accuracy": accuracy(lenet_predict_proba(x_test, p), y_test)}  # noqa: E731
+        evaluate = lambda p: {"test accuracy": accuracy(lenet_predict_proba(x_test, p, pool=pool), y_test)}  # noqa: E731
     return _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng,
-                        evaluate, verbose)
+                        evaluate, verbose, pool)
 
 
-def _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng, evaluate, verbose):
+def _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng, evaluate, verbose,
+                 pool=2):
     """:func:`train_lenet`'s loop on checked arguments, recording ``evaluate(params)`` after every epoch."""
-    return train(lambda p, xb, yb: lenet_loss(xb, yb, p), params, x, labels, learning_rate=learning_rate,
+    return train(lambda p, xb, yb: lenet_loss(xb, yb, p, pool), params, x, labels, learning_rate=learning_rate,
                  epochs=epochs, batch_size=batch_size, momentum=momentum, decay=decay, rng=rng,
                  full_loss=False, evaluate=evaluate, verbose=verbose, metric_format="{:.1%}")
 
@@ -680,9 +774,10 @@ class ValidationRun(NamedTuple):
 
 
 @checked(X=array("N H H"), y=array("N"), X_val=array("M H H"), y_val=array("M"), n_filters=integer(1, 64),
-         learning_rate=positive(), steps=integer(0, 10**4), rng=seed())
+         learning_rate=positive(), steps=integer(0, 10**4), rng=seed(), loss=choice(*LOSSES),
+         weight_decay=real(0))
 def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate: float = 0.001,
-                           steps: int = 300, rng=0) -> ValidationRun:
+                           steps: int = 300, rng=0, loss: str = "squared", weight_decay: float = 0.0) -> ValidationRun:
     """:func:`train_lecture_model` on (X, y), keeping the parameters and the validation accuracy at every step.
 
     Parameters
@@ -693,33 +788,36 @@ def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate
     X_val : (M, H, H) array
         Validation images (taken from the training set, never the test set).
     y_val : (M,) array of 0/1 labels
-    n_filters, learning_rate, steps, rng
+    n_filters, learning_rate, steps, rng, loss, weight_decay
         As in :func:`train_lecture_model` (the same seed starts from the same parameters).
 
     Returns
     -------
     ValidationRun
         ``steps + 1`` parameter dicts; ``history.losses`` holds E on (X, y) before each step
-        and after the last, ``history.metrics["validation accuracy"]`` the accuracy on
-        (X_val, y_val) of each parameter dict.
+        and after the last (with the penalty, if any), ``history.metrics["validation accuracy"]``
+        the accuracy on (X_val, y_val) of each parameter dict and ``"validation loss"`` its E
+        there (the loss alone, summed over the validation images).
     """
     f, W, b = lecture_init(n_filters, X.shape[1], 3, rng)
     kept = []
 
     def evaluate(p):
         kept.append(p)
-        return {"validation accuracy": lecture_accuracy(X_val, y_val, p["f"], p["W"], p["b"])}
+        O, cache = lecture_forward(X_val, p["f"], p["W"], p["b"])
+        E = lecture_loss(O, y_val)[0] if loss == "squared" else lecture_cross_entropy(cache.Z2, y_val)[0]
+        return {"validation accuracy": lecture_accuracy(X_val, y_val, p["f"], p["W"], p["b"]), "validation loss": E}
 
-    _, history = train(lecture_objective, {"f": f, "W": W, "b": b}, X, y, learning_rate=learning_rate,
-                       epochs=steps, shuffle=False, evaluate=evaluate)
+    _, history = train(_objective(loss, weight_decay), {"f": f, "W": W, "b": b}, X, y,
+                       learning_rate=learning_rate, epochs=steps, shuffle=False, evaluate=evaluate)
     return ValidationRun(kept, history)
 
 
 @checked(epochs=integer(1, 10**4), batch_size=integer(1), learning_rate=positive(),
-         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed())
+         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed(), pool=integer(1, 4))
 def lenet_validation_run(x, labels, x_val, y_val, params=None, epochs: int = 12, batch_size: int = 32,
                          learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
-                         rng=0) -> ValidationRun:
+                         rng=0, pool: int = 2) -> ValidationRun:
     """:func:`train_lenet` on (x, labels), keeping the parameters and the validation accuracy after every epoch.
 
     Parameters
@@ -730,7 +828,7 @@ def lenet_validation_run(x, labels, x_val, y_val, params=None, epochs: int = 12,
     x_val : (M, 1, 8, 8) array
         Validation images (taken from the training set, never the test set).
     y_val : (M,) int array
-    params, epochs, batch_size, learning_rate, momentum, decay, rng
+    params, epochs, batch_size, learning_rate, momentum, decay, rng, pool
         As in :func:`train_lenet`: the same arguments give the same updates, so
         ``run.params[e]`` equals ``train_lenet(..., epochs=e)``'s parameters.
 
@@ -740,55 +838,20 @@ def lenet_validation_run(x, labels, x_val, y_val, params=None, epochs: int = 12,
         ``epochs + 1`` parameter dicts; ``history.step_losses`` per update,
         ``history.metrics["validation accuracy"]`` per parameter dict.
     """
-    params = lenet_init(rng=rng) if params is None else _check_params(params)
-    x = _check_images(x, params)
+    params = lenet_init(rng=rng, pool=pool) if params is None else _check_params(params)
+    x = _check_images(x, params, pool=pool)
     labels = _check_labels(labels, len(x), params["w3"].shape[1])
-    x_val = _check_images(x_val, params, "x_val")
+    x_val = _check_images(x_val, params, "x_val", pool)
     y_val = _check_labels(y_val, len(x_val), params["w3"].shape[1], "y_val")
     kept = []
 
     def evaluate(p):
         kept.append(p)
-        return {"validation accuracy": accuracy(lenet_predict_proba(x_val, p), y_val)}
+        return {"validation accuracy": accuracy(lenet_predict_proba(x_val, p, pool=pool), y_val)}
 
     _, history = _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng,
-                              evaluate, verbose=False)
+                              evaluate, False, pool)
     return ValidationRun(kept, history)
-
-
-@checked(k=integer(0, 10**9, " (more test examples than any test set holds)"),
-         n=integer(1, 10**9, " (more test examples than any test set holds)"), z=positive())
-def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple:
-    """Wilson's score interval for a proportion: where a classifier's true accuracy lies, given k of n right.
-
-    The accuracy on n test images is a binomial proportion ``k / n``. Wilson (1927) inverts
-    the normal approximation of the score test: the interval holds every ``p`` with
-    ``|k/n - p| <= z sqrt(p (1 - p) / n)``, whose ends solve a quadratic in ``p``::
-
-        centre = (k + z^2 / 2) / (n + z^2)
-        half   = z / (n + z^2) * sqrt(k (n - k) / n + z^2 / 4)
-
-    Unlike ``k/n +- z sqrt(k/n (1 - k/n) / n)`` it stays inside [0, 1] and does not shrink
-    to a point at k = n (100 of 100 right still leaves ``[n / (n + z^2), 1]``).
-
-    Parameters
-    ----------
-    k : int
-        Correct answers, 0 <= k <= n.
-    n : int >= 1
-        Test examples.
-    z : float > 0
-        Normal quantile; 1.96 for 95 %.
-
-    Returns
-    -------
-    (low, high) : floats in [0, 1]
-    """
-    if k > n:
-        raise ValueError(f"k must be at most n: k = {k} correct answers out of n = {n} examples is impossible")
-    centre = (k + z * z / 2) / (n + z * z)
-    half = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @checked(filters=array("K R R | R R"), sigma=positive())

@@ -389,6 +389,50 @@ class MLPCache(NamedTuple):
     out_shape: tuple        # (N, K)
 
 
+INITIALISATIONS = ("lecun", "xavier", "he")
+
+
+def _check_init(init):
+    if isinstance(init, str):
+        return choice(*INITIALISATIONS)(init, "init", {})
+    if isinstance(init, (int, float, np.integer, np.floating)) and not isinstance(init, (bool, np.bool_)):
+        return positive()(init, "init", {})
+    raise TypeError(f"init must be one of {', '.join(map(repr, INITIALISATIONS))} or a fixed standard deviation "
+                    f"> 0 (the 'naive' initialisation, e.g. 0.01), got {type(init).__name__} {init!r}")
+
+
+@checked(init=anything(), fan_in=integer(1, 10**5), fan_out=integer(1, 10**5))
+def init_std(init, fan_in: int, fan_out: int) -> float:
+    """Standard deviation of a layer's initial weights ``w ~ N(0, std^2)``, by the layer's fan-in and fan-out.
+
+    A unit's pre-activation ``a_j = sum_i x_i w_ij`` (fan_in terms, weights independent of
+    the inputs and of mean 0) has ``Var(a_j) = fan_in Var(w) E[x_i^2]``. So:
+
+    * ``"lecun"``: ``Var(w) = 1 / fan_in`` keeps ``Var(a) = E[x^2]`` from layer to layer;
+    * ``"xavier"`` (Glorot and Bengio, 2010): ``Var(w) = 2 / (fan_in + fan_out)``, halfway
+      between keeping the forward signal (1 / fan_in) and the backward one (1 / fan_out,
+      since ``dC/dx_i = sum_j w_ij dC/da_j`` has fan_out terms); for tanh and sigmoid;
+    * ``"he"`` (He et al., 2015): ``Var(w) = 2 / fan_in``. ReLU zeroes the negative half of a
+      symmetric ``a``, so ``E[relu(a)^2] = Var(a) / 2``: the factor 2 gives that half back;
+    * a number s: the "naive" ``N(0, s^2)`` whatever the layer's size (e.g. 0.01).
+
+    Parameters
+    ----------
+    init : {"lecun", "xavier", "he"} or float > 0
+    fan_in, fan_out : int
+        Inputs and outputs of the layer (D and M of its (D, M) weight matrix).
+
+    Returns
+    -------
+    float
+    """
+    init = _check_init(init)
+    if not isinstance(init, str):
+        return init
+    variance = {"lecun": 1.0 / fan_in, "xavier": 2.0 / (fan_in + fan_out), "he": 2.0 / fan_in}[init]
+    return float(np.sqrt(variance))
+
+
 def _check_sizes(sizes, activations):
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise ValueError(f"sizes must list at least two layer sizes [inputs, ..., outputs], got {sizes!r}")
@@ -415,7 +459,10 @@ class MLP:
     activations : list of str
         One name per layer from ``ACTIVATIONS`` (``"identity"`` for a linear output).
     rng : Generator or int, optional
-        Draws the initial weights ``w_i ~ N(0, 1 / fan_in)``; biases start at 0.
+        Draws the initial weights ``w_i ~ N(0, init_std(init, fan_in, fan_out)^2)``; biases start at 0.
+    init : {"lecun", "xavier", "he"} or float > 0
+        The initial weights' scale (:func:`init_std`); the default ``"lecun"``, variance
+        1 / fan_in, keeps each pre-activation of order 1 at the start.
 
     Attributes
     ----------
@@ -423,13 +470,13 @@ class MLP:
         ``"w1": (D, H_1)``, ``"b1": (H_1,)``, ..., the arrays the optimiser updates.
     """
 
-    @checked(sizes=anything(), activations=anything(), rng=seed())
-    def __init__(self, sizes, activations, rng=None):
+    @checked(sizes=anything(), activations=anything(), rng=seed(), init=anything())
+    def __init__(self, sizes, activations, rng=None, init="lecun"):
         self.sizes, self.activations = _check_sizes(sizes, activations)
+        init = _check_init(init)
         self.params = {}
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
-            # 1/fan_in variance keeps each pre-activation of order 1 at the start.
-            self.params[f"w{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
+            self.params[f"w{i}"] = rng.standard_normal((fan_in, fan_out)) * init_std(init, fan_in, fan_out)
             self.params[f"b{i}"] = np.zeros(fan_out)
 
     @property

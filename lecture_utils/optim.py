@@ -90,6 +90,49 @@ def momentum_step(params: dict, grads: dict, velocity: dict, learning_rate: floa
     return {name: params[name] + new_velocity[name] for name in params}, new_velocity
 
 
+@checked(loss_and_gradients=function(), strength=real(0), names=anything())
+def with_weight_decay(loss_and_gradients, strength: float, names):
+    """The objective plus an L2 penalty on the named parameters, for :func:`train` ("weight decay").
+
+    ::
+
+        E_lambda(theta) = E(theta) + (lambda / 2) sum_{p in names} ||theta_p||^2
+        dE_lambda / dtheta_p = dE / dtheta_p + lambda theta_p        (other parameters: unchanged)
+
+    so a gradient step ``theta_p <- theta_p - eta (dE/dtheta_p + lambda theta_p)
+    = (1 - eta lambda) theta_p - eta dE/dtheta_p`` shrinks every penalised weight by the factor
+    ``1 - eta lambda`` before the usual step. Biases are usually left out: they shift a unit's
+    input, they do not make the model more flexible.
+
+    Parameters
+    ----------
+    loss_and_gradients : callable
+        ``(params, x, y) -> (loss, grads)``, as for :func:`train`.
+    strength : float >= 0
+        lambda; 0 returns the same losses and gradients.
+    names : tuple of str
+        The penalised parameters (keys of ``params``), e.g. ``("f", "W")``.
+
+    Returns
+    -------
+    callable
+        ``(params, x, y) -> (loss + penalty, grads + lambda theta)``.
+    """
+    if isinstance(names, str) or not isinstance(names, (tuple, list)) or not names \
+            or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"names must be a tuple of parameter names such as ('f', 'W'), got {names!r}")
+    names = tuple(names)
+
+    def penalised(params, x, y):
+        missing = [n for n in names if n not in params]
+        if missing:
+            raise ValueError(f"names {missing} are not parameters of this model (its parameters: {sorted(params)})")
+        loss, grads = loss_and_gradients(params, x, y)
+        penalty = 0.5 * strength * sum(float(np.sum(params[n] ** 2)) for n in names)
+        return loss + penalty, {k: g + strength * params[k] if k in names else g for k, g in grads.items()}
+    return penalised
+
+
 @dataclass
 class History:
     """What :func:`train` saw.

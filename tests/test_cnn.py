@@ -286,7 +286,7 @@ def test_error_messages_say_what_does_not_fit(tiny_net):
         lenet_loss(x, np.array([0.0, 1.0, 3.0]), params)
     with pytest.raises(ValueError, match=r"params must be a dict with keys \['w1'"):
         lenet_forward(x, {"w1": params["w1"]})
-    with pytest.raises(ValueError, match="image_size must be divisible by 4"):
+    with pytest.raises(ValueError, match=r"image_size must be divisible by pool\^2 = 4"):
         lenet_init(image_size=10)
     with pytest.raises(ValueError, match="got only X_test"):
         train_lecture_model(np.zeros((2, 5, 5)), np.array([0, 1]), X_test=np.zeros((2, 5, 5)))
@@ -528,3 +528,105 @@ EVALUATION_PARAMS, EVALUATION_IDS = expand(EVALUATION_TABLE)
 @pytest.mark.parametrize("fn, good, arg, description, value", EVALUATION_PARAMS, ids=EVALUATION_IDS)
 def test_bad_input_to_the_evaluation_is_refused_clearly(fn, good, arg, description, value):
     check_refused(fn, good, arg, description, value)
+
+
+# --- the loss of the output unit: squared error against cross-entropy ---------------
+
+from lecture_utils.cnn import (lecture_backward, lecture_backward_delta2, lecture_cross_entropy,  # noqa: E402
+                               lecture_forward, lecture_gradients, lecture_init, lenet_forward, lenet_init,
+                               lenet_loss, train_lecture_model)
+from lecture_utils.nn import sigmoid  # noqa: E402
+
+
+def test_cross_entropy_equals_its_definition_and_its_derivative_is_O_minus_y():
+    Z2 = np.array([[-3.0, -0.5, 0.0, 0.7, 4.0]])
+    y = np.array([0, 1, 1, 0, 1])
+    O = sigmoid(Z2)
+    E, delta2 = lecture_cross_entropy(Z2, y)
+    assert E == pytest.approx(-np.sum(y * np.log(O) + (1 - y) * np.log(1 - O)), rel=1e-14)
+    np.testing.assert_allclose(delta2, O - y, rtol=1e-15)
+    numeric = numerical_gradient(lambda z: lecture_cross_entropy(z, y)[0], Z2.copy())
+    assert rel_error(delta2, numeric) < 1e-9
+
+
+def test_cross_entropy_stays_finite_where_the_sigmoid_rounds_to_0_or_1():
+    Z2 = np.array([[-1000.0, 1000.0, 40.0]])
+    E, delta2 = lecture_cross_entropy(Z2, np.array([1, 0, 1]))
+    assert E == pytest.approx(2000.0 + np.log1p(np.exp(-40.0)), rel=1e-14)     # each wrong answer costs |Z2|
+    np.testing.assert_array_equal(delta2, [[-1.0, 1.0, 0.0]])
+
+
+def test_the_squared_errors_delta_is_the_cross_entropys_times_O_one_minus_O():
+    X = np.random.default_rng(0).standard_normal((6, 7, 7))
+    f, W, b = lecture_init(1, 7, 3, rng=1)
+    O, cache = lecture_forward(X, f, W, b)
+    y = np.array([1, 0, 0, 1, 1, 0])
+    ce = lecture_backward_delta2(lecture_cross_entropy(cache.Z2, y)[1], cache)
+    squared = lecture_backward(O - y, cache)
+    through = lecture_backward_delta2((O - y) * O * (1 - O), cache)
+    for a, b_ in zip(squared, through):
+        np.testing.assert_array_equal(a, b_)
+    assert not np.allclose(ce[1], squared[1])
+
+
+@pytest.mark.parametrize("n_filters", [1, 3])
+def test_cross_entropy_gradients_match_finite_differences(n_filters):
+    X = np.random.default_rng(2).standard_normal((5, 6, 6))
+    y = np.array([1, 0, 1, 1, 0])
+    f, W, b = lecture_init(n_filters, 6, 3, rng=3)
+    b = np.array([[0.3]])
+    E, df, dW, db = lecture_gradients(X, y, f, W, b, loss="cross_entropy")
+    E_of = lambda f_, W_, b_: lecture_gradients(X, y, f_, W_, b_, loss="cross_entropy")[0]   # noqa: E731
+    assert rel_error(df, numerical_gradient(lambda z: E_of(z, W, b), f.copy())) < 1e-8
+    assert rel_error(dW, numerical_gradient(lambda z: E_of(f, z, b), W.copy())) < 1e-8
+    assert rel_error(db, numerical_gradient(lambda z: E_of(f, W, z), b.copy())) < 1e-8
+
+
+def test_training_with_weight_decay_follows_the_penalised_gradient():
+    X = np.random.default_rng(4).standard_normal((6, 6, 6))
+    y = np.array([0.0, 1, 1, 0, 1, 0])
+    params, history = train_lecture_model(X, y, learning_rate=0.01, steps=1, rng=5, loss="cross_entropy",
+                                           weight_decay=0.4)
+    f, W, b = lecture_init(1, 6, 3, rng=5)
+    E, df, dW, db = lecture_gradients(X, y, f, W, b, loss="cross_entropy")
+    assert history.losses[0] == pytest.approx(E + 0.2 * (np.sum(f ** 2) + np.sum(W ** 2)), rel=1e-14)
+    np.testing.assert_allclose(params["f"], f - 0.01 * (df + 0.4 * f), rtol=1e-13)
+    np.testing.assert_allclose(params["W"], W - 0.01 * (dW + 0.4 * W), rtol=1e-13)
+    np.testing.assert_allclose(params["b"], b - 0.01 * db, rtol=1e-13)      # no penalty on the bias
+    with pytest.raises(ValueError, match="loss must be one of 'squared', 'cross_entropy'"):
+        train_lecture_model(X, y, loss="hinge")
+
+
+# --- LeNet without pooling (notebook 06's ablation) ----------------------------------
+
+def test_pool_one_is_the_network_without_pooling():
+    x = np.random.default_rng(6).standard_normal((3, 1, 8, 8))
+    params = lenet_init((2, 3), rng=7, pool=1)
+    assert params["w3"].shape == (3 * 64, 10)
+    scores, cache = lenet_forward(x, params, pool=1)
+    relu = lambda a: np.maximum(a, 0)   # noqa: E731
+    h1 = relu(conv_valid_naive_padded(x, params["w1"], params["b1"]))
+    h2 = relu(conv_valid_naive_padded(h1, params["w2"], params["b2"]))
+    np.testing.assert_allclose(scores, h2.reshape(3, -1) @ params["w3"] + params["b3"], rtol=1e-12)
+    assert cache.maps["pool2"].shape == (3, 3, 8, 8)
+
+
+def conv_valid_naive_padded(x, w, b):
+    """Zero padding 1, then scipy's valid cross-correlation summed over the input channels."""
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    return np.stack([np.stack([sum(correlate2d(padded[n, c], w[k, c], mode="valid") for c in range(x.shape[1]))
+                               + b[k] for k in range(w.shape[0])]) for n in range(len(x))])
+
+
+def test_the_network_without_pooling_has_the_right_gradients():
+    x = np.random.default_rng(8).standard_normal((3, 1, 8, 8))
+    labels = np.array([3, 1, 4])
+    params = lenet_init((2, 2), rng=9, pool=1)
+    params = {k: v + 0.1 * (k.startswith("b")) for k, v in params.items()}     # off ReLU's kink
+    loss, grads = lenet_loss(x, labels, params, pool=1)
+    for name in params:
+        numeric = numerical_gradient(lambda z, name=name: lenet_loss(x, labels, {**params, name: z}, pool=1)[0],
+                                     params[name].copy())
+        assert rel_error(grads[name], numeric) < 1e-7, name
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 1, 2, 2\), got shape \(3, 1, 8, 8\)"):
+        lenet_forward(x, lenet_init((2, 2), rng=9), pool=1)        # LeNet's parameters, no pooling: w3 too small

@@ -88,30 +88,64 @@ def _faces_problem():
     return validation_split(x_train, y_train, fraction=0.2, rng=0)
 
 
-@pytest.mark.parametrize("n_filters", [1, 3])
-def test_lecture_validation_run_equals_the_lecture_run(n_filters):
+@pytest.mark.parametrize("n_filters, loss, weight_decay", [(1, "squared", 0.0), (3, "squared", 0.0),
+                                                          (3, "cross_entropy", 0.0), (1, "cross_entropy", 0.3),
+                                                          (3, "squared", 1.0)])
+def test_lecture_validation_run_equals_the_lecture_run(n_filters, loss, weight_decay):
     x_fit, y_fit, x_val, y_val = _faces_problem()
-    kwargs = dict(n_filters=n_filters, learning_rate=0.003, steps=25, rng=1)
+    kwargs = dict(n_filters=n_filters, learning_rate=0.003, steps=25, rng=1, loss=loss, weight_decay=weight_decay)
     ours = fast.lecture_validation_run(x_fit, y_fit, x_val, y_val, **kwargs)
     ref = cnn.lecture_validation_run(x_fit, y_fit, x_val, y_val, **kwargs)
     assert_same_run(ours, ref, ours.history.losses, ref.history.losses)
 
 
+def test_the_fast_sigmoid_equals_the_lecture_sigmoid():
+    a = np.r_[np.linspace(-800, 800, 4001), -1e6, 1e6, 0.0]
+    np.testing.assert_allclose(fast._sigmoid_three_passes(a), cnn.sigmoid(a), rtol=4e-16, atol=1e-300)  # below: subnormal
+
+
+def test_the_windows_matrix_is_the_lecture_convolution():
+    X = np.random.default_rng(3).standard_normal((4, 7, 6))
+    f = np.random.default_rng(4).standard_normal((2, 3, 3))
+    rows = fast._patches(X, 3, 3) @ f.reshape(2, -1).T                        # (N P Q, K)
+    np.testing.assert_allclose(rows.reshape(4, 5, 4, 2).transpose(0, 3, 1, 2), cnn.conv_valid(X, f), rtol=1e-13)
+
+
 def assert_same_run(ours, ref, our_losses, ref_losses):
     """Two ValidationRuns agree: losses to 1e-12, validation accuracies exactly, parameters after every step."""
     np.testing.assert_allclose(our_losses, ref_losses, rtol=1e-12)
-    assert ours.history.metrics == ref.history.metrics
+    assert set(ours.history.metrics) == set(ref.history.metrics)
+    for name, values in ref.history.metrics.items():
+        if name == "validation accuracy":
+            assert ours.history.metrics[name] == values
+        else:
+            np.testing.assert_allclose(ours.history.metrics[name], values, rtol=1e-12)
     for p, q in zip(ours.params, ref.params, strict=True):
         for name in q:
             np.testing.assert_allclose(p[name], q[name], rtol=1e-11, atol=1e-14)
 
 
-def test_lenet_validation_run_equals_the_lecture_run(digits):
+@pytest.mark.parametrize("pool", [2, 1])
+def test_lenet_validation_run_equals_the_lecture_run(digits, pool):
     x, labels, x_val, y_val = digits
-    kwargs = dict(params=cnn.lenet_init(rng=0), epochs=2, learning_rate=0.05, rng=0)
+    kwargs = dict(params=cnn.lenet_init(rng=0, pool=pool), epochs=2, learning_rate=0.05, rng=0, pool=pool)
     ours = fast.lenet_validation_run(x, labels, x_val, y_val, **kwargs)
     ref = cnn.lenet_validation_run(x, labels, x_val, y_val, **kwargs)
     assert_same_run(ours, ref, ours.history.step_losses, ref.history.step_losses)
+
+
+def test_the_network_without_pooling_equals_the_lecture_network():
+    rng = np.random.default_rng(5)
+    x, labels = rng.standard_normal((5, 1, 8, 8)), np.array([1, 4, 7, 0, 9])
+    params = cnn.lenet_init((3, 4), rng=1, pool=1)
+    assert params["w3"].shape == (4 * 8 * 8, 10)                               # the maps keep their 8 x 8
+    loss, grads = fast.lenet_loss(x, labels, params, pool=1)
+    loss_ref, grads_ref = cnn.lenet_loss(x, labels, params, pool=1)
+    assert loss == pytest.approx(loss_ref, rel=1e-13)
+    for name in params:
+        np.testing.assert_allclose(grads[name], grads_ref[name], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fast.lenet_predict_proba(x, params, pool=1), cnn.lenet_predict_proba(x, params, pool=1),
+                               rtol=1e-12)
 
 
 def test_fast_validation_runs_check_their_arguments():

@@ -596,3 +596,47 @@ def test_mlp_gradients_match_torch_autograd(activation):
         np.testing.assert_allclose(grads[name], t[name].grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
+
+
+# --- initialisation scales (notebook 04's deeper network) ---------------------------
+
+@pytest.mark.parametrize("init, fan_in, fan_out, variance", [("lecun", 100, 30, 1 / 100), ("xavier", 100, 30, 2 / 130),
+                                                             ("he", 100, 30, 2 / 100), (0.01, 100, 30, 1e-4),
+                                                             (1, 7, 3, 1.0)])
+def test_init_std_closed_forms(init, fan_in, fan_out, variance):
+    assert nn.init_std(init, fan_in, fan_out) == pytest.approx(np.sqrt(variance), rel=1e-15)
+
+
+def test_the_default_initialisation_is_lecun_and_the_others_scale_the_same_draws():
+    default = nn.MLP([5, 4, 3], ["tanh", "identity"], rng=2)
+    for init in ["lecun", "xavier", "he", 0.5]:
+        other = nn.MLP([5, 4, 3], ["tanh", "identity"], rng=2, init=init)
+        for i, (fan_in, fan_out) in enumerate([(5, 4), (4, 3)], start=1):
+            ratio = nn.init_std(init, fan_in, fan_out) / nn.init_std("lecun", fan_in, fan_out)
+            np.testing.assert_allclose(other.params[f"w{i}"], ratio * default.params[f"w{i}"], rtol=1e-14)
+            assert not other.params[f"b{i}"].any()
+
+
+def test_variance_propagation_that_the_initialisations_are_derived_from():
+    """Var(a) = fan_in Var(w) E[x^2] for a = x w (independent weights), and E[relu(a)^2] = Var(a) / 2."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4000, 400)) * 1.7
+    for init in ["lecun", "he", 0.05]:
+        w = nn.MLP([400, 300], ["relu"], rng=1, init=init).params["w1"]
+        a = x @ w
+        predicted = 400 * nn.init_std(init, 400, 300) ** 2 * np.mean(x ** 2)
+        assert np.mean(a ** 2) == pytest.approx(predicted, rel=0.05)              # sampling error ~ 1 %
+        assert np.mean(np.maximum(a, 0) ** 2) == pytest.approx(np.mean(a ** 2) / 2, rel=0.03)
+
+
+def test_bad_initialisations_are_refused_clearly():
+    with pytest.raises(ValueError, match="init must be one of 'lecun', 'xavier', 'he'"):
+        nn.MLP([2, 2], ["tanh"], init="glorot")
+    with pytest.raises(ValueError, match=r"init must be a finite real number > 0, got -0.1"):
+        nn.MLP([2, 2], ["tanh"], init=-0.1)
+    with pytest.raises(TypeError, match="init must be one of .* or a fixed standard deviation"):
+        nn.MLP([2, 2], ["tanh"], init=None)
+    with pytest.raises(TypeError, match="init must be one of"):
+        nn.init_std(True, 3, 3)
+    with pytest.raises(ValueError, match="fan_in must be >= 1"):
+        nn.init_std("he", 0, 3)

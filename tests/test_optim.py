@@ -194,3 +194,49 @@ PARAMS, IDS = expand(TABLE)
 @pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
 def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
     check_refused(fn, good, arg, description, value)
+
+
+# --- weight decay --------------------------------------------------------------------
+
+from lecture_utils.gradcheck import numerical_gradient, rel_error  # noqa: E402
+from lecture_utils.optim import with_weight_decay  # noqa: E402
+
+
+def _linear_problem():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((6, 3)), rng.standard_normal((6, 2))
+    return {"w": rng.standard_normal((3, 2)), "b": rng.standard_normal((1, 2))}, x, y
+
+
+def test_weight_decay_adds_half_lambda_squared_norm_and_its_gradient_matches_finite_differences():
+    params, x, y = _linear_problem()
+    penalised = with_weight_decay(linear_loss, 0.7, ("w",))
+    loss, grads = penalised(params, x, y)
+    plain, plain_grads = linear_loss(params, x, y)
+    assert loss == pytest.approx(plain + 0.35 * np.sum(params["w"] ** 2), rel=1e-14)
+    for name in params:
+        numeric = numerical_gradient(lambda _: penalised(params, x, y)[0], params[name])
+        assert rel_error(grads[name], numeric) < 1e-8
+    np.testing.assert_array_equal(grads["b"], plain_grads["b"])            # the bias is not penalised
+
+
+def test_a_decayed_step_shrinks_the_weights_by_one_minus_eta_lambda():
+    params, x, y = _linear_problem()
+    eta, lam = 0.1, 0.5
+    stepped, _ = train(with_weight_decay(linear_loss, lam, ("w",)), params, x, y, learning_rate=eta, epochs=1,
+                       shuffle=False)
+    gradient = linear_loss(params, x, y)[1]["w"]
+    np.testing.assert_allclose(stepped["w"], (1 - eta * lam) * params["w"] - eta * gradient, rtol=1e-14)
+
+
+def test_zero_weight_decay_changes_nothing_and_bad_names_are_refused():
+    params, x, y = _linear_problem()
+    assert with_weight_decay(linear_loss, 0.0, ("w", "b"))(params, x, y)[0] == linear_loss(params, x, y)[0]
+    with pytest.raises(ValueError, match=r"names \['W'\] are not parameters of this model"):
+        with_weight_decay(linear_loss, 1.0, ("W",))(params, x, y)
+    with pytest.raises(TypeError, match="names must be a tuple of parameter names"):
+        with_weight_decay(linear_loss, 1.0, "w")
+    with pytest.raises(ValueError, match="strength must be a finite real number >= 0"):
+        with_weight_decay(linear_loss, -1.0, ("w",))
+    with pytest.raises(TypeError, match="loss_and_gradients must be a function"):
+        with_weight_decay(3, 1.0, ("w",))

@@ -16,12 +16,14 @@ In float64 the results equal :func:`lecture_utils.cnn.train_lenet`'s (``tests/te
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .. import cnn, nn
 from .._validate import array, check, checked, choice, flag, integer, positive, real, seed
-from ..optim import train
+from ..optim import train, with_weight_decay
 from .conv import (FastReluPoolCache, _conv_backward, _conv_forward, _dense_backward, _dense_forward,
                    _pool_backward, _pool_forward, _relu_backward, _relu_forward, _relu_pool2_backward,
                    _relu_pool2_forward, _softmax_cross_entropy, float_array)
@@ -33,50 +35,54 @@ def single_threaded_blas():
 
 
 @checked(dtype=choice(np.float64, np.float32))
-def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0, dtype=np.float64):
+def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng=0, dtype=np.float64, pool=2):
     """:func:`lecture_utils.cnn.lenet_init`, rounded to ``dtype`` (the same seed draws the same numbers)."""
     return {name: value.astype(dtype) for name, value in
-            cnn.lenet_init(n_filters, n_classes, image_size, rng).items()}
+            cnn.lenet_init(n_filters, n_classes, image_size, rng, pool).items()}
 
 
 def _dtype_of(params):
     return np.float32 if all(v.dtype == np.float32 for v in params.values()) else np.float64
 
 
-def _check_data(x, labels, params, names=("x", "labels")):
+def _check_data(x, labels, params, names=("x", "labels"), pool=2):
     """Parameters, images in their precision, and labels: checked once for a whole run."""
     params = cnn._check_params(params)
     dtype = _dtype_of(params)
     params = {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
-    shape = " ".join(map(str, cnn.lenet_input_shape(params)))
+    shape = " ".join(map(str, cnn.lenet_input_shape(params, pool)))
     x, = check({names[0]: float_array(f"N {shape}")}, {names[0]: x})
     labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
     return x.astype(dtype, copy=False), labels, params
 
 
-def _relu_pool_forward(a):
-    """ReLU then 2 x 2 max pooling: fused when the maps have even sizes (the lecture's 8 x 8 digits)."""
-    if a.shape[2] % 2 == 0 and a.shape[3] % 2 == 0:
+def _relu_pool_forward(a, pool=2):
+    """ReLU then pool x pool max pooling: fused for 2 x 2 on even sizes (the lecture's 8 x 8 digits); pool 1: ReLU only."""
+    if pool == 1:
+        return _relu_forward(a)
+    if pool == 2 and a.shape[2] % 2 == 0 and a.shape[3] % 2 == 0:
         return _relu_pool2_forward(a)
     h, relu = _relu_forward(a)
-    m, pool = _pool_forward(h)
-    return m, (relu, pool)
+    m, pool_cache = _pool_forward(h, pool, pool)
+    return m, (relu, pool_cache)
 
 
 def _relu_pool_backward(dout, cache):
     if isinstance(cache, FastReluPoolCache):
         return _relu_pool2_backward(dout, cache)
+    if not isinstance(cache, tuple):                   # pool 1: the ReLU's own cache
+        return _relu_backward(dout, cache)
     relu, pool = cache
     return _relu_backward(_pool_backward(dout, pool), relu)
 
 
-def _loss(params, x, labels):
+def _loss(params, x, labels, pool=2):
     """Unchecked mean cross-entropy and gradients of the network on one batch."""
     p = params
     a1, conv1 = _conv_forward(x, p["w1"], p["b1"], 1, 1)          # (N, K1, 8, 8)
-    m1, relu_pool1 = _relu_pool_forward(a1)                        # (N, K1, 4, 4)
+    m1, relu_pool1 = _relu_pool_forward(a1, pool)                  # (N, K1, 4, 4)
     a2, conv2 = _conv_forward(m1, p["w2"], p["b2"], 1, 1)          # (N, K2, 4, 4)
-    m2, relu_pool2 = _relu_pool_forward(a2)                        # (N, K2, 2, 2)
+    m2, relu_pool2 = _relu_pool_forward(a2, pool)                  # (N, K2, 2, 2)
     scores, dense3 = _dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])
     loss, dscores = _softmax_cross_entropy(scores, labels)
     dflat, dw3, db3 = _dense_backward(dscores, dense3)
@@ -85,60 +91,62 @@ def _loss(params, x, labels):
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "w3": dw3, "b3": db3}
 
 
-def _scores(params, x):
+def _scores(params, x, pool=2):
     p = params
-    m1 = _relu_pool_forward(_conv_forward(x, p["w1"], p["b1"], 1, 1)[0])[0]
-    m2 = _relu_pool_forward(_conv_forward(m1, p["w2"], p["b2"], 1, 1)[0])[0]
+    m1 = _relu_pool_forward(_conv_forward(x, p["w1"], p["b1"], 1, 1)[0], pool)[0]
+    m2 = _relu_pool_forward(_conv_forward(m1, p["w2"], p["b2"], 1, 1)[0], pool)[0]
     return _dense_forward(m2.reshape(len(x), -1), p["w3"], p["b3"])[0]
 
 
-def lenet_loss(x, labels, params):
+@checked(pool=integer(1, 4))
+def lenet_loss(x, labels, params, pool: int = 2):
     """:func:`lecture_utils.cnn.lenet_loss` (mean cross-entropy, gradients), in the parameters' precision."""
-    x, labels, params = _check_data(x, labels, params)
+    x, labels, params = _check_data(x, labels, params, pool=pool)
     with single_threaded_blas():
-        return _loss(params, x, labels)
+        return _loss(params, x, labels, pool)
 
 
-def _predict_proba(params, x, batch_size=512):
+def _predict_proba(params, x, batch_size=512, pool=2):
     parts = []
     for i in range(0, len(x), batch_size):
-        s = _scores(params, x[i:i + batch_size])
+        s = _scores(params, x[i:i + batch_size], pool)
         e = np.exp(s - s.max(axis=1, keepdims=True))
         parts.append(e / e.sum(axis=1, keepdims=True))
     return np.concatenate(parts)
 
 
-@checked(batch_size=integer(1))
-def lenet_predict_proba(x, params, batch_size: int = 512):
+@checked(batch_size=integer(1), pool=integer(1, 4))
+def lenet_predict_proba(x, params, batch_size: int = 512, pool: int = 2):
     """:func:`lecture_utils.cnn.lenet_predict_proba`, one BLAS thread, in the parameters' precision."""
-    x, _, params = _check_data(x, np.zeros(len(np.asarray(x)), dtype=int), params)
+    x, _, params = _check_data(x, np.zeros(len(np.asarray(x)), dtype=int), params, pool=pool)
     with single_threaded_blas():
-        return _predict_proba(params, x, batch_size)
+        return _predict_proba(params, x, batch_size, pool)
 
 
 @checked(epochs=integer(1, 10**4), batch_size=integer(1), learning_rate=positive(),
-         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed(), verbose=flag())
+         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed(), verbose=flag(),
+         pool=integer(1, 4))
 def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
                 learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
-                rng=0, x_test=None, y_test=None, verbose: bool = True):
+                rng=0, x_test=None, y_test=None, verbose: bool = True, pool: int = 2):
     """:func:`lecture_utils.cnn.train_lenet`, checked once and run on the fast kernels.
 
     Same arguments and results (params, history); ``params`` from
     ``lenet_init(dtype=np.float32)`` trains in float32 (x is converted once).
     """
-    params = lenet_init(rng=rng) if params is None else params
-    x, labels, params = _check_data(x, labels, params)
+    params = lenet_init(rng=rng, pool=pool) if params is None else params
+    x, labels, params = _check_data(x, labels, params, pool=pool)
     cnn._check_test_pair(x_test, y_test)
     evaluate = None
     if x_test is not None:
-        x_test, y_test, _ = _check_data(x_test, y_test, params)
+        x_test, y_test, _ = _check_data(x_test, y_test, params, pool=pool)
 
         def evaluate(p):
-            return {"test accuracy": float(np.mean(_predict_proba(p, x_test).argmax(axis=1) == y_test))}
+            return {"test accuracy": float(np.mean(_predict_proba(p, x_test, pool=pool).argmax(axis=1) == y_test))}
 
     with single_threaded_blas():
-        return train(_loss, params, x, labels, learning_rate=learning_rate, epochs=epochs,
-                     batch_size=batch_size, momentum=momentum, decay=decay, rng=rng, full_loss=False,
+        return train(functools.partial(_loss, pool=pool), params, x, labels, learning_rate=learning_rate,
+                     epochs=epochs, batch_size=batch_size, momentum=momentum, decay=decay, rng=rng, full_loss=False,
                      evaluate=evaluate, verbose=verbose, metric_format="{:.1%}")
 
 
@@ -149,65 +157,110 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
 _sigmoid = nn.sigmoid.__wrapped__            # nn.sigmoid's equation, for arrays checked once
 
 
-def _lecture_forward(X, f, W, b):
-    """Unchecked :func:`lecture_utils.cnn.lecture_forward`: O (1, N), and what the backward pass needs."""
-    filters = f.reshape(-1, 1, *f.shape[-2:])                          # (K, 1, R, S)
-    Z1, conv = _conv_forward(X[:, None], filters, None, 1, 0)          # (N, K, H', W')
-    H1 = _sigmoid(Z1).reshape(len(X), -1).T                            # (D, N)
-    O = _sigmoid(W.T @ H1 + b.reshape(1, 1))                           # (1, N)
-    return O, (conv, Z1.shape, H1)
+def _sigmoid_three_passes(a):
+    """nn.sigmoid's values (within a few units of round-off) in three passes over a: exp, add 1, reciprocal.
+
+    ``1 / (1 + exp(-a))``: where a < -709 ``exp(-a)`` overflows to inf and ``1 / inf`` is 0, the
+    right limit, so the overflow is silenced rather than avoided with nn.sigmoid's two branches.
+    """
+    with np.errstate(over="ignore"):
+        out = np.exp(-a)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
-def _lecture_objective(params, X, y):
-    """Unchecked :func:`lecture_utils.cnn.lecture_objective`: E and its gradients."""
-    f, W, b = params["f"], params["W"], params["b"]
-    O, (conv, maps_shape, H1) = _lecture_forward(X, f, W, b)
-    residual = O - y.reshape(1, -1)
-    delta2 = residual * O * (1 - O)
-    delta1 = (W @ delta2) * H1 * (1 - H1)
-    _, df, _ = _conv_backward(delta1.T.reshape(maps_shape), conv, input_gradient=False)
-    return float(0.5 * np.sum(residual ** 2)), {"f": df.reshape(f.shape), "W": H1 @ delta2.T,
-                                                  "b": np.sum(delta2).reshape(b.shape)}
+def _patches(X, R, S):
+    """Every R x S window of every image as a row: (N P Q, R S), rows image by image, position by position.
+
+    ``Z1[n, k, p, q] = sum_ij X[n, p+i, q+j] f[k, i, j]`` is then one matrix product
+    ``patches @ f.reshape(K, R S).T``, and ``dE/df[k] = sum over rows of patches * delta1[:, k]``
+    the product ``delta1.T @ patches``: a full-batch run computes the windows once, not at every step.
+    """
+    N, H, W = X.shape
+    windows = np.lib.stride_tricks.sliding_window_view(X, (R, S), axis=(1, 2))   # (N, P, Q, R, S)
+    return np.ascontiguousarray(windows.reshape(N * (H - R + 1) * (W - S + 1), R * S))
+
+
+class _LectureData:
+    """A fixed set of images for :func:`lecture_utils.cnn.lecture_forward`'s equations: windows computed once."""
+
+    def __init__(self, X, y, R=3, S=3):
+        self.n, self.P, self.Q = len(X), X.shape[1] - R + 1, X.shape[2] - S + 1
+        self.patches = _patches(X, R, S)
+        self.y = y.reshape(1, -1).astype(np.float64)
+
+    def forward(self, f, W, b):
+        """Z1 as rows (N P Q, K), H1 (D, N) with the lecture's layout, the logit Z2 and O, both (1, N)."""
+        K = 1 if f.ndim == 2 else f.shape[0]
+        Z1 = self.patches @ f.reshape(K, -1).T                                   # (N P Q, K)
+        H1 = _sigmoid_three_passes(Z1).reshape(self.n, self.P * self.Q, K).transpose(2, 1, 0).reshape(-1, self.n)
+        Z2 = W.T @ H1 + b.reshape(1, 1)                                         # H1: (K P Q, N), as the slides
+        return H1, Z2, _sigmoid_three_passes(Z2)
+
+    def error(self, Z2, O, loss):
+        """E (summed over the images) and delta2 = dE/dZ2, as cnn.lecture_loss / cnn.lecture_cross_entropy."""
+        residual = O - self.y
+        if loss == "squared":
+            return float(0.5 * np.sum(residual ** 2)), residual * O * (1 - O)
+        return float(np.sum(np.logaddexp(0.0, Z2) - self.y * Z2)), residual
+
+    def objective(self, params, loss):
+        """Unchecked :func:`lecture_utils.cnn.lecture_objective` on these images."""
+        f, W, b = params["f"], params["W"], params["b"]
+        K = 1 if f.ndim == 2 else f.shape[0]
+        H1, Z2, O = self.forward(f, W, b)
+        E, delta2 = self.error(Z2, O, loss)
+        delta1 = (W @ delta2) * H1 * (1 - H1)                                    # (K P Q, N)
+        rows = delta1.reshape(K, self.P * self.Q, self.n).transpose(2, 1, 0).reshape(-1, K)   # (N P Q, K)
+        return E, {"f": (rows.T @ self.patches).reshape(f.shape), "W": H1 @ delta2.T,
+                   "b": np.sum(delta2).reshape(b.shape)}
 
 
 @checked(X=array("N H H"), y=array("N"), X_val=array("M H H"), y_val=array("M"), n_filters=integer(1, 64),
-         learning_rate=positive(), steps=integer(0, 10**4), rng=seed())
+         learning_rate=positive(), steps=integer(0, 10**4), rng=seed(), loss=choice(*cnn.LOSSES),
+         weight_decay=real(0))
 def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate: float = 0.001,
-                           steps: int = 300, rng=0) -> cnn.ValidationRun:
-    """:func:`lecture_utils.cnn.lecture_validation_run` on the fast convolution (same arguments and results)."""
+                           steps: int = 300, rng=0, loss: str = "squared",
+                           weight_decay: float = 0.0) -> cnn.ValidationRun:
+    """:func:`lecture_utils.cnn.lecture_validation_run`, each image's 3x3 windows gathered once (same arguments and results)."""
     cnn._check_targets(np.zeros((1, len(X))), y)
     cnn._check_targets(np.zeros((1, len(X_val))), y_val)
     f, W, b = cnn.lecture_init(n_filters, X.shape[1], 3, rng)
+    fit, val = _LectureData(X, y), _LectureData(X_val, y_val)
     kept = []
 
     def evaluate(p):
         kept.append(p)
-        O = _lecture_forward(X_val, p["f"], p["W"], p["b"])[0]
-        return {"validation accuracy": float(np.mean((O > 0.5) == (y_val.reshape(1, -1) > 0.5)))}
+        _, Z2, O = val.forward(p["f"], p["W"], p["b"])
+        return {"validation accuracy": float(np.mean((O > 0.5) == (val.y > 0.5))),
+                "validation loss": val.error(Z2, O, loss)[0]}
 
+    objective = lambda p, _x, _y: fit.objective(p, loss)           # noqa: E731  (full batch, in order: X itself)
+    if weight_decay:
+        objective = with_weight_decay(objective, weight_decay, ("f", "W"))
     with single_threaded_blas():
-        _, history = train(_lecture_objective, {"f": f, "W": W, "b": b}, X, y,
-                           learning_rate=learning_rate, epochs=steps, shuffle=False, evaluate=evaluate)
+        _, history = train(objective, {"f": f, "W": W, "b": b}, X, y, learning_rate=learning_rate, epochs=steps,
+                           shuffle=False, evaluate=evaluate)
     return cnn.ValidationRun(kept, history)
 
 
 @checked(epochs=integer(1, 10**4), batch_size=integer(1), learning_rate=positive(),
-         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed())
+         momentum=real(0, 1, max_open=True), decay=real(0, 1, min_open=True), rng=seed(), pool=integer(1, 4))
 def lenet_validation_run(x, labels, x_val, y_val, params=None, epochs: int = 12, batch_size: int = 32,
                          learning_rate: float = 0.05, momentum: float = 0.9, decay: float = 0.85,
-                         rng=0) -> cnn.ValidationRun:
+                         rng=0, pool: int = 2) -> cnn.ValidationRun:
     """:func:`lecture_utils.cnn.lenet_validation_run` on the fast kernels (same arguments and results)."""
-    params = lenet_init(rng=rng) if params is None else params
-    x, labels, params = _check_data(x, labels, params)
-    x_val, y_val, _ = _check_data(x_val, y_val, params, names=("x_val", "y_val"))
+    params = lenet_init(rng=rng, pool=pool) if params is None else params
+    x, labels, params = _check_data(x, labels, params, pool=pool)
+    x_val, y_val, _ = _check_data(x_val, y_val, params, names=("x_val", "y_val"), pool=pool)
     kept = []
 
     def evaluate(p):
         kept.append(p)
-        return {"validation accuracy": float(np.mean(_predict_proba(p, x_val).argmax(axis=1) == y_val))}
+        return {"validation accuracy": float(np.mean(_predict_proba(p, x_val, pool=pool).argmax(axis=1) == y_val))}
 
     with single_threaded_blas():
-        _, history = train(_loss, params, x, labels, learning_rate=learning_rate, epochs=epochs,
-                           batch_size=batch_size, momentum=momentum, decay=decay, rng=rng, full_loss=False,
-                           evaluate=evaluate, verbose=False, metric_format="{:.1%}")
+        _, history = train(functools.partial(_loss, pool=pool), params, x, labels, learning_rate=learning_rate,
+                           epochs=epochs, batch_size=batch_size, momentum=momentum, decay=decay, rng=rng,
+                           full_loss=False, evaluate=evaluate, verbose=False, metric_format="{:.1%}")
     return cnn.ValidationRun(kept, history)
