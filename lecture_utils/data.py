@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import array, checked, flag, integer, real, seed
+from ._validate import array, checked, flag, integer, optional, real, seed
 
 
 def _sklearn_table(name: str) -> np.ndarray | None:
@@ -99,15 +99,26 @@ def _stratified_split(labels: np.ndarray, n_test_per_class: dict, rng: np.random
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
 
 
-def _faces_split(images, rng, standardise):
-    """100 faces then 100 non-faces (200, 22, 22): a 50/50 split of each, standardised with training statistics."""
-    labels = np.r_[np.ones(100, np.int64), np.zeros(100, np.int64)]
-    train, test = _stratified_split(labels, {0: 50, 1: 50}, rng)
-    x_train, x_test = images[train], images[test]
+_FACE_LABELS = np.r_[np.ones(100, np.int64), np.zeros(100, np.int64)]     # 100 faces, then 100 non-faces
+
+
+def _faces_split_indices(rng):
+    """Which of the 200 images (100 faces, then 100 non-faces) train and which test: 50 + 50 each, seeded."""
+    return _stratified_split(_FACE_LABELS, {0: 50, 1: 50}, rng)
+
+
+def _standardised(x_train, x_test, standardise):
     if standardise:
         mean, std = x_train.mean(), x_train.std()    # training statistics only
         x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
-    return x_train, labels[train], x_test, labels[test]
+    return x_train, x_test
+
+
+def _faces_split(images, rng, standardise):
+    """100 faces then 100 non-faces (200, 22, 22): a 50/50 split of each, standardised with training statistics."""
+    train, test = _faces_split_indices(rng)
+    x_train, x_test = _standardised(images[train], images[test], standardise)
+    return x_train, _FACE_LABELS[train], x_test, _FACE_LABELS[test]
 
 
 @checked(rng=seed(), standardise=flag())
@@ -170,19 +181,28 @@ def _block_mean(image: np.ndarray, factor: int) -> np.ndarray:
     return image[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
 
 
-def _scene_crops() -> np.ndarray:
-    """Every 22x22 crop, on an 11-pixel grid, of the :data:`SCENES` shrunk by 2, 4 and 8: (M, 22, 22)."""
+def _scene_crops():
+    """Every 22x22 crop, on an 11-pixel grid, of the :data:`SCENES` shrunk by 2, 4 and 8.
+
+    Returns
+    -------
+    crops : (M, 22, 22) array
+    sources : (M, 4) int array
+        For each crop: the picture (index into :data:`SCENES`), the shrinking factor, and the
+        crop's top row and left column in the shrunk picture.
+    """
     import skimage.data
 
-    crops = []
-    for name in SCENES:
+    crops, sources = [], []
+    for picture, name in enumerate(SCENES):
         image = _grey(getattr(skimage.data, name)())
         for factor in SCALES:
             small = _block_mean(image, factor)
             for top in range(0, small.shape[0] - CROP + 1, CROP_STEP):
                 for left in range(0, small.shape[1] - CROP + 1, CROP_STEP):
                     crops.append(small[top:top + CROP, left:left + CROP])
-    return np.array(crops)
+                    sources.append((picture, factor, top, left))
+    return np.array(crops), np.array(sources, dtype=np.int64)
 
 
 def _match_mean_and_contrast(targets: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -205,8 +225,20 @@ def _match_mean_and_contrast(targets: np.ndarray, candidates: np.ndarray) -> np.
     return np.array(chosen)
 
 
-@checked(rng=seed(), standardise=flag())
-def faces_matched_split(rng=0, standardise: bool = True):
+def _test_pictures(crops, sources):
+    """Which pictures give the test non-faces: half of them, alike in contrast to the other half.
+
+    The pictures ranked by their crops' mean contrast go to the fit and test sides in the order
+    fit, test, test, fit, fit, test, ... (a serpentine draft), so that both sides hold
+    low- and high-contrast pictures and the matching can find non-faces of the faces' contrast on each.
+    """
+    contrast = [crops[sources[:, 0] == p].std(axis=(1, 2)).mean() for p in range(len(SCENES))]
+    ranked = np.argsort(contrast, kind="stable")[::-1]
+    return np.sort(ranked[[r for r in range(len(ranked)) if r % 4 in (1, 2)]])
+
+
+@checked(rng=seed(), standardise=flag(), by_picture=flag(), sources=flag())
+def faces_matched_split(rng=0, standardise: bool = True, by_picture: bool = False, sources: bool = False):
     """A harder version of the lecture's task: the same faces against non-faces of the faces' brightness and contrast.
 
     The non-faces of ``skimage.data.lfw_subset()`` are darker and flatter than its faces
@@ -220,8 +252,15 @@ def faces_matched_split(rng=0, standardise: bool = True):
     standard deviation (contrast). A classifier must then use the arrangement of the
     pixels, not their overall level or spread.
 
-    The split is :func:`faces_lecture_split`'s (same seed, same faces on each side):
-    50 faces + 50 non-faces to train, the same to test.
+    The faces are split as in :func:`faces_lecture_split` (same seed, same faces on each
+    side): 50 faces + 50 non-faces to train, the same to test. The non-faces:
+
+    * ``by_picture=False``: each face's matched crop goes to the face's side. Crops of one
+      picture then land on both sides, some overlapping: the test measures "faces against
+      these pictures", not against pictures never seen;
+    * ``by_picture=True``: six pictures give the training non-faces and the other six the
+      test non-faces (:func:`_test_pictures`), each side's faces matched among its own
+      pictures' crops only: no picture is on both sides.
 
     Parameters
     ----------
@@ -230,6 +269,10 @@ def faces_matched_split(rng=0, standardise: bool = True):
     standardise : bool
         Subtract the training images' mean intensity and divide by their standard deviation
         (two scalars, applied to both sets), as :func:`faces_lecture_split` does.
+    by_picture : bool
+        Keep every picture's crops on one side (see above).
+    sources : bool
+        Also return where each image comes from.
 
     Returns
     -------
@@ -238,13 +281,29 @@ def faces_matched_split(rng=0, standardise: bool = True):
         1 for a face, 0 for a non-face.
     x_test : (100, 22, 22) float64 array
     y_test : (100,) int array
+    source_train, source_test : (100, 4) int arrays, only with ``sources=True``
+        For a non-face: its picture (index into :data:`SCENES`), shrinking factor, and top row
+        and left column in the shrunk picture; -1 in all four for a face.
     """
     from skimage.data import lfw_subset
 
     faces = lfw_subset()[:100, 1:23, 1:23].astype(np.float64)   # as faces_lecture_split crops them
-    candidates = _scene_crops()
-    images = np.concatenate([faces, candidates[_match_mean_and_contrast(faces, candidates)]])
-    return _faces_split(images, rng, standardise)
+    crops, crop_sources = _scene_crops()
+    train, test = _faces_split_indices(rng)                      # images 0..99 faces, 100..199 non-faces
+    if by_picture:
+        # slot by slot: the non-face slots of each side hold that side's faces' matches, among its pictures
+        on_test = np.isin(crop_sources[:, 0], _test_pictures(crops, crop_sources))
+        picked = np.empty(200, dtype=np.int64)                   # image index -> crop index (non-faces)
+        for side, pool in ((train, np.flatnonzero(~on_test)), (test, np.flatnonzero(on_test))):
+            picked[side[side >= 100]] = pool[_match_mean_and_contrast(faces[side[side < 100]], crops[pool])]
+        picked = picked[100:]
+    else:
+        picked = _match_mean_and_contrast(faces, crops)          # non-face 100 + i: face i's match
+    images = np.concatenate([faces, crops[picked]])
+    where = np.concatenate([np.full((100, 4), -1, dtype=np.int64), crop_sources[picked]])
+    x_train, x_test = _standardised(images[train], images[test], standardise)
+    result = (x_train, _FACE_LABELS[train], x_test, _FACE_LABELS[test])
+    return result + ((where[train], where[test]) if sources else ())
 
 
 @checked(x=array("N ..."), labels=array("N", dtype="int"), fraction=real(0, 1, min_open=True, max_open=True),
@@ -285,6 +344,64 @@ def validation_split(x, labels, fraction: float = 0.2, rng=0):
                          "that keeps at least one example of every class in both parts")
     fit, val = _stratified_split(labels, n_val, rng)
     return x[fit], labels[fit], x[val], labels[val]
+
+
+@checked(labels=array("N", dtype="int"), k=integer(2, 1000), rng=seed(), groups=optional(array("N", dtype="int")))
+def kfold_split(labels, k: int = 5, rng=0, groups=None) -> list:
+    """k-fold cross-validation: k (fit, validation) splits in which every example is validated exactly once.
+
+    With few examples a single validation split is a small sample: 17 of 20 right has a
+    95 % interval of about [64, 95] %, too wide to rank settings. In k-fold cross-validation
+    each setting is trained k times, each time on all but one fold and validated on that
+    fold, so all N examples give a validation answer (N answers instead of N / k), each from
+    a model that did not see it.
+
+    Folds are stratified: each class is shuffled (seeded) and dealt round the folds in turn,
+    so every fold holds about N_c / k examples of class c. With ``groups``, examples that
+    share a group (e.g. crops of one picture) always land in the same fold: whole groups
+    are placed first, largest first, each in the fold with the fewest grouped examples so far.
+
+    Parameters
+    ----------
+    labels : (N,) int array
+        Classes.
+    k : int >= 2
+        Number of folds.
+    rng : Generator or int
+        Seed of the shuffles.
+    groups : (N,) int array, optional
+        Group of each example; -1 for an example in no group (dealt on its own).
+
+    Returns
+    -------
+    list of k pairs (fit, val)
+        Index arrays into the N examples, sorted; the val arrays partition 0..N-1.
+    """
+    n = len(labels)
+    groups = np.full(n, -1, dtype=np.int64) if groups is None else groups
+    fold = np.full(n, -1, dtype=np.int64)
+    names, sizes = np.unique(groups[groups >= 0], return_counts=True)
+    grouped_per_fold = np.zeros(k, dtype=np.int64)
+    for g in names[np.lexsort((rng.permutation(len(names)), -sizes))]:      # largest first, ties seeded
+        target = int(np.argmin(grouped_per_fold))
+        fold[groups == g] = target
+        grouped_per_fold[target] += np.sum(groups == g)
+    turn = 0
+    for c in np.unique(labels):
+        members = rng.permutation(np.flatnonzero((labels == c) & (groups < 0)))
+        fold[members] = (turn + np.arange(len(members))) % k
+        turn = (turn + len(members)) % k
+    splits = [(np.flatnonzero(fold != i), np.flatnonzero(fold == i)) for i in range(k)]
+    empty = [i for i, (_, val) in enumerate(splits) if len(val) == 0]
+    if empty:
+        raise ValueError(f"k = {k} folds leave fold {empty[0]} empty ({n} examples"
+                         + (f", {len(names)} groups" if len(names) else "") + "); choose a smaller k")
+    for i, (fit, val) in enumerate(splits):
+        missing = np.setdiff1d(np.unique(labels), labels[fit])
+        if missing.size:
+            raise ValueError(f"fold {i} holds every example of class(es) {missing.tolist()}, so its fitting part "
+                             "has none to learn from; use more examples or groups, or a smaller k")
+    return splits
 
 
 @checked(test_fraction=real(0, 1, min_open=True, max_open=True), rng=seed())

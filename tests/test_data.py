@@ -106,7 +106,7 @@ def test_bundled_tables_are_read_as_scikit_learn_reads_them(monkeypatch):
 
 # --- the harder non-faces and the validation split ---------------------------------------
 
-from lecture_utils.data import SCENES, _scene_crops, faces_matched_split, validation_split  # noqa: E402
+from lecture_utils.data import SCENES, _scene_crops, faces_matched_split, kfold_split, validation_split  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_matched_non_faces_are_distinct_scene_crops_of_the_faces_brightness_and_
     images = np.concatenate([matched[0], matched[2]])
     labels = np.concatenate([matched[1], matched[3]])
     faces, others = images[labels == 1], images[labels == 0]
-    pool = _scene_crops().reshape(-1, 22 * 22)
+    pool = _scene_crops()[0].reshape(-1, 22 * 22)
     rows = [np.flatnonzero(np.all(pool == crop.ravel(), axis=1)) for crop in others]
     assert all(r.size for r in rows)                                  # every non-face is a crop of a scene
     assert len({int(r[0]) for r in rows}) == 100                      # and no crop is used twice
@@ -173,7 +173,10 @@ def test_validation_split_refuses_to_empty_a_class():
 
 
 TABLE = [
-    Case(faces_matched_split, dict(rng=0, standardise=True), {"rng": "seed", "standardise": "flag"}),
+    Case(faces_matched_split, dict(rng=0, standardise=True, by_picture=True, sources=False),
+         {"rng": "seed", "standardise": "flag", "by_picture": "flag", "sources": "flag"}),
+    Case(kfold_split, dict(labels=np.array([0, 1] * 5), k=2, rng=0, groups=np.array([-1] * 10)),
+         {"labels": "array", "k": "count", "rng": "seed"}),
     Case(validation_split, dict(x=np.ones((8, 2, 2)), labels=np.array([0, 1] * 4), fraction=0.25, rng=0),
          {"x": "array", "labels": "array", "fraction": "positive", "rng": "seed"}),
     Case(iris_lecture_example, dict(n_examples=5, rng=0), {"n_examples": "count", "rng": "seed"}),
@@ -191,3 +194,69 @@ def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
 def test_digits_fraction_must_leave_examples_on_both_sides():
     with pytest.raises(ValueError, match="test_fraction must be a finite real number > 0 and < 1, got 1.0"):
         digits_split(test_fraction=1.0)
+
+
+# --- non-faces split by picture, and k-fold cross-validation -------------------------------
+
+def test_matched_split_records_where_each_non_face_comes_from(matched):
+    *arrays, source_train, source_test = faces_matched_split(rng=0, standardise=False, sources=True)
+    for got, want in zip(arrays, matched):
+        np.testing.assert_array_equal(got, want)
+    crops, sources = _scene_crops()
+    for images, labels, where in ((matched[0], matched[1], source_train), (matched[2], matched[3], source_test)):
+        assert np.all(where[labels == 1] == -1)
+        for image, row in zip(images[labels == 0], where[labels == 0]):
+            picture, factor, top, left = row
+            index = np.flatnonzero(np.all(sources == row, axis=1))
+            np.testing.assert_array_equal(crops[index[0]], image)
+    # the random split mixes pictures: most test non-faces come from a picture with training crops too
+    shared = np.isin(source_test[matched[3] == 0, 0], source_train[matched[1] == 0, 0])
+    assert shared.sum() == 47
+
+
+def test_by_picture_no_picture_gives_non_faces_to_both_sides():
+    x_train, y_train, x_test, y_test, s_train, s_test = faces_matched_split(rng=0, standardise=False,
+                                                                            by_picture=True, sources=True)
+    lecture = faces_lecture_split(rng=0, standardise=False)
+    np.testing.assert_array_equal(y_train, lecture[1])
+    np.testing.assert_array_equal(x_train[y_train == 1], lecture[0][lecture[1] == 1])   # the same faces
+    np.testing.assert_array_equal(x_test[y_test == 1], lecture[2][lecture[3] == 1])
+    fit_pictures, test_pictures = set(s_train[y_train == 0, 0]), set(s_test[y_test == 0, 0])
+    assert fit_pictures and test_pictures and not fit_pictures & test_pictures
+    for images, labels in ((x_train, y_train), (x_test, y_test)):     # matched on each side
+        faces, others = images[labels == 1], images[labels == 0]
+        assert abs(faces.mean() - others.mean()) < 0.02
+        assert abs(faces.std(axis=(1, 2)).mean() - others.std(axis=(1, 2)).mean()) < 0.02
+    assert len({tuple(r) for r in np.concatenate([s_train, s_test]) if r[0] >= 0}) == 100     # distinct crops
+
+
+def test_kfold_validates_every_example_once_stratified_like_scikit_learn():
+    from sklearn.model_selection import StratifiedKFold
+    labels = np.r_[np.zeros(23, int), np.ones(11, int), np.full(7, 2)]
+    splits = kfold_split(labels, k=5, rng=3)
+    vals = np.concatenate([val for _, val in splits])
+    assert sorted(vals.tolist()) == list(range(len(labels)))
+    reference = StratifiedKFold(n_splits=5).split(np.zeros(len(labels)), labels)
+    ours = sorted(np.bincount(labels[val], minlength=3).tolist() for _, val in splits)
+    theirs = sorted(np.bincount(labels[val], minlength=3).tolist() for _, val in reference)
+    assert ours == theirs                                              # the same class counts per fold
+    for fit, val in splits:
+        assert not set(fit) & set(val) and len(fit) + len(val) == len(labels)
+    assert [v.tolist() for _, v in kfold_split(labels, k=5, rng=3)] == [v.tolist() for _, v in splits]
+
+
+def test_kfold_keeps_each_group_in_one_fold():
+    labels = np.r_[np.ones(20, int), np.zeros(20, int)]
+    groups = np.r_[np.full(20, -1), np.repeat([0, 1, 2, 3, 4, 5], [8, 5, 3, 2, 1, 1])]
+    splits = kfold_split(labels, k=4, rng=0, groups=groups)
+    for g in range(6):
+        homes = [i for i, (_, val) in enumerate(splits) if np.isin(np.flatnonzero(groups == g), val).any()]
+        assert len(homes) == 1
+    assert [int(np.sum(labels[val] == 1)) for _, val in splits] == [5, 5, 5, 5]
+
+
+def test_kfold_errors_say_what_cannot_be_split():
+    with pytest.raises(ValueError, match="leave fold 2 empty"):
+        kfold_split(np.array([0, 1]), k=3)
+    with pytest.raises(ValueError, match=r"fold 0 holds every example of class\(es\) \[1\]"):
+        kfold_split(np.array([0, 0, 0, 1, 1]), k=2, groups=np.array([-1, -1, -1, 7, 7]))
