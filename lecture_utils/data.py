@@ -5,13 +5,14 @@ Every loader is deterministic: the same seed gives the same arrays on every mach
 
 from __future__ import annotations
 
+import csv
 import gzip
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 
-from ._validate import array, checked, flag, integer, optional, real, seed
+from ._validate import anything, array, checked, flag, integer, optional, real, seed
 
 
 def _sklearn_table(name: str) -> np.ndarray | None:
@@ -434,3 +435,43 @@ def digits_split(test_fraction: float = 0.25, rng=0):
     n_test = {k: int(round(test_fraction * counts[k])) for k in range(counts.size)}
     train, test = _stratified_split(labels, n_test, rng)
     return images[train], labels[train], images[test], labels[test]
+
+
+TABLES_DIR = Path(__file__).resolve().parent / "tables"
+
+
+@checked(name=anything())
+def load_table(name: str) -> list:
+    """A committed table of notebook 04's or 06's sweeps (``lecture_utils/tables/<name>.csv``) as a list of rows.
+
+    The sweeps that take minutes (several seeds, settings chosen by cross-validation, paired
+    comparisons) are run by ``tools/sweeps.py``, which writes these tables and, with ``--check``,
+    regenerates them and compares (``tests/test_tables.py``). Each row is a dict; integers and
+    decimals come back as int and float, everything else as text.
+
+    Parameters
+    ----------
+    name : str
+        The table, e.g. ``"faces_test"``.
+
+    Returns
+    -------
+    list of dict
+    """
+    available = sorted(p.stem for p in TABLES_DIR.glob("*.csv"))
+    if not isinstance(name, str) or name not in available:
+        raise ValueError(f"name must be one of the committed tables {available}, got {name!r}")
+    with open(TABLES_DIR / f"{name}.csv", newline="", encoding="utf-8") as f:
+        return [{key: _number(value) for key, value in row.items()} for row in csv.DictReader(f)]
+
+
+def _number(text: str):
+    """'12' -> 12, '0.003' -> 0.003, 'nan' -> nan; a string of 0s and 1s (per-image answers) stays text."""
+    if len(text) > 12 and set(text) <= {"0", "1"}:
+        return text
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

@@ -231,3 +231,58 @@ def train_gradient_descent(x, y, learning_rate: float = 0.1, steps: int = 100, r
     params = {"w": init_scale * rng.standard_normal((x.shape[1], y.shape[1])),
               "b": np.zeros((1, y.shape[1]))}
     return train(linear_loss, params, x, y, learning_rate=learning_rate, epochs=steps, shuffle=False)
+
+
+@checked(x=array("N D"))
+def loss_hessian(x) -> np.ndarray:
+    """Hessian of the lecture's loss in one output column's parameters ``(w_1k, ..., w_Dk, b_k)``.
+
+    ``L = (1/N) sum_k ||x~ theta_k - y_k||^2`` with ``x~ = [x 1]`` (N, D+1) and
+    ``theta_k = [w_:k; b_k]`` is a quadratic: its gradient ``(2/N) x~^T (x~ theta_k - y_k)``
+    is linear in theta_k, with the constant matrix ``H = (2/N) x~^T x~`` (the same for every
+    class k). So ``L(theta) = L* + 1/2 sum_k e_k^T H e_k`` with ``e_k = theta_k - theta*_k``, and a
+    gradient-descent step maps ``e <- (I - eta H) e``: along the eigenvector of H with
+    eigenvalue lambda the error is multiplied by ``1 - eta lambda`` at every step. It shrinks
+    for every lambda only if ``eta < 2 / lambda_max``, and it flips sign (zig-zags) where
+    ``eta lambda > 1``.
+
+    Parameters
+    ----------
+    x : (N, D) array
+
+    Returns
+    -------
+    H : (D+1, D+1) array, symmetric, positive semi-definite
+    """
+    design = np.hstack([x, np.ones((x.shape[0], 1))])
+    return 2.0 / x.shape[0] * design.T @ design
+
+
+@checked(x=array("N D"), y=array("N K"), learning_rate=positive(), steps=integer(0, 10**5), rng=seed(),
+         init_scale=positive())
+def gradient_descent_path(x, y, learning_rate: float = 0.1, steps: int = 100, rng=None, init_scale: float = 0.01):
+    """Every parameter of :func:`train_gradient_descent`'s run, step by step, as ``theta = [w; b]``.
+
+    Parameters
+    ----------
+    x, y, learning_rate, steps, rng, init_scale
+        As in :func:`train_gradient_descent` (the same arguments give the same run).
+
+    Returns
+    -------
+    path : (T, D+1, K) array
+        ``path[t] = [w; b]`` before update t, then after the last (T = steps + 1, fewer if the
+        run diverged: it stops once the loss passes 1e12).
+    history : lecture_utils.optim.History
+        As :func:`train_gradient_descent` returns it.
+    """
+    kept = []
+
+    def keep(params):
+        kept.append(np.vstack([params["w"], params["b"]]))
+        return {}
+
+    params = {"w": init_scale * rng.standard_normal((x.shape[1], y.shape[1])), "b": np.zeros((1, y.shape[1]))}
+    _, history = train(linear_loss, params, x, y, learning_rate=learning_rate, epochs=steps, shuffle=False,
+                       evaluate=keep)
+    return np.array(kept), history

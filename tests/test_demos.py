@@ -284,3 +284,39 @@ def test_the_other_figures_of_notebook_06_draw():
     image = rng.random((8, 8))
     fig = draw_pyramid_vs_pooling(image, [image, image[::2, ::2]], [("conv", image), ("pool", image[::2, ::2])])
     assert len(fig.axes) == 4
+
+
+# --- notebook 01: the step-size lesson -----------------------------------------------------
+
+from lecture_utils.demos.linear import draw_step_size_demo, step_size_demo, step_size_explorer  # noqa: E402
+from lecture_utils.linear import loss_hessian  # noqa: E402
+
+
+def test_step_size_demo_coordinates_shrink_by_one_minus_eta_lambda(problem):
+    x, y = problem
+    demo = step_size_demo(x, y, [0.05, 0.3], steps=12, column=1)
+    lam = np.linalg.eigvalsh(loss_hessian(x))
+    np.testing.assert_allclose(demo.eigenvalues, lam, rtol=1e-12)
+    for eta, path in zip(demo.learning_rates, demo.paths):
+        np.testing.assert_allclose(path[1:], path[:-1] * (1 - eta * lam), atol=1e-12)   # per eigen-direction
+    assert all(gap[-1] < gap[0] for gap in demo.gaps)
+    fig = draw_step_size_demo(demo)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+
+
+def test_step_size_explorer_follows_its_slider(problem):
+    x, y = problem
+    explorer = step_size_explorer(x, y, steps=20)
+    assert explorer.result.learning_rates == [pytest.approx(0.1)]
+    explorer.controls["learning_rate"].value = 0.3
+    assert explorer.result.learning_rates == [pytest.approx(0.3, rel=1e-6)] and explorer.updates == 2
+    assert explorer._repr_mimebundle_()["text/plain"] == "Step size explorer (learning_rate)"
+
+
+def test_step_size_demo_refuses_what_it_cannot_draw(problem):
+    x, y = problem
+    with pytest.raises(TypeError, match="learning_rates must be a list of positive numbers"):
+        step_size_demo(x, y, 0.1)
+    with pytest.raises(ValueError, match="column must be below the number of outputs K = 3"):
+        step_size_demo(x, y, [0.1], column=3)

@@ -99,6 +99,18 @@ def test_lecture_validation_run_equals_the_lecture_run(n_filters, loss, weight_d
     assert_same_run(ours, ref, ours.history.losses, ref.history.losses)
 
 
+@pytest.mark.parametrize("loss, weight_decay", [("squared", 0.0), ("cross_entropy", 0.5)])
+def test_train_lecture_model_equals_the_lecture_training(loss, weight_decay):
+    x_fit, y_fit, _, _ = _faces_problem()
+    kwargs = dict(n_filters=3, learning_rate=0.003, steps=20, rng=2, loss=loss, weight_decay=weight_decay)
+    params, history = fast.train_lecture_model(x_fit, y_fit, **kwargs)
+    params_ref, history_ref = cnn.train_lecture_model(x_fit, y_fit, **kwargs)
+    np.testing.assert_allclose(history.losses, history_ref.losses, rtol=1e-12)
+    assert history.metrics == history_ref.metrics
+    for name in params_ref:
+        np.testing.assert_allclose(params[name], params_ref[name], rtol=1e-11, atol=1e-14)
+
+
 def test_the_fast_sigmoid_equals_the_lecture_sigmoid():
     a = np.r_[np.linspace(-800, 800, 4001), -1e6, 1e6, 0.0]
     np.testing.assert_allclose(fast._sigmoid_three_passes(a), cnn.sigmoid(a), rtol=4e-16, atol=1e-300)  # below: subnormal

@@ -169,3 +169,64 @@ PARAMS, IDS = expand(TABLE)
 @pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
 def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
     check_refused(fn, good, arg, description, value)
+
+
+# --- the step-size lesson: the loss's Hessian and the path of gradient descent ----------------
+
+from lecture_utils.gradcheck import jacobian  # noqa: E402
+from lecture_utils.linear import gradient_descent_path, loss_hessian, train_gradient_descent  # noqa: E402
+
+
+def test_loss_hessian_is_the_jacobian_of_the_gradient():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((9, 3)), rng.standard_normal((9, 2))
+
+    def gradient_of_column0(theta):             # dL/d(w_:0, b_0), column 1 held fixed
+        w = np.column_stack([theta[:3], np.ones(3)])
+        b = np.array([[theta[3], 0.5]])
+        _, grads = linear_loss({"w": w, "b": b}, x, y)
+        return np.r_[grads["w"][:, 0], grads["b"][0, 0]]
+
+    numeric = jacobian(gradient_of_column0, rng.standard_normal(4))
+    np.testing.assert_allclose(loss_hessian(x), numeric, atol=1e-7)
+
+
+def test_each_step_multiplies_the_error_by_one_minus_eta_times_the_hessian():
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((20, 4)), rng.standard_normal((20, 3))
+    eta = 0.2
+    path, history = gradient_descent_path(x, y, learning_rate=eta, steps=15, rng=2)
+    design = np.hstack([x, np.ones((20, 1))])
+    optimum = np.linalg.lstsq(design, y, rcond=None)[0]
+    step = np.eye(5) - eta * loss_hessian(x)
+    for t in range(15):
+        np.testing.assert_allclose(path[t + 1] - optimum, step @ (path[t] - optimum), atol=1e-12)
+    params, reference = train_gradient_descent(x, y, learning_rate=eta, steps=15, rng=2)
+    assert history.losses == reference.losses
+    np.testing.assert_array_equal(path[-1], np.vstack([params["w"], params["b"]]))
+    best = np.sum((design @ optimum - y) ** 2) / 20
+    gaps = [0.5 * np.sum((p - optimum) * (loss_hessian(x) @ (p - optimum))) for p in path]   # L - L* = e^T H e / 2
+    np.testing.assert_allclose(np.array(history.losses) - best, gaps, rtol=1e-9, atol=1e-14)
+
+
+def test_path_stops_where_the_run_diverges():
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((10, 2)), rng.standard_normal((10, 1))
+    eta = 3 / np.linalg.eigvalsh(loss_hessian(x)).max()                 # above 2 / lambda_max
+    path, history = gradient_descent_path(x, y, learning_rate=eta, steps=500, rng=0)
+    assert history.diverged and len(path) == len(history.losses) < 501
+
+
+STEP_TABLE = [
+    Case(loss_hessian, dict(x=np.ones((5, 3))), {"x": "array"}),
+    Case(gradient_descent_path, dict(x=np.eye(5, 3), y=np.ones((5, 2)), learning_rate=0.1, steps=2, rng=0,
+                                     init_scale=0.01),
+         {"x": "array", "y": "array", "learning_rate": "positive", "steps": "count", "rng": "seed",
+          "init_scale": "positive"}),
+]
+STEP_PARAMS, STEP_IDS = expand(STEP_TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", STEP_PARAMS, ids=STEP_IDS)
+def test_bad_input_to_the_step_size_functions_is_refused_clearly(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

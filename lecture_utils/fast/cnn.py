@@ -216,6 +216,30 @@ class _LectureData:
                    "b": np.sum(delta2).reshape(b.shape)}
 
 
+def _lecture_objective(fit, loss, weight_decay):
+    """The full-batch objective on ``fit``'s images (the loop passes X itself: one batch, in order)."""
+    objective = lambda p, _x, _y: fit.objective(p, loss)           # noqa: E731
+    return with_weight_decay(objective, weight_decay, ("f", "W")) if weight_decay else objective
+
+
+@checked(X=array("N H H"), y=array("N"), n_filters=integer(1, 64), learning_rate=positive(),
+         steps=integer(0, 10**5), rng=seed(), loss=choice(*cnn.LOSSES), weight_decay=real(0))
+def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, steps: int = 300, rng=0,
+                        loss: str = "squared", weight_decay: float = 0.0):
+    """:func:`lecture_utils.cnn.train_lecture_model` without test images: (params, history), the same results."""
+    cnn._check_targets(np.zeros((1, len(X))), y)
+    f, W, b = cnn.lecture_init(n_filters, X.shape[1], 3, rng)
+    fit = _LectureData(X, y)
+
+    def evaluate(p):
+        _, _, O = fit.forward(p["f"], p["W"], p["b"])
+        return {"training accuracy": float(np.mean((O > 0.5) == (fit.y > 0.5)))}
+
+    with single_threaded_blas():
+        return train(_lecture_objective(fit, loss, weight_decay), {"f": f, "W": W, "b": b}, X, y,
+                     learning_rate=learning_rate, epochs=steps, shuffle=False, evaluate=evaluate)
+
+
 @checked(X=array("N H H"), y=array("N"), X_val=array("M H H"), y_val=array("M"), n_filters=integer(1, 64),
          learning_rate=positive(), steps=integer(0, 10**4), rng=seed(), loss=choice(*cnn.LOSSES),
          weight_decay=real(0))
@@ -235,12 +259,9 @@ def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate
         return {"validation accuracy": float(np.mean((O > 0.5) == (val.y > 0.5))),
                 "validation loss": val.error(Z2, O, loss)[0]}
 
-    objective = lambda p, _x, _y: fit.objective(p, loss)           # noqa: E731  (full batch, in order: X itself)
-    if weight_decay:
-        objective = with_weight_decay(objective, weight_decay, ("f", "W"))
     with single_threaded_blas():
-        _, history = train(objective, {"f": f, "W": W, "b": b}, X, y, learning_rate=learning_rate, epochs=steps,
-                           shuffle=False, evaluate=evaluate)
+        _, history = train(_lecture_objective(fit, loss, weight_decay), {"f": f, "W": W, "b": b}, X, y,
+                           learning_rate=learning_rate, epochs=steps, shuffle=False, evaluate=evaluate)
     return cnn.ValidationRun(kept, history)
 
 
