@@ -378,6 +378,16 @@ def lecture_init(n_filters: int = 1, image_size: int = 22, filter_size: int = 3,
     return (f[0] if n_filters == 1 else f), W, np.zeros((1, 1))
 
 
+def _start(X, n_filters, rng, params):
+    """The initial (f, W, b): lecture_init's draw, or the given dict checked against the images."""
+    if params is None:
+        return lecture_init(n_filters, X.shape[1], 3, rng)
+    if not isinstance(params, dict) or set(params) != {"f", "W", "b"}:
+        raise ValueError(f"params must be a dict with keys 'f', 'W', 'b' (as lecture_init's), got "
+                         f"{sorted(params) if isinstance(params, dict) else type(params).__name__}")
+    return _check_model(X, params["f"], params["W"], params["b"])[1:]
+
+
 def lecture_accuracy(X, y, f, W, b) -> float:
     """Fraction of images classified correctly, ``mean((O > 0.5) == y)``.
 
@@ -404,9 +414,10 @@ def _check_test_pair(X_test, y_test):
 
 @checked(X=array("N H H"), y=array("N"), n_filters=integer(1, 64), learning_rate=positive(),
          steps=integer(0, 10**5), rng=seed(), X_test=optional(array("M H H")), y_test=optional(array("M")),
-         loss=choice(*LOSSES), weight_decay=real(0))
+         loss=choice(*LOSSES), weight_decay=real(0), params=anything())
 def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, steps: int = 300,
-                        rng=0, X_test=None, y_test=None, loss: str = "squared", weight_decay: float = 0.0):
+                        rng=0, X_test=None, y_test=None, loss: str = "squared", weight_decay: float = 0.0,
+                        params=None):
     """Full-batch gradient descent on the lecture's model: ``theta <- theta - eta dE/dtheta``.
 
     Parameters
@@ -430,6 +441,8 @@ def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, 
     weight_decay : float >= 0
         lambda of an L2 penalty ``(lambda / 2)(||f||^2 + ||W||^2)`` added to E
         (:func:`lecture_utils.optim.with_weight_decay`); 0 for none.
+    params : dict with "f", "W", "b", optional
+        Where to start instead of ``lecture_init(n_filters, H, 3, rng)`` (n_filters and rng are then unused).
 
     Returns
     -------
@@ -440,7 +453,7 @@ def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, 
         and (with test data) ``metrics["test accuracy"]`` at the same steps.
     """
     _check_test_pair(X_test, y_test)
-    f, W, b = lecture_init(n_filters, X.shape[1], 3, rng)
+    f, W, b = _start(X, n_filters, rng, params)
 
     def evaluate(p):
         scores = {"training accuracy": lecture_accuracy(X, y, p["f"], p["W"], p["b"])}

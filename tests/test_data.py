@@ -260,3 +260,18 @@ def test_kfold_errors_say_what_cannot_be_split():
         kfold_split(np.array([0, 1]), k=3)
     with pytest.raises(ValueError, match=r"fold 0 holds every example of class\(es\) \[1\]"):
         kfold_split(np.array([0, 0, 0, 1, 1]), k=2, groups=np.array([-1, -1, -1, 7, 7]))
+
+
+def test_standardise_with_training_uses_the_training_statistics_only():
+    from lecture_utils.data import standardise_with_training
+    x_train, x_test = np.arange(12.0).reshape(3, 2, 2), np.full((2, 2, 2), 100.0)
+    a, b = standardise_with_training(x_train, x_test)
+    assert abs(a.mean()) < 1e-15 and abs(a.std() - 1) < 1e-15
+    np.testing.assert_allclose(b, (100 - 5.5) / x_train.std())
+    raw = faces_lecture_split(rng=0, standardise=False)
+    for got, want in zip(standardise_with_training(raw[0], raw[2]), faces_lecture_split(rng=0)[::2]):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="x_train has one intensity everywhere"):
+        standardise_with_training(np.ones((2, 3)), np.ones((1, 3)))
+    with pytest.raises(ValueError, match=r"x_test's images must have the shape of x_train's, \(2, 2\)"):
+        standardise_with_training(x_train, np.ones((2, 3)))

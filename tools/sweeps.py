@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from lecture_utils import nn  # noqa: E402
 from lecture_utils.baselines import logistic_baseline  # noqa: E402
+from lecture_utils.cnn import lecture_init  # noqa: E402
 from lecture_utils.data import (TABLES_DIR, digits_split, faces_lecture_split, faces_matched_split,  # noqa: E402
                                 kfold_split, validation_split)
 from lecture_utils.fast import cnn as fast_cnn  # noqa: E402
@@ -60,21 +61,24 @@ N_FILTERS = {"cnn1": 1, "cnn3": 3}
 
 
 def cv_counts(x, y, groups, model):
-    """Validation images right, summed over the folds: {(setting, steps): count}; every step for the CNNs."""
+    """Validation images right, summed over the folds, {(setting, steps): count} (every step for the CNNs),
+    and the CNNs' training error E / N_fit at each step, averaged over the folds."""
     folds = kfold_split(y, FOLDS, rng=0, groups=groups)
-    counts = {}
+    counts, errors = {}, {}
     for fit, val in folds:
         if model == "baseline":
             for C in C_GRID:
                 right = int(np.sum(logistic_baseline(x[fit], y[fit], x[val], C) == y[val]))
                 counts[C, 0] = counts.get((C, 0), 0) + right
+                errors[C, 0] = float("nan")
             continue
         for eta in LEARNING_RATES:
             run = fast_cnn.lecture_validation_run(x[fit], y[fit], x[val], y[val], n_filters=N_FILTERS[model],
                                                   learning_rate=eta, steps=max(STEPS), rng=0)
             for t, accuracy in enumerate(run.history.metrics["validation accuracy"]):
                 counts[eta, t] = counts.get((eta, t), 0) + int(round(accuracy * len(val)))
-    return counts
+                errors[eta, t] = errors.get((eta, t), 0.0) + run.history.losses[t] / len(fit) / FOLDS
+    return counts, errors
 
 
 def choose(counts, candidates):
@@ -103,15 +107,41 @@ def faces_tables():
     cv, test = [], []
     for faces, (x, y, x_test, y_test, groups) in face_sets().items():
         for model in FACE_MODELS[faces]:
-            counts = cv_counts(x, y, groups, model)
+            counts, errors = cv_counts(x, y, groups, model)
             grid = [(C, 0) for C in C_GRID] if model == "baseline" else [(e, t) for e in LEARNING_RATES for t in STEPS]
             kept = sorted(counts) if (faces, model) == ("lecture", "cnn1") else grid    # the curves: every step
             cv += [{"faces": faces, "model": model, "setting": s, "steps": t, "cv_correct": counts[s, t],
-                    "n": len(y)} for s, t in kept]
+                    "n": len(y), "fit_error": errors[s, t]} for s, t in kept]
             setting, steps = choose(counts, grid)
             test += [{"faces": faces, "model": model, "setting": setting, "steps": steps, **row}
                      for row in test_rows(x, y, x_test, y_test, model, setting, steps)]
     return {"faces_cv": cv, "faces_test": test}
+
+
+# ------------------------------------------------------------------ notebook 06: the loss
+
+LOSS_RATE, LOSS_STEPS, LOSS_EVERY, SATURATED_BIAS = 0.003, 300, 5, 10.0
+
+
+def loss_starts():
+    """The lecture's seed-0 start, and the same with b = 10: O = sigmoid(Z2) near 1 for every image."""
+    f, W, b = lecture_init(1, 22, 3, rng=0)
+    return {"lecture": {"f": f, "W": W, "b": b}, "saturated": {"f": f, "W": W, "b": np.array([[SATURATED_BIAS]])}}
+
+
+def loss_table():
+    """The one-filter model on the 100 training faces, squared error (eta) against cross-entropy (eta / 4:
+    the same first step where O = 1/2), from two starts: training images right, every 5 steps."""
+    x, y, _, _ = faces_lecture_split(rng=0)
+    rows = []
+    for start, params in loss_starts().items():
+        for loss, eta in (("squared", LOSS_RATE), ("cross_entropy", LOSS_RATE / 4)):
+            _, history = fast_cnn.train_lecture_model(x, y, learning_rate=eta, steps=LOSS_STEPS, loss=loss,
+                                                      params=params)
+            rows += [{"start": start, "loss": loss, "learning_rate": eta, "step": t,
+                      "train_correct": int(round(history.metrics["training accuracy"][t] * len(y))), "n": len(y)}
+                     for t in range(0, LOSS_STEPS + 1, LOSS_EVERY)]
+    return {"faces_losses": rows}
 
 
 # ------------------------------------------------------------------ notebook 06: weight decay
@@ -243,24 +273,60 @@ def batch_size_table():
     return {"batch_size_seeds": rows}
 
 
+# ------------------------------------------------------------------------- notebook 04: XOR
+
+XOR_SCALES, XOR_SEEDS, XOR_EPOCHS = (0.25, 0.5, 1.0, 2.0, 4.0), range(20, 220), 300
+X_XOR = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+Y_XOR = np.array([0, 1, 1, 0])
+
+
+def xor_outcome(final_cost, outputs):
+    """'solved' (all four on the right side of 1/2), 'stuck' (on the 1/8 plateau: two outputs merged at 1/2)
+    or 'slow' (neither: the cost still above it, near the start's 1/4)."""
+    if np.array_equal(outputs > 0.5, Y_XOR == 1):
+        return "solved"
+    return "stuck" if abs(final_cost - 1 / 8) < 0.01 else "slow"
+
+
+def xor_table():
+    """Notebook 04's 2-2-1 network from 200 fresh seeds, its initial weights multiplied by c: how each run ends."""
+    sizes, activations = [2, 2, 1], ["tanh", "sigmoid"]
+    starts = [nn.MLP(sizes, activations, rng=seed).params for seed in XOR_SEEDS]
+    scaled = [{k: c * v for k, v in p.items()} for c in XOR_SCALES for p in starts]
+    runs = fast_nn.train_sgd_many(nn.MLP(sizes, activations), scaled, X_XOR, Y_XOR[:, None].astype(float), 2.0,
+                                  epochs=XOR_EPOCHS, seeds=[s for _ in XOR_SCALES for s in XOR_SEEDS])
+    net = nn.MLP(sizes, activations)
+    rows = []
+    for j, (c, seed) in enumerate((c, s) for c in XOR_SCALES for s in XOR_SEEDS):
+        outputs = net.predict(X_XOR, runs.params[j]).ravel()
+        rows.append({"scale": c, "seed": seed, "outcome": xor_outcome(runs.losses[j, -1], outputs)})
+    return {"xor_scales": rows}
+
+
 # ----------------------------------------------------------------------------- the tables
 
 COLUMNS = {     # name -> (column, format); a format of "" is text or an integer, compared exactly
-    "faces_cv": [("faces", ""), ("model", ""), ("setting", "g"), ("steps", ""), ("cv_correct", ""), ("n", "")],
+    "faces_cv": [("faces", ""), ("model", ""), ("setting", "g"), ("steps", ""), ("cv_correct", ""), ("n", ""),
+                 ("fit_error", ".4e")],
     "faces_test": [("faces", ""), ("model", ""), ("setting", "g"), ("steps", ""), ("seed", ""), ("correct", ""),
                    ("n", ""), ("right", "")],
+    "faces_losses": [("start", ""), ("loss", ""), ("learning_rate", "g"), ("step", ""), ("train_correct", ""),
+                     ("n", "")],
     "faces_weight_decay": [("weight_decay", "g"), ("step", ""), ("train_loss", ".4f"), ("val_loss", ".4f"),
                            ("val_correct", ""), ("n", "")],
     "digits_validation": [("model", ""), ("setting", "g"), ("epochs", ""), ("val_correct", ""), ("n", "")],
     "digits_test": [("model", ""), ("setting", "g"), ("epochs", ""), ("seed", ""), ("correct", ""),
                     ("shifted_correct", ""), ("n", ""), ("right", ""), ("shifted_right", "")],
+    "xor_scales": [("scale", "g"), ("seed", ""), ("outcome", "")],
     "batch_size_seeds": [("seed", ""), ("batch_size", ""), ("learning_rate", "g"), ("diverged", ""),
                          ("cost_after_epochs", ".3e"), ("cost_after_100_updates", ".3e")],
 }
-SWEEPS = {"faces": faces_tables, "faces_weight_decay": weight_decay_table, "digits": digits_tables,
-          "batch_size": batch_size_table}
-TABLE_OF = {"faces_cv": "faces", "faces_test": "faces", "faces_weight_decay": "faces_weight_decay",
-            "digits_validation": "digits", "digits_test": "digits", "batch_size_seeds": "batch_size"}
+SWEEPS = {"faces": faces_tables, "faces_losses": loss_table, "faces_weight_decay": weight_decay_table, "digits": digits_tables,
+          "batch_size": batch_size_table, "xor": xor_table}
+TABLE_OF = {"faces_cv": "faces", "faces_test": "faces", "faces_losses": "faces_losses",
+            "faces_weight_decay": "faces_weight_decay",
+            "digits_validation": "digits", "digits_test": "digits", "batch_size_seeds": "batch_size",
+            "xor_scales": "xor"}
 
 
 def to_csv(name, rows) -> str:

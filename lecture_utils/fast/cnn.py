@@ -22,7 +22,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .. import cnn, nn
-from .._validate import array, check, checked, choice, flag, integer, positive, real, seed
+from .._validate import anything, array, check, checked, choice, flag, integer, positive, real, seed
 from ..optim import train, with_weight_decay
 from .conv import (FastReluPoolCache, _conv_backward, _conv_forward, _dense_backward, _dense_forward,
                    _pool_backward, _pool_forward, _relu_backward, _relu_forward, _relu_pool2_backward,
@@ -223,12 +223,12 @@ def _lecture_objective(fit, loss, weight_decay):
 
 
 @checked(X=array("N H H"), y=array("N"), n_filters=integer(1, 64), learning_rate=positive(),
-         steps=integer(0, 10**5), rng=seed(), loss=choice(*cnn.LOSSES), weight_decay=real(0))
+         steps=integer(0, 10**5), rng=seed(), loss=choice(*cnn.LOSSES), weight_decay=real(0), params=anything())
 def train_lecture_model(X, y, n_filters: int = 1, learning_rate: float = 0.001, steps: int = 300, rng=0,
-                        loss: str = "squared", weight_decay: float = 0.0):
+                        loss: str = "squared", weight_decay: float = 0.0, params=None):
     """:func:`lecture_utils.cnn.train_lecture_model` without test images: (params, history), the same results."""
     cnn._check_targets(np.zeros((1, len(X))), y)
-    f, W, b = cnn.lecture_init(n_filters, X.shape[1], 3, rng)
+    f, W, b = cnn._start(X, n_filters, rng, params)
     fit = _LectureData(X, y)
 
     def evaluate(p):
