@@ -497,3 +497,26 @@ def _number(text: str):
         except ValueError:
             pass
     return text
+
+
+@checked(name=anything())
+def load_arrays(name: str) -> dict:
+    """Seed 0's trained parameters that notebook 06 shows (``lecture_utils/tables/<name>.npz``, by tools/sweeps.py).
+
+    Training them again takes a few seconds each; the sweep that fills the tables keeps them,
+    and ``tests/test_tables.py`` retrains and compares them to 1e-7.
+
+    Parameters
+    ----------
+    name : str
+        ``"faces_trained"`` or ``"digits_trained"``.
+
+    Returns
+    -------
+    dict of str -> array
+    """
+    available = sorted(p.stem for p in TABLES_DIR.glob("*.npz"))
+    if not isinstance(name, str) or name not in available:
+        raise ValueError(f"name must be one of the committed arrays {available}, got {name!r}")
+    with np.load(TABLES_DIR / f"{name}.npz") as archive:
+        return {key: archive[key] for key in archive.files}

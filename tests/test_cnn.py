@@ -630,3 +630,18 @@ def test_the_network_without_pooling_has_the_right_gradients():
         assert rel_error(grads[name], numeric) < 1e-7, name
     with pytest.raises(ValueError, match=r"x must have shape \(N, 1, 2, 2\), got shape \(3, 1, 8, 8\)"):
         lenet_forward(x, lenet_init((2, 2), rng=9), pool=1)        # LeNet's parameters, no pooling: w3 too small
+
+
+def test_training_can_start_from_given_parameters():
+    X = np.random.default_rng(10).standard_normal((5, 6, 6))
+    y = np.array([0.0, 1, 1, 0, 1])
+    f, W, _ = lecture_init(1, 6, 3, rng=11)
+    start = {"f": f, "W": W, "b": np.array([[10.0]])}
+    params, history = train_lecture_model(X, y, learning_rate=0.01, steps=2, params=start)
+    reference = lecture_gradients(X, y, f, W, start["b"])
+    assert history.losses[0] == pytest.approx(reference[0], rel=1e-14)
+    np.testing.assert_array_equal(start["b"], [[10.0]])                          # not modified
+    with pytest.raises(ValueError, match="params must be a dict with keys 'f', 'W', 'b'"):
+        train_lecture_model(X, y, params={"f": f})
+    with pytest.raises(ValueError, match=r"W must have shape \(16, 1\)"):
+        train_lecture_model(X, y, params={"f": f, "W": np.ones((5, 1)), "b": np.zeros((1, 1))})

@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
-from scipy.stats import binomtest
+from math import comb
+
+from scipy.stats import binomtest, mannwhitneyu
 
 from lecture_utils import cnn
-from lecture_utils.stats import PairedTest, mcnemar_exact, wilson_interval
+from lecture_utils.stats import PairedTest, mcnemar_exact, rank_sum_test, wilson_interval
 from bad_input import Case, check_refused, expand
 
 
@@ -59,10 +61,38 @@ def test_wilson_interval_is_the_one_notebook_06_imports():
 
 
 TABLE = [Case(mcnemar_exact, dict(correct_a=np.array([1.0, 0, 1]), correct_b=np.array([0.0, 0, 1])),
-              {"correct_a": "array", "correct_b": "array"})]
+              {"correct_a": "array", "correct_b": "array"}),
+         Case(rank_sum_test, dict(a=np.array([1.0, 2.5, 3.0]), b=np.array([0.5, 4.0])), {"a": "array", "b": "array"})]
 PARAMS, IDS = expand(TABLE)
 
 
 @pytest.mark.parametrize("fn, good, arg, description, value", PARAMS, ids=IDS)
 def test_bad_input_is_refused_clearly(fn, good, arg, description, value):
     check_refused(fn, good, arg, description, value)
+
+
+
+# --- the rank-sum (Mann-Whitney) test ---------------------------------------------------
+
+@pytest.mark.parametrize("n1, n2, ties, shift", [(7, 13, False, 0.8), (13, 7, False, -0.3), (1, 1, False, 0.0),
+                                                 (8, 30, False, 0.5), (9, 9, False, 1.0), (5, 6, True, 0.5),
+                                                 (70, 130, False, 0.4), (40, 60, True, 0.3), (3, 200, False, 2.0)])
+def test_rank_sum_test_equals_scipys_mannwhitneyu(n1, n2, ties, shift):
+    rng = np.random.default_rng(n1 * 100 + n2)
+    a, b = rng.standard_normal(n1) + shift, rng.standard_normal(n2)
+    if ties:
+        a, b = np.round(2 * a) / 2, np.round(2 * b) / 2
+    ours, theirs = rank_sum_test(a, b), mannwhitneyu(a, b)
+    assert ours.u == pytest.approx(theirs.statistic, abs=1e-12)
+    assert ours.p_value == pytest.approx(theirs.pvalue, rel=1e-12)
+    assert ours.exact == (min(n1, n2) <= 8 and not ties)
+
+
+def test_rank_sum_closed_forms():
+    # complete separation of 7 values above 13: one ordering in C(20, 7) on each side
+    low, high = np.arange(13.0), 100 + np.arange(7.0)
+    result = rank_sum_test(high, low)
+    assert result.u == 91 and result.p_value == pytest.approx(2 / comb(20, 7), rel=1e-14)
+    # U counts the pairs in which a's value is larger; a tie counts 1/2
+    assert rank_sum_test(np.array([1.0, 2.0]), np.array([1.0, 0.0])).u == 3.5
+    assert rank_sum_test(np.ones(12), np.ones(9)).p_value == 1.0           # everything tied: no evidence

@@ -16,32 +16,66 @@ spec = importlib.util.spec_from_file_location("sweeps", ROOT / "tools" / "sweeps
 sweeps = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(sweeps)
 
-from lecture_utils.data import TABLES_DIR, load_table  # noqa: E402
+import numpy as np  # noqa: E402
+
+from lecture_utils.data import TABLES_DIR, load_arrays, load_table  # noqa: E402
 
 
 def test_every_table_the_script_writes_is_committed_and_readable():
-    assert set(sweeps.COLUMNS) == set(sweeps.TABLE_OF)
+    assert set(sweeps.COLUMNS) | sweeps.ARRAYS == set(sweeps.TABLE_OF)
     for name, columns in sweeps.COLUMNS.items():
         rows = load_table(name)
         assert rows and list(rows[0]) == [c for c, _ in columns], name
     assert sorted(p.stem for p in TABLES_DIR.glob("*.csv")) == sorted(sweeps.COLUMNS)
+    assert sorted(p.stem for p in TABLES_DIR.glob("*.npz")) == sorted(sweeps.ARRAYS)
+    for name in sweeps.ARRAYS:
+        arrays = load_arrays(name)
+        assert arrays and all(np.all(np.isfinite(a)) for a in arrays.values())
+
+
+def test_saved_arrays_are_byte_for_byte_reproducible(tmp_path):
+    arrays = {"b": np.arange(3.0), "a": np.eye(2)}
+    sweeps.save_arrays(tmp_path / "one.npz", arrays)
+    sweeps.save_arrays(tmp_path / "two.npz", dict(reversed(list(arrays.items()))))
+    assert (tmp_path / "one.npz").read_bytes() == (tmp_path / "two.npz").read_bytes()
+    with np.load(tmp_path / "one.npz") as loaded:
+        np.testing.assert_array_equal(loaded["a"], np.eye(2))
+    assert sweeps.array_differences("x", arrays, {"a": np.eye(2), "b": np.arange(3.0) + 1e-12}) == []
+    assert sweeps.array_differences("x", arrays, {"a": np.eye(2), "b": np.arange(3.0) + 1e-3}) != []
 
 
 @pytest.mark.sweeps
 @pytest.mark.parametrize("sweep", sorted(sweeps.SWEEPS))
 def test_a_regenerated_table_equals_the_committed_one(sweep, capsys):
+    # --quick: seed 0, one weight decay, LeNet alone, the lecture's faces (sweeps.QUICK); every row and array the
+    # notebooks re-run, in about two fifths of the full check's time. The full check: python tools/sweeps.py --check
     tables = [name for name, source in sweeps.TABLE_OF.items() if source == sweep]
-    status = sweeps.main(["--check", *tables])
+    status = sweeps.main(["--check", "--quick", *tables])
     assert status == 0, capsys.readouterr().out
+    assert sweeps.SEEDS == range(5), "--quick must leave the full settings in place"
+
+
+def test_the_quick_check_compares_the_rows_it_regenerates():
+    committed = "seed,batch_size,learning_rate,diverged,cost_after_epochs,cost_after_100_updates\n" \
+                "0,1,0.1,0,1.000e-01,2.000e-01\n1,1,0.1,0,3.000e-01,4.000e-01\n"
+    fresh = "seed,batch_size,learning_rate,diverged,cost_after_epochs,cost_after_100_updates\n" \
+            "1,1,0.1,0,3.000e-01,4.000e-01\n"
+    subset = sweeps.committed_subset("batch_size_seeds", committed, fresh)
+    assert sweeps.differences("batch_size_seeds", subset, fresh) == []
+    moved = fresh.replace("3.000e-01", "3.100e-01")
+    assert sweeps.differences("batch_size_seeds", subset, moved) != []
+    unknown = fresh.replace("1,1,0.1", "2,1,0.1")                         # a row the committed table lacks
+    assert sweeps.differences("batch_size_seeds", sweeps.committed_subset("batch_size_seeds", committed, unknown),
+                              unknown) != []
 
 
 def test_the_comparison_tolerates_the_last_digit_only():
     assert sweeps._close(0.1234, 0.1235, ".4f") and not sweeps._close(0.1234, 0.1237, ".4f")
     assert sweeps._close(1.234e-3, 1.235e-3, ".3e") and not sweeps._close(1.234e-3, 1.24e-3, ".3e")
     committed = "seed,correct\n0,97\n"
-    assert sweeps.differences("x", committed, committed) == []
     sweeps.COLUMNS["x"] = [("seed", ""), ("correct", "")]
     try:
+        assert sweeps.differences("x", committed, committed) == []
         assert sweeps.differences("x", committed, "seed,correct\n0,96\n") == ["x line 2, correct: committed 97, regenerated 96"]
     finally:
         del sweeps.COLUMNS["x"]
@@ -50,3 +84,5 @@ def test_the_comparison_tolerates_the_last_digit_only():
 def test_load_table_names_the_tables_it_has():
     with pytest.raises(ValueError, match="name must be one of the committed tables"):
         load_table("faces")
+    with pytest.raises(ValueError, match="name must be one of the committed arrays"):
+        load_arrays("faces_cv")

@@ -10,9 +10,13 @@ print what the tables hold and re-run one row live, to show that the table is th
     python tools/sweeps.py                      # every table
     python tools/sweeps.py faces_cv faces_test  # some
     python tools/sweeps.py --check              # regenerate in memory and compare with the committed files
+    python tools/sweeps.py --check --quick      # the same for a subset of each heavy sweep (QUICK)
 
-``--check`` (run by ``tests/test_tables.py``) fails when a regenerated table differs from the
-committed one: counts and settings exactly, decimals within one unit of their last printed digit.
+``--check`` fails when a regenerated table differs from the committed one: counts and settings
+exactly, decimals within one unit of their last printed digit. The full check takes about three
+minutes of training on two quiet cores (six under load); ``tests/test_tables.py`` runs
+``--check --quick``, which regenerates the rows of seed 0, one weight decay and LeNet alone (the
+rows the notebooks print and re-run, and both .npz files, in full) in about two fifths of that.
 Only numbers that the arithmetic fixes are stored: counts of test images right, the setting
 the rule picked, costs of converged or stable runs rounded to the digits they keep.
 """
@@ -23,6 +27,7 @@ import argparse
 import csv
 import io
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -86,8 +91,10 @@ def choose(counts, candidates):
     return max(candidates, key=lambda s: (counts[s], -s[0], -s[1]))
 
 
-def test_rows(x, y, x_test, y_test, model, setting, steps):
-    """Per training seed: the chosen setting trained on all training images, scored once on the test images."""
+def test_rows(x, y, x_test, y_test, model, setting, steps, keep=None):
+    """Per training seed: the chosen setting trained on all training images, scored once on the test images.
+
+    ``keep`` (a dict), if given, receives seed 0's trained parameters."""
     rows = []
     for seed in ([0] if model == "baseline" else SEEDS):
         if model == "baseline":
@@ -95,6 +102,8 @@ def test_rows(x, y, x_test, y_test, model, setting, steps):
         else:
             params, _ = fast_cnn.train_lecture_model(x, y, n_filters=N_FILTERS[model], learning_rate=setting,
                                                      steps=steps, rng=seed)
+            if keep is not None and seed == 0:
+                keep.update({f"{model}_{name}": value for name, value in params.items()})
             with fast_cnn.single_threaded_blas():
                 predicted = (fast_cnn._LectureData(x_test, y_test).forward(**params)[2][0] > 0.5).astype(int)
         right = predicted == y_test
@@ -104,18 +113,21 @@ def test_rows(x, y, x_test, y_test, model, setting, steps):
 
 
 def faces_tables():
-    cv, test = [], []
-    for faces, (x, y, x_test, y_test, groups) in face_sets().items():
-        for model in FACE_MODELS[faces]:
+    cv, test, trained = [], [], {}
+    sets = face_sets()
+    for faces, models in FACE_MODELS.items():
+        x, y, x_test, y_test, groups = sets[faces]
+        for model in models:
             counts, errors = cv_counts(x, y, groups, model)
             grid = [(C, 0) for C in C_GRID] if model == "baseline" else [(e, t) for e in LEARNING_RATES for t in STEPS]
             kept = sorted(counts) if (faces, model) == ("lecture", "cnn1") else grid    # the curves: every step
             cv += [{"faces": faces, "model": model, "setting": s, "steps": t, "cv_correct": counts[s, t],
                     "n": len(y), "fit_error": errors[s, t]} for s, t in kept]
             setting, steps = choose(counts, grid)
+            keep = trained if (faces, model) == ("lecture", "cnn3") else None      # notebook 06 shows its filters
             test += [{"faces": faces, "model": model, "setting": setting, "steps": steps, **row}
-                     for row in test_rows(x, y, x_test, y_test, model, setting, steps)]
-    return {"faces_cv": cv, "faces_test": test}
+                     for row in test_rows(x, y, x_test, y_test, model, setting, steps, keep)]
+    return {"faces_cv": cv, "faces_test": test, "faces_trained": trained}
 
 
 # ------------------------------------------------------------------ notebook 06: the loss
@@ -196,7 +208,7 @@ def digit_run(model, x, labels, x_val, y_val, eta, seed):
         pool = 2 if model == "lenet" else 1
         run = fast_cnn.lenet_validation_run(x, labels, x_val, y_val, params=fast_cnn.lenet_init(rng=seed, pool=pool),
                                             pool=pool, **common)
-        return run.params, run.history.metrics["validation accuracy"]
+        return run.params, run.history.metrics["validation accuracy"], run.history.per_epoch()
     net = _dense_model(seed)
     kept = []
 
@@ -206,7 +218,7 @@ def digit_run(model, x, labels, x_val, y_val, eta, seed):
 
     _, history = train(net.objective("softmax_cross_entropy"), net.params, x.reshape(len(x), -1), labels,
                        full_loss=False, evaluate=evaluate, **common)
-    return kept, history.metrics["validation accuracy"]
+    return kept, history.metrics["validation accuracy"], history.per_epoch()
 
 
 def digit_predict(model, params, x):
@@ -219,13 +231,17 @@ def digits_tables():
     d_train, l_train, d_test, l_test = digits_split(test_fraction=0.25, rng=0)
     d_fit, l_fit, d_val, l_val = validation_split(d_train, l_train, fraction=0.2, rng=0)
     shifted = shifted_right(d_test)
-    validation, test = [], []
+    validation, test, trained = [], [], {}
     for model in DIGIT_MODELS:
         runs = {eta: digit_run(model, d_fit, l_fit, d_val, l_val, eta, seed=0) for eta in DIGIT_RATES}
         counts = {(eta, e): int(round(runs[eta][1][e] * len(l_val))) for eta in DIGIT_RATES for e in DIGIT_EPOCHS}
         validation += [{"model": model, "setting": eta, "epochs": e, "val_correct": counts[eta, e], "n": len(l_val)}
                        for eta, e in counts]
         eta, epochs = choose(counts, list(counts))
+        if model == "lenet":                  # notebook 06 shows seed 0's network, its curves and its mistakes
+            params, accuracies, batch_losses = runs[eta]
+            trained.update({f"lenet_{k}": v for k, v in params[epochs].items()})
+            trained.update(lenet_validation_accuracy=np.array(accuracies), lenet_mean_batch_loss=np.array(batch_losses))
         for seed in SEEDS:
             params = (runs[eta] if seed == 0 else digit_run(model, d_fit, l_fit, d_val, l_val, eta, seed))[0][epochs]
             right, right_shifted = (digit_predict(model, params, x) == l_test for x in (d_test, shifted))
@@ -242,7 +258,7 @@ def digits_tables():
                  "shifted_correct": int(right_shifted.sum()), "n": len(l_test),
                  "right": "".join("1" if r else "0" for r in right),
                  "shifted_right": "".join("1" if r else "0" for r in right_shifted)})
-    return {"digits_validation": validation, "digits_test": test}
+    return {"digits_validation": validation, "digits_test": test, "digits_trained": trained}
 
 
 # ------------------------------------------------------------------------- notebook 04: SGD
@@ -323,7 +339,19 @@ COLUMNS = {     # name -> (column, format); a format of "" is text or an integer
 }
 SWEEPS = {"faces": faces_tables, "faces_losses": loss_table, "faces_weight_decay": weight_decay_table, "digits": digits_tables,
           "batch_size": batch_size_table, "xor": xor_table}
-TABLE_OF = {"faces_cv": "faces", "faces_test": "faces", "faces_losses": "faces_losses",
+KEYS = {     # the columns that name a row: --quick compares each regenerated row with the committed row of that name
+    "faces_cv": ("faces", "model", "setting", "steps"), "faces_test": ("faces", "model", "seed"),
+    "faces_losses": ("start", "loss", "learning_rate", "step"), "faces_weight_decay": ("weight_decay", "step"),
+    "digits_validation": ("model", "setting", "epochs"), "digits_test": ("model", "seed"),
+    "xor_scales": ("scale", "seed"), "batch_size_seeds": ("seed", "batch_size", "learning_rate"),
+}
+QUICK = {    # --quick: the heavy sweeps cut to seed 0, one weight decay, LeNet alone and the lecture's faces
+    "SEEDS": range(1), "DECAYS": (0.3,), "DIGIT_MODELS": ("lenet",),
+    "FACE_MODELS": {"lecture": ("cnn1", "cnn3", "baseline")},
+}
+ARRAYS = {"faces_trained", "digits_trained"}        # .npz: seed 0's trained parameters that notebook 06 shows
+TABLE_OF = {"faces_trained": "faces", "digits_trained": "digits",
+            "faces_cv": "faces", "faces_test": "faces", "faces_losses": "faces_losses",
             "faces_weight_decay": "faces_weight_decay",
             "digits_validation": "digits", "digits_test": "digits", "batch_size_seeds": "batch_size",
             "xor_scales": "xor"}
@@ -355,6 +383,37 @@ def differences(name, committed: str, fresh: str) -> list:
     return found
 
 
+def committed_subset(name, committed: str, fresh: str) -> str:
+    """The committed table cut to the rows that ``fresh`` names (KEYS), in fresh's order; unknown names are left out,
+    so that the row counts then differ."""
+    old, new = list(csv.reader(io.StringIO(committed))), list(csv.reader(io.StringIO(fresh)))
+    where = [old[0].index(c) for c in KEYS[name]] if old else []
+    by_key = {tuple(row[i] for i in where): row for row in old[1:]}
+    rows = old[:1] + [by_key[key] for key in (tuple(row[i] for i in where) for row in new[1:]) if key in by_key]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def save_arrays(path: Path, arrays: dict) -> None:
+    """np.savez's format, written with a fixed date in the zip entries so that the same arrays give the same bytes."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue(),
+                             compress_type=zipfile.ZIP_DEFLATED)
+
+
+def array_differences(name, committed: dict, fresh: dict) -> list:
+    """Trained parameters agree to 1e-7 relative (training is chaotic in its last bits, not in its first seven)."""
+    if sorted(committed) != sorted(fresh):
+        return [f"{name}: arrays {sorted(committed)} committed, {sorted(fresh)} now"]
+    return [f"{name}: {key} differs by {np.max(np.abs(committed[key] - fresh[key])):.2g}" for key in sorted(fresh)
+            if committed[key].shape != fresh[key].shape
+            or not np.allclose(committed[key], fresh[key], rtol=1e-7, atol=1e-9 * np.max(np.abs(fresh[key])))]
+
+
 def _close(a: float, b: float, f: str) -> bool:
     """Equal within 1.5 units of the last digit that the format ``.Nf`` or ``.Ne`` prints."""
     digits = int(f[1:-1])
@@ -366,29 +425,59 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tables", nargs="*", help=f"default: all of {', '.join(COLUMNS)}")
     parser.add_argument("--check", action="store_true", help="compare with the committed tables, write nothing")
+    parser.add_argument("--quick", action="store_true", help="with --check: a subset of each heavy sweep (QUICK)")
     args = parser.parse_args(argv)
-    unknown = set(args.tables) - set(COLUMNS)
+    if args.quick and not args.check:
+        parser.error("--quick only checks (a subset of rows must not overwrite the full tables); add --check")
+    unknown = set(args.tables) - set(TABLE_OF)
     if unknown:
-        parser.error(f"unknown tables {sorted(unknown)}; the tables are {', '.join(COLUMNS)}")
-    wanted = args.tables or list(COLUMNS)
+        parser.error(f"unknown tables {sorted(unknown)}; the tables are {', '.join(TABLE_OF)}")
+    wanted = args.tables or list(TABLE_OF)
     failures = []
-    for sweep in dict.fromkeys(TABLE_OF[t] for t in wanted):
-        for name, rows in SWEEPS[sweep]().items():
-            if name not in wanted:
-                continue
-            path = TABLES_DIR / f"{name}.csv"
-            fresh = to_csv(name, rows)
-            if args.check:
-                found = differences(name, path.read_text(encoding="utf-8"), fresh) if path.exists() else \
-                    [f"{name}: no committed table at {path.relative_to(ROOT)}"]
-                failures += found
-                print(f"{name}: {'differs' if found else 'same as committed'} ({len(rows)} rows)")
-            else:
-                path.write_text(fresh, encoding="utf-8")
-                print(f"wrote {path.relative_to(ROOT)} ({len(rows)} rows)")
+    saved = {k: globals()[k] for k in QUICK}
+    if args.quick:
+        globals().update(QUICK)
+    try:
+        for sweep in dict.fromkeys(TABLE_OF[t] for t in wanted):
+            failures += _run(sweep, wanted, args.check, args.quick)
+    finally:
+        globals().update(saved)
     for line in failures[:40]:
         print(line)
     return 1 if failures else 0
+
+
+def _run(sweep, wanted, check, quick) -> list:
+    """One sweep: its tables compared with the committed ones (check) or written; the differences found."""
+    failures = []
+    for name, rows in SWEEPS[sweep]().items():
+        if name not in wanted:
+            continue
+        if name in ARRAYS:
+            path = TABLES_DIR / f"{name}.npz"
+            if check:
+                found = array_differences(name, dict(np.load(path)), rows) if path.exists() else \
+                    [f"{name}: no committed arrays at {path.relative_to(ROOT)}"]
+                failures += found
+                print(f"{name}: {'differs' if found else 'same as committed'} ({len(rows)} arrays)")
+            else:
+                save_arrays(path, rows)
+                print(f"wrote {path.relative_to(ROOT)} ({len(rows)} arrays)")
+            continue
+        path = TABLES_DIR / f"{name}.csv"
+        fresh = to_csv(name, rows)
+        if check:
+            committed = path.read_text(encoding="utf-8") if path.exists() else None
+            if committed is not None and quick:
+                committed = committed_subset(name, committed, fresh)
+            found = differences(name, committed, fresh) if committed is not None else \
+                [f"{name}: no committed table at {path.relative_to(ROOT)}"]
+            failures += found
+            print(f"{name}: {'differs' if found else 'same as committed'} ({len(rows)} rows)")
+        else:
+            path.write_text(fresh, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)} ({len(rows)} rows)")
+    return failures
 
 
 if __name__ == "__main__":

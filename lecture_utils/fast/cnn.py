@@ -188,9 +188,23 @@ class _LectureData:
         self.n, self.P, self.Q = len(X), X.shape[1] - R + 1, X.shape[2] - S + 1
         self.patches = _patches(X, R, S)
         self.y = y.reshape(1, -1).astype(np.float64)
+        self._last = (None, None)
 
     def forward(self, f, W, b):
-        """Z1 as rows (N P Q, K), H1 (D, N) with the lecture's layout, the logit Z2 and O, both (1, N)."""
+        """H1 (D, N) with the lecture's layout, the logit Z2 and O, both (1, N).
+
+        The training loop records the accuracy of the parameters after an update (``evaluate``)
+        and then computes the next gradient at those same arrays: the second call reuses the
+        first's result. The loop never changes an array in place (each update makes new ones),
+        so the same three array objects mean the same values.
+        """
+        if self._last[0] is not None and all(a is b_ for a, b_ in zip(self._last[0], (f, W, b))):
+            return self._last[1]
+        result = self._forward(f, W, b)
+        self._last = ((f, W, b), result)
+        return result
+
+    def _forward(self, f, W, b):
         K = 1 if f.ndim == 2 else f.shape[0]
         Z1 = self.patches @ f.reshape(K, -1).T                                   # (N P Q, K)
         H1 = _sigmoid_three_passes(Z1).reshape(self.n, self.P * self.Q, K).transpose(2, 1, 0).reshape(-1, self.n)
