@@ -24,6 +24,8 @@ from lecture_utils.course.publish import (
     build_site,
     build_slides,
     expected_slide_count,
+    index_html,
+    notation_html,
     notebook_info,
 )
 
@@ -479,3 +481,20 @@ def test_the_notation_page_is_a_page_of_the_site_and_the_title_cells_link_to_it(
         assert "notation.html" in links and "notation.md" not in links, name
     index = json.loads((site / "search_index.js").read_text(encoding="utf-8").split("=", 1)[1].rstrip(";\n"))
     assert any(entry["url"].startswith("notation.html#") for entry in index)     # found by the search
+
+
+from bad_input import Case, check_refused, expand as expand_table  # noqa: E402
+
+NOTATION_BAD_INPUT = [
+    Case(notation_html, dict(markdown="# Symbols\n\n| a | b |\n|---|---|\n| $x$ | 1 |\n", title="My course"),
+         {"markdown": "source", "title": "name"}),
+    Case(index_html, dict(infos=[], title="My course", notation=True), {"title": "name", "notation": "flag"}),
+]
+
+
+_NOTATION_CALLS, _NOTATION_IDS = expand_table(NOTATION_BAD_INPUT)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", _NOTATION_CALLS, ids=_NOTATION_IDS)
+def test_the_site_pages_refuse_bad_arguments_naming_them(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

@@ -191,6 +191,11 @@ class _NotebookPaths(Spec):
         return paths
 
 
+def string_argument(what: str, nonempty: bool = True) -> Spec:
+    """A string argument (for ``@checked``); ``what`` says what it holds, quoted in the message."""
+    return _Text(what, nonempty)
+
+
 NOTEBOOK, NAME = _Notebook(), _Text("the notebook's file name")
 WHERE = _Text("the notebook and cell, quoted in error messages")
 SOURCE = _Text("a cell's source", nonempty=False)

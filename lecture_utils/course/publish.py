@@ -33,7 +33,8 @@ from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
-from .editions import NOTATION_PAGE, notebook_paths
+from .._validate import checked, flag
+from .editions import NOTATION_PAGE, notebook_paths, string_argument
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TEMPLATES = ASSETS / "templates"
@@ -458,6 +459,7 @@ window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processE
 """
 
 
+@checked(title=string_argument("the site's title"), notation=flag())
 def index_html(infos, title: str, notation: bool = False) -> str:
     """The site's index page: one entry per notebook, in the order given (and the notation page's link)."""
     entries = []
@@ -493,6 +495,8 @@ download and its student edition (answers taken out, checkers kept). Everything 
     return _site_page(title, title, "Skip to the notebooks", css, main)
 
 
+@checked(markdown=string_argument("the notation page's markdown", nonempty=False),
+         title=string_argument("the site's title"))
 def notation_html(markdown: str, title: str) -> str:
     """The students' notation page (``notation.md``) as a page of the site."""
     css = """main { max-width: 72rem; margin: 1.5rem auto; padding: 0 1rem; }
