@@ -499,3 +499,15 @@ def test_a_bad_argument_is_refused_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="paths must be existing .ipynb files"):
         write_student_editions([_NOTEBOOK_PATH, tmp_path / "missing.ipynb"], out)
     assert not out.exists()
+
+
+def test_a_shortened_message_still_says_what_to_write():
+    cells = ["### Exercise 2: a derivation\n\nA long motivation. " + "More words. " * 40,
+             "Write `steepest_step(params, grads, step_length)` returning the parameters after the step."]
+    text = exercise_markdown(cells, "steepest_step")
+    assert text.startswith("### Exercise 2: a derivation\n\nWrite `steepest_step(")
+    assert plain_instructions(text).startswith("Exercise 2: a derivation. Write steepest_step(params, grads, step_length)")
+
+
+def test_latex_commands_in_a_row_stay_words():
+    assert latex_to_text(r"$\theta + \eta\,\nabla\theta$, $\varepsilon$") == "theta + eta nabla theta, epsilon"

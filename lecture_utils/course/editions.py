@@ -213,6 +213,8 @@ LATEX_WORDS = [
     (r"\\approx", "~"), (r"\\in\b", " in "), (r"\\to\b", "->"), (r"\\rightarrow", "->"), (r"\\leftarrow", "<-"),
     (r"\\sum", "sum"), (r"\\max", "max"), (r"\\log", "log"), (r"\\exp", "exp"), (r"\\sqrt", "sqrt"),
     (r"\\(?:left|right|big|Big|bigl|bigr|displaystyle)\b", ""), (r"\\[,;:! ]", " "), (r"\\quad|\\qquad", " "),
+    (r"\\var(epsilon|phi|theta|rho|sigma)(?![A-Za-z])", r"\1"),
+    (r"\\([A-Za-z]+)(?=\\[A-Za-z])", r"\1 "),   # two commands in a row stay two words: \nabla\theta
     (r"\\([A-Za-z]+)", r"\1"),          # Greek letters and the rest: \alpha -> alpha
 ]
 
@@ -417,17 +419,27 @@ def _uses(source: str, name: str) -> bool:
 HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 
 
-def exercise_markdown(markdown_cells) -> str:
+def exercise_markdown(markdown_cells, function_name: str = "") -> str:
     """The exercise's own statement among the markdown cells that come before its solution cell.
 
     That is the text from the last heading on (``### Exercise 3: ...`` and what follows it),
     not the end of the previous section's discussion; without a heading, the last cell alone.
+    With ``function_name``, the paragraphs that name the function (``Write `f(x)`...``) come
+    right after the heading, so that a shortened message still says what to write.
     """
+    text = markdown_cells[-1] if markdown_cells else ""
     for k in range(len(markdown_cells) - 1, -1, -1):
         headings = list(HEADING_LINE.finditer(markdown_cells[k]))
         if headings:
-            return "\n\n".join([markdown_cells[k][headings[-1].start():], *markdown_cells[k + 1:]])
-    return markdown_cells[-1] if markdown_cells else ""
+            text = "\n\n".join([markdown_cells[k][headings[-1].start():], *markdown_cells[k + 1:]])
+            break
+    if not function_name:
+        return text
+    paragraphs = [para for para in re.split(r"\n\s*\n", text) if para.strip()]
+    head = paragraphs[:1] if paragraphs and HEADING_LINE.match(paragraphs[0]) else []
+    rest = paragraphs[len(head):]
+    naming = [para for para in rest if f"`{function_name}(" in para]
+    return "\n\n".join(head + naming + [para for para in rest if para not in naming])
 
 
 @checked(nb=NOTEBOOK, name=NAME)
@@ -479,7 +491,7 @@ def find_exercises(nb, name: str) -> list[Exercise]:
             else:
                 label, kind = parse_prediction(cell.source, where)[0], "prediction"
             pending = {"solution": i, "name": label, "checks": [], "kind": kind, "reveals": tuple(reveals),
-                       "instructions": plain_instructions(exercise_markdown(markdown_since))}
+                       "instructions": plain_instructions(exercise_markdown(markdown_since, label))}
             records.append(pending)
             reveals, just_checked = [], None
         elif CHECK_TAG in roles:
