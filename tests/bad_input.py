@@ -76,6 +76,8 @@ FAMILIES = {
                                     "a missing file": [Path(good[0]).with_name("missing.ipynb")],
                                     "a file that is not a notebook": [Path(good[0]).with_suffix(".py")],
                                     "a number in the list": [3]},
+    "texts": lambda good: {"one string, not a list": good[0], "None": None, "a list holding a number": [3],
+                           "a dict": {"a": good[0]}},
     "folder": lambda good: {"None": None, "a number": 3, "an empty string": "",
                             "a file": next(Path(good).parent.glob("*.ipynb"))},
 }

@@ -481,6 +481,8 @@ BAD_INPUT_TABLE = [
     Case(unanswered_prediction, dict(source="guess = 3", where="99.ipynb, cell 3"),
          {"source": "source", "where": "name"}),
     Case(notebook_paths, dict(paths=[_NOTEBOOK_PATH]), {"paths": "notebook paths"}),
+    Case(exercise_markdown, dict(markdown_cells=["## Exercise 1\n\nWrite `f(x)`."], function_name="f"),
+         {"markdown_cells": "texts", "function_name": "source"}),
     Case(write_student_editions, dict(paths=[_NOTEBOOK_PATH], out_dir=Path(_COURSE.name) / "student"),
          {"paths": "notebook paths", "out_dir": "folder"}),
 ]

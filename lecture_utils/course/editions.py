@@ -191,6 +191,20 @@ class _NotebookPaths(Spec):
         return paths
 
 
+class _Texts(Spec):
+    """A list (or tuple) of strings, such as markdown cells' sources."""
+
+    description = "a list of strings (markdown cells' sources)"
+
+    def __call__(self, value, name, sizes):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be {self.description}, got {type(value).__name__} {value!r:.60}")
+        bad = [type(v).__name__ for v in value if not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"{name} must be {self.description}, got an entry of type {bad[0]}")
+        return list(value)
+
+
 def string_argument(what: str, nonempty: bool = True) -> Spec:
     """A string argument (for ``@checked``); ``what`` says what it holds, quoted in the message."""
     return _Text(what, nonempty)
@@ -419,6 +433,7 @@ def _uses(source: str, name: str) -> bool:
 HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
 
 
+@checked(markdown_cells=_Texts(), function_name=_Text("the exercise's function", nonempty=False))
 def exercise_markdown(markdown_cells, function_name: str = "") -> str:
     """The exercise's own statement among the markdown cells that come before its solution cell.
 
