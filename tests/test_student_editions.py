@@ -219,7 +219,6 @@ def probe_reports(student):
     A report's figure texts carry the execution count IPython had while their figure was drawn;
     they are renumbered to the count the notebook shows for that cell (the hook, cell 0, knows both).
     """
-    offset = None
     for i, cell in enumerate(student.cells):
         stdout = [o["text"] for o in cell.get("outputs", []) if o.get("name") == "stdout" and PROBE in o["text"]]
         if "answer-probe" in cell.metadata.get("tags", []) and stdout:
