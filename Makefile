@@ -1,10 +1,10 @@
 # One entry point for students, instructors and CI. Everything runs inside a local
 # virtual environment (.venv) created from pyproject.toml; nothing is installed globally.
-#   make lab        install and open the notebooks in JupyterLab
+#   make lab        install and open JupyterLab in the student edition (student/, made if missing)
 #   make test       install and run every test: unit tests + strict nbval on all notebooks
 #   make notebooks  re-execute every notebook in place (refresh committed outputs)
 #   make bench      run the benchmarks (optional references: make install-reference)
-#   make student    student edition (answers replaced by stubs) into student/
+#   make student    student edition (answers replaced by stubs) into student/; keeps edited notebooks
 #   make autograder student editions + Otter-Grader autograder.zip per notebook into _build/autograder/
 #   make slides     offline reveal.js decks into _build/slides/
 #   make site       offline static site (pages, decks, index) into _build/site/
@@ -52,8 +52,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# JupyterLab on this machine only (127.0.0.1), its root the repository, so both editions are reachable:
+# it opens in student/ (the student edition, written here the first time), notebooks/ holds the
+# instructor edition with the answers. `make student` refreshes student/ and never replaces a
+# notebook you edited.
 lab: install
-	$(BIN)/jupyter lab notebooks/
+	@test -d student || $(BIN)/python -m lecture_utils student --out student
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/student
 
 # Serial on purpose: nbval starts one kernel per notebook and compares every output.
 # Then the same comparison under other BLAS kernels: a student's CPU picks its own.
@@ -145,5 +150,6 @@ check-site: site install-a11y
 test-offline: install
 	tools/run_offline.sh $(MAKE) test
 
+# student/ stays: it holds the students' answers (delete it by hand to start over).
 clean:
-	rm -rf .venv .venv-py* .venv-lower-bounds-py* build *.egg-info _build student
+	rm -rf .venv .venv-py* .venv-lower-bounds-py* build *.egg-info _build

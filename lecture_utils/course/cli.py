@@ -1,6 +1,7 @@
 """Command line of the course tools: ``python -m lecture_utils student|slides|site|autograder [--out DIR] [NOTEBOOK ...]``.
 
-* ``student``: student editions (answers replaced by stubs) into ``student/``;
+* ``student``: student editions (answers replaced by stubs) into ``student/``, with the notation
+  page; an edition a student has edited is kept, never replaced;
 * ``autograder``: for each notebook its student edition and an Otter-Grader ``autograder.zip``
   into ``_build/autograder/NN_topic/``;
 * ``nbgitpuller --hub URL --repo URL [--branch B]``: one link per notebook that pulls the student
@@ -65,7 +66,11 @@ def main(argv=None) -> int:
     from .publish import PublishError, build_site, build_slides
     try:
         if args.command == "student":
-            written = write_student_editions(notebooks, out)
+            written, kept = write_student_editions(notebooks, out)
+            for path in kept:
+                print(f"kept {path}: it holds your edits (your answers), so it was not replaced. To get a "
+                      f"fresh copy as well, rename yours (e.g. to {path.stem}.mine.ipynb) and run this again.",
+                      file=sys.stderr)
         elif args.command == "autograder":
             written = build_autograders(notebooks, out)
         elif args.command == "slides":
