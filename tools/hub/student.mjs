@@ -53,31 +53,36 @@ try {
   step("follow the link to the notebook");
 
   if (spec.runAll) {
-    await page.click(".lm-MenuBar-item:has-text('Run')");
-    await page.click(".lm-Menu-item[data-command='notebook:run-all-cells']");
-    // Every code cell is queued ([*]) at once; done when none is left queued or running.
+    // Clear the committed outputs first (every prompt back to "[ ]"), so that "done" is unambiguous:
+    // every code cell numbered again by this kernel.
+    await page.click(".lm-MenuBar-item:has-text('Edit')");
+    await page.locator(".lm-Menu-itemLabel", { hasText: /^Clear Outputs of All Cells$/ }).click();
     await page.waitForFunction(() => [...document.querySelectorAll(
-      ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")].some((e) => e.textContent.includes("*")),
-      null, { timeout: 30000 }).catch(() => {});
+      ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")].every((e) => !/\d/.test(e.textContent)));
+    await page.click(".lm-MenuBar-item:has-text('Run')");
+    await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
     await page.waitForFunction(() => {
       const p = [...document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")];
       return p.length > 0 && p.every((e) => /\[\d+\]/.test(e.textContent));
     }, null, { timeout: spec.runTimeoutMs || 300000, polling: 500 });
-    report.code_cells = (await prompts()).length;
+    report.prompts = await prompts();
     step("run all cells");
   }
 
   if (spec.answer) {
     const cell = panel.locator(".jp-CodeCell").filter({ has: page.locator(".cm-content", { hasText: spec.answer.marker }) }).first();
+    const check = cell.locator("xpath=following-sibling::div[contains(@class, 'jp-CodeCell')][1]");
+    const before = (await check.locator(".jp-InputPrompt").textContent()).trim();
     await cell.locator(".cm-content").click();
     await page.keyboard.press("Control+A");
     await page.keyboard.insertText(spec.answer.code); // typed as pasted text: no auto-indent, no auto-brackets
     await page.keyboard.press("Shift+Enter");          // the answer's cell
     await page.keyboard.press("Shift+Enter");          // its checker, the next cell
-    const check = cell.locator("xpath=following-sibling::div[contains(@class, 'jp-CodeCell')][1]");
-    await check.locator(".jp-OutputArea-output").first().waitFor();
-    await page.waitForFunction((el) => /\[\d+\]/.test(el.querySelector(".jp-InputPrompt").textContent),
-      await check.elementHandle());
+    // Done when the checker's prompt carries a new execution number.
+    await page.waitForFunction(([el, old]) => {
+      const now = el.querySelector(".jp-InputPrompt").textContent.trim();
+      return /\[\d+\]/.test(now) && now !== old;
+    }, [await check.elementHandle(), before]);
     report.checker_output = (await check.locator(".jp-OutputArea").textContent()).trim();
     step("write an answer and run its checker");
   }
@@ -88,11 +93,37 @@ try {
     step("save");
   }
 
-  report.found = {};
-  const text = await panel.innerText();
-  for (const wanted of spec.expect || []) {
-    report.found[wanted] = text.includes(wanted) ||
-      (await panel.locator(".cm-content", { hasText: wanted }).count()) > 0;
+  // What the student sees: the notebook scrolled from top to bottom (JupyterLab renders only the
+  // cells near the screen), each rendered cell's text read; the screenshot shows where the first
+  // expected text was.
+  report.found = Object.fromEntries((spec.expect || []).map((t) => [t, false]));
+  const scroller = panel.locator(".jp-WindowedPanel-outer").first();
+  if (spec.expect) { await scroller.evaluate((el) => { el.scrollTop = 0; }); }
+  let shownAt = null;
+  for (let screen = 0; spec.expect && screen < 500; screen++) {
+    await page.waitForTimeout(100);
+    for (const cell of await panel.locator(".jp-Cell").all()) {
+      const text = await cell.innerText().catch(() => "");
+      for (const wanted of spec.expect || []) {
+        if (text.includes(wanted) && !report.found[wanted]) {
+          report.found[wanted] = true;
+          shownAt = shownAt ?? await scroller.evaluate((el) => el.scrollTop);
+        }
+      }
+    }
+    if (Object.values(report.found).every(Boolean)) { break; }
+    const moved = await scroller.evaluate((el) => {
+      const before = el.scrollTop;
+      el.scrollTop = before + el.clientHeight * 0.8;
+      return el.scrollTop > before;
+    });
+    if (!moved) { break; }
+  }
+  if (shownAt !== null) {
+    await scroller.evaluate((el, top) => { el.scrollTop = top; }, shownAt);
+    await panel.locator(".jp-Cell", { hasText: spec.expect.find((t) => report.found[t]) }).first()
+      .scrollIntoViewIfNeeded({ timeout: 10000 }).catch(() => {});
+    await page.waitForTimeout(500);
   }
   report.errors_shown = await panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").allInnerTexts()
     .then((all) => all.map((t) => t.split("\n").filter((l) => l.trim()).slice(-1)[0] || ""));
