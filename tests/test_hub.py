@@ -275,7 +275,7 @@ def source_of(nb, cell_id: str) -> str:
 
 # ----------------------------------------------------------------------------- the test
 
-def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys):
+def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
     (tmp_path / "srv").mkdir()
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -284,7 +284,7 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys):
     snapshot.mkdir()
     for key, value in {"GIT_AUTHOR_NAME": "Instructor", "GIT_AUTHOR_EMAIL": "instructor@example.edu",
                        "GIT_COMMITTER_NAME": "Instructor", "GIT_COMMITTER_EMAIL": "instructor@example.edu"}.items():
-        os.environ.setdefault(key, value)  # the instructor's git identity, for the commits below
+        monkeypatch.setenv(key, value)  # the instructor's git identity, for the tag and commits below
     working_tree_snapshot(snapshot)
     git("clone", "--quiet", "--bare", str(snapshot), str(course))
     git("config", "http.receivepack", "true", cwd=course)  # the git host lets the instructor push
