@@ -77,6 +77,21 @@ def test_bad_link_arguments_are_refused_by_name(hub, repo, branch, notebook, mat
         nbgitpuller_link(hub, repo, branch, notebook)
 
 
+@pytest.mark.parametrize("branch", ["student-edition", "a/b", "term-2027.spring", "feature/x-y", "v1.0", "two..dots",
+                                    "-f", "/x", "x/", "x.lock", "a b", "a:b", "a~1", "a^", "a?", "a*", "a[b", "a\\b",
+                                    "x@{y", "a//b", "a/.b", "x.", "tab\there"])
+def test_branch_names_follow_gits_rules(branch):
+    """The link's branch check agrees with git's own (git check-ref-format --branch), without running git."""
+    git_says = subprocess.run(["git", "check-ref-format", "--branch", branch], capture_output=True).returncode == 0
+    try:
+        nbgitpuller_link("https://hub.example.edu", "https://git.example.edu/x.git", branch, "01_a.ipynb")
+        ours = True
+    except ValueError as exc:
+        assert "branch must be a git branch name" in str(exc)
+        ours = False
+    assert ours == (git_says and not branch.startswith("-")), (branch, git_says)
+
+
 def test_link_arguments_must_be_text():
     with pytest.raises(TypeError, match="hub must be a str"):
         nbgitpuller_link(None, "https://git.example.edu/x.git", "student-edition", "01_a.ipynb")

@@ -44,10 +44,12 @@ def _http_url(value: str, name: str) -> str:
     return value.rstrip("/")
 
 
+# git's rules for a branch name (git help check-ref-format), without asking git.
+_BAD_BRANCH = re.compile(r"^[-/]|[/.]$|\.\.|//|@\{|\.lock$|/\.|[\x00-\x20\x7f~^:?*\[\\]|^@$")
+
+
 def _branch_name(value: str, name: str = "branch") -> str:
-    ok = value and not value.startswith(("-", "/")) and subprocess.run(
-        ["git", "check-ref-format", "--branch", value], capture_output=True).returncode == 0
-    if not ok:
+    if not value or _BAD_BRANCH.search(value):
         raise ValueError(f"{name} must be a git branch name such as {DEFAULT_BRANCH!r}, got {value!r}")
     return value
 
