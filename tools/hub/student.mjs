@@ -61,10 +61,15 @@ try {
       ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")].every((e) => !/\d/.test(e.textContent)));
     await page.click(".lm-MenuBar-item:has-text('Run')");
     await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-    await page.waitForFunction(() => {
+    // How many code cells the notebook has, from the server's copy (JupyterLab may not have drawn them all yet).
+    const where = new URL(page.url()).pathname;
+    const saved = await page.evaluate(async (url) => (await fetch(url)).json(),
+      where.replace("/lab/tree/", "/api/contents/") + "?content=1");
+    const codeCells = saved.content.cells.filter((c) => c.cell_type === "code").length;
+    await page.waitForFunction((n) => {
       const p = [...document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")];
-      return p.length > 0 && p.every((e) => /\[\d+\]/.test(e.textContent));
-    }, null, { timeout: spec.runTimeoutMs || 300000, polling: 500 });
+      return p.length === n && p.every((e) => /\[\d+\]/.test(e.textContent));
+    }, codeCells, { timeout: spec.runTimeoutMs || 300000, polling: 500 });
     report.prompts = await prompts();
     step("run all cells");
   }
