@@ -327,9 +327,11 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
         assert query["repo"] == [repo] and query["branch"] == ["student-edition"]
         assert query["urlpath"] == [f"lab/tree/{folder}/{NOTEBOOK}"]
 
+        code_cells = sum(c.cell_type == "code" for c in nbformat.read(instructor / "student" / NOTEBOOK, as_version=4).cells)
+
         # Two students: log in, follow the link, run the notebook top to bottom, answer exercise 1, save.
         for user, (answer, checker_says) in ANSWERS.items():
-            report = visit(hub, user, links[NOTEBOOK], shots, runAll=True,
+            report = visit(hub, user, links[NOTEBOOK], shots, runAll=True, codeCells=code_cells,
                            answer={"marker": ANSWER_MARKER, "code": answer})
             shell.say(f"{user}: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["times"].items()) +
                       f"; kernel {report['kernel']!r}; prompts {report['prompts'][0]} .. {report['prompts'][-1]}; checker: "

@@ -5,7 +5,7 @@
 // Used by tests/test_hub.py:
 //
 //   node tools/hub/student.mjs '{"hub": "http://127.0.0.1:8000", "user": "alice", "link": "...",
-//        "notebook": "01_x.ipynb", "runAll": true, "answer": {"marker": "def f(", "code": "..."},
+//        "notebook": "01_x.ipynb", "runAll": true, "codeCells": 28, "answer": {"marker": "def f(", "code": "..."},
 //        "expect": ["text"], "screenshot": "/tmp/alice.png"}'
 import { chromium } from "playwright-core";
 
@@ -61,11 +61,8 @@ try {
       ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")].every((e) => !/\d/.test(e.textContent)));
     await page.click(".lm-MenuBar-item:has-text('Run')");
     await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-    // How many code cells the notebook has, from the server's copy (JupyterLab may not have drawn them all yet).
-    const where = new URL(page.url()).pathname;
-    const saved = await page.evaluate(async (url) => (await fetch(url)).json(),
-      where.replace("/lab/tree/", "/api/contents/") + "?content=1");
-    const codeCells = saved.content.cells.filter((c) => c.cell_type === "code").length;
+    // Done when every code cell shows a number: spec.codeCells of them (JupyterLab draws cells lazily).
+    const codeCells = spec.codeCells;
     await page.waitForFunction((n) => {
       const p = [...document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")];
       return p.length === n && p.every((e) => /\[\d+\]/.test(e.textContent));
