@@ -13,7 +13,7 @@ echo "python: $(python3 --version 2>&1), $(uname -m); pip cache: $(python3 -m pi
 for target in install-lab install; do
     venv="$tmp/venv-$target"
     start=$(date +%s)
-    make --no-print-directory "$target" VENV="$venv" >/dev/null
+    make --no-print-directory "$target" VENV="$venv" >"$tmp/$target.log" 2>&1 || { cat "$tmp/$target.log"; exit 1; }
     seconds=$(( $(date +%s) - start ))
     printf 'make %-12s %5d MB  %4d s  (venv, pip upgrade and install)\n' "$target" "$(du -sm "$venv" | cut -f1)" "$seconds"
 done
