@@ -67,7 +67,7 @@ def missing_tools() -> list:
                        (HUB_TOOLS / "node_modules" / ".bin" / "configurable-http-proxy", "configurable-http-proxy (npm)"),
                        (HUB_TOOLS / "node_modules" / "playwright-core" / "package.json", "playwright-core (npm)")]:
         if not path.exists():
-            missing.append(f"{what} ({path.relative_to(ROOT)})")
+            missing.append(f"{what} ({os.path.relpath(path, ROOT)})")
     if not list((HUB_VENV / "wheelhouse").glob("setuptools-*.whl")):
         missing.append("the setuptools wheel for offline builds (.venv-hub/wheelhouse)")
     if HUB_VENV.exists() and subprocess.run([HUB_VENV / "bin" / "python", "-c", "import nbgitpuller"],
