@@ -322,7 +322,8 @@ class _Instance(Spec):
     def __init__(self, cls, made_by):
         self.cls, self.made_by = cls, made_by
         names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
-        self.description = f"a {names}" + (f" (the one {made_by} returns)" if made_by else "")
+        article = "an" if names[:1].lower() in "aeiou" else "a"
+        self.description = f"{article} {names}" + (f" (the one {made_by} returns)" if made_by else "")
 
     def __call__(self, value, name, sizes):
         if not isinstance(value, self.cls):

@@ -102,15 +102,17 @@ def test_filter_gradient_missing_return_and_stub():
 # --- exercise 2: dE/df with K filters -----------------------------------------------------
 
 def student_dE_df_multi(X, H1, O, W, y, *, filter_axis_last=False, no_transpose=False, sum_filters=False,
-                        first_filter_only=False, hidden_sigmoid=True, flip=False, average=False):
+                        first_filter_only=False, hidden_sigmoid=True, flip=False, average=False, sign=1.0,
+                        output_sigmoid=True, sigmoid_of_h1=False, tap_mean=False, transpose=False):
     """K filters: delta1's rows k*P*Q .. (k+1)*P*Q - 1 are map k; one 3x3 gradient per filter."""
     n, h, w = X.shape
     P, Q = h - 2, w - 2
     K = H1.shape[0] // (P * Q)
-    delta2 = (O - y) * O * (1 - O)
+    delta2 = sign * (O - y) * (O * (1 - O) if output_sigmoid else 1)
     delta1 = W @ delta2
     if hidden_sigmoid:
-        delta1 = delta1 * H1 * (1 - H1)
+        s = sigmoid(H1) if sigmoid_of_h1 else H1
+        delta1 = delta1 * s * (1 - s)
     if filter_axis_last:
         maps = delta1.T.reshape(n, P, Q, K).transpose(0, 3, 1, 2)
     elif no_transpose:
@@ -121,9 +123,11 @@ def student_dE_df_multi(X, H1, O, W, y, *, filter_axis_last=False, no_transpose=
     for k in range(K):
         for i in range(3):
             for j in range(3):
-                df[k, i, j] = np.sum(X[:, i:i + P, j:j + Q] * maps[:, 0 if first_filter_only else k])
+                df[k, i, j] = (np.mean if tap_mean else np.sum)(X[:, i:i + P, j:j + Q] * maps[:, 0 if first_filter_only else k])
     if flip:
         df = df[:, ::-1, ::-1]
+    if transpose:
+        df = df.transpose(0, 2, 1)
     if sum_filters:
         df = df.sum(axis=0)
     return df / n if average else df
@@ -152,6 +156,11 @@ MULTI_MUTANTS = {
     "delta1 lacks the derivative of the sigmoid after the convolution": dict(hidden_sigmoid=False),
     "turned by 180 degrees": dict(flip=True),
     "you divided by N": dict(average=True),
+    "the sign is flipped": dict(sign=-1.0),
+    "delta2 lacks the derivative of the output sigmoid": dict(output_sigmoid=False),
+    "applied the sigmoid to H1 once more": dict(sigmoid_of_h1=True),
+    "you averaged where the derivation adds up": dict(tap_mean=True),
+    "your result is transposed": dict(transpose=True),
 }
 
 
@@ -234,6 +243,39 @@ STEP_MUTANTS = {
 }
 
 
+def _one_parameter_wrong(name, wrong, **mistake):
+    """The right step for every parameter but ``name`` (0, 1, 2 for f, W, b), which is
+    ``wrong(parameter, gradient, learning_rate, n)`` with the gradient computed with ``mistake``."""
+    def step(X, y, f, W, b, learning_rate):
+        new = list(student_step(X, y, f, W, b, learning_rate))
+        grad = student_step(X, y, f, W, b, learning_rate, return_grads=True, **mistake)[name]
+        new[name] = wrong((f, W, b)[name], grad, learning_rate, len(X))
+        return tuple(new)
+    return step
+
+
+# each of b's and f's own hints: that parameter alone wrong (W right, compared first)
+ONE_PARAMETER_MUTANTS = {
+    "b_new is wrong .* you stepped uphill": _one_parameter_wrong(2, lambda p, g, lr, n: p + lr * g),
+    "b_new is wrong .* the learning rate is missing": _one_parameter_wrong(2, lambda p, g, lr, n: p - g),
+    "b_new is wrong .* averaged the gradient over the N": _one_parameter_wrong(2, lambda p, g, lr, n: p - lr * g / n),
+    "you returned the gradient dE/db": _one_parameter_wrong(2, lambda p, g, lr, n: g),
+    "b_new is wrong .* lacks the derivative of the output sigmoid": _one_parameter_wrong(
+        2, lambda p, g, lr, n: p - lr * g, output_sigmoid=False),
+    "f_new is wrong .* you stepped uphill": _one_parameter_wrong(0, lambda p, g, lr, n: p + lr * g),
+    "f_new is wrong .* the learning rate is missing": _one_parameter_wrong(0, lambda p, g, lr, n: p - g),
+    "f_new is wrong .* averaged the gradient over the N": _one_parameter_wrong(0, lambda p, g, lr, n: p - lr * g / n),
+    "you returned the gradient dE/df": _one_parameter_wrong(0, lambda p, g, lr, n: g),
+    "your filter gradient is transposed": _one_parameter_wrong(0, lambda p, g, lr, n: p - lr * g.T),
+}
+
+
+@pytest.mark.parametrize("hint", ONE_PARAMETER_MUTANTS)
+def test_step_mutants_of_one_parameter_are_rejected_with_hint(hint):
+    with pytest.raises(CheckFailure, match=hint):
+        check_gradient_step(ONE_PARAMETER_MUTANTS[hint])
+
+
 @pytest.mark.parametrize("hint", STEP_MUTANTS)
 def test_step_mutants_are_rejected_with_hint(hint):
     def mutant(X, y, f, W, b, learning_rate):
@@ -270,6 +312,7 @@ MOMENTUM_MUTANTS = {
     "new velocity as one tuple": lambda w, g, v, lr, mu: w - lr * g,
     "PyTorch's form": lambda w, g, v, lr, mu: (w - lr * (mu * v + g), mu * v + g),
     "wrong order": lambda w, g, v, lr, mu: (mu * v - lr * g, w + mu * v - lr * g),
+    "that is plain SGD: momentum also carries": lambda w, g, v, lr, mu: (w - lr * g, mu * v - lr * g),
 }
 
 

@@ -285,6 +285,12 @@ LAYER_MUTANTS = {
     "filter and channel axes of w are swapped": _swapped_kw,
     "dx and dw are swapped": lambda *a: (lambda dx, dw, db: (dw, dx, db))(*layer_backward(*a)),
     "three gradients as one tuple": lambda *a: layer_backward(*a)[:2],
+    "added up over the filters instead of the images": lambda dy, x, w, p: (
+        layer_backward(dy, x, w, p)[:2] + (dy.sum(axis=(1, 2, 3)),)),
+    "used only the first image: every image's outputs": lambda dy, x, w, p: (
+        layer_backward(dy, x, w, p)[:2] + (dy[0].sum(axis=(1, 2)),)),
+    "the filter and channel axes are swapped: dw has w's shape": lambda *a: (
+        lambda dx, dw, db: (dx, dw.transpose(1, 0, 2, 3), db))(*layer_backward(*a)),
 }
 
 

@@ -359,6 +359,20 @@ STEP_MUTANTS = {
     "bias gradient is a column": _step(db=lambda g: g.sum(axis=0).reshape(-1, 1)),
     "wrong order": lambda x, y, w, b, lr: gradient_descent_step(x, y, w, b, lr)[::-1],
     "two updated parameters as one tuple": lambda x, y, w, b, lr: gradient_descent_step(x, y, w, b, lr)[0],
+    "w_new is w: the weights must take the step too": _step(update=lambda w, b, dw, db, lr: (w, b - lr * db)),
+    "lacks the loss's average over the N examples": lambda x, y, w, b, lr: _step(g_scale=2.0 * len(x))(
+        x, y, w, b, lr),
+    "weight gradient is transposed \\(it only fits because D = K here\\)": _step(dw=lambda x, g: g.T @ x),
+    # the bias alone wrong (the weights right), so that b_new's own hints show
+    "b_new is wrong .* moved along the gradient": _step(update=lambda w, b, dw, db, lr: (w - lr * dw, b + lr * db)),
+    "b_new is wrong .* learning rate is missing": _step(update=lambda w, b, dw, db, lr: (w - lr * dw, b - db)),
+    "add it to the current bias": _step(update=lambda w, b, dw, db, lr: (w - lr * dw, -lr * db)),
+    "added up the classes \\(the columns\\) for the bias gradient": _step(db=lambda g: g.sum(axis=1)),
+    "averaged the bias gradient over the examples": _step(db=lambda g: g.mean(axis=0, keepdims=True)),
+    "b_new is wrong .* lacks the factor that differentiating the square": _step(
+        db=lambda g: g.sum(axis=0, keepdims=True) / 2),
+    "b_new is wrong .* divides by 5, the lecture's number of examples": _step(
+        db=lambda g: g.sum(axis=0, keepdims=True) * len(g) / 5),
 }
 
 

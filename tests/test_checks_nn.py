@@ -125,6 +125,7 @@ DENSE_MUTANTS = {
     "the indices of w are swapped": _dense_mutant(dx=lambda g, x, w: g @ w),
     "your dC/dx is transposed": _dense_mutant(dx=lambda g, x, w: w @ g.T),
     "three gradients as one tuple": lambda dout, cache: dense_backward(dout, cache)[:2],
+    "dC/dx is wrong .* you divided by N": _dense_mutant(dx=lambda g, x, w: g @ w.T / len(g)),
 }
 
 
@@ -179,6 +180,11 @@ def test_sgd_in_place_student_answer_passes():
     check_sgd_step(student)
 
 
+def _bias_only(update):
+    """The weights take the right step, the biases ``update(p, g, lr)``."""
+    return lambda p, g, lr: {k: update(p[k], g[k], lr) if k.startswith("b") else p[k] - lr * g[k] for k in p}
+
+
 SGD_MUTANTS = {
     r"you added the step, as the notes print it": lambda p, g, lr: {k: p[k] + lr * g[k] for k in p},
     "learning rate is missing": lambda p, g, lr: {k: p[k] - g[k] for k in p},
@@ -190,6 +196,13 @@ SGD_MUTANTS = {
     "return a dict like params": lambda p, g, lr: [p[k] - lr * g[k] for k in p],
     r"your result lacks \['b1', 'b2'\]": lambda p, g, lr: {k: p[k] - lr * g[k] for k in p if k[0] == "w"},
     "right shape but wrong values": lambda p, g, lr: {k: p[k] - 0.9 * lr * g[k] for k in p},
+    r"params\['w1'\] is unchanged": lambda p, g, lr: {k: p[k] - lr * g[k] if k.startswith("b") else p[k]
+                                                      for k in p},
+    # a bias alone wrong (the weights right), so that the biases' own hints show
+    r"params\['b1'\] is wrong .* you added the step": _bias_only(lambda p, g, lr: p + lr * g),
+    r"params\['b1'\] is wrong .* learning rate is missing": _bias_only(lambda p, g, lr: p - g),
+    r"params\['b1'\] is wrong .* divided by the learning rate": _bias_only(lambda p, g, lr: p - g / lr),
+    r"params\['b1'\] is wrong .* returned only the step": _bias_only(lambda p, g, lr: -lr * g),
 }
 
 
@@ -278,6 +291,22 @@ def _mlp_mutant(output_derivative=lambda x2: x2 * (1 - x2), hidden_derivative=la
     return backward
 
 
+def _mlp_grad(name, wrong):
+    """The reference, with grads[name] replaced by ``wrong(dout, x0, x1, x2, w1, w2)``."""
+    def backward(dout, cache):
+        (x0, w1, _), (_, x1, _) = cache.layers[0]
+        (_, w2, _), (_, x2, _) = cache.layers[1]
+        dx, grads = mlp_backward(dout, cache)
+        return dx, dict(grads, **{name: wrong(dout, x0, x1, x2, w1, w2)})
+    return backward
+
+
+def _da(dout, x1, x2, w2):
+    """da_2 and da_1 of the reference."""
+    da2 = dout * x2 * (1 - x2)
+    return da2, (da2 @ w2.T) * (1 - x1 ** 2)
+
+
 MLP_MUTANTS = {
     "output layer's non-linearity is missing": _mlp_mutant(output_derivative=lambda x2: 1.0),
     "applied the sigmoid to it again": _mlp_mutant(
@@ -296,6 +325,19 @@ MLP_MUTANTS = {
     r"your grads lack \['b1', 'b2'\]": lambda dout, cache: (
         mlp_backward(dout, cache)[0], {k: v for k, v in mlp_backward(dout, cache)[1].items() if k[0] == "w"}),
     "return dx, grads": lambda dout, cache: mlp_backward(dout, cache)[1],
+    "the indices of w_1 are swapped": _mlp_mutant(dx=lambda dx1, da1, w1: da1 @ w1),
+    r"grads\['b1'\] is wrong .* hidden layer's non-linearity is missing": _mlp_grad(
+        "b1", lambda dout, x0, x1, x2, w1, w2: (_da(dout, x1, x2, w2)[0] @ w2.T).sum(axis=0)),
+    r"grads\['b2'\] is wrong .* output layer's non-linearity is missing": _mlp_grad(
+        "b2", lambda dout, x0, x1, x2, w1, w2: dout.sum(axis=0)),
+    r"grads\['b2'\] is wrong .* you added up the outputs \(the columns\)": _mlp_grad(
+        "b2", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[0].sum(axis=1)),
+    r"you added up the hidden units \(the columns\)": _mlp_grad(
+        "b1", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[1].sum(axis=1)),
+    r"dC/dw_1 is transposed": _mlp_grad("w1", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[1].T @ x0),
+    r"dC/dw_2 is transposed": _mlp_grad("w2", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[0].T @ x1),
+    r"grads\['w1'\] is wrong .* divided by N again": _mlp_grad(
+        "w1", lambda dout, x0, x1, x2, w1, w2: x0.T @ _da(dout, x1, x2, w2)[1] / len(x0)),
     r"wrong order: return dx, grads": lambda dout, cache: mlp_backward(dout, cache)[::-1],
 }
 

@@ -275,6 +275,8 @@ LAPLACIAN_MUTANTS = {
     "K counts the residual": _k_bands,
     "residual is one level too fine": _residual_one_level_early,
     "residual is stored at its own size, not expanded": _residual_expanded,
+    "residual is one level too coarse": lambda image, levels: (laplacian_reference(image, levels)[0],
+                                                                reduce(laplacian_reference(image, levels)[1])),
     "coarsest first": lambda image, levels: (laplacian_reference(image, levels)[0][::-1],
                                              laplacian_reference(image, levels)[1]),
     "return bands, residual": lambda image, levels: laplacian_reference(image, levels)[0],

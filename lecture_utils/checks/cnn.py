@@ -198,8 +198,8 @@ def _grads_with(X, y, f, W, b, output_derivative=True, hidden_derivative=True, W
 def check_gradient_step(fn, cases: str = "all") -> None:
     """Check ``fn(X, y, f, W, b, learning_rate) -> (f_new, W_new, b_new)``: one full-batch step.
 
-    X (N, U, V), y (N,), f (3, 3), W (D, 1) with D = (U-2)(V-2), b (1, 1); the new
-    parameters are ``theta - learning_rate * dE/dtheta`` for the lecture's summed squared error.
+    X (N, U, V), y (N,), f (3, 3), W (D, 1) with D = (U-2)(V-2), b (1, 1); the new parameters
+    after one gradient-descent step on the lecture's summed squared error.
     """
     chosen = test_cases(STEP_CASES, STEP_HIDDEN_CASES, cases)
     for seed, (n, h, w, eta), _ in chosen:
@@ -269,7 +269,7 @@ def check_gradient_step(fn, cases: str = "all") -> None:
 def check_momentum_update(fn, cases: str = "all") -> None:
     """Check ``fn(w, grad, velocity, learning_rate, momentum) -> (new_w, new_velocity)``.
 
-    The lecture's update with momentum: ``v <- mu v - eta g``, ``w <- w + v``.
+    The lecture's update with momentum, as the exercise states it (a velocity, then the weights).
     """
     chosen = test_cases(MOMENTUM_CASES, MOMENTUM_HIDDEN_CASES, cases)
     for seed, (shape, lr, mu), _ in chosen:

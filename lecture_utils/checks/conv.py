@@ -188,9 +188,9 @@ def check_input_gradient_stride2(fn, cases: str = "all") -> None:
         mistakes = [
             ("the stride is missing: output (p, q) read the block of X starting at (2p, 2q), not (p, q).",
              _scatter(dy, w, (U, V), 1, 1)),
-            ("the stride applies to the columns too: output (p, q) read columns 2q .. 2q + S - 1.",
+            ("the stride applies to the columns too: output (p, q) read the S columns starting at column 2q.",
              _scatter(dy, w, (U, V), 2, 1)),
-            ("the stride applies to the rows too: output (p, q) read rows 2p .. 2p + R - 1.",
+            ("the stride applies to the rows too: output (p, q) read the R rows starting at row 2p.",
              _scatter(dy, w, (U, V), 1, 2)),
             ("the kernel is flipped: in output (p, q), X(2p + i, 2q + j) met W(i, j), with both offsets "
              "running forwards, and the gradient goes back along the same pairs.", _scatter(dy, _flip(w), (U, V))),

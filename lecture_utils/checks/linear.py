@@ -173,8 +173,8 @@ def check_linear_backward(fn, cases: str = "all") -> None:
         db_got = result[2]
         if np.shape(db_got) == (k, 1) and k > 1:
             raise CheckFailure(
-                f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), so "
-                "b - learning_rate * db would broadcast to a (K, K) matrix. Keep b's shape.")
+                f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), and a gradient step "
+                "with a column would broadcast b to a (K, K) matrix. Keep b's shape.")
         if np.shape(db_got) in ((k,), (1, k)):  # accept a flat (K,) as well as b's (1, K)
             db_got = np.ravel(db_got)
         compare("dL/db", db_got, db.ravel(), [
@@ -249,8 +249,6 @@ def check_gradient_descent_step(fn, cases: str = "all") -> None:
              b - eta * db / n if n > 1 else None),
             ("your gradient lacks the factor that differentiating the square brings down (Exercise 1).",
              b - eta * db / 2),
-            ("your gradient divides by the number of entries N*K (a mean over everything); the lecture's loss "
-             "averages over the N examples only.", b - eta * db / k if k > 1 else None),
             (f"your gradient divides by 5, the lecture's number of examples: count the examples you are given "
              f"(here N = {n}).", b - eta * db * n / 5 if n != 5 else None),
         ], case)

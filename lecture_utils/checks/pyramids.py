@@ -1,6 +1,6 @@
 """Checkers for notebook 02 (Gaussian and Laplacian pyramids).
 
-Exercises, all with the lecture's filter ``h = [1 4 6 4 1] / 16``:
+Exercises, all with the lecture's binomial filter ``h``:
 
 * ``reduce_1d(x)``: the operator G, blur with h (zeros beyond the ends) and sub-sample;
 * ``expand_1d(x, n)``: insert zeros to reach n samples, blur with ``g h`` (zeros beyond the ends);
@@ -403,7 +403,7 @@ def _blend_variants(a, b, mask, levels):
         "lowpass b": combine(gauss, low=lb.lowpass),
         "sub-sampled": combine(weights_of([mask[::2 ** j, ::2 ** j] for j in range(levels)])),
         "laplacian mask": combine(weights_of(list(mask_lap.bands) + [mask_lap.lowpass])),
-        "no 1 - G": combine(gauss, wb=[np.ones_like(w) for w in gauss]),
+        "no complement": combine(gauss, wb=[np.ones_like(w) for w in gauss]),
     }
 
 
@@ -430,7 +430,7 @@ def check_blend(fn, cases: str = "all") -> None:
              "places, near 0 away from the seam); a weight is the mask as seen at its level's resolution, "
              "between 0 and 1.", wrong["laplacian mask"]),
             ("b's weights do not complement a's: at every pixel of every level the two weights must add up "
-             "to 1, or blending an image with itself would not return it.", wrong["no 1 - G"]),
+             "to 1, or blending an image with itself would not return it.", wrong["no complement"]),
         ]
         colour = f"a colour image {shape} with a 2-D mask {mask.shape}" if len(shape) == 3 else f"images {shape}"
         case = f"{colour}, {levels} levels, a {kind} mask"
