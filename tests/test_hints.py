@@ -166,7 +166,7 @@ def test_messages_read_as_english():
     texts += [message for found in _mutants().values() for _, message in found]
     texts += [s for module in CHECKER_MODULES + [_core] for s in module_strings(module)]
     bad = [t for t in texts if re.search(r"(?<!from )\ba (?!one|uni|use)[aeiouAEIOU]\w", t)]
-    bad += [t for t in texts if re.search(r"\b(weights|gradients|values|parameters) is\b", t)]
+    bad += [t for t in texts if re.search(r"\b(weights|gradients|values|parameters) is\b|\b1 axes\b", t)]
     assert not bad, bad
 
 
@@ -266,3 +266,30 @@ def test_a_non_function_is_refused_in_one_sentence_naming_the_argument(name):
         assert isinstance(info.value, CheckFailure) and str(info.value).startswith("fn "), str(info.value)
     with pytest.raises(ValueError, match="cases must be 'all', 'visible' or 'hidden'"):
         checker(REFERENCES[name][1], cases="some")
+
+
+# ----------------------------------------------------------------------- what a wrong shape or value suggests
+
+@pytest.mark.parametrize("got, expected, says", [
+    ((2, 3), (3, 2), "two axes are swapped"),
+    ((3,), (1, 3), "an axis of length 1 more or less"),
+    ((3,), (3, 4), "one axis is missing"),
+    ((3, 4, 5), (3, 5), "one axis too many"),
+    ((5, 3), (4, 3), "axis 0 has 5 entries instead of 4"),
+    ((20,), (5, 4), "a reshape or a ravel regrouped the axes"),
+    ((7,), (2, 5), "1 axis instead of 2"),
+])
+def test_a_wrong_shape_is_described(got, expected, says):
+    assert says in _core.shape_advice(got, expected)
+
+
+def test_wrong_values_are_described():
+    expected = np.random.default_rng(0).standard_normal((6, 7))
+    assert "wrong sign" in _core.value_advice(-expected, expected)
+    assert "every entry is 0.6 times the right one" in _core.value_advice(0.6 * expected, expected)
+    border = expected.copy()
+    border[0, 0] += 1
+    assert "away from the border are right" in _core.value_advice(border, expected)
+    inside = expected.copy()
+    inside[3, 3] += 1
+    assert "41 of 42 entries are right, the largest difference is 1" in _core.value_advice(inside, expected)

@@ -304,7 +304,10 @@ def shape_advice(got: tuple, expected: tuple) -> str:
         axis = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
         return (f"axis {axis} has {got[axis]} entries instead of {expected[axis]}: work out how many entries "
                 "that axis must have from the sizes of the inputs")
-    return f"{len(got)} axes instead of {len(expected)}: work out the result's shape from the inputs' shapes first"
+    if int(np.prod(got)) == int(np.prod(expected)):
+        return "the right number of entries in another arrangement: a reshape or a ravel regrouped the axes"
+    axes = "axis" if len(got) == 1 else "axes"
+    return f"{len(got)} {axes} instead of {len(expected)}: work out the result's shape from the inputs' shapes first"
 
 
 def value_advice(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-7, atol: float = 1e-10) -> str:
