@@ -56,7 +56,7 @@ from .conv import (conv2d_backward, conv2d_forward, correlate2d_naive, max_pool_
 from .nn import (dense_backward, dense_forward, relu_backward, relu_forward, sigmoid, sigmoid_backward,
                  sigmoid_forward, softmax, softmax_cross_entropy)
 from .optim import History, train
-from .steerable import gaussian_derivative_kernels
+from .steerable import SIGMA, gaussian_derivative_kernels
 
 # ---------------------------------------------------------------------------------------
 # The lecture's convolution: valid cross-correlation of a stack of images with filters
@@ -204,11 +204,14 @@ def lecture_forward(X, f, W, b):
     return O, LectureCache(X, f, W, b, Z1, H1, O)
 
 
-def _check_targets(O, y):
-    O, y = check({"O": array("1 N"), "y": array("N | 1 N")}, {"O": O, "y": y})
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"y must hold targets in [0, 1] (labels 0 and 1), got values like "
-                         f"{y[(y < 0) | (y > 1)][:3]}")
+def _check_targets(O, y, y_name="y"):
+    """O (1, N) outputs and y (N,) or (1, N) targets, both in [0, 1]; ``y_name`` names y in messages."""
+    O, y = check({"O": array("1 N"), y_name: array("N | 1 N")}, {"O": O, y_name: y})
+    for name, values, what in (("O", O, "outputs in [0, 1] (the sigmoid's)"),
+                               (y_name, y, "targets in [0, 1] (labels 0 and 1)")):
+        outside = (values < 0) | (values > 1)
+        if np.any(outside):
+            raise ValueError(f"{name} must hold {what}, got values like {values[outside][:3]}")
     return O, y.reshape(1, -1)
 
 
@@ -703,6 +706,8 @@ def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate
         and after the last, ``history.metrics["validation accuracy"]`` the accuracy on
         (X_val, y_val) of each parameter dict.
     """
+    _check_targets(np.zeros((1, len(X))), y)
+    _check_targets(np.zeros((1, len(X_val))), y_val, "y_val")
     f, W, b = lecture_init(n_filters, X.shape[1], 3, rng)
     kept = []
 
@@ -791,7 +796,7 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-@checked(filters=array("K R R | R R"), sigma=positive())
+@checked(filters=array("K R R | R R"), sigma=SIGMA)
 def gaussian_derivative_share(filters, sigma: float = 1.0) -> dict:
     """How much of each filter is notebook 03's Gaussian blur and its steered first derivative.
 
@@ -818,12 +823,16 @@ def gaussian_derivative_share(filters, sigma: float = 1.0) -> dict:
         the projections; ``basis`` (3, R, R) g, g_x, g_y.
     """
     bank = filters.reshape(-1, *filters.shape[-2:])
+    scale = np.max(np.abs(bank), axis=(1, 2), keepdims=True)                    # the share is scale-free:
+    if np.any(scale == 0):                                                       # squares of unit-size weights
+        raise ValueError(f"filters {np.flatnonzero(scale.ravel() == 0).tolist()} are all zeros: they have no "
+                         "shape to compare")
+    unit = bank / scale
     basis = np.array(gaussian_derivative_kernels(sigma, bank.shape[-1]))       # (3, R, R)
     design = basis.reshape(3, -1).T                                              # (R R, 3)
-    coefficients = np.linalg.lstsq(design, bank.reshape(len(bank), -1).T, rcond=None)[0].T   # (K, 3)
+    coefficients = np.linalg.lstsq(design, unit.reshape(len(bank), -1).T, rcond=None)[0].T   # (K, 3)
     fit = (coefficients @ design.T).reshape(bank.shape)
-    energy = np.sum(bank ** 2, axis=(1, 2))
-    if np.any(energy == 0):
-        raise ValueError(f"filters {np.flatnonzero(energy == 0).tolist()} are all zeros: they have no shape to compare")
-    return {"share": np.sum(fit ** 2, axis=(1, 2)) / energy, "coefficients": coefficients,
-            "angle": np.arctan2(coefficients[:, 2], coefficients[:, 1]), "fit": fit, "basis": basis}
+    share = np.sum(fit ** 2, axis=(1, 2)) / np.sum(unit ** 2, axis=(1, 2))
+    coefficients = coefficients * scale[:, :, 0]
+    return {"share": share, "coefficients": coefficients, "angle": np.arctan2(coefficients[:, 2], coefficients[:, 1]),
+            "fit": fit * scale, "basis": basis}

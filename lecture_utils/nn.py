@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (anything, array, check, checked, choice, gradient, instance, integer, positive,
+from ._validate import (OVERFLOWS, anything, array, check, checked, choice, gradient, instance, integer, positive,
                         real, seed)
 from .linear import linear_backward, linear_forward, mse_loss, one_hot
 from .optim import fit_bfgs as _fit_bfgs
@@ -565,7 +565,7 @@ class MLP:
 def _check_xy(model, x, y, loss):
     """The model, x (N, D) and targets for ``loss``, checked by a first forward-backward pass before training."""
     model, loss = check({"model": instance(MLP), "loss": choice(*LOSSES)}, {"model": model, "loss": loss})
-    x, = check({"x": array(f"N {model.sizes[0]}")}, {"x": x})
+    x, = check({"x": array(f"N {model.sizes[0]}", limit=OVERFLOWS)}, {"x": x})
     n, k = x.shape[0], model.sizes[-1]
     allowed = [(n, k)] if loss == "mse" else [(n,), (n, k)]
     if isinstance(y, (str, bytes, dict)) or y is None or np.shape(y) not in allowed:

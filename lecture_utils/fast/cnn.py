@@ -176,7 +176,7 @@ def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate
                            steps: int = 300, rng=0) -> cnn.ValidationRun:
     """:func:`lecture_utils.cnn.lecture_validation_run` on the fast convolution (same arguments and results)."""
     cnn._check_targets(np.zeros((1, len(X))), y)
-    cnn._check_targets(np.zeros((1, len(X_val))), y_val)
+    cnn._check_targets(np.zeros((1, len(X_val))), y_val, "y_val")
     f, W, b = cnn.lecture_init(n_filters, X.shape[1], 3, rng)
     kept = []
 
