@@ -451,8 +451,8 @@ def parameters(like: str = "", keys=()) -> Spec:
     """A model's parameters (or their gradients): a non-empty dict of finite real arrays (or numbers).
 
     ``like`` names an argument checked before it whose keys and shapes it must have (``grads`` like
-    ``params``); ``keys`` lists the keys it must have. Arrays keep their dtype (a float32 speed path
-    stays float32); errors name the entry, e.g. ``grads['w1']``.
+    ``params``); ``keys`` lists the keys it must have. Arrays keep their dtype (a speed path keeps
+    its precision); errors name the entry, e.g. ``grads['w1']``.
     """
     return _Parameters(like, keys)
 
