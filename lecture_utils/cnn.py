@@ -49,7 +49,7 @@ import math
 
 import numpy as np
 
-from ._validate import (anything, array, check, checked, flag, gradient, instance, integer, optional,
+from ._validate import (anything, array, check, checked, flag, gradient, instance, integer, optional, parameters,
                         positive, real, seed)
 from .conv import (conv2d_backward, conv2d_forward, correlate2d_naive, max_pool_backward,
                    max_pool_forward)
@@ -280,6 +280,7 @@ def lecture_gradients(X, y, f, W, b):
     return (E, *lecture_backward(dE_dO, cache))
 
 
+@checked(params=parameters(keys=("f", "W", "b")))
 def lecture_objective(params, X, y):
     """``(params, X, y) -> (E, grads)`` with params ``{"f", "W", "b"}``, for :func:`lecture_utils.optim.train`."""
     E, df, dW, db = lecture_gradients(X, y, params["f"], params["W"], params["b"])
@@ -325,10 +326,11 @@ def lecture_accuracy(X, y, f, W, b) -> float:
     return float(np.mean((O > 0.5) == (y > 0.5)))
 
 
-def _check_test_pair(X_test, y_test):
+def _check_test_pair(X_test, y_test, names=("X_test", "y_test")):
+    """Both test arrays or neither (``names``: the function's own names for them)."""
     if (X_test is None) != (y_test is None):
-        raise ValueError("give both the test images X_test and their labels y_test, or neither; got only "
-                         + ("X_test" if y_test is None else "y_test"))
+        raise ValueError(f"give both the test images {names[0]} and their labels {names[1]}, or neither; got only "
+                         + (names[0] if y_test is None else names[1]))
 
 
 @checked(X=array("N H H"), y=array("N"), n_filters=integer(1, 64), learning_rate=positive(),
@@ -447,9 +449,18 @@ def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng
 
 
 def _check_params(params) -> dict:
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys {list(PARAM_NAMES)} (from lenet_init), got {got}")
+    """The six arrays of :func:`lenet_init`, finite, each with its number of axes and sizes that fit together."""
+    params, = check({"params": parameters(keys=PARAM_NAMES)}, {"params": params})
+    shapes = {name: np.shape(value) for name, value in params.items()}
+    axes = {"w1": 4, "b1": 1, "w2": 4, "b2": 1, "w3": 2, "b3": 1}
+    for name, n_axes in axes.items():
+        if len(shapes[name]) != n_axes:
+            raise ValueError(f"params[{name!r}] must have {n_axes} axes, as lenet_init makes it, got shape {shapes[name]}")
+    (k1, c, _, _), (k2, k1_again, _, _), (d, n_classes) = shapes["w1"], shapes["w2"], shapes["w3"]
+    fits = (c == 1 and k1_again == k1 and shapes["b1"] == (k1,) and shapes["b2"] == (k2,)
+            and shapes["b3"] == (n_classes,) and d % k2 == 0 and round((d // k2) ** 0.5) ** 2 == d // k2)
+    if not fits:
+        raise ValueError(f"params' shapes do not fit together as lenet_init makes them, got {shapes}")
     return params
 
 
@@ -623,10 +634,10 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
     params = lenet_init(rng=rng) if params is None else _check_params(params)
     x = _check_images(x, params)
     labels = _check_labels(labels, len(x), params["w3"].shape[1])
-    _check_test_pair(x_test, y_test)
+    _check_test_pair(x_test, y_test, ("x_test", "y_test"))
     evaluate = None
     if x_test is not None:
-        x_test = _check_images(x_test, params)
+        x_test = _check_images(x_test, params, "x_test")
         y_test = _check_labels(y_test, len(x_test), params["w3"].shape[1], "y_test")
         evaluate = lambda p: {"test accuracy": accuracy(lenet_predict_proba(x_test, p), y_test)}  # noqa: E731
     return _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng,

@@ -29,8 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (OVERFLOWS, anything, array, check, checked, choice, gradient, instance, integer, positive,
-                        real, seed)
+from ._validate import (OVERFLOWS, anything, array, check, checked, choice, gradient, instance, integer,
+                        parameters, positive, real, seed)
 from .linear import linear_backward, linear_forward, mse_loss, one_hot
 from .optim import fit_bfgs as _fit_bfgs
 from .optim import train
@@ -646,6 +646,12 @@ def perceptron_predict(x, w, b):
     return (x @ w + b > 0).astype(int)
 
 
+def _check_labels01(y):
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"y must hold labels 0 or 1, got values {np.unique(y)[:5]}")
+
+
+@checked(params=parameters(keys=("w", "b")), x=array("N D"), y=array("N"))
 def perceptron_rule(params, x, y):
     """Rosenblatt's rule as a "gradient" for :func:`lecture_utils.optim.train`.
 
@@ -654,6 +660,7 @@ def perceptron_rule(params, x, y):
     ``dE/db = -(y - y_hat)`` (summed over the batch). The "loss" returned is the
     number of mistakes in the batch.
     """
+    _check_labels01(y)
     error = y - (x @ params["w"] + params["b"] > 0)        # 0 when right, +-1 when wrong
     return float(np.sum(error != 0)), {"w": -(error @ x), "b": -np.sum(error)}
 
@@ -681,8 +688,7 @@ def perceptron_train(x, y, epochs: int = 20, learning_rate: float = 1.0):
     mistakes : list of int
         Mistakes (= updates) made during each epoch; the run converged if the last is 0.
     """
-    if not np.all((y == 0) | (y == 1)):
-        raise ValueError(f"y must hold labels 0 or 1, got values {np.unique(y)[:5]}")
+    _check_labels01(y)
     params = {"w": np.zeros(x.shape[1]), "b": np.zeros(())}
     params, history = train(perceptron_rule, params, x, y, learning_rate=learning_rate, epochs=epochs,
                             batch_size=1, shuffle=False, full_loss=False)

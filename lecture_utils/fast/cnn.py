@@ -44,13 +44,14 @@ def _dtype_of(params):
 
 
 def _check_data(x, labels, params, names=("x", "labels")):
-    """Parameters, images in their precision, and labels: checked once for a whole run."""
+    """Parameters, images in their precision, and labels (None: no labels): checked once for a whole run."""
     params = cnn._check_params(params)
     dtype = _dtype_of(params)
     params = {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
     shape = " ".join(map(str, cnn.lenet_input_shape(params)))
     x, = check({names[0]: float_array(f"N {shape}")}, {names[0]: x})
-    labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
+    if labels is not None:
+        labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
     return x.astype(dtype, copy=False), labels, params
 
 
@@ -111,7 +112,7 @@ def _predict_proba(params, x, batch_size=512):
 @checked(batch_size=integer(1))
 def lenet_predict_proba(x, params, batch_size: int = 512):
     """:func:`lecture_utils.cnn.lenet_predict_proba`, one BLAS thread, in the parameters' precision."""
-    x, _, params = _check_data(x, np.zeros(len(np.asarray(x)), dtype=int), params)
+    x, _, params = _check_data(x, None, params)
     with single_threaded_blas():
         return _predict_proba(params, x, batch_size)
 
@@ -128,10 +129,10 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
     """
     params = lenet_init(rng=rng) if params is None else params
     x, labels, params = _check_data(x, labels, params)
-    cnn._check_test_pair(x_test, y_test)
+    cnn._check_test_pair(x_test, y_test, ("x_test", "y_test"))
     evaluate = None
     if x_test is not None:
-        x_test, y_test, _ = _check_data(x_test, y_test, params)
+        x_test, y_test, _ = _check_data(x_test, y_test, params, names=("x_test", "y_test"))
 
         def evaluate(p):
             return {"test accuracy": float(np.mean(_predict_proba(p, x_test).argmax(axis=1) == y_test))}
