@@ -416,8 +416,9 @@ def gradient(of: str = "cache") -> Spec:
 class _Parameters(Spec):
     needs_values = True
 
-    def __init__(self, like, keys):
-        self.like, self.keys = like, tuple(keys) if keys else None
+    def __init__(self, like, keys, shapes):
+        self.like, self.shapes = like, {key: _Array(shape) for key, shape in (shapes or {}).items()}
+        self.keys = tuple(keys) if keys else tuple(self.shapes) or None
         named = f" with the keys {list(self.keys)}" if self.keys else ""
         self.description = (f"a dict of named arrays of real numbers{named}"
                             + (f", with the keys and shapes of {like}" if like else ""))
@@ -435,6 +436,9 @@ class _Parameters(Spec):
         checked = {}
         for key, entry in value.items():
             label = f"{name}[{key!r}]"
+            if key in self.shapes:                  # a lecture model's parameter: float64 of its declared shape
+                checked[key] = self.shapes[key](entry, label, sizes)
+                continue
             arr = entry if isinstance(entry, np.ndarray) else None
             if arr is None or not np.issubdtype(arr.dtype, np.floating):
                 arr = _Array(None, nonempty=False)._convert(entry, label)
@@ -447,14 +451,16 @@ class _Parameters(Spec):
         return checked
 
 
-def parameters(like: str = "", keys=()) -> Spec:
+def parameters(like: str = "", keys=(), shapes=None) -> Spec:
     """A model's parameters (or their gradients): a non-empty dict of finite real arrays (or numbers).
 
     ``like`` names an argument checked before it whose keys and shapes it must have (``grads`` like
-    ``params``); ``keys`` lists the keys it must have. Arrays keep their dtype (a speed path keeps
-    its precision); errors name the entry, e.g. ``grads['w1']``.
+    ``params``); ``keys`` lists the keys it must have; ``shapes`` maps keys to shape patterns, as
+    for :func:`array` (named sizes shared with the other arguments), and those entries become
+    float64 arrays. Other arrays keep their dtype (a speed path keeps its precision); errors name
+    the entry, e.g. ``grads['w1']``.
     """
-    return _Parameters(like, keys)
+    return _Parameters(like, keys, shapes)
 
 
 class _Anything(Spec):

@@ -280,7 +280,7 @@ def lecture_gradients(X, y, f, W, b):
     return (E, *lecture_backward(dE_dO, cache))
 
 
-@checked(params=parameters(keys=("f", "W", "b")))
+@checked(params=parameters(shapes={"f": "R R | K R R", "W": "D 1", "b": "1 1 | 1"}))
 def lecture_objective(params, X, y):
     """``(params, X, y) -> (E, grads)`` with params ``{"f", "W", "b"}``, for :func:`lecture_utils.optim.train`."""
     E, df, dW, db = lecture_gradients(X, y, params["f"], params["W"], params["b"])
@@ -666,7 +666,8 @@ def confusion_matrix(labels, predicted, n_classes: int) -> np.ndarray:
     (n_classes, n_classes) int array
         Rows: true class; columns: predicted class; the diagonal counts the correct answers.
     """
-    labels = _check_labels(labels, np.size(labels), n_classes)
+    labels, = check({"labels": array("N", dtype="int")}, {"labels": labels})
+    labels = _check_labels(labels, labels.size, n_classes)
     predicted = _check_labels(predicted, labels.size, n_classes, "predicted")
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (labels, predicted), 1)

@@ -334,7 +334,10 @@ def _targets(labels, scores_shape) -> np.ndarray:
 
 def _shape_of(value) -> str:
     if isinstance(value, (np.ndarray, list, tuple)):
-        return f"shape {np.shape(value)}"
+        try:
+            return f"shape {np.shape(value)}"
+        except ValueError:
+            return "a ragged list (rows of different lengths)"
     return f"{type(value).__name__} {value!r}"[:60]
 
 
@@ -568,7 +571,7 @@ def _check_xy(model, x, y, loss):
     x, = check({"x": array(f"N {model.sizes[0]}", limit=OVERFLOWS)}, {"x": x})
     n, k = x.shape[0], model.sizes[-1]
     allowed = [(n, k)] if loss == "mse" else [(n,), (n, k)]
-    if isinstance(y, (str, bytes, dict)) or y is None or np.shape(y) not in allowed:
+    if isinstance(y, (str, bytes, dict)) or y is None or _shape_of(y) not in [f"shape {a}" for a in allowed]:
         raise ValueError(f"y must have shape {' or '.join(map(str, allowed))} for the {loss!r} loss "
                          f"({n} examples, {k} network outputs), got {_shape_of(y)}")
     y = np.asarray(y)
@@ -651,7 +654,7 @@ def _check_labels01(y):
         raise ValueError(f"y must hold labels 0 or 1, got values {np.unique(y)[:5]}")
 
 
-@checked(params=parameters(keys=("w", "b")), x=array("N D"), y=array("N"))
+@checked(params=parameters(shapes={"w": "D", "b": ""}), x=array("N D"), y=array("N"))
 def perceptron_rule(params, x, y):
     """Rosenblatt's rule as a "gradient" for :func:`lecture_utils.optim.train`.
 

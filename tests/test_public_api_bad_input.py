@@ -229,12 +229,55 @@ NEW_CALLS = [
          name="lecture_utils.checks.predictions.Prediction.matches"),
     Call(predictions._registry()["01-db-shape"].validate, dict(answer=(1, 3)),
          name="lecture_utils.checks.predictions.Prediction.validate"),
+    Call(predictions._registry()["01-db-shape"].diagnose, dict(answer=(3, 1)),
+         name="lecture_utils.checks.predictions.Prediction.diagnose"),
 ]
 NEW_CALLS += [Call(checker, dict(fn=reference, cases="visible"), name=f"{checker.__module__}.{name}")
               for name, (checker, reference) in REFERENCES.items()]
 
 # The checkers' own tables attack the same checkers (with cases="all"): the survey's visible run suffices.
 CALLS = [from_case(case) for case in _existing_tables() if not case.fn.__name__.startswith("check_")] + NEW_CALLS
+
+# Values of a bad-looking family that a callable accepts, and why (added to every good call of that name).
+LECTURE_MODEL = {"b": ("one axis too few",),        # a one-output bias as (1,) as well as (1, 1)
+                 "f": ("one axis too many",),       # (1, 3, 3): a bank of K = 1 filters
+                 "y": ("one axis too many",)}       # targets as a (1, N) row, like O
+ACCEPTS = {
+    "lecture_utils.cnn.lecture_forward": LECTURE_MODEL,
+    "lecture_utils.cnn.lecture_gradients": LECTURE_MODEL,
+    "lecture_utils.cnn.lecture_accuracy": LECTURE_MODEL,
+    "lecture_utils.cnn.lecture_gradients_layerwise": LECTURE_MODEL,
+    "lecture_utils.cnn.lecture_objective": {"y": ("one axis too many",),
+                                            "params": ("an entry with an extra axis",)},   # f as K = 1 filters
+    # params=None draws new ones with lenet_init (the documented default)
+    "lecture_utils.cnn.train_lenet": {"params": ("None",)},
+    "lecture_utils.cnn.lenet_validation_run": {"params": ("None",)},
+    "lecture_utils.fast.cnn.train_lenet": {"params": ("None",)},
+    "lecture_utils.fast.cnn.lenet_validation_run": {"params": ("None",)},
+    "lecture_utils.fast.cnn.lenet_predict_proba": {"batch_size": ("an absurd size",)},   # any batch size works
+    "lecture_utils.gradcheck.numerical_gradient": {"x": ("one axis too many",)},         # any shape
+    "lecture_utils.linear.one_hot": {"labels": ("an empty list",)},                      # an empty batch: (0, K)
+    "lecture_utils.nn.dense_forward": {"b": ("one axis too many",)},                     # a (1, M) row bias
+    "lecture_utils.baselines.logistic_baseline": {"y_fit": ("a negative label",)},       # classes are any integers
+    # None is the default (no mark, class numbers as names)
+    "lecture_utils.demos.cnn.draw_validation_curves": {"chosen": ("None",)},
+    "lecture_utils.demos.cnn.draw_confusion_matrix": {"class_names": ("None",)},
+    # 10**12 is a seed like any other
+    "lecture_utils.demos.linear.loss_curve_explorer": {"rng": ("an absurd size",)},
+    "lecture_utils.demos.nn.sgd_demo": {"rng": ("an absurd size",)},
+    "lecture_utils.demos.nn.sgd_explorer": {"rng": ("an absurd size",)},
+    # im2col and col2im copy and add values: NaN in, NaN out (their callers check the layer's arrays)
+    "lecture_utils.conv.im2col": {"a_cn": ("NaN", "infinity")},
+    "lecture_utils.conv.col2im": {"cols": ("NaN", "infinity")},
+    # a question's expected answer may be any number
+    "lecture_utils.checks.predictions.Prediction": {"expected": ("a float", "a negative number", "an absurd size")},
+    # the error comes from the caller's own loss_and_gradients, in their code, on the params they gave
+    "lecture_utils.optim.train": {"params": ("an entry with an extra axis",)},
+    "lecture_utils.optim.fit_bfgs": {"params": ("an entry with an extra axis",)},
+}
+for _call in CALLS:
+    for _arg, _descriptions in ACCEPTS.get(_call.name, {}).items():
+        _call.accepts[_arg] = tuple(_call.accepts.get(_arg, ())) + tuple(_descriptions)
 
 
 def _calls_by_name():

@@ -101,6 +101,7 @@ class Prediction:
 
     def diagnose(self, answer) -> str:
         """What a wrong ``answer`` looks like: one of ``mistakes``, or a generic slip; "" when none fits."""
+        self.validate(answer)
         for value, message in self.mistakes:
             if self._same(answer, value):
                 return message

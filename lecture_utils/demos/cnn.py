@@ -50,9 +50,12 @@ def _check_result(result):
 
 
 def _check_mistakes(images, labels, predicted, indices, class_names):
-    images = array("N ...")(images, "images", {})
-    labels, predicted = (array(f"{len(images)}", dtype="int")(v, name, {})
-                         for v, name in ((labels, "labels"), (predicted, "predicted")))
+    images, labels, predicted = check({"images": array("N H W | N 1 H W"), "labels": array("N", dtype="int"),
+                                       "predicted": array("N", dtype="int")},
+                                      {"images": images, "labels": labels, "predicted": predicted})
+    for name, values in (("labels", labels), ("predicted", predicted)):
+        if np.any(values < 0):
+            raise ValueError(f"{name} must be class indices (>= 0), got {values.min()}")
     indices = [integer(0, len(images) - 1)(i, f"indices[{k}]", {})
                for k, i in enumerate(_sequence(indices, "indices", "image indices"))][:10]
     if class_names is not None:

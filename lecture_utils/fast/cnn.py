@@ -43,14 +43,14 @@ def _dtype_of(params):
     return np.float32 if all(v.dtype == np.float32 for v in params.values()) else np.float64
 
 
-def _check_data(x, labels, params, names=("x", "labels")):
-    """Parameters, images in their precision, and labels (None: no labels): checked once for a whole run."""
+def _check_data(x, labels, params, names=("x", "labels"), with_labels=True):
+    """Parameters, images in their precision, and labels: checked once for a whole run."""
     params = cnn._check_params(params)
     dtype = _dtype_of(params)
     params = {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
     shape = " ".join(map(str, cnn.lenet_input_shape(params)))
     x, = check({names[0]: float_array(f"N {shape}")}, {names[0]: x})
-    if labels is not None:
+    if with_labels:
         labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
     return x.astype(dtype, copy=False), labels, params
 
@@ -112,7 +112,7 @@ def _predict_proba(params, x, batch_size=512):
 @checked(batch_size=integer(1))
 def lenet_predict_proba(x, params, batch_size: int = 512):
     """:func:`lecture_utils.cnn.lenet_predict_proba`, one BLAS thread, in the parameters' precision."""
-    x, _, params = _check_data(x, None, params)
+    x, _, params = _check_data(x, None, params, with_labels=False)
     with single_threaded_blas():
         return _predict_proba(params, x, batch_size)
 
