@@ -455,7 +455,8 @@ def _check_params(params) -> dict:
     axes = {"w1": 4, "b1": 1, "w2": 4, "b2": 1, "w3": 2, "b3": 1}
     for name, n_axes in axes.items():
         if len(shapes[name]) != n_axes:
-            raise ValueError(f"params[{name!r}] must have {n_axes} axes, as lenet_init makes it, got shape {shapes[name]}")
+            raise ValueError(f"params[{name!r}] must have {n_axes} axes, as lenet_init makes it, "
+                             f"got shape {shapes[name]}")
     (k1, c, _, _), (k2, k1_again, _, _), (d, n_classes) = shapes["w1"], shapes["w2"], shapes["w3"]
     fits = (c == 1 and k1_again == k1 and shapes["b1"] == (k1,) and shapes["b2"] == (k2,)
             and shapes["b3"] == (n_classes,) and d % k2 == 0 and round((d // k2) ** 0.5) ** 2 == d // k2)

@@ -140,9 +140,11 @@ def _shape_slip(answer: tuple, expected: tuple) -> str:
     if answer == expected[::-1]:
         return "that is the answer transposed: which axis comes first?"
     if tuple(a for a in answer if a != 1) == tuple(e for e in expected if e != 1):
-        return "the right sizes with an axis of length 1 more or less: does the gradient keep every axis of what it differentiates?"
+        return ("the right sizes with an axis of length 1 more or less: does the gradient keep every axis of what "
+                "it differentiates?")
     if len(answer) != len(expected):
-        return f"{len(answer)} axes where {len(expected)} are expected: a gradient has as many axes as what it differentiates"
+        return (f"{len(answer)} axes where {len(expected)} are expected: a gradient has as many axes as what it "
+                "differentiates")
     return ""
 
 

@@ -24,7 +24,9 @@ def _check_inspection(x, labels, params, index):
 
 
 def _sequence(value, name, what) -> list:
-    """``value`` as a non-empty list, or a TypeError naming ``name`` and saying what it should hold."""
+    """``value`` (a list, tuple or 1-D array) as a non-empty list, or an error naming ``name`` and what it holds."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
     if isinstance(value, (str, bytes, dict, np.ndarray)) or not isinstance(value, (list, tuple)):
         raise TypeError(f"{name} must be a list of {what}, got {type(value).__name__} {value!r:.60}")
     if not value:
@@ -151,7 +153,8 @@ def _shape_text(shape) -> str:
 def _check_stages(stages, steps):
     stages = _sequence(stages, "stages", "(name, shape) pairs")
     if not all(isinstance(st, (tuple, list)) and len(st) == 2 and isinstance(st[1], (tuple, list)) for st in stages):
-        raise TypeError(f"stages must be a list of (name, shape) pairs such as ('X', (100, 22, 22)), got {stages!r:.80}")
+        raise TypeError(f"stages must be a list of (name, shape) pairs such as ('X', (100, 22, 22)), "
+                        f"got {stages!r:.80}")
     stages = [(str(name), shape_tuple(range(8), 10**6)(shape, f"the shape of stage {name}", {}))
               for name, shape in stages]
     steps = [str(step) for step in _sequence(steps, "steps", "operation names (str)")]
@@ -328,8 +331,8 @@ def draw_filter_rows(rows, title=""):
     rows = _sequence(rows, "rows", "(label, filters) pairs")
     if not all(isinstance(row, (tuple, list)) and len(row) == 2 for row in rows):
         raise TypeError(f"rows must be a list of (label, filters) pairs, got {rows!r:.80}")
-    rows = [(str(label), array("K R S | R S")(bank, f"the filters of row {label!r}", {}).reshape(-1, *np.shape(bank)[-2:]))
-            for label, bank in rows]
+    rows = [(str(label), array("K R S | R S")(bank, f"the filters of row {label!r}", {})) for label, bank in rows]
+    rows = [(label, bank.reshape(-1, *bank.shape[-2:])) for label, bank in rows]
     columns = max(len(bank) for _, bank in rows)
     limit = max(float(np.abs(bank).max()) for _, bank in rows) or 1.0
     height = 0.78 * len(rows) + (0.75 if title else 0.3)
