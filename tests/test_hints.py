@@ -293,3 +293,34 @@ def test_wrong_values_are_described():
     inside = expected.copy()
     inside[3, 3] += 1
     assert "41 of 42 entries are right, the largest difference is 1" in _core.value_advice(inside, expected)
+
+
+# ----------------------------------------------------------------------- the notebooks' declared wrong answers
+
+def _declared_wrong_answers():
+    """(notebook, cell id, checker name, wrong answer source, expected hint) of every solution cell that
+    declares one (``metadata.lecture_utils.wrong_answer`` / ``wrong_hint``, graded by the autograder test)."""
+    import nbformat
+    from lecture_utils.course.editions import find_exercises
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for exercise in find_exercises(nb, path.name):
+            cell = nb.cells[exercise.solution_index]
+            meta = cell.metadata.get("lecture_utils", {})
+            if "wrong_answer" in meta:
+                source = "\n".join(nb.cells[i].source for i in exercise.check_indices)
+                checker = re.search(r"\b(check_\w+)\s*\(", source).group(1)
+                found.append((path.name, cell.id, checker, exercise.function_name, meta["wrong_answer"],
+                              meta["wrong_hint"]))
+    return found
+
+
+@pytest.mark.parametrize("notebook, cell, checker, function, source, hint", _declared_wrong_answers(),
+                         ids=lambda v: v if isinstance(v, str) and v.endswith(".ipynb") else "")
+def test_each_declared_wrong_answer_gets_its_declared_hint(notebook, cell, checker, function, source, hint):
+    from lecture_utils.nn import sigmoid
+    namespace = {"np": np, "sigmoid": sigmoid}          # what the notebooks import before their exercises
+    exec(compile(source, f"{notebook} cell {cell}", "exec"), namespace)
+    message = _run(lambda fn: all_checkers()[checker](fn, cases="visible"), namespace[function])
+    assert hint in message, f"{notebook} cell {cell}: the declared hint {hint!r} is not in: {message}"

@@ -269,6 +269,12 @@ ACCEPTS = {
     # im2col and col2im copy and add values: NaN in, NaN out (their callers check the layer's arrays)
     "lecture_utils.conv.im2col": {"a_cn": ("NaN", "infinity")},
     "lecture_utils.conv.col2im": {"cols": ("NaN", "infinity")},
+    # None is the student edition's unanswered prediction: "write your prediction first" (a CheckFailure, as
+    # for an exercise's stub: the state students start from, not a mistake)
+    "lecture_utils.checks.predictions.check_prediction": {"answer": ("None",)},
+    "lecture_utils.checks.predictions.Prediction.matches": {"answer": ("None",)},
+    "lecture_utils.checks.predictions.Prediction.validate": {"answer": ("None",)},
+    "lecture_utils.checks.predictions.Prediction.diagnose": {"answer": ("None",)},
     # a question's expected answer may be any number
     "lecture_utils.checks.predictions.Prediction": {"expected": ("a float", "a negative number", "an absurd size")},
     # the error comes from the caller's own loss_and_gradients, in their code, on the params they gave

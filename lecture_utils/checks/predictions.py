@@ -86,9 +86,9 @@ class Prediction:
 
     def validate(self, answer) -> None:
         """A :class:`CheckFailure` (also a TypeError or ValueError) unless ``answer`` has the form asked for."""
-        if answer is None:
-            raise CheckValueError("write your prediction first: replace None with your answer in the cell above, "
-                                  "then run this cell (before running the experiment below).")
+        if answer is None:        # the student edition's unanswered state, like an exercise's stub
+            raise CheckFailure("write your prediction first: replace None with your answer in the cell above, "
+                               "then run this cell (before running the experiment below).")
         if self.options:
             if not isinstance(answer, str) or answer.strip().lower() not in [o.lower() for o in self.options]:
                 raise CheckValueError(f"answer with one of {', '.join(map(repr, self.options))} (a string), "
