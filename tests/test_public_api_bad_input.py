@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bad_input import Call, Case, from_case, survey  # noqa: E402
 from checker_references import REFERENCES  # noqa: E402
 
-import lecture_utils  # noqa: E402
 from lecture_utils import cnn, conv, data, gradcheck, linear, nn, optim, pyramids, steerable  # noqa: E402
 from lecture_utils import demos  # noqa: E402
 from lecture_utils.checks import predictions  # noqa: E402

@@ -21,7 +21,6 @@ A failure is one :class:`CheckFailure`, shown by IPython as a single styled mess
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 import sys
 import sysconfig
