@@ -34,10 +34,11 @@ def test_sigmoid_accepts_the_natural_alternatives():
 
 SIGMOID_MUTANTS = {
     "applied the sigmoid to it again": lambda dout, y: dout * (1 / (1 + np.exp(-y))) * (1 - 1 / (1 + np.exp(-y))),
-    "forgot to multiply by the upstream gradient": lambda dout, y: y * (1 - y),
+    "forgot the upstream gradient dout": lambda dout, y: y * (1 - y),
     "sign is flipped": lambda dout, y: dout * y * (y - 1),
-    "a factor is missing": lambda dout, y: dout * y,
-    "a factor is missing: dy/da": lambda dout, y: dout * (1 - y),
+    "a factor of dy/da is missing": lambda dout, y: dout * y,
+    "a factor of dy/da is missing: write": lambda dout, y: dout * (1 - y),
+    "you divided by dy/da": lambda dout, y: dout / (y * (1 - y)),
     "tanh's derivative": lambda dout, y: dout * (1 - y ** 2),
     "the chain rule multiplies": lambda dout, y: dout + y * (1 - y),
     "forget the `return`": lambda dout, y: None,
@@ -111,18 +112,20 @@ def _dense_mutant(dx=None, dw=None, db=None):
 
 
 DENSE_MUTANTS = {
-    r"dout\^T x": _dense_mutant(dw=lambda g, x, w: g.T @ x),
-    r"x is not transposed": _dense_mutant(dw=lambda g, x, w: x @ g),
-    r"you divided by N: the batch average is already inside dout, so just sum": _dense_mutant(
+    r"your dC/dw is transposed \(shape \(M, D\)\)": _dense_mutant(dw=lambda g, x, w: g.T @ x),
+    r"sums x's inputs against dout's examples": _dense_mutant(dw=lambda g, x, w: x @ g),
+    r"you divided by N: the batch average is already inside dout, so just add up": _dense_mutant(
         dw=lambda g, x, w: x.T @ g / len(g)),
     "dC/dw is wrong .* only the first example": _dense_mutant(dw=lambda g, x, w: np.outer(x[0], g[0])),
-    "did not sum over the batch": _dense_mutant(db=lambda g: g),
-    r"summed over the outputs \(axis=1\)": _dense_mutant(db=lambda g: g.sum(axis=1)),
-    "averaged instead of summing": _dense_mutant(db=lambda g: g.mean(axis=0)),
+    "there is no sum over the batch": _dense_mutant(db=lambda g: g),
+    r"you added up the outputs \(the columns\)": _dense_mutant(db=lambda g: g.sum(axis=1)),
+    "averaged instead of adding up": _dense_mutant(db=lambda g: g.mean(axis=0)),
     "used only the first example": _dense_mutant(db=lambda g: g[0]),
-    "w is not transposed": _dense_mutant(dx=lambda g, x, w: g @ w),
-    "wrong way round": _dense_mutant(dx=lambda g, x, w: w @ g.T),
-    "return dx, dw, db": lambda dout, cache: dense_backward(dout, cache)[:2],
+    "added up everything into one number": _dense_mutant(db=lambda g: g.sum()),
+    "the indices of w are swapped": _dense_mutant(dx=lambda g, x, w: g @ w),
+    "your dC/dx is transposed": _dense_mutant(dx=lambda g, x, w: w @ g.T),
+    "three gradients as one tuple": lambda dout, cache: dense_backward(dout, cache)[:2],
+    "dC/dx is wrong .* you divided by N": _dense_mutant(dx=lambda g, x, w: g @ w.T / len(g)),
 }
 
 
@@ -142,7 +145,7 @@ def test_dense_refuses_delegation_complex_and_strings():
 
 
 def test_dense_crash_names_the_case():
-    with pytest.raises(CheckFailure, match=r"raised ValueError for x \(3, 3\), w \(3, 3\), b \(3,\)"):
+    with pytest.raises(CheckFailure, match=r"raised ValueError .*\(for x \(3, 3\), w \(3, 3\), b \(3,\)"):
         check_dense_backward(lambda dout, cache: (dout @ cache[1][:2], None, None))
 
 
@@ -177,8 +180,13 @@ def test_sgd_in_place_student_answer_passes():
     check_sgd_step(student)
 
 
+def _bias_only(update):
+    """The weights take the right step, the biases ``update(p, g, lr)``."""
+    return lambda p, g, lr: {k: update(p[k], g[k], lr) if k.startswith("b") else p[k] - lr * g[k] for k in p}
+
+
 SGD_MUTANTS = {
-    r"you added the step \(\+ eta": lambda p, g, lr: {k: p[k] + lr * g[k] for k in p},
+    r"you added the step, as the notes print it": lambda p, g, lr: {k: p[k] + lr * g[k] for k in p},
     "learning rate is missing": lambda p, g, lr: {k: p[k] - g[k] for k in p},
     r"params\['b1'\] is unchanged": lambda p, g, lr: {k: p[k] - lr * g[k] if k.startswith("w") else p[k]
                                                       for k in p},
@@ -188,6 +196,13 @@ SGD_MUTANTS = {
     "return a dict like params": lambda p, g, lr: [p[k] - lr * g[k] for k in p],
     r"your result lacks \['b1', 'b2'\]": lambda p, g, lr: {k: p[k] - lr * g[k] for k in p if k[0] == "w"},
     "right shape but wrong values": lambda p, g, lr: {k: p[k] - 0.9 * lr * g[k] for k in p},
+    r"params\['w1'\] is unchanged": lambda p, g, lr: {k: p[k] - lr * g[k] if k.startswith("b") else p[k]
+                                                      for k in p},
+    # a bias alone wrong (the weights right), so that the biases' own hints show
+    r"params\['b1'\] is wrong .* you added the step": _bias_only(lambda p, g, lr: p + lr * g),
+    r"params\['b1'\] is wrong .* learning rate is missing": _bias_only(lambda p, g, lr: p - g),
+    r"params\['b1'\] is wrong .* divided by the learning rate": _bias_only(lambda p, g, lr: p - g / lr),
+    r"params\['b1'\] is wrong .* returned only the step": _bias_only(lambda p, g, lr: -lr * g),
 }
 
 
@@ -276,11 +291,27 @@ def _mlp_mutant(output_derivative=lambda x2: x2 * (1 - x2), hidden_derivative=la
     return backward
 
 
+def _mlp_grad(name, wrong):
+    """The reference, with grads[name] replaced by ``wrong(dout, x0, x1, x2, w1, w2)``."""
+    def backward(dout, cache):
+        (x0, w1, _), (_, x1, _) = cache.layers[0]
+        (_, w2, _), (_, x2, _) = cache.layers[1]
+        dx, grads = mlp_backward(dout, cache)
+        return dx, dict(grads, **{name: wrong(dout, x0, x1, x2, w1, w2)})
+    return backward
+
+
+def _da(dout, x1, x2, w2):
+    """da_2 and da_1 of the reference."""
+    da2 = dout * x2 * (1 - x2)
+    return da2, (da2 @ w2.T) * (1 - x1 ** 2)
+
+
 MLP_MUTANTS = {
     "output layer's non-linearity is missing": _mlp_mutant(output_derivative=lambda x2: 1.0),
     "applied the sigmoid to it again": _mlp_mutant(
         output_derivative=lambda x2: np.exp(-x2) / (1 + np.exp(-x2)) ** 2),
-    "you used tanh's derivative 1 - x_2\\^2": _mlp_mutant(output_derivative=lambda x2: 1 - x2 ** 2),
+    "the output layer is a sigmoid; you used tanh's derivative": _mlp_mutant(output_derivative=lambda x2: 1 - x2 ** 2),
     "hidden layer's non-linearity is missing": _mlp_mutant(hidden_derivative=lambda x1: 1.0),
     "you used the sigmoid's derivative there": _mlp_mutant(hidden_derivative=lambda x1: x1 * (1 - x1)),
     "you applied tanh to it again": _mlp_mutant(hidden_derivative=lambda x1: 1 - np.tanh(x1) ** 2),
@@ -289,11 +320,24 @@ MLP_MUTANTS = {
     "you used the network's input x_0": _mlp_mutant(w2_input=lambda x0, x1: x0),
     "you returned dC/dx_1": _mlp_mutant(dx=lambda dx1, da1, w1: dx1),
     "dC/dx_0 skips the hidden non-linearity": _mlp_mutant(dx=lambda dx1, da1, w1: dx1 @ w1.T),
-    "did not sum over the batch": _mlp_mutant(db=lambda da: da),
-    "averaged instead of summing": _mlp_mutant(db=lambda da: da.mean(axis=0)),
+    "there is no sum over the batch": _mlp_mutant(db=lambda da: da),
+    "averaged instead of adding up": _mlp_mutant(db=lambda da: da.mean(axis=0)),
     r"your grads lack \['b1', 'b2'\]": lambda dout, cache: (
         mlp_backward(dout, cache)[0], {k: v for k, v in mlp_backward(dout, cache)[1].items() if k[0] == "w"}),
     "return dx, grads": lambda dout, cache: mlp_backward(dout, cache)[1],
+    "the indices of w_1 are swapped": _mlp_mutant(dx=lambda dx1, da1, w1: da1 @ w1),
+    r"grads\['b1'\] is wrong .* hidden layer's non-linearity is missing": _mlp_grad(
+        "b1", lambda dout, x0, x1, x2, w1, w2: (_da(dout, x1, x2, w2)[0] @ w2.T).sum(axis=0)),
+    r"grads\['b2'\] is wrong .* output layer's non-linearity is missing": _mlp_grad(
+        "b2", lambda dout, x0, x1, x2, w1, w2: dout.sum(axis=0)),
+    r"grads\['b2'\] is wrong .* you added up the outputs \(the columns\)": _mlp_grad(
+        "b2", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[0].sum(axis=1)),
+    r"you added up the hidden units \(the columns\)": _mlp_grad(
+        "b1", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[1].sum(axis=1)),
+    r"dC/dw_1 is transposed": _mlp_grad("w1", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[1].T @ x0),
+    r"dC/dw_2 is transposed": _mlp_grad("w2", lambda dout, x0, x1, x2, w1, w2: _da(dout, x1, x2, w2)[0].T @ x1),
+    r"grads\['w1'\] is wrong .* divided by N again": _mlp_grad(
+        "w1", lambda dout, x0, x1, x2, w1, w2: x0.T @ _da(dout, x1, x2, w2)[1] / len(x0)),
     r"wrong order: return dx, grads": lambda dout, cache: mlp_backward(dout, cache)[::-1],
 }
 

@@ -47,8 +47,8 @@ def figure_to_png(fig: Figure, dpi: int = SCREEN_DPI) -> bytes:
 
 def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) in pixels, read from a PNG's header."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("png must be the bytes of a PNG image")
+    if not isinstance(png, (bytes, bytearray)) or png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        raise ValueError(f"png must be the bytes of a PNG image, got {type(png).__name__}")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
