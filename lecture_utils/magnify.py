@@ -485,3 +485,91 @@ def estimate_translation(frame, reference, weights=None, max_iter=50):
             break
     return d
 
+
+
+# ---------------------------------------------------------------------------
+# Measuring magnification
+# ---------------------------------------------------------------------------
+
+
+def _check_amplitude_args(frames, wave, weights):
+    frames = _check_frames(frames)
+    wave, weights = check({"wave": array("T"), "weights": optional(array("H W"))}, {"wave": wave, "weights": weights},
+                          {axis: (size, "frames", frames.shape) for axis, size in zip("THW", frames.shape)})
+    if not np.any(wave):
+        raise ValueError("wave must not be all zeros (the motion's time course, e.g. sin(2 pi f t))")
+    return frames, wave, weights
+
+
+def translation_amplitude(frames, wave, weights=None):
+    """Least-squares amplitude ``a`` of a horizontal motion ``dx_t ~ a wave_t``, measured without a pyramid.
+
+    ``dx_t`` is :func:`estimate_translation` of frame ``t`` against frame 0 (its x component, pixels),
+    and ``a = sum_t dx_t wave_t / sum_t wave_t^2``: with ``wave = sin(2 pi f t)`` and a motion
+    ``delta_0 sin(2 pi f t)`` it measures ``delta_0``, and on a magnified video ``(1 + alpha) delta_0``.
+
+    Parameters
+    ----------
+    frames : (T, H, W) array
+    wave : (T,) array
+        The motion's time course (not all zeros).
+    weights : (H, W) array, optional
+        Where to measure (default everywhere), as in :func:`estimate_translation`.
+
+    Returns
+    -------
+    float
+        Pixels.
+    """
+    frames, wave, weights = _check_amplitude_args(frames, wave, weights)
+    dx = np.array([estimate_translation(frame, frames[0], weights)[1] for frame in frames])
+    return float(dx @ wave / (wave @ wave))
+
+
+def _check_phase_share_args(image, levels, weights):
+    image, weights = check({"image": array("H W"), "weights": optional(array("H W"))},
+                           {"image": image, "weights": weights})
+    levels = _largest_fitting_levels(image.shape) if levels is None else _check_levels_fit(levels, image.shape,
+                                                                                          "an image")
+    return image, levels, np.ones(image.shape) if weights is None else weights
+
+
+def phase_share(image, levels=None, weights=None):
+    """The share of a small horizontal translation that the phase method magnifies, to first order.
+
+    A translation by ``delta`` changes the image by ``delta g`` with ``g = dI/dx``, and each complex band
+    ``B = |B| e^{i phi}`` by ``delta dB/dx``; only the part along ``i B`` (the phase change) is turned
+    by ``alpha``, the part along ``B`` (the amplitude change) is not, nor are the residuals. With
+    ``P g`` the image rebuilt from the phase parts alone (order 3, octave pyramid of ``levels``), the
+    magnified change is ``delta (g + alpha P g)``, and a least-squares translation estimate weighted by
+    ``weights`` reads ``(1 + alpha s) delta`` with
+
+        s = sum w (P g) g / sum w g^2.
+
+    Parameters
+    ----------
+    image : (H, W) array
+        Sides divisible by ``2**levels``.
+    levels : int, optional
+        Pyramid levels; default the most that fit, as in :func:`magnify_motion`.
+    weights : (H, W) array, optional
+        Where the motion is measured (default everywhere).
+
+    Returns
+    -------
+    float
+        ``s``, 1 for a grating inside the bands; below 1 when localized features change amplitude.
+    """
+    image, levels, weights = _check_phase_share_args(image, levels, weights)
+    pyramid = steerable_pyramid(image, levels, 3, complex_bands=True)
+    phase_parts = []
+    for band in pyramid.bands:                                         # (K, H_j, W_j), samples 2^j pixels apart
+        step = image.shape[1] // band.shape[-1]
+        omega_x = 2 * np.pi * np.fft.fftfreq(band.shape[-1])[None, :] / step     # radians per image pixel
+        derivative = sp_fft.ifft2(1j * omega_x * sp_fft.fft2(band, axes=(-2, -1)), axes=(-2, -1))   # dB/dx
+        unit = band / np.maximum(np.abs(band), np.finfo(float).tiny)
+        phase_parts.append(1j * unit * np.imag(derivative * np.conj(unit)))        # the part along i B
+    zero = SteerablePyramid(0 * pyramid.highpass, tuple(phase_parts), 0 * pyramid.lowpass, 3, 1.0, True)
+    omega = 2 * np.pi * np.fft.fftfreq(image.shape[1])[None, :]
+    g = sp_fft.ifft2(1j * omega * sp_fft.fft2(image)).real
+    return float(np.sum(weights * reconstruct(zero) * g) / np.sum(weights * g * g))

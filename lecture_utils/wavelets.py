@@ -163,8 +163,31 @@ def _check_pyramid_args(image, levels, h):
     return image, levels, daubechies_filter(2) if h is None else _check_filter(h)
 
 
+def _split(x, h, axis):
+    """One level along ``axis``: ``a[k] = sum_i h[i] x[2k + i]``, ``d[k] = sum_i g[i] x[2k + i]``, indices mod n."""
+    g = (-1.0) ** np.arange(h.size) * h[::-1]
+    shifted = [np.roll(x, -i, axis=axis) for i in range(h.size)]          # shifted[i][m] = x[m + i]
+    even = (slice(None),) * axis + (slice(None, None, 2),)
+    return (sum(h[i] * s[even] for i, s in enumerate(shifted)),
+            sum(g[i] * s[even] for i, s in enumerate(shifted)))
+
+
+def _merge(a, d, h, axis):
+    """The transpose of :func:`_split`: ``x[m] = sum_k a[k] h[m - 2k] + d[k] g[m - 2k]``, indices mod n."""
+    g = (-1.0) ** np.arange(h.size) * h[::-1]
+    shape = list(a.shape)
+    shape[axis] *= 2
+    up_a, up_d = np.zeros(shape), np.zeros(shape)
+    even = (slice(None),) * axis + (slice(None, None, 2),)
+    up_a[even], up_d[even] = a, d                                          # a[k] at sample 2k
+    return sum(h[i] * np.roll(up_a, i, axis=axis) + g[i] * np.roll(up_d, i, axis=axis) for i in range(h.size))
+
+
 def wavelet_pyramid(image, levels: int, h=None) -> WaveletPyramid:
-    """The orthonormal wavelet pyramid of an image: ``W_y X W_x^T`` per level, on the low-pass each time.
+    """The orthonormal wavelet pyramid of an image: :func:`wavelet_matrix` along y and x, on the low-pass each time.
+
+    Each level is ``W_y X W_x^T`` (``tests/test_wavelets.py`` checks it against the matrices),
+    computed as the sums of shifted copies that the matrix rows hold.
 
     Parameters
     ----------
@@ -183,11 +206,11 @@ def wavelet_pyramid(image, levels: int, h=None) -> WaveletPyramid:
     image, levels, h = _check_pyramid_args(image, levels, h)
     bands, low = [], image
     for _ in range(levels):
-        rows, cols = low.shape
-        level = wavelet_matrix(rows, h) @ low @ wavelet_matrix(cols, h).T     # along y, then along x
-        top, left = rows // 2, cols // 2
-        bands.append(np.stack([level[:top, left:], level[top:, :left], level[top:, left:]]))
-        low = level[:top, :left]
+        low_y, high_y = _split(low, h, axis=0)                             # along y (rows)
+        low, high_x = _split(low_y, h, axis=1)                             # along x (columns)
+        high_x_low_y = high_x
+        low_x_high_y, high_both = _split(high_y, h, axis=1)
+        bands.append(np.stack([high_x_low_y, low_x_high_y, high_both]))
     return WaveletPyramid(tuple(bands), low, h)
 
 
@@ -202,7 +225,7 @@ def _check_wavelet_pyramid(pyramid):
 
 
 def reconstruct(pyramid: WaveletPyramid) -> np.ndarray:
-    """Invert :func:`wavelet_pyramid` with the transposes: ``X = W_y^T level W_x`` from the coarsest level up.
+    """Invert :func:`wavelet_pyramid` with the transposes: ``X = W_y^T level W_x``, from the coarsest level up.
 
     Parameters
     ----------
@@ -215,7 +238,7 @@ def reconstruct(pyramid: WaveletPyramid) -> np.ndarray:
     """
     bands, low, h = _check_wavelet_pyramid(pyramid)
     for detail in reversed(bands):
-        level = np.block([[low, detail[0]], [detail[1], detail[2]]])
-        rows, cols = level.shape
-        low = wavelet_matrix(rows, h).T @ level @ wavelet_matrix(cols, h)
+        low_y = _merge(low, detail[0], h, axis=1)                          # undo x, then y
+        high_y = _merge(detail[1], detail[2], h, axis=1)
+        low = _merge(low_y, high_y, h, axis=0)
     return low

@@ -57,6 +57,19 @@ def test_magnify_motion_linear_sweep_is_one_linear_magnification_per_alpha(level
         assert rel(out, expected) < 1e-12
 
 
+@pytest.mark.parametrize("octaves, bands_per_octave, order, twidth, reference",
+                         [(None, 2, 7, 0.75, 0), (2, 1, 3, 1.0, 4), (2, 3, 2, 0.5, 1)])
+def test_full_grid_sweep_is_one_full_grid_magnification_per_alpha(octaves, bands_per_octave, order, twidth, reference):
+    rng = np.random.default_rng(9)
+    base = _image((32, 32), seed=9)
+    video = np.stack([np.roll(base, s, axis=1) for s in (0, 1, 0, -1) * 3]) + rng.standard_normal((12, 32, 32))
+    alphas = [0.0, 2.5, 9.0]
+    kwargs = dict(octaves=octaves, bands_per_octave=bands_per_octave, order=order, twidth=twidth, reference=reference)
+    videos = fast.magnify_motion_full_grid_sweep(video, alphas, 2.0, 4.0, 12.0, **kwargs)
+    for alpha, out in zip(alphas, videos):
+        assert rel(out, lecture.magnify_motion_full_grid(video, alpha, 2.0, 4.0, 12.0, **kwargs)) < 1e-12
+
+
 # --- bad input: the same checks as the lecture functions --------------------------------
 
 IMAGE = _image((16, 16))
@@ -78,6 +91,12 @@ TABLE = [
           "levels": "count", "lambda_c": "real", "skip_ends": "flag"},
          skip={"levels": ("None",)}),
 ]
+TABLE.append(Case(fast.magnify_motion_full_grid_sweep,
+                  dict(frames=FRAMES, alphas=[0.0, 2.0], low=1.0, high=3.0, fps=16.0, octaves=2, bands_per_octave=2,
+                       order=3, twidth=0.75, reference=0),
+                  {"frames": "array", "alphas": "array", "low": "real", "high": "positive", "fps": "positive",
+                   "octaves": "count", "bands_per_octave": "count", "order": "count", "twidth": "positive",
+                   "reference": "count"}, skip={"octaves": ("None",)}))
 BAD_CALLS, BAD_IDS = expand(TABLE)
 BAD_CALLS += [(fast.magnify_motion_sweep, dict(frames=FRAMES, alphas=[1.0], low=1.0, high=3.0, fps=16.0, levels=1),
                "alphas", "a negative alpha", [2.0, -1.0]),

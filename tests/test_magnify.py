@@ -12,7 +12,8 @@ from skimage import data, transform
 
 from bad_input import Case, check_refused, expand
 from lecture_utils.magnify import (estimate_translation, linear_level_gains, magnify_motion, magnify_motion_full_grid,
-                                   magnify_motion_linear, phase_difference, temporal_bandpass)
+                                   magnify_motion_linear, phase_difference, phase_share, temporal_bandpass,
+                                   translation_amplitude)
 from lecture_utils.steerable import frequency_grid, max_levels
 
 
@@ -221,6 +222,47 @@ def test_full_grid_octave_magnification_is_close_to_the_subsampled_pyramids():
     assert 4.0 < ratio[0] < 5.0                        # short of 1 + alpha: amplitude changes are not magnified
 
 
+def test_translation_amplitude_is_the_least_squares_gain_of_the_measured_motion():
+    rng = np.random.default_rng(11)
+    texture = ndimage.gaussian_filter(rng.standard_normal((32, 32)), 1.5, mode="wrap")
+    wave = np.sin(2 * np.pi * np.arange(12) / 6)
+    video = np.stack([translate(texture, 0.3 * w + 0.05 * w**2) for w in wave])      # a sine plus a harmonic
+    # sum_t (0.3 w + 0.05 w^2) w / sum_t w^2 = 0.3 (the w^3 terms cancel over whole periods)
+    assert translation_amplitude(video, wave) == pytest.approx(0.3, abs=1e-8)
+    weights = np.zeros((32, 32))
+    weights[4:20, 8:30] = 1.0
+    assert translation_amplitude(video, wave, weights) == pytest.approx(0.3, abs=1e-8)
+
+
+def test_phase_share_is_one_for_a_grating_and_tends_to_the_gabor_closed_form():
+    n = 128
+    x = np.arange(n)[None, :] * np.ones((n, 1))
+    assert phase_share(np.cos(2 * np.pi * 10 * x / n), 4) == pytest.approx(1.0, abs=1e-12)
+    # A Gabor env(x, y) cos(omega x) with env = exp(-r^2 / 2 s^2): its x-derivative splits into the
+    # carrier's part omega env (phase) and env' (amplitude), of energies omega^2 and 1 / (2 s^2) per unit
+    # of env^2: s_phase = omega^2 / (omega^2 + 1 / (2 s^2)), which the bands approach as s grows.
+    yy, xx = np.mgrid[:n, :n] - n / 2
+    omega = 2 * np.pi / 16
+    shares, ratios = [], []
+    for s in (8, 16, 32):
+        gabor = np.exp(-(xx**2 + yy**2) / (2 * s**2)) * np.cos(omega * xx)
+        shares.append(phase_share(gabor, 4))
+        closed = omega**2 / (omega**2 + 1 / (2 * s**2))
+        ratios.append((1 - shares[-1]) / (1 - closed))    # the bands widen a narrow envelope a little
+    assert shares[0] < shares[1] < shares[2] < 1
+    assert 0.5 < ratios[0] < ratios[1] < ratios[2] <= 1 and ratios[2] > 0.85
+
+
+def test_phase_share_predicts_the_measured_magnification():
+    rng = np.random.default_rng(12)
+    texture = ndimage.gaussian_filter(rng.standard_normal((64, 64)), 1.0, mode="wrap")
+    texture = texture - np.mean(texture)
+    wave = np.sin(2 * np.pi * 2 * np.arange(16) / 16)
+    video = np.stack([translate(texture, 0.05 * w) for w in wave])
+    measured = translation_amplitude(magnify_motion(video, 4.0, 1, 3, 16.0, levels=3), wave) / 0.05
+    assert measured == pytest.approx(1 + 4 * phase_share(texture, 3), rel=0.01)
+
+
 # --- bad input ---------------------------------------------------------------------------
 
 IMAGE = _image((16, 16))                       # max_levels = 2
@@ -246,6 +288,10 @@ TABLE = [
           "levels": "count", "lambda_c": "real", "skip_ends": "flag"}, skip={"levels": ("None",)}),  # None: most
     Case(linear_level_gains, dict(alpha=2.0, levels=4, lambda_c=8.0, skip_ends=False),
          {"alpha": "real", "levels": "count", "lambda_c": "real", "skip_ends": "flag"}),
+    Case(translation_amplitude, dict(frames=FRAMES, wave=np.array([0.0, 1.0, -1.0]), weights=np.ones((16, 16))),
+         {"frames": "array", "wave": "array", "weights": "array"}, skip={"weights": ("None",)}),
+    Case(phase_share, dict(image=IMAGE, levels=2, weights=np.ones((16, 16))),
+         {"image": "array", "levels": "count", "weights": "array"}, skip={"levels": ("None",), "weights": ("None",)}),
     Case(magnify_motion_full_grid, dict(frames=FRAMES, alpha=2.0, low=1.0, high=3.0, fps=16.0, octaves=2,
                                         bands_per_octave=2, order=3, twidth=0.75, reference=0),
          {"frames": "array", "alpha": "real", "low": "real", "high": "positive", "fps": "positive",
@@ -284,6 +330,10 @@ CONSTRAINTS = [  # (fn, good, argument at fault, what is wrong, value)
     (estimate_translation, dict(frame=IMAGE, reference=IMAGE), "weights", "all-zero weights", np.zeros((16, 16))),
     (magnify_motion_linear, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0, skip_ends=True), "levels",
      "2 levels and skip_ends", 2),
+    (translation_amplitude, dict(frames=FRAMES, wave=np.array([0.0, 1.0, -1.0])), "wave", "all zeros", np.zeros(3)),
+    (translation_amplitude, dict(frames=FRAMES, wave=np.array([0.0, 1.0, -1.0])), "wave", "one entry per frame "
+     "too many", np.ones(4)),
+    (phase_share, dict(image=IMAGE), "levels", "more than fit", 3),
     (magnify_motion_full_grid, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0), "octaves",
      "more octaves than the frames allow", 3),
     (magnify_motion_full_grid, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0), "bands_per_octave",

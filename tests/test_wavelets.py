@@ -143,3 +143,13 @@ def test_messages_say_what_was_given_and_what_is_wanted():
     with pytest.raises(TypeError, match=r"pyramid must be a WaveletPyramid"):
         reconstruct(PYR.bands)
     assert isinstance(PYR, WaveletPyramid)
+
+
+@pytest.mark.parametrize("p", [1, 2, 5])
+def test_a_level_is_the_matrices_along_y_and_x(p):
+    h = daubechies_filter(p)
+    image = np.random.default_rng(4).standard_normal((12, 20))
+    level = wavelet_matrix(12, h) @ image @ wavelet_matrix(20, h).T
+    pyr = wavelet_pyramid(image, 1, h)
+    np.testing.assert_allclose(pyr.lowpass, level[:6, :10], atol=1e-13)
+    np.testing.assert_allclose(pyr.bands[0], np.stack([level[:6, 10:], level[6:, :10], level[6:, 10:]]), atol=1e-13)

@@ -6,21 +6,23 @@ pyramids (half spectra, cached masks): about 3 times faster, which is what param
 a video need. A sweep over the magnification alpha repeats only the last step:
 :func:`magnify_motion_sweep` builds the pyramids and band-passes the phases once and returns one
 video per alpha, and :func:`magnify_motion_linear_sweep` does the same for the linear method
-(:func:`lecture_utils.magnify.magnify_motion_linear`). Each is tested equal to the lecture
-function in ``tests/test_fast_magnify.py``.
+(:func:`lecture_utils.magnify.magnify_motion_linear`), and :func:`magnify_motion_full_grid_sweep`
+for the full-grid pyramids. Each is tested equal to the lecture function in
+``tests/test_fast_magnify.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import fft as sp_fft
 
 from .._validate import array, check
-from ..magnify import (_bandpassed_phases, _check_linear_args, _check_magnify_args, _collapse_over_time,
-                       _laplacian_levels_over_time, linear_level_gains, temporal_bandpass)
+from ..magnify import (_bandpassed_phases, _check_full_grid_args, _check_linear_args, _check_magnify_args,
+                       _collapse_over_time, _laplacian_levels_over_time, linear_level_gains, temporal_bandpass)
 from ..steerable import SteerablePyramid
 from .steerable import reconstruct, steerable_pyramid
 
-__all__ = ["magnify_motion", "magnify_motion_sweep", "magnify_motion_linear_sweep"]
+__all__ = ["magnify_motion", "magnify_motion_sweep", "magnify_motion_linear_sweep", "magnify_motion_full_grid_sweep"]
 
 
 def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1, sigma=0.0, reference=0):
@@ -127,3 +129,38 @@ def magnify_motion_linear_sweep(frames, alphas, low, high, fps, levels=None, lam
                      zip(levels_over_time, passed, linear_level_gains(alpha, levels, lambda_c, skip_ends))]
         videos.append(_collapse_over_time(magnified, kernel, boundary))
     return videos
+
+
+def magnify_motion_full_grid_sweep(frames, alphas, low, high, fps, octaves=None, bands_per_octave=2, order=7,
+                                   twidth=0.75, reference=0):
+    """:func:`lecture_utils.magnify.magnify_motion_full_grid` for several magnifications, each ring's phases once.
+
+    ``magnify_motion_full_grid_sweep(frames, alphas, ...)[i]`` equals ``magnify_motion_full_grid(frames,
+    alphas[i], ...)`` to 1e-12 (``tests/test_fast_magnify.py``). One ring (all orientations) at a time:
+    its bands and band-passed phases are computed once and turned by every alpha, so the memory is
+    that of one ring plus one output per alpha.
+
+    Parameters
+    ----------
+    frames : (T, H, W) array
+    alphas : (A,) array
+        Magnifications >= 0.
+    low, high, fps, octaves, bands_per_octave, order, twidth, reference
+        As in the lecture function.
+
+    Returns
+    -------
+    list of A (T, H, W) arrays
+    """
+    alphas = _check_alphas(alphas)
+    frames, _, low, high, fps, (highpass, rings, lowpass), real_rings, reference = _check_full_grid_args(
+        frames, 0.0, low, high, fps, octaves, bands_per_octave, order, twidth, reference)
+    spectra = sp_fft.fft2(frames, axes=(-2, -1))
+    outs = [(highpass**2 + lowpass**2) * spectra for _ in alphas]
+    for ring, real_ring in zip(rings, real_rings):
+        bands = sp_fft.ifft2(ring * spectra[:, None], axes=(-2, -1))                 # (T, K, H, W)
+        dphi = _bandpassed_phases(bands, low, high, fps, 0.0, reference)
+        for out, alpha in zip(outs, alphas):
+            turned = (bands * np.exp(1j * alpha * dphi)).real
+            out += np.sum(np.conj(real_ring) * sp_fft.fft2(turned, axes=(-2, -1)), axis=1)
+    return [sp_fft.ifft2(out, axes=(-2, -1)).real for out in outs]
