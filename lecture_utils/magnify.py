@@ -35,7 +35,7 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy import ndimage
 
-from ._validate import array, check, flag, integer, optional, positive, real
+from ._validate import array, check, checked, flag, integer, optional, positive, real
 from .pyramids import LaplacianPyramid, laplacian_pyramid
 from .pyramids import max_levels as laplacian_max_levels
 from .pyramids import reconstruct as collapse
@@ -427,6 +427,29 @@ def _collapse_over_time(levels_over_time, kernel, boundary):
     *bands, lowpass = levels_over_time
     return np.stack([collapse(LaplacianPyramid(tuple(b[t] for b in bands), lowpass[t], kernel, boundary))
                      for t in range(len(lowpass))])
+
+
+@checked(image=array("H W"), dx=real(), dy=real())
+def fourier_translate(image, dx, dy=0.0):
+    """The image moved right by ``dx`` and down by ``dy`` pixels, exactly, as a periodic band-limited signal.
+
+    The spectrum is multiplied by ``exp(-i (omega_y dy + omega_x dx))`` (the shift theorem), the
+    model :func:`estimate_translation` fits, so ``estimate_translation(fourier_translate(I, dx, dy), I)``
+    is ``(dy, dx)``. Test videos made with it move by exactly the sub-pixel amount asked for.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    dx, dy : float
+        Pixels (any real number; the image wraps around).
+
+    Returns
+    -------
+    (H, W) array
+    """
+    omega_y = 2 * np.pi * np.fft.fftfreq(image.shape[0])[:, None]
+    omega_x = 2 * np.pi * np.fft.fftfreq(image.shape[1])[None, :]
+    return sp_fft.ifft2(sp_fft.fft2(image) * np.exp(-1j * (omega_y * dy + omega_x * dx))).real
 
 
 def _check_translation_args(frame, reference, weights, max_iter):

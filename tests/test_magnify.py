@@ -11,7 +11,7 @@ from scipy import ndimage
 from skimage import data, transform
 
 from bad_input import Case, check_refused, expand
-from lecture_utils.magnify import (estimate_translation, linear_level_gains, magnify_motion, magnify_motion_full_grid,
+from lecture_utils.magnify import (estimate_translation, fourier_translate, linear_level_gains, magnify_motion, magnify_motion_full_grid,
                                    magnify_motion_linear, phase_difference, phase_share, temporal_bandpass,
                                    translation_amplitude)
 from lecture_utils.steerable import frequency_grid, max_levels
@@ -222,6 +222,17 @@ def test_full_grid_octave_magnification_is_close_to_the_subsampled_pyramids():
     assert 4.0 < ratio[0] < 5.0                        # short of 1 + alpha: amplitude changes are not magnified
 
 
+def test_fourier_translate_is_scipys_fourier_shift_and_what_estimate_translation_reads(camera):
+    image = ndimage.gaussian_filter(camera[:32, :48], 1.0, mode="wrap")
+    np.testing.assert_allclose(fourier_translate(image, 0.7, -1.3), translate_yx(image, -1.3, 0.7), atol=1e-12)
+    np.testing.assert_allclose(fourier_translate(image, 3.0), np.roll(image, 3, axis=1), atol=1e-12)
+    np.testing.assert_allclose(estimate_translation(fourier_translate(image, 0.25, 0.4), image), [0.4, 0.25], atol=1e-8)
+
+
+def translate_yx(image, dy, dx):
+    return np.fft.ifft2(ndimage.fourier_shift(np.fft.fft2(image), (dy, dx))).real
+
+
 def test_translation_amplitude_is_the_least_squares_gain_of_the_measured_motion():
     rng = np.random.default_rng(11)
     texture = ndimage.gaussian_filter(rng.standard_normal((32, 32)), 1.5, mode="wrap")
@@ -288,6 +299,7 @@ TABLE = [
           "levels": "count", "lambda_c": "real", "skip_ends": "flag"}, skip={"levels": ("None",)}),  # None: most
     Case(linear_level_gains, dict(alpha=2.0, levels=4, lambda_c=8.0, skip_ends=False),
          {"alpha": "real", "levels": "count", "lambda_c": "real", "skip_ends": "flag"}),
+    Case(fourier_translate, dict(image=IMAGE, dx=0.5, dy=-0.25), {"image": "array", "dx": "real", "dy": "real"}),
     Case(translation_amplitude, dict(frames=FRAMES, wave=np.array([0.0, 1.0, -1.0]), weights=np.ones((16, 16))),
          {"frames": "array", "wave": "array", "weights": "array"}, skip={"weights": ("None",)}),
     Case(phase_share, dict(image=IMAGE, levels=2, weights=np.ones((16, 16))),
