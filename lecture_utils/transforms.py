@@ -103,8 +103,8 @@ INVERSES = {"DFT": _dft_inverse, "Gaussian pyramid": _gaussian_inverse, "Laplaci
 
 
 def _check_folded_args(subband, shape, index, period):
-    subband, shape = check({"subband": function(), "shape": steerable.shape_tuple(ndims=(2,), maximum=256)},
-                           {"subband": subband, "shape": shape})
+    subband, shape = check({"subbands": function(), "shape": steerable.shape_tuple(ndims=(2,), maximum=256)},
+                           {"subbands": subband, "shape": shape})
     index, period = check({"index": integer(0), "period": integer(1, 32, why_max=" pixels")},
                           {"index": index, "period": period})
     if shape[0] % period or shape[1] % period:
@@ -197,9 +197,10 @@ def energy_changes(subbands, image, dx):
     spectrum = np.fft.fft2(image)
     spectrum[image.shape[0] // 2] = spectrum[:, image.shape[1] // 2] = 0    # no Nyquist row or column (below)
     image = np.fft.ifft2(spectrum).real
-    before = [np.sum(np.abs(c) ** 2) for _, c, _ in subbands(image)]
-    after = [np.sum(np.abs(c) ** 2) for _, c, _ in subbands(fourier_translate(image, dx))]
-    return np.abs(np.array(after) / np.array(before) - 1)
+    before = np.array([np.sum(np.abs(c) ** 2) for _, c, _ in subbands(image)])
+    after = np.array([np.sum(np.abs(c) ** 2) for _, c, _ in subbands(fourier_translate(image, dx))])
+    empty = before == 0                                     # a subband the image leaves empty stays empty
+    return np.where(empty, 0.0, np.abs(after - before) / np.where(empty, 1.0, before))
 
 
 def _check_rotation_args(subbands, frequency, angles, size):
@@ -265,7 +266,7 @@ def transform_table(image):
     Parameters
     ----------
     image : (H, W) array
-        Sides divisible by 8 (3 levels) and at most 256.
+        Sides from 32 to 256 pixels, divisible by 8 (3 levels of every pyramid).
 
     Returns
     -------
@@ -276,8 +277,9 @@ def transform_table(image):
         subband), ``rotation`` (:func:`rotation_spread` at 0.17 cycles per pixel; for the Gaussian pyramid,
         whose finest level is the image itself, its first blurred level ``x_2``).
     """
-    if image.shape[0] % 8 or image.shape[1] % 8 or max(image.shape) > 256:
-        raise ValueError(f"image must have sides divisible by 8 and at most 256, got shape {image.shape}")
+    if image.shape[0] % 8 or image.shape[1] % 8 or not 32 <= min(image.shape) <= max(image.shape) <= 256:
+        raise ValueError(f"image must have sides from 32 to 256 pixels, divisible by 8 (3 levels of every pyramid), "
+                         f"got shape {image.shape}")
     rows = []
     for name, subbands in SUBBANDS.items():
         found = subbands(image)
