@@ -17,7 +17,7 @@ Tables (one row per measurement, numbers rounded to 4 decimals):
   window (noise-free) and the noise amplification on the same window standing still, so that the
   methods can be compared at equal achieved magnification;
 * ``magnification_breakdown`` and ``magnification_features``: three localized features of
-  wavelength 16 px translated by 0.25 px, magnified by alpha = 0 .. 64 with three methods: the
+  wavelength 16 px translated by 0.25 px, magnified by alpha = 0 .. 96 with three methods: the
   carrier's displacement read by a translation estimate, and the error against the ideally
   translated feature; the features' wavelengths and envelope widths (the two bounds).
 """
@@ -149,7 +149,7 @@ def fair_table():
     return table
 
 
-BREAKDOWN_ALPHAS = [float(a) for a in range(0, 66, 2)]
+BREAKDOWN_ALPHAS = [float(a) for a in range(0, 98, 2)]
 WAVELENGTH, SHIFT, SIZE = 16.0, 0.25, 128
 
 
