@@ -36,14 +36,19 @@ __all__ = ["dominant_orientation", "match_histogram", "oriented_energy", "subban
 MAX_ITERATIONS = 100
 
 
-def _check_energy_args(image, levels, angles):
+def _check_energy_args(image, level, angles):
     image, angles = check({"image": array("H W"), "angles": integer(2, 180, why_max=" (one per degree)")},
                           {"image": image, "angles": angles})
-    return image, _check_levels_fit(levels, image.shape, "an image"), angles
+    level = integer(0)(level, "level", {})
+    most = max_levels(image.shape)
+    if level >= most:
+        raise ValueError(f"level must be below {most} (the levels an image of shape {image.shape} has), got {level}")
+    _check_levels_fit(level + 1, image.shape, "an image")
+    return image, level, angles
 
 
-def oriented_energy(image, levels, angles=8):
-    """Local energy ``E_j(psi) = |B_j(psi)|^2`` of the complex bands steered to ``angles`` orientations.
+def oriented_energy(image, level, angles=8):
+    """Local energy ``E(psi) = |B(psi)|^2`` of level ``level``'s complex band steered to ``angles`` orientations.
 
     Order 3 (4 basis bands per level); the band at any ``psi`` comes from them by
     :func:`lecture_utils.steerable.steer_bands`, made analytic again on its half plane.
@@ -51,9 +56,9 @@ def oriented_energy(image, levels, angles=8):
     Parameters
     ----------
     image : (H, W) array
-        Sides divisible by ``2**levels``.
-    levels : int
-        Pyramid levels J, 1 to ``max_levels``.
+        Sides divisible by ``2**(level + 1)``.
+    level : int
+        j >= 0, below ``max_levels(image.shape)`` (0 is the finest band).
     angles : int
         M, the orientations ``psi_m = pi m / M``, 2 to 180 (M >= 5 recovers a single orientation exactly).
 
@@ -61,14 +66,13 @@ def oriented_energy(image, levels, angles=8):
     -------
     psi : (M,) array
         The angles in radians.
-    energy : list of J arrays (M, H / 2^j, W / 2^j)
-        Level j's energy at each angle (image units squared).
+    energy : (M, H / 2^j, W / 2^j) array
+        The level's energy at each angle (image units squared).
     """
-    image, levels, angles = _check_energy_args(image, levels, angles)
-    pyramid = steerable_pyramid(image, levels, order=3, complex_bands=True)
+    image, level, angles = _check_energy_args(image, level, angles)
+    pyramid = steerable_pyramid(image, level + 1, order=3, complex_bands=True)
     psi = np.pi * np.arange(angles) / angles
-    energy = [np.stack([np.abs(steer_bands(pyramid, j, a)) ** 2 for a in psi]) for j in range(levels)]
-    return psi, energy
+    return psi, np.stack([np.abs(steer_bands(pyramid, level, a)) ** 2 for a in psi])
 
 
 @checked(energy=array("M H W"), psi=array("M"))

@@ -144,32 +144,39 @@ def folded_share(subbands, shape, index, period):
     float in [0, 1]
     """
     subbands, shape, index, period = _check_folded_args(subbands, shape, index, period)
-    responses = {}
+    return _folded_shares(subbands, shape, [index], period)[0]
+
+
+def _folded_shares(subbands, shape, indices, period):
+    """:func:`folded_share` of several subbands, from one set of impulse responses."""
+    responses = {}                                                   # p -> the subbands' responses to delta_p
     for p in itertools.product(range(period), repeat=2):
         impulse = np.zeros(shape)
         impulse[p] = 1.0
         found = subbands(impulse)
-        if index >= len(found):
-            raise ValueError(f"index must be below {len(found)} (the number of subbands), got {index}")
-        _, band, step = found[index]
-        responses[p] = np.fft.fft2(band)
-    grid = band.shape
+        if max(indices) >= len(found):
+            raise ValueError(f"index must be below {len(found)} (the number of subbands), got {max(indices)}")
+        responses[p] = [(np.fft.fft2(found[i][1]), found[i][2]) for i in indices]
     ky, kx = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")      # input frequencies
     omega_y, omega_x = 2 * np.pi * ky / shape[0], 2 * np.pi * kx / shape[1]
     fy, fx = np.fft.fftfreq(shape[0])[:, None], np.fft.fftfreq(shape[1])[None, :]     # cycles per pixel
-    inside = (fy >= -0.5 / step) & (fy < 0.5 / step) & (fx >= -0.5 / step) & (fx < 0.5 / step)
-    own, total = 0.0, 0.0
-    repeat = period // step if period >= step else 1
-    for jy, jx in itertools.product(range(repeat), repeat=2):
-        ny = (ky + jy * grid[0] // repeat) % grid[0]           # nu_j = 2 pi (k + j M / repeat) / M on the M-sample grid
-        nx = (kx + jx * grid[1] // repeat) % grid[1]
-        amplitude = sum(np.exp(1j * (omega_y * p[0] + omega_x * p[1])) * response[ny, nx]
-                        for p, response in responses.items())
-        energy = np.abs(amplitude) ** 2
-        total += energy.sum()
-        if jy == jx == 0:
-            own += energy[inside].sum()
-    return float(1 - own / total) if total > 0 else 0.0
+    shares = []
+    for n in range(len(indices)):
+        grid, step = responses[(0, 0)][n][0].shape, responses[(0, 0)][n][1]
+        inside = (fy >= -0.5 / step) & (fy < 0.5 / step) & (fx >= -0.5 / step) & (fx < 0.5 / step)
+        own, total = 0.0, 0.0
+        repeat = period // step if period >= step else 1
+        for jy, jx in itertools.product(range(repeat), repeat=2):
+            ny = (ky + jy * grid[0] // repeat) % grid[0]       # nu_j = 2 pi (k + j M / repeat) / M on the M-sample grid
+            nx = (kx + jx * grid[1] // repeat) % grid[1]
+            amplitude = sum(np.exp(1j * (omega_y * p[0] + omega_x * p[1])) * response[n][0][ny, nx]
+                            for p, response in responses.items())
+            energy = np.abs(amplitude) ** 2
+            total += energy.sum()
+            if jy == jx == 0:
+                own += energy[inside].sum()
+        shares.append(max(float(1 - own / total), 0.0) if total > 0 else 0.0)
+    return shares
 
 
 @checked(subbands=function(), image=array("H W"), dx=steerable.real())
@@ -274,7 +281,7 @@ def transform_table(image):
         One per transform: ``name``, ``per_pixel`` (real numbers per pixel), ``inverse`` (largest
         error / largest value), ``folded`` (the largest folded share among the subbands sampled every
         2 pixels, or of the DFT), ``shift_1`` and ``shift_half`` (largest relative energy change of a
-        subband), ``rotation`` (:func:`rotation_spread` at 0.17 cycles per pixel; for the Gaussian pyramid,
+        subband), ``rotation`` (:func:`rotation_spread` at 0.17 cycles per pixel, 8 orientations; for the Gaussian pyramid,
         whose finest level is the image itself, its first blurred level ``x_2``).
     """
     if image.shape[0] % 8 or image.shape[1] % 8 or not 32 <= min(image.shape) <= max(image.shape) <= 256:
@@ -291,9 +298,9 @@ def transform_table(image):
             "name": name,
             "per_pixel": numbers / image.size,
             "inverse": float(np.abs(INVERSES[name](image) - image).max() / np.abs(image).max()),
-            "folded": max(max(folded_share(subbands, probe, i, period), 0.0) for i in half),
+            "folded": max(_folded_shares(subbands, probe, half, period)),
             "shift_1": float(energy_changes(subbands, image, 1.0).max()),
             "shift_half": float(energy_changes(subbands, image, 0.5).max()),
-            "rotation": rotation_spread(subbands, 0.17, step=2 if name == "Gaussian pyramid" else None),
+            "rotation": rotation_spread(subbands, 0.17, angles=8, step=2 if name == "Gaussian pyramid" else None),
         })
     return rows

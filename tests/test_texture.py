@@ -25,8 +25,7 @@ def grating(kx, ky, phase=0.7):
 @pytest.mark.parametrize("kx, ky", [(15, 5), (6, 14), (-11, 10), (16, 0), (0, 16)])
 def test_energy_of_a_grating_is_cos_to_the_sixth_and_its_orientation_is_exact(kx, ky):
     theta = np.mod(np.arctan2(ky, kx), np.pi)
-    psi, energy = oriented_energy(grating(kx, ky), 2, angles=8)
-    level = energy[0]                                  # |k| / 32 ~ 0.5: the middle of level 0
+    psi, level = oriented_energy(grating(kx, ky), 0, angles=8)   # |k| / 32 ~ 0.5: the middle of level 0
     shape = np.cos(psi - theta) ** 6
     np.testing.assert_allclose(level[:, 5, 7] / level[:, 5, 7].max(), shape / shape.max(), atol=1e-12)
     np.testing.assert_allclose(level.std(axis=(1, 2)), 0.0, atol=1e-12 * level.max())   # the same at every pixel
@@ -36,20 +35,27 @@ def test_energy_of_a_grating_is_cos_to_the_sixth_and_its_orientation_is_exact(kx
 
 
 def test_too_few_angles_alias_the_sixth_harmonic_onto_the_second():
-    psi, energy = oriented_energy(grating(15, 5), 2, angles=4)
-    orientation, _ = dominant_orientation(energy[0], psi)
+    psi, energy = oriented_energy(grating(15, 5), 0, angles=4)
+    orientation, _ = dominant_orientation(energy, psi)
     error = np.abs(np.angle(np.exp(2j * (orientation - np.arctan2(5, 15)))))
     assert error.max() > 1e-3
-    psi, energy = oriented_energy(grating(15, 5), 2, angles=5)
-    orientation, _ = dominant_orientation(energy[0], psi)
+    psi, energy = oriented_energy(grating(15, 5), 0, angles=5)
+    orientation, _ = dominant_orientation(energy, psi)
     assert np.abs(np.angle(np.exp(2j * (orientation - np.arctan2(5, 15))))).max() < 1e-12
 
 
 def test_energy_does_not_depend_on_the_phase_of_the_pattern():
     # A quadrature pair: an edge-like and a line-like pattern of one frequency have the same energy.
-    _, even = oriented_energy(grating(12, 6, phase=0.0), 2, angles=6)
-    _, odd = oriented_energy(grating(12, 6, phase=np.pi / 2), 2, angles=6)
-    np.testing.assert_allclose(even[0], odd[0], rtol=1e-10, atol=1e-12)
+    _, even = oriented_energy(grating(12, 6, phase=0.0), 0, angles=6)
+    _, odd = oriented_energy(grating(12, 6, phase=np.pi / 2), 0, angles=6)
+    np.testing.assert_allclose(even, odd, rtol=1e-10, atol=1e-12)
+
+
+def test_a_coarser_level_sees_a_coarser_grating():
+    psi, energy = oriented_energy(grating(4, 3), 2, angles=8)        # |k| = 5 cycles: r = 0.16, level 2's ring
+    assert energy.shape == (8, 16, 16)
+    orientation, _ = dominant_orientation(energy, psi)
+    np.testing.assert_allclose(np.angle(np.exp(2j * (orientation - np.arctan2(3, 4)))), 0.0, atol=1e-10)
 
 
 def test_isotropic_energy_has_no_dominant_orientation():
@@ -94,8 +100,8 @@ def test_subband_statistics_of_white_noise():
 IMAGE = np.random.default_rng(3).standard_normal((16, 16))
 PSI = np.pi * np.arange(6) / 6
 TABLE = [
-    Case(oriented_energy, dict(image=IMAGE, levels=2, angles=6), {"image": "array", "levels": "count",
-                                                                  "angles": "count"}),
+    Case(oriented_energy, dict(image=IMAGE, level=1, angles=6), {"image": "array", "level": "count",
+                                                                 "angles": "count"}),
     Case(dominant_orientation, dict(energy=np.ones((6, 4, 4)), psi=PSI), {"energy": "array", "psi": "array"}),
     Case(match_histogram, dict(values=IMAGE, target=IMAGE.T), {"values": "array", "target": "array"},
          skip={"values": ("one axis too many", "one axis too few"), "target": ("one axis too many",)}),
@@ -104,8 +110,8 @@ TABLE = [
     Case(subband_statistics, dict(image=IMAGE, levels=2), {"image": "array", "levels": "count"}),
 ]
 CONSTRAINTS = [
-    (oriented_energy, dict(image=IMAGE, levels=2), "levels", "more than fit", 3),
-    (oriented_energy, dict(image=IMAGE, levels=2), "image", "a side not divisible by 4", np.ones((18, 16))),
+    (oriented_energy, dict(image=IMAGE, level=1), "level", "more than fit", 2),
+    (oriented_energy, dict(image=IMAGE, level=1), "image", "a side not divisible by 4", np.ones((18, 16))),
     (dominant_orientation, dict(energy=np.ones((6, 4, 4)), psi=PSI), "psi", "unequal angles", PSI**1.1),
     (dominant_orientation, dict(energy=np.ones((6, 4, 4)), psi=PSI), "psi", "one angle too few", PSI[:5]),
     (match_histogram, dict(values=IMAGE, target=IMAGE), "target", "another size", IMAGE[:, :8]),
