@@ -319,15 +319,17 @@ def digits_split(test_fraction: float = 0.25, rng=0):
     return images[train], labels[train], images[test], labels[test]
 
 
-# --------------------------------------------------------------------------- measured tables in data/
+# --------------------------------------------------------------------------- measured tables
 
-TABLES = Path(__file__).resolve().parents[1] / "data"
+# Package data (pyproject.toml), so that the tables install with the package: on a hub, in an
+# autograder's copy of the package, not only in a checkout of the repository.
+TABLES = Path(__file__).resolve().parent / "tables"
 
 
 @checked(name=choice("magnification_fair", "magnification_breakdown", "magnification_shortfall",
                      "magnification_features"))
 def measured_table(name: str) -> dict:
-    """A table that ``tools/magnification_tables.py`` measured and committed to ``data/<name>.csv``.
+    """A table that ``tools/magnification_tables.py`` measured and committed to ``lecture_utils/tables/<name>.csv``.
 
     Sweeps too slow for a notebook run once, in a script; the notebook reads their numbers and
     recomputes one row live to show it is the same measurement (``tests/test_measured_tables.py``

@@ -1,11 +1,11 @@
-"""Measure notebook 03's magnification sweeps once and commit them as tables in data/.
+"""Measure notebook 03's magnification sweeps once and commit them as tables in lecture_utils/tables/.
 
 The sweeps (every method at a dozen magnifications, three pyramids against three features) take
 a minute, too long for a notebook that must run in seconds; the notebook reads these tables with
 ``lecture_utils.data.measured_table`` and recomputes one row of each live to show it is the same
 measurement. ``tests/test_measured_tables.py`` recomputes every table and compares.
 
-    python tools/magnification_tables.py            # write data/magnification_*.csv
+    python tools/magnification_tables.py            # write lecture_utils/tables/magnification_*.csv
     python tools/magnification_tables.py --check    # recompute, compare with the committed tables
 
 Tables (one row per measurement, numbers rounded to 4 decimals):
@@ -240,7 +240,7 @@ def _text(value):
     return value if isinstance(value, str) else f"{float(value):.{DIGITS}f}"
 
 
-def write(name, table, directory=ROOT / "data"):
+def write(name, table, directory=ROOT / "lecture_utils" / "tables"):
     columns = list(table)
     lines = [f"# {name}: written by tools/magnification_tables.py; do not edit by hand", ",".join(columns)]
     for row in zip(*table.values()):
@@ -281,7 +281,7 @@ def main(argv=None):
             problems += differences(name, table)
         else:
             write(name, table)
-            print(f"wrote data/{name}.csv ({len(next(iter(table.values())))} rows)")
+            print(f"wrote lecture_utils/tables/{name}.csv ({len(next(iter(table.values())))} rows)")
     for problem in problems:
         print(problem)
     return 1 if problems else 0
