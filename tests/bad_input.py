@@ -67,6 +67,19 @@ FAMILIES = {
     "shape": lambda good: {"a string": "98", "None": None, "a float side": (9.5,) + tuple(good[1:]),
                            "a zero side": (0,) + tuple(good[1:]), "an absurd side": (10**9,) + tuple(good[1:]),
                            "a negative side": (-4,) + tuple(good[1:])},
+    # the course tooling (lecture_utils.course): notebooks, cell sources, file names, paths
+    "notebook": lambda good: {"a dict": dict(good), "None": None, "a path": "01_x.ipynb",
+                              "a notebook without a list of cells": type(good)(metadata={})},
+    "source": lambda good: {"None": None, "a number": 3, "bytes": good.encode(), "a list of lines": [good]},
+    "name": lambda good: {"None": None, "a number": 3, "an empty string": "", "spaces": "  "},
+    "notebook paths": lambda good: {"one path, not a list": good[0], "an empty list": [], "None": None,
+                                    "a missing file": [Path(good[0]).with_name("missing.ipynb")],
+                                    "a file that is not a notebook": [Path(good[0]).with_suffix(".py")],
+                                    "a number in the list": [3]},
+    "texts": lambda good: {"one string, not a list": good[0], "None": None, "a list holding a number": [3],
+                           "a dict": {"a": good[0]}},
+    "folder": lambda good: {"None": None, "a number": 3, "an empty string": "",
+                            "a file": next(Path(good).parent.glob("*.ipynb"))},
 }
 
 

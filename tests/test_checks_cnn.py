@@ -352,3 +352,118 @@ def test_complex_and_string_results_are_refused(name):
 @pytest.mark.parametrize("name", CHECKERS)
 def test_an_answer_hard_coded_to_the_visible_cases_fails_the_hidden_ones(name):
     assert_hard_coded_fails_hidden(CHECKERS[name], REFERENCES[name])
+
+
+# --- exercise 4 (a derivation): one momentum step on a quadratic as a 2 x 2 matrix -------------
+
+from lecture_utils.checks.cnn import check_momentum_on_quadratic  # noqa: E402
+
+
+def student_quadratic(curvature, learning_rate, momentum):
+    """The derivation: g = kappa w; v' = mu v - eta kappa w; w' = w + v' = (1 - eta kappa) w + mu v."""
+    a = learning_rate * curvature
+    return np.array([[1 - a, momentum], [-a, momentum]]), 2 * (1 + momentum) / curvature
+
+
+def test_quadratic_reference_passes(capsys):
+    check_momentum_on_quadratic(student_quadratic)
+    assert "PASS momentum on a quadratic" in capsys.readouterr().out
+
+
+def test_quadratic_accepts_lists_and_a_limit_in_a_0d_array():
+    check_momentum_on_quadratic(lambda k, lr, mu: ([list(r) for r in student_quadratic(k, lr, mu)[0]],
+                                                   np.array(student_quadratic(k, lr, mu)[1])))
+
+
+def _with_matrix(matrix):
+    return lambda k, lr, mu: (np.array(matrix(k, lr, mu), dtype=float), 2 * (1 + mu) / k)
+
+
+def _with_limit(limit):
+    return lambda k, lr, mu: (student_quadratic(k, lr, mu)[0], limit(k, lr, mu))
+
+
+QUADRATIC_MUTANTS = {
+    "moves w with the old velocity": _with_matrix(lambda k, lr, mu: [[1, 1], [-lr * k, mu]]),
+    "gradient term has the wrong sign": _with_matrix(lambda k, lr, mu: [[1 + lr * k, mu], [lr * k, mu]]),
+    "the curvature is missing: the gradient": _with_matrix(lambda k, lr, mu: [[1 - lr, mu], [-lr, mu]]),
+    "a factor 1/2 too many": _with_matrix(lambda k, lr, mu: [[1 - lr * k / 2, mu], [-lr * k / 2, mu]]),
+    "your matrix is transposed": _with_matrix(lambda k, lr, mu: [[1 - lr * k, -lr * k], [mu, mu]]),
+    r"in the order \(v, w\)": _with_matrix(lambda k, lr, mu: [[mu, -lr * k], [mu, 1 - lr * k]]),
+    "PyTorch's form": _with_matrix(lambda k, lr, mu: [[1 - lr * k, -lr * mu], [k, mu]]),
+    "learning_rate and momentum are swapped": _with_matrix(lambda k, lr, mu: [[1 - mu * k, lr], [-mu * k, lr]]),
+    "limit of plain gradient descent": _with_limit(lambda k, lr, mu: 2 / k),
+    "follows from the steady state": _with_limit(lambda k, lr, mu: 2 * (1 - mu) / k),
+    "a factor 2 is missing": _with_limit(lambda k, lr, mu: (1 + mu) / k),
+    "a steeper bowl": _with_limit(lambda k, lr, mu: 2 * (1 + mu)),
+    "return two things": lambda k, lr, mu: student_quadratic(k, lr, mu)[0],
+    "has shape": _with_matrix(lambda k, lr, mu: [1 - lr * k, mu, -lr * k, mu]),
+    "right shape but wrong values": _with_limit(lambda k, lr, mu: 2.01 * (1 + mu) / k),
+}
+
+
+@pytest.mark.parametrize("hint", QUADRATIC_MUTANTS)
+def test_quadratic_mutants_are_rejected_with_hint(hint):
+    with pytest.raises(CheckFailure, match=hint):
+        check_momentum_on_quadratic(QUADRATIC_MUTANTS[hint])
+
+
+def test_quadratic_hints_teach_without_the_answer():
+    # No message hands over the matrix or the limit: neither the reference's entries nor its formula.
+    for hint, mutant in QUADRATIC_MUTANTS.items():
+        with pytest.raises(CheckFailure) as info:
+            check_momentum_on_quadratic(mutant)
+        message = str(info.value).replace(" ", "")
+        for formula in ("2(1+mu)", "2*(1+mu)", "1-eta*kappa", "1-lr*k", "[[", "(1+momentum)"):
+            assert formula not in message, (hint, str(info.value))
+
+
+def test_quadratic_refuses_delegation_complex_and_strings():
+    def delegate(k, lr, mu):
+        new, velocity = lecture_utils.optim.momentum_step({"w": np.array([1.0, 0.0])}, {"w": np.array([k, 0.0])},
+                                                          {"w": np.array([0.0, 1.0])}, lr, mu)
+        return np.array([[new["w"][0], new["w"][1]], [velocity["w"][0], velocity["w"][1]]]), 2 * (1 + mu) / k
+    with pytest.raises(CheckFailure, match=r"calls lecture_utils\.optim\.momentum_step"):
+        check_momentum_on_quadratic(delegate)
+    with pytest.raises(CheckFailure, match="A is complex"):
+        check_momentum_on_quadratic(lambda k, lr, mu: (student_quadratic(k, lr, mu)[0] + 0j, 1.0))
+    with pytest.raises(CheckFailure, match="must be a numeric array, got str"):
+        check_momentum_on_quadratic(lambda k, lr, mu: (student_quadratic(k, lr, mu)[0], "2(1+mu)/k"))
+
+
+def test_quadratic_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
+    assert_hard_coded_fails_hidden(check_momentum_on_quadratic, student_quadratic)
+
+
+@pytest.mark.parametrize("curvature, learning_rate, momentum", [(1.0, 0.1, 0.9), (4.0, 0.3, 0.5), (0.5, 1.5, 0.0),
+                                                                 (3.0, 0.2, 0.7), (10.0, 0.013, 0.95)])
+def test_the_checker_s_reference_is_the_library_s_momentum_step(curvature, learning_rate, momentum):
+    # Witness 1: twenty steps of optim.momentum_step on E(w) = kappa w^2 / 2 from a random state are A^20.
+    from lecture_utils.checks.cnn import _momentum_matrix
+    A, _ = student_quadratic(curvature, learning_rate, momentum)
+    np.testing.assert_allclose(_momentum_matrix(curvature, learning_rate, momentum), A, rtol=1e-14, atol=1e-15)
+    rng = np.random.default_rng(0)
+    w, v = rng.standard_normal(5), rng.standard_normal(5)
+    state = np.stack([w, v])
+    params, velocity = {"w": w}, {"w": v}
+    for _ in range(20):
+        params, velocity = lecture_utils.optim.momentum_step(params, {"w": curvature * params["w"]}, velocity,
+                                                             learning_rate, momentum)
+        state = A @ state
+    np.testing.assert_allclose(np.stack([params["w"], velocity["w"]]), state, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("curvature, momentum", [(1.0, 0.9), (4.0, 0.5), (0.5, 0.0), (2.5, 0.99), (10.0, 0.3)])
+def test_the_stability_limit_is_where_an_eigenvalue_leaves_the_unit_circle(curvature, momentum):
+    # Witness 2, independent of the closed form: the spectral radius of A crosses 1 at the limit,
+    # and the library's momentum steps shrink the state 10 % below it and blow it up 10 % above.
+    limit = student_quadratic(curvature, 0.1, momentum)[1]
+    for factor in (0.999, 1.001):
+        A = student_quadratic(curvature, factor * limit, momentum)[0]
+        assert (np.abs(np.linalg.eigvals(A)).max() < 1) == (factor < 1)
+    for factor, steps, converges in ((0.9, 3000, True), (1.1, 100, False)):
+        params, velocity = {"w": np.array([1.0])}, {"w": np.array([0.0])}
+        for _ in range(steps):
+            params, velocity = lecture_utils.optim.momentum_step(params, {"w": curvature * params["w"]}, velocity,
+                                                                 factor * limit, momentum)
+        assert abs(params["w"][0]) < 1e-3 if converges else abs(params["w"][0]) > 10

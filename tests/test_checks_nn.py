@@ -332,3 +332,108 @@ def test_checkers_use_several_shapes():
     assert len({tuple(s) for s, _ in checks.SGD_CASES}) >= 3
     assert all(lr != 1 for _, lr in checks.SGD_CASES + checks.HIDDEN_SGD_CASES)
     assert any(d == h for _, d, h, _ in checks.MLP_CASES) and not set(checks.MLP_CASES) & set(checks.HIDDEN_MLP_CASES)
+
+
+# --- Exercise 2 (a derivation): the steepest step of a given length ---------------------------
+
+from lecture_utils.checks.nn import check_steepest_step  # noqa: E402
+
+
+def steepest_step(params, grads, step_length):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))       # the length of the whole gradient
+    return {name: value - step_length * grads[name] / norm for name, value in params.items()}
+
+
+def test_steepest_reference_passes(capsys):
+    check_steepest_step(steepest_step)
+    assert "PASS steepest step of a given length" in capsys.readouterr().out
+
+
+def test_steepest_accepts_the_natural_alternatives():
+    def concatenated(params, grads, step_length):        # one long vector, then back into the dict
+        g = np.concatenate([grads[k].ravel() for k in params])
+        step = -step_length * g / np.linalg.norm(g)
+        out, start = {}, 0
+        for k, v in params.items():
+            out[k] = v + step[start:start + v.size].reshape(v.shape)
+            start += v.size
+        return out
+
+    def in_place(params, grads, step_length):
+        norm = np.sqrt(sum(np.vdot(g, g) for g in grads.values()))
+        for k in params:
+            params[k] -= step_length / norm * grads[k]
+        return params
+    check_steepest_step(concatenated)
+    check_steepest_step(in_place)
+
+
+def _norm(grads, p=2):
+    return (sum(np.sum(np.abs(g) ** p) for g in grads.values())) ** (1 / p)
+
+
+STEEPEST_MUTANTS = {
+    r"your step raises E.*the notes' \+ sign climbs": lambda p, g, e: {k: p[k] + e * g[k] / _norm(g) for k in p},
+    "scaled each parameter array to length step_length on its own":
+        lambda p, g, e: {k: p[k] - e * g[k] / np.linalg.norm(g[k]) for k in p},
+    "step's length is step_length times the gradient's length": lambda p, g, e: {k: p[k] - e * g[k] for k in p},
+    "shorter than step_length by a factor": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g) ** 2 for k in p},
+    "L1 norm": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g, 1) for k in p},
+    "returned only the step": lambda p, g, e: {k: -e * g[k] / _norm(g) for k in p},
+    r"params\['b1'\] is unchanged": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g) if k[0] == "w" else p[k]
+                                                     for k in p},
+    "returned None": lambda p, g, e: None,
+    "return a dict like params": lambda p, g, e: [p[k] - e * g[k] / _norm(g) for k in p],
+    r"your result lacks \['b1', 'b2'\]": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g) for k in p if k[0] == "w"},
+    "right shape but wrong values": lambda p, g, e: {k: p[k] - 0.9 * e * g[k] / _norm(g) for k in p},
+}
+
+
+@pytest.mark.parametrize("hint", STEEPEST_MUTANTS)
+def test_steepest_mutants_are_rejected_with_hint(hint):
+    with pytest.raises(CheckFailure, match=hint):
+        check_steepest_step(STEEPEST_MUTANTS[hint])
+
+
+def test_steepest_hints_teach_without_the_answer():
+    for hint, mutant in STEEPEST_MUTANTS.items():
+        with pytest.raises(CheckFailure) as info:
+            check_steepest_step(mutant)
+        message = str(info.value)
+        for formula in ("/ norm", "/norm", "g / |g|", "-eta", "- eta", "step_length * g", "sqrt(sum"):
+            assert formula not in message, (hint, message)
+
+
+def test_steepest_refuses_delegation_complex_and_strings():
+    from lecture_utils.optim import sgd_step as library_step
+    with pytest.raises(CheckFailure, match=r"calls lecture_utils\.optim\.sgd_step"):
+        check_steepest_step(lambda p, g, e: library_step(p, g, e / _norm(g)))
+    with pytest.raises(CheckFailure, match=r"params\['w1'\] is complex"):
+        check_steepest_step(lambda p, g, e: {k: v + 0j for k, v in steepest_step(p, g, e).items()})
+    with pytest.raises(CheckFailure, match=r"params\['w1'\] must be a numeric array, got str"):
+        check_steepest_step(lambda p, g, e: {k: "theta - e g / |g|" for k in p})
+
+
+def test_steepest_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
+    assert_hard_coded_fails_hidden(check_steepest_step, steepest_step)
+
+
+def test_the_steepest_step_is_steepest_and_lowers_the_cost_as_predicted():
+    # Witnesses of the derivation, independent of the checker's formula, on a real network's cost:
+    # (1) no step of the same length lowers E more to first order (1000 random directions), the notes'
+    #     + sign raises it most; (2) the true change of E approaches -step_length |gradient| as the step shrinks.
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((20, 3)), rng.standard_normal((20, 2))
+    model = nn.MLP([3, 4, 2], ["tanh", "identity"], rng=1)
+    loss, grads = model.loss(x, y)
+    flat = np.concatenate([grads[k].ravel() for k in model.params])       # in the order of the step below
+    for length in (1e-2, 1e-4):
+        step = {k: v - model.params[k] for k, v in steepest_step(model.params, grads, length).items()}
+        delta = np.concatenate([s.ravel() for s in step.values()])
+        assert np.isclose(np.linalg.norm(delta), length, rtol=1e-12)
+        directions = rng.standard_normal((1000, flat.size))
+        random_steps = length * directions / np.linalg.norm(directions, axis=1, keepdims=True)
+        assert (random_steps @ flat).min() > flat @ delta == pytest.approx(-length * np.linalg.norm(flat))
+        assert (random_steps @ flat).max() < -(flat @ delta)                  # the notes' sign: steepest ascent
+        changed = model.loss(x, y, params={k: model.params[k] + step[k] for k in step})[0] - loss
+        assert changed / (-length * np.linalg.norm(flat)) == pytest.approx(1, abs=30 * length)

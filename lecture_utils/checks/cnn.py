@@ -10,7 +10,10 @@ The lecture's model (seed 003): ``Z1 = conv(X, f)``, ``H1 = sigmoid(Z1)`` flatte
 * ``gradient_step(X, y, f, W, b, learning_rate) -> (f_new, W_new, b_new)``: forward, backward
   and one gradient-descent step ``theta <- theta - eta dE/dtheta``, all written by the student
   (``lecture_utils.nn.sigmoid`` allowed);
-* ``momentum_update(w, grad, velocity, learning_rate, momentum) -> (w_new, v_new)``.
+* ``momentum_update(w, grad, velocity, learning_rate, momentum) -> (w_new, v_new)``;
+* ``momentum_on_quadratic(curvature, learning_rate, momentum) -> (A, largest stable learning rate)``:
+  one momentum step on ``E(w) = curvature w^2 / 2`` as a 2 x 2 matrix acting on ``(w, v)``, and the
+  learning rate above which its eigenvalues leave the unit circle.
 
 Every checker runs visible cases and hidden cases of other shapes
 (``cases="visible" | "hidden" | "all"``) and names the usual mistakes.
@@ -286,3 +289,77 @@ def check_momentum_update(fn, cases: str = "all") -> None:
             ("you subtracted the velocity: v already points downhill, so w <- w + v.", w - new_v),
         ], case)
     passed("SGD update with momentum", len(chosen), _n_hidden(chosen))
+
+
+# ----------------------------------------------------------------------- momentum on a quadratic (Exercise 4)
+
+# (curvature kappa, learning rate eta, momentum mu): eta kappa never 1 or 2 and 1 - eta kappa never mu
+# (where a transposed matrix equals one with its state order swapped), mu = 0 once (plain gradient descent).
+QUADRATIC_CASES = [(1.0, 0.15, 0.9), (4.0, 0.3, 0.5), (0.5, 1.5, 0.0), (2.5, 0.05, 0.99)]
+QUADRATIC_HIDDEN_CASES = [(3.0, 0.2, 0.7), (0.8, 0.9, 0.25), (10.0, 0.013, 0.95)]
+
+
+def _momentum_matrix(curvature, learning_rate, momentum):
+    """The 2 x 2 matrix of one momentum step on E(w) = kappa w^2 / 2, state (w, v), from the library's step.
+
+    Column j is the state after one step from the j-th unit state: the step is linear in (w, v).
+    """
+    columns = []
+    for w, v in ((1.0, 0.0), (0.0, 1.0)):
+        new, velocity = momentum_step({"w": np.array([w])}, {"w": np.array([curvature * w])},
+                                      {"w": np.array([v])}, learning_rate, momentum)
+        columns.append([new["w"][0], velocity["w"][0]])
+    return np.array(columns).T
+
+
+def check_momentum_on_quadratic(fn, cases: str = "all") -> None:
+    """Check ``fn(curvature, learning_rate, momentum) -> (A, largest_stable_learning_rate)``.
+
+    On ``E(w) = curvature * w**2 / 2`` one step of ``v <- mu v - eta dE/dw``, ``w <- w + v`` maps the
+    state ``(w_t, v_t)`` to ``(w_{t+1}, v_{t+1}) = A (w_t, v_t)``; the iteration converges from every
+    start when both eigenvalues of ``A`` lie inside the unit circle, i.e. for learning rates below
+    ``2 (1 + mu) / curvature`` (for ``0 <= mu < 1``).
+    """
+    chosen = test_cases(QUADRATIC_CASES, QUADRATIC_HIDDEN_CASES, cases)
+    for _, (kappa, eta, mu), _ in chosen:
+        expected = _momentum_matrix(kappa, eta, mu)
+        limit = 2 * (1 + mu) / kappa
+        case = f"curvature {kappa}, learning_rate {eta}, momentum {mu}"
+        result = call_student(fn, (kappa, eta, mu), case)
+        if not isinstance(result, (tuple, list)) or len(result) != 2 or np.ndim(result[1]) != 0:
+            raise CheckFailure("return two things, the 2 x 2 matrix and the largest stable learning rate (a number): "
+                               "return A, eta_max")
+        swap = np.array([[0, 1], [1, 0]])
+        a = eta * kappa
+        compare("A", result[0], expected, [
+            ("your matrix moves w with the old velocity: in this update the weights move with the velocity "
+             "just computed, so revisit how w_{t+1} depends on v_t.", [[1, 1], [-a, mu]]),
+            ("the gradient term has the wrong sign: the velocity moves against the gradient, downhill.",
+             [[1 + a, mu], [a, mu]]),
+            ("the curvature is missing: the gradient of E(w) = (curvature/2) w^2 depends on it.",
+             [[1 - eta, mu], [-eta, mu]] if kappa != 1 else None),
+            ("a factor 1/2 too many: differentiate (curvature/2) w^2 once more.",
+             [[1 - a / 2, mu], [-a / 2, mu]]),
+            ("your matrix is transposed: row i gives the new value of state i (w, then v) from the old state "
+             "(w_t, v_t).", expected.T),
+            ("your rows and columns are in the order (v, w); the state is (w, v), weights first.",
+             swap @ expected @ swap),
+            ("that is PyTorch's form of momentum (a velocity without the learning rate, subtracted from w); "
+             "this notebook's velocity includes eta and is added to w.", [[1 - a, -eta * mu], [kappa, mu]]),
+            ("learning_rate and momentum are swapped: mu multiplies the old velocity, eta the gradient.",
+             [[1 - mu * kappa, eta], [-mu * kappa, eta]]),
+        ], case)
+        compare("the largest stable learning rate", result[1], np.array(limit), [
+            ("that is the limit of plain gradient descent: with momentum each step is the 2 x 2 matrix, so the "
+             "limit comes from its eigenvalues; at the edge of stability the state flips sign every step.",
+             2 / kappa if mu else None),
+            ("that follows from the steady state (on a constant gradient the step grows by 1/(1 - mu)), but at "
+             "the edge of stability the gradient flips sign every step, and then momentum works against the "
+             "step instead of adding to it: use the eigenvalues of the matrix.",
+             2 * (1 - mu) / kappa if mu else None),
+            ("a factor 2 is missing: redo the condition at the edge of stability, where an eigenvalue "
+             "reaches the unit circle.", (1 + mu) / kappa),
+            ("the curvature is missing: a steeper bowl (larger curvature) needs a smaller learning rate.",
+             2 * (1 + mu) if kappa != 1 else None),
+        ], case)
+    passed("momentum on a quadratic (A, largest stable learning rate)", len(chosen), _n_hidden(chosen))

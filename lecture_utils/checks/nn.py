@@ -276,3 +276,55 @@ def check_mlp_backward(fn, cases: str = "all") -> None:
             ("w_1 is not transposed: dC/dx_0 = da_1 times w_1 transposed, shape (N, D).", attempt(lambda: da1 @ w1)),
         ], case)
     passed("2-layer MLP backward (dx, grads)", len(chosen), _n_hidden(chosen))
+
+
+# ----------------------------------------------------------------------- the steepest step (Exercise 2)
+
+# Networks and step lengths: never 1 (where "forgot to scale" hides), never the gradient's own length.
+STEEPEST_CASES = [([2, 2, 1], 0.1), ([3, 4, 2], 0.05), ([1, 3, 1], 0.3), ([4, 5, 3, 2], 0.02)]
+HIDDEN_STEEPEST_CASES = [([2, 3, 2], 0.2), ([5, 2, 1], 0.07), ([3, 3, 3, 3], 0.015)]
+
+
+def check_steepest_step(fn, cases: str = "all") -> None:
+    """Check ``fn(params, grads, step_length) -> new params``: the step of that length that lowers E most.
+
+    To first order ``E(theta + delta) - E(theta)`` is the dot product of the whole gradient (every
+    entry of every parameter) with ``delta``; among steps of Euclidean length ``step_length``
+    (over all parameters together) it is smallest against the gradient's direction, which makes
+    the step gradient descent's with ``eta = step_length / |gradient|``.
+    """
+    chosen = test_cases(STEEPEST_CASES, HIDDEN_STEEPEST_CASES, cases)
+    for seed, (sizes, length), _ in chosen:
+        params, grads = _sgd_case(sizes, 40 + seed)
+        norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+        expected = sgd_step(params, grads, length / norm)
+        case = f"an MLP of sizes {sizes} with step_length {length}"
+        result = call_student(fn, ({k: v.copy() for k, v in params.items()},
+                                   {k: v.copy() for k, v in grads.items()}, length), case)
+        if result is None:
+            raise CheckFailure("your function returned None: return the dict of parameters after the step.")
+        if not isinstance(result, dict):
+            raise CheckFailure(f"return a dict like params (keys {sorted(params)}), got {type(result).__name__}.")
+        missing = sorted(set(params) - set(result))
+        if missing:
+            raise CheckFailure(f"your result lacks {missing} for {case}: the step moves every parameter.")
+        l1 = float(sum(np.sum(np.abs(g)) for g in grads.values()))
+        for name in params:
+            p, g = params[name], grads[name]
+            compare(f"params[{name!r}]", result[name], expected[name], [
+                ("your step raises E: to first order E changes by the sum of gradient times step, and your "
+                 "step makes that sum positive (the notes' + sign climbs). The steepest decrease points "
+                 "against the gradient.", p + length * g / norm),
+                (f"you scaled each parameter array to length step_length on its own, so the whole step is "
+                 f"longer and turned: its length is measured over all {len(params)} arrays together, as one "
+                 "long vector.", p - length * g / np.linalg.norm(g)),
+                ("your step's length is step_length times the gradient's length, not step_length: revisit the "
+                 "constraint on the step's length.", p - length * g),
+                ("your step is shorter than step_length by a factor of the gradient's length: check the length "
+                 "of the step you return.", p - length * g / norm ** 2),
+                ("you measured the gradient with the sum of absolute values (the L1 norm); the step's length is "
+                 "Euclidean: the square root of the sum of squares.", p - length * g / l1),
+                ("you returned only the step; add it to the current parameters.", -length * g / norm),
+                (f"params[{name!r}] is unchanged: the step moves every parameter, weights and biases.", p),
+            ], case)
+    passed("steepest step of a given length", len(chosen), _n_hidden(chosen))

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy import ndimage
 
-from .._validate import array, check, checked, integer, positive, real, shape_tuple
+from .._validate import array, check, checked, flag, integer, positive, real, shape_tuple
 from ..steerable import (ORDER, POSITIVE_ORDER, SIGMA, band_response, basis_angles, directional_derivative_kernel,
                          frequency_grid, max_levels, radial_masks, steer_basis)
 from . import Explorer
@@ -283,18 +283,26 @@ def _chain(ax, y, name, texts, start=2.55, width=2.2, step=2.5, height=0.95):
     _box(ax, x, y, "output", width=1.4, height=height, face="#EEEEEE")
 
 
-def draw_magnification_pipelines():
+@checked(magnify_step=flag())
+def draw_magnification_pipelines(magnify_step: bool = True):
     """Phase-based (Wadhwa et al. 2013) and linear (Wu et al. 2012) motion magnification, box by box.
+
+    Parameters
+    ----------
+    magnify_step : bool
+        Write the phase method's magnification step as a formula; False leaves that box a
+        question (before the exercise that derives it, whose answer the formula is).
 
     Returns
     -------
     matplotlib.figure.Figure (made with pyplot)
     """
     fig, ax = _canvas(11.8, 2.9, 20.9, 4.6)
+    magnify = (r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$" if magnify_step
+               else "magnify: ?\n(Exercise 4)")
     _chain(ax, 3.55, "phase-based\n(Wadhwa 2013)",
            ["complex steerable\npyramid: $B_t$", "phase change\n" + r"$\Delta\phi_t = \arg B_t\overline{B_{ref}}$",
-            "temporal\nband-pass", "blur weighted by\nthe amplitude\n(optional)",
-            r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$", "collapse"])
+            "temporal\nband-pass", "blur weighted by\nthe amplitude\n(optional)", magnify, "collapse"])
     _chain(ax, 1.0, "linear, Eulerian\n(Wu 2012)",
            ["Laplacian\npyramid: $D_k(t)$", "(the intensities\nthemselves)", "temporal\nband-pass",
             r"$\times\,\alpha_k$ (less below" + "\n" + r"the cut-off $\lambda_c$)",
