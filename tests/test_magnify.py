@@ -10,7 +10,7 @@ import pytest
 from scipy import ndimage
 from skimage import data, transform
 
-from bad_input import Case, check_refused, expand
+from bad_input import Case, check_refused, expand_with
 from lecture_utils.magnify import (estimate_translation, fourier_translate, linear_level_gains, magnify_motion, magnify_motion_full_grid,
                                    magnify_motion_linear, phase_difference, phase_share, temporal_bandpass,
                                    translation_amplitude)
@@ -354,9 +354,7 @@ CONSTRAINTS = [  # (fn, good, argument at fault, what is wrong, value)
      "past the last frame", 3),
 ]
 
-BAD_CALLS, BAD_IDS = expand(TABLE)
-BAD_CALLS += CONSTRAINTS
-BAD_IDS += [f"{c[0].__qualname__}-{c[2]}-{c[3].replace(' ', '_')}" for c in CONSTRAINTS]
+BAD_CALLS, BAD_IDS = expand_with(TABLE, CONSTRAINTS)
 
 
 @pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)

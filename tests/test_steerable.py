@@ -14,7 +14,7 @@ import pytest
 from scipy import ndimage
 from skimage import data, transform
 
-from bad_input import Case, check_refused, expand
+from bad_input import Case, check_refused, expand_with
 from lecture_utils.magnify import phase_difference
 from lecture_utils.steerable import (MAX_ORDER, SteerablePyramid, angular_constant, angular_masks,
                                      band_response, basis_angles, directional_derivative_kernel,
@@ -478,9 +478,7 @@ CONSTRAINTS = [  # (fn, good, argument at fault, what is wrong, value)
 ] + pyramid_cases(reconstruct, {}) + pyramid_cases(pyramid_energy, {}) + pyramid_cases(
     steer_bands, dict(level=0, angle=0.3))
 
-BAD_CALLS, BAD_IDS = expand(TABLE)
-BAD_CALLS += CONSTRAINTS
-BAD_IDS += [f"{c[0].__qualname__}-{c[2]}-{c[3].replace(' ', '_')}" for c in CONSTRAINTS]
+BAD_CALLS, BAD_IDS = expand_with(TABLE, CONSTRAINTS)
 
 
 @pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)

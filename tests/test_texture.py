@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from skimage import data, exposure
 
-from bad_input import Case, check_refused, expand
+from bad_input import Case, check_refused, expand_with
 from lecture_utils.texture import (dominant_orientation, match_histogram, oriented_energy, subband_statistics,
                                    synthesize_texture)
 
@@ -118,9 +118,7 @@ CONSTRAINTS = [
     (synthesize_texture, dict(texture=IMAGE, levels=2), "texture", "a constant", np.ones((16, 16))),
     (synthesize_texture, dict(texture=IMAGE, levels=2), "iterations", "more than 100", 101),
 ]
-BAD_CALLS, BAD_IDS = expand(TABLE)
-BAD_CALLS += CONSTRAINTS
-BAD_IDS += [f"{c[0].__qualname__}-{c[2]}-{c[3].replace(' ', '_')}" for c in CONSTRAINTS]
+BAD_CALLS, BAD_IDS = expand_with(TABLE, CONSTRAINTS)
 
 
 @pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)

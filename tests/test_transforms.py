@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from bad_input import Case, check_refused, expand
+from bad_input import Case, check_refused, expand_with
 from lecture_utils.transforms import (INVERSES, SUBBANDS, energy_changes, folded_share, rotation_spread,
                                       transform_table)
 
@@ -102,9 +102,7 @@ def test_a_constant_image_gives_a_table():
     assert all(row["shift_1"] == 0 and row["shift_half"] == 0 for row in rows)
 
 
-BAD_CALLS, BAD_IDS = expand(TABLE)
-BAD_CALLS += CONSTRAINTS
-BAD_IDS += [f"{c[0].__qualname__}-{c[2]}-{c[3].replace(' ', '_')}" for c in CONSTRAINTS]
+BAD_CALLS, BAD_IDS = expand_with(TABLE, CONSTRAINTS)
 
 
 @pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from bad_input import Case, check_refused, expand
+from bad_input import Case, check_refused, expand_with
 from lecture_utils.wavelets import (WaveletPyramid, daubechies_filter, max_levels, reconstruct, wavelet_matrix,
                                     wavelet_pyramid)
 
@@ -124,9 +124,7 @@ CONSTRAINTS = [
      dataclasses.replace(PYR, bands=(PYR.bands[0] * np.nan, PYR.bands[1]))),
     (reconstruct, dict(pyramid=PYR), "pyramid", "a wrong filter", dataclasses.replace(PYR, filter=np.ones(4))),
 ]
-BAD_CALLS, BAD_IDS = expand(TABLE)
-BAD_CALLS += CONSTRAINTS
-BAD_IDS += [f"{c[0].__qualname__}-{c[2]}-{c[3].replace(' ', '_')}" for c in CONSTRAINTS]
+BAD_CALLS, BAD_IDS = expand_with(TABLE, CONSTRAINTS)
 
 
 @pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)
