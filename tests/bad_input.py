@@ -112,6 +112,13 @@ def expand(table):
     return params, ids
 
 
+def expand_with(table, constraints):
+    """:func:`expand` of ``table`` followed by ``constraints`` (fn, good, arg, description, value), with ids."""
+    params, ids = expand(table)
+    return (params + list(constraints),
+            ids + [f"{c[0].__qualname__}-{c[2]}-{c[3].replace(' ', '_')}" for c in constraints])
+
+
 def check_refused(fn, good, arg, description, value):
     """``fn(**good)`` with ``good[arg]`` replaced by ``value`` must raise a clear error about ``arg``."""
     fn(**good)   # the good call works (so the failure below is the bad value's)

@@ -9,7 +9,7 @@ Exercises:
 * ``my_phase_difference(band, reference)``: the wrapped phase change between two complex bands;
 * ``magnify_band(bands, reference, alpha, low, high, fps)``: one phase-magnification step of a band
   over time, from the band-passed phase change of each coefficient (the package's
-  :func:`~lecture_utils.steerable.temporal_bandpass` allowed). Its result is complex: it is compared
+  :func:`~lecture_utils.magnify.temporal_bandpass` allowed). Its result is complex: it is compared
   by :func:`_compare_complex`, not by ``compare`` (which refuses complex results).
 
 Every checker runs visible cases, then hidden ones of other shapes (``cases="all" | "visible" | "hidden"``).
@@ -21,9 +21,10 @@ from math import comb
 
 import numpy as np
 
+from .. import magnify as _magnify
 from .. import steerable as _lecture
-from ..steerable import (angular_masks, frequency_grid, gaussian_derivative_kernels,
-                         phase_difference, steer, temporal_bandpass)
+from ..magnify import phase_difference, temporal_bandpass
+from ..steerable import angular_masks, frequency_grid, gaussian_derivative_kernels, steer
 from ._core import CheckFailure, call_student, checker, compare, passed, result_numbers, test_cases
 from .predictions import Prediction
 from .pyramids import may_use
@@ -50,7 +51,7 @@ MAGNIFY_HIDDEN = [((18, 3, 6), 18.0, 2.0, 5.0, 2.2, 2), ((32, 4, 4), 16.0, 1.0, 
                   ((10, 5, 3), 10.0, 1.0, 2.0, 3.3, 4)]
 
 ALLOW_NOTHING = may_use(_lecture)            # its argument specs only (see checks.pyramids.may_use)
-ALLOW_BANDPASS = may_use(_lecture, "temporal_bandpass")
+ALLOW_BANDPASS = may_use(_magnify, "temporal_bandpass")
 
 
 def _n_hidden(chosen) -> int:
