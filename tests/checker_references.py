@@ -30,7 +30,6 @@ _PAIRS = [
     (steerable.check_magnify_band, steerable.student_magnify),
     (nn.check_sigmoid_backward, nn.sigmoid_backward),
     (nn.check_dense_backward, nn.dense_backward),
-    (nn.check_sgd_step, nn.sgd_step),
     (nn.check_mlp_backward, nn.mlp_backward),
     (conv.check_weight_gradient, conv.weight_gradient_loops),
     (conv.check_input_gradient, conv.input_gradient_loops),

@@ -62,7 +62,6 @@ ANSWERS = {
                                    "temporal_bandpass(dphi", "exp(-i", "axis=0"],
     "check_sigmoid_backward": ["y (1 - y)", "y * (1 - y)", "dout * y", "y - y^2", "y - y**2"],
     "check_dense_backward": ["x.T @", "@ w.T", "x^T", "w^T", "axis=0", "dout_nm * w_dm", "x_nd * dout_nm"],
-    "check_sgd_step": STEP + ["value - learning_rate", "p - eta"],
     "check_mlp_backward": ["x1.T @", "x0.T @", "da2 @ w2.T", "da_2 w_2^T", "1 - x1 ** 2", "1 - x_1^2",
                            "x2 * (1 - x2)", "x_2 (1 - x_2)", "w_2^T", "x_0^T", "x_1^T", "axis=0"],
     "check_weight_gradient": ["dJ/dY(p, q) with X", "dJ/dY(p, q) X(p", "X(p + i, q + j) dJ/dY", "X (x) dJ/dY",
