@@ -38,7 +38,6 @@ _PAIRS = [
     (cnn.check_filter_gradient, cnn.student_dE_df),
     (cnn.check_filter_gradient_multi, cnn.student_dE_df_multi),
     (cnn.check_gradient_step, cnn.student_step),
-    (cnn.check_momentum_update, cnn.student_momentum),
 ]
 
 REFERENCES = {checker.__name__: (checker, reference) for checker, reference in _PAIRS}
