@@ -335,6 +335,11 @@ def _norm(grads, p=2):
     return (sum(np.sum(np.abs(g) ** p) for g in grads.values())) ** (1 / p)
 
 
+def _biases_only(update):
+    """The weights take the right step, the biases ``update(p, g, step_length, grads)``."""
+    return lambda p, g, e: {k: update(p[k], g[k], e, g) if k[0] == "b" else p[k] - e * g[k] / _norm(g) for k in p}
+
+
 STEEPEST_MUTANTS = {
     r"your step raises E.*the notes' \+ sign climbs": lambda p, g, e: {k: p[k] + e * g[k] / _norm(g) for k in p},
     "scaled each parameter array to length step_length on its own":
@@ -349,6 +354,16 @@ STEEPEST_MUTANTS = {
     "return a dict like params": lambda p, g, e: [p[k] - e * g[k] / _norm(g) for k in p],
     r"your result lacks \['b1', 'b2'\]": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g) for k in p if k[0] == "w"},
     "right shape but wrong values": lambda p, g, e: {k: p[k] - 0.9 * e * g[k] / _norm(g) for k in p},
+    r"params\['w1'\] is unchanged": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g) if k[0] == "b" else p[k]
+                                                     for k in p},
+    # a bias alone wrong (the weights right), so that the biases' own hints show
+    r"params\['b1'\] is wrong .*the notes' \+ sign climbs": _biases_only(lambda p, g, e, gs: p + e * g / _norm(gs)),
+    r"params\['b1'\] is wrong .* to length step_length on its own":
+        _biases_only(lambda p, g, e, gs: p - e * g / np.linalg.norm(g)),
+    r"params\['b1'\] is wrong .* step_length times the gradient's length": _biases_only(lambda p, g, e, gs: p - e * g),
+    r"params\['b1'\] is wrong .* shorter than step_length": _biases_only(lambda p, g, e, gs: p - e * g / _norm(gs) ** 2),
+    r"params\['b1'\] is wrong .* L1 norm": _biases_only(lambda p, g, e, gs: p - e * g / _norm(gs, 1)),
+    r"params\['b1'\] is wrong .* returned only the step": _biases_only(lambda p, g, e, gs: -e * g / _norm(gs)),
 }
 
 

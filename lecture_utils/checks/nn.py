@@ -264,17 +264,20 @@ def _params_and_grads(sizes, seed):
     return params, grads
 
 
+@checker
 def check_steepest_step(fn, cases: str = "all") -> None:
     """Check ``fn(params, grads, step_length) -> new params``: the step of that length that lowers E most.
 
-    To first order ``E(theta + delta) - E(theta)`` is the dot product of the whole gradient (every
-    entry of every parameter) with ``delta``; among steps of Euclidean length ``step_length``
-    (over all parameters together) it is smallest against the gradient's direction, which makes
-    the step gradient descent's with ``eta = step_length / |gradient|``.
+    ``params`` and ``grads`` are dicts of arrays with the same keys. To first order
+    ``E(theta + delta) - E(theta)`` is the dot product of the whole gradient (every entry of every
+    parameter) with ``delta``; the step's Euclidean length ``step_length`` is measured over all
+    parameters together.
     """
     chosen = test_cases(STEEPEST_CASES, HIDDEN_STEEPEST_CASES, cases)
     for seed, (sizes, length), _ in chosen:
         params, grads = _params_and_grads(sizes, 40 + seed)
+        # Cauchy-Schwarz: the dot product is smallest against the gradient, so the step is gradient
+        # descent's with eta = step_length / |whole gradient| (kept out of the strings help() shows).
         norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
         expected = sgd_step(params, grads, length / norm)
         case = f"an MLP of sizes {sizes} with step_length {length}"
