@@ -30,7 +30,7 @@ _PAIRS = [
     (steerable.check_magnify_band, steerable.student_magnify),
     (nn.check_sigmoid_backward, nn.sigmoid_backward),
     (nn.check_dense_backward, nn.dense_backward),
-    (nn.check_sgd_step, nn.sgd_step),
+    (nn.check_steepest_step, nn.steepest_step),
     (nn.check_mlp_backward, nn.mlp_backward),
     (conv.check_weight_gradient, conv.weight_gradient_loops),
     (conv.check_input_gradient, conv.input_gradient_loops),
@@ -39,7 +39,7 @@ _PAIRS = [
     (cnn.check_filter_gradient, cnn.student_dE_df),
     (cnn.check_filter_gradient_multi, cnn.student_dE_df_multi),
     (cnn.check_gradient_step, cnn.student_step),
-    (cnn.check_momentum_update, cnn.student_momentum),
+    (cnn.check_momentum_on_quadratic, cnn.student_quadratic),
 ]
 
 REFERENCES = {checker.__name__: (checker, reference) for checker, reference in _PAIRS}

@@ -12,10 +12,9 @@ import lecture_utils.cnn
 import lecture_utils.optim
 from lecture_utils.checks import CheckFailure
 from lecture_utils.checks.cnn import (check_filter_gradient, check_filter_gradient_multi, check_gradient_step,
-                                      check_momentum_update)
+                                      check_momentum_on_quadratic)
 
-CHECKERS = {"filter": check_filter_gradient, "multi": check_filter_gradient_multi,
-            "step": check_gradient_step, "momentum": check_momentum_update}
+CHECKERS = {"filter": check_filter_gradient, "multi": check_filter_gradient_multi, "step": check_gradient_step}
 
 
 def sigmoid(a):
@@ -289,58 +288,9 @@ def test_step_must_return_three_parameters():
         check_gradient_step(lambda *args: student_step(*args)[:2])
 
 
-# --- exercise 4: one SGD update with momentum ----------------------------------------------
-
-def student_momentum(w, grad, velocity, learning_rate, momentum):
-    velocity = momentum * velocity - learning_rate * grad
-    return w + velocity, velocity
-
-
-def test_momentum_reference_passes(capsys):
-    check_momentum_update(student_momentum)
-    assert "PASS SGD update with momentum" in capsys.readouterr().out
-
-
-MOMENTUM_MUTANTS = {
-    "sign is flipped": lambda w, g, v, lr, mu: (w + mu * v + lr * g, mu * v + lr * g),
-    "learning rate is missing": lambda w, g, v, lr, mu: (w + mu * v - g, mu * v - g),
-    "swapped": lambda w, g, v, lr, mu: (w + lr * v - mu * g, lr * v - mu * g),
-    "not carried over": lambda w, g, v, lr, mu: (w - lr * g, -lr * g),
-    "returned the old velocity": lambda w, g, v, lr, mu: (w + mu * v - lr * g, v),
-    "moved w by the old velocity": lambda w, g, v, lr, mu: (w + v, mu * v - lr * g),
-    "subtracted the velocity": lambda w, g, v, lr, mu: (w - (mu * v - lr * g), mu * v - lr * g),
-    "new velocity as one tuple": lambda w, g, v, lr, mu: w - lr * g,
-    "PyTorch's form": lambda w, g, v, lr, mu: (w - lr * (mu * v + g), mu * v + g),
-    "wrong order": lambda w, g, v, lr, mu: (mu * v - lr * g, w + mu * v - lr * g),
-    "that is plain SGD: momentum also carries": lambda w, g, v, lr, mu: (w - lr * g, mu * v - lr * g),
-}
-
-
-@pytest.mark.parametrize("hint", MOMENTUM_MUTANTS)
-def test_momentum_mutants_are_rejected_with_hint(hint):
-    with pytest.raises(CheckFailure, match=hint):
-        check_momentum_update(MOMENTUM_MUTANTS[hint])
-
-
-def test_momentum_that_modifies_inputs_in_place_still_passes():
-    # In-place updates are fine as long as the returned values are right.
-    def in_place(w, g, v, lr, mu):
-        v *= mu
-        v -= lr * g
-        w += v
-        return w, v
-    check_momentum_update(in_place)
-
-
-def test_momentum_crash_names_the_case():
-    with pytest.raises(CheckFailure, match=r"raised ValueError .*\(for w of shape \(3, 3\)"):
-        check_momentum_update(lambda w, g, v, lr, mu: (w @ np.ones(4), v))
-
-
 # --- answers that only look right ----------------------------------------------------------
 
-REFERENCES = {"filter": student_dE_df, "multi": student_dE_df_multi, "step": student_step,
-              "momentum": student_momentum}
+REFERENCES = {"filter": student_dE_df, "multi": student_dE_df_multi, "step": student_step}
 
 
 def _delegate_filter(X, H1, O, W, y):
@@ -360,15 +310,9 @@ def _delegate_step(X, y, f, W, b, learning_rate):
     return f - learning_rate * df, W - learning_rate * dW, b - learning_rate * db
 
 
-def _delegate_momentum(w, g, v, lr, mu):
-    new, velocity = lecture_utils.optim.momentum_step({"w": w}, {"w": g}, {"w": v}, lr, mu)
-    return new["w"], velocity["w"]
-
-
 DELEGATIONS = {"filter": (_delegate_filter, "lecture_utils.cnn.filter_gradient"),
                "multi": (_delegate_multi, "lecture_utils.cnn.filter_gradient"),
-               "step": (_delegate_step, "lecture_utils.cnn.lecture_gradients"),
-               "momentum": (_delegate_momentum, "lecture_utils.optim.momentum_step")}
+               "step": (_delegate_step, "lecture_utils.cnn.lecture_gradients")}
 
 
 @pytest.mark.parametrize("name", CHECKERS)
@@ -381,7 +325,7 @@ def test_an_answer_delegating_to_the_package_is_refused(name):
 @pytest.mark.parametrize("name", CHECKERS)
 def test_complex_and_string_results_are_refused(name):
     reference = REFERENCES[name]
-    if name in ("step", "momentum"):
+    if name == "step":
         complex_fn = lambda *a: tuple(np.asarray(p) + 0j for p in reference(*a))  # noqa: E731
         text_fn = lambda *a: tuple("new" for _ in reference(*a))  # noqa: E731
     else:
@@ -399,8 +343,6 @@ def test_an_answer_hard_coded_to_the_visible_cases_fails_the_hidden_ones(name):
 
 
 # --- exercise 4 (a derivation): one momentum step on a quadratic as a 2 x 2 matrix -------------
-
-from lecture_utils.checks.cnn import check_momentum_on_quadratic  # noqa: E402
 
 
 def student_quadratic(curvature, learning_rate, momentum):

@@ -12,7 +12,8 @@ import pytest
 from lecture_utils import nn
 from checker_probes import assert_hard_coded_fails_hidden
 from lecture_utils.checks._core import CheckFailure
-from lecture_utils.checks.nn import check_dense_backward, check_mlp_backward, check_sgd_step, check_sigmoid_backward
+from lecture_utils.checks.nn import (check_dense_backward, check_mlp_backward, check_sigmoid_backward,
+                                     check_steepest_step)
 
 
 # --- sigmoid_backward ------------------------------------------------------------------
@@ -152,93 +153,13 @@ def test_dense_crash_names_the_case():
 def test_unimplemented_exercises_say_so():
     def stub(*args):
         raise NotImplementedError
-    for checker in (check_sigmoid_backward, check_dense_backward, check_sgd_step, check_mlp_backward):
+    for checker in (check_sigmoid_backward, check_dense_backward, check_steepest_step, check_mlp_backward):
         with pytest.raises(CheckFailure, match="not implemented yet"):
             checker(stub)
 
 
 def test_dense_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
     assert_hard_coded_fails_hidden(check_dense_backward, dense_backward)
-
-
-# --- sgd_step -------------------------------------------------------------------------
-
-def sgd_step(params, grads, learning_rate):
-    return {name: value - learning_rate * grads[name] for name, value in params.items()}
-
-
-def test_sgd_reference_passes(capsys):
-    check_sgd_step(sgd_step)
-    assert "PASS sgd_step" in capsys.readouterr().out
-
-
-def test_sgd_in_place_student_answer_passes():
-    def student(params, grads, learning_rate):
-        for name in params:
-            params[name] -= learning_rate * grads[name]
-        return params
-    check_sgd_step(student)
-
-
-def _bias_only(update):
-    """The weights take the right step, the biases ``update(p, g, lr)``."""
-    return lambda p, g, lr: {k: update(p[k], g[k], lr) if k.startswith("b") else p[k] - lr * g[k] for k in p}
-
-
-SGD_MUTANTS = {
-    r"you added the step, as the notes print it": lambda p, g, lr: {k: p[k] + lr * g[k] for k in p},
-    "learning rate is missing": lambda p, g, lr: {k: p[k] - g[k] for k in p},
-    r"params\['b1'\] is unchanged": lambda p, g, lr: {k: p[k] - lr * g[k] if k.startswith("w") else p[k]
-                                                      for k in p},
-    "returned only the step": lambda p, g, lr: {k: -lr * g[k] for k in p},
-    "divided by the learning rate": lambda p, g, lr: {k: p[k] - g[k] / lr for k in p},
-    "returned None": lambda p, g, lr: None,
-    "return a dict like params": lambda p, g, lr: [p[k] - lr * g[k] for k in p],
-    r"your result lacks \['b1', 'b2'\]": lambda p, g, lr: {k: p[k] - lr * g[k] for k in p if k[0] == "w"},
-    "right shape but wrong values": lambda p, g, lr: {k: p[k] - 0.9 * lr * g[k] for k in p},
-    r"params\['w1'\] is unchanged": lambda p, g, lr: {k: p[k] - lr * g[k] if k.startswith("b") else p[k]
-                                                      for k in p},
-    # a bias alone wrong (the weights right), so that the biases' own hints show
-    r"params\['b1'\] is wrong .* you added the step": _bias_only(lambda p, g, lr: p + lr * g),
-    r"params\['b1'\] is wrong .* learning rate is missing": _bias_only(lambda p, g, lr: p - g),
-    r"params\['b1'\] is wrong .* divided by the learning rate": _bias_only(lambda p, g, lr: p - g / lr),
-    r"params\['b1'\] is wrong .* returned only the step": _bias_only(lambda p, g, lr: -lr * g),
-}
-
-
-@pytest.mark.parametrize("hint", SGD_MUTANTS)
-def test_sgd_mutants_are_rejected_with_hint(hint):
-    with pytest.raises(CheckFailure, match=hint):
-        check_sgd_step(SGD_MUTANTS[hint])
-
-
-def test_sgd_refuses_delegation_complex_and_strings():
-    from lecture_utils.optim import sgd_step as library_step
-    with pytest.raises(CheckFailure, match=r"calls lecture_utils\.optim\."):
-        check_sgd_step(library_step)
-    with pytest.raises(CheckFailure, match=r"params\['w1'\] is complex"):
-        check_sgd_step(lambda p, g, lr: {k: p[k] - lr * g[k] + 0j for k in p})
-    with pytest.raises(CheckFailure, match=r"params\['w1'\] must be a numeric array, got str"):
-        check_sgd_step(lambda p, g, lr: {k: "theta - eta g" for k in p})
-
-
-def test_sgd_answer_hard_coded_for_one_learning_rate_fails():
-    with pytest.raises(CheckFailure, match="learning rate 0.05"):
-        check_sgd_step(lambda p, g, lr: {k: p[k] - 0.1 * g[k] for k in p})
-
-
-def test_sgd_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
-    answers = []
-
-    def recorder(params, grads, learning_rate):
-        answers.append(sgd_step(params, grads, learning_rate))
-        return answers[-1]
-
-    check_sgd_step(recorder, cases="visible")
-    replay = iter(answers)
-    check_sgd_step(lambda p, g, lr: next(replay), cases="visible")
-    with pytest.raises(CheckFailure):
-        check_sgd_step(lambda p, g, lr: answers[0], cases="hidden")
 
 
 # --- backward through a 2-layer MLP (tanh hidden layer, sigmoid output) ------------------
@@ -373,14 +294,12 @@ def test_checkers_use_several_shapes():
     assert len(set(checks.SIGMOID_SHAPES)) >= 3 and not set(checks.SIGMOID_SHAPES) & set(checks.HIDDEN_SIGMOID_SHAPES)
     assert len(set(checks.DENSE_CASES)) >= 3 and any(n == d == m for n, d, m in checks.DENSE_CASES)
     assert not set(checks.DENSE_CASES) & set(checks.HIDDEN_DENSE_CASES)
-    assert len({tuple(s) for s, _ in checks.SGD_CASES}) >= 3
-    assert all(lr != 1 for _, lr in checks.SGD_CASES + checks.HIDDEN_SGD_CASES)
+    assert len({tuple(s) for s, _ in checks.STEEPEST_CASES}) >= 3
+    assert all(length != 1 for _, length in checks.STEEPEST_CASES + checks.HIDDEN_STEEPEST_CASES)
     assert any(d == h for _, d, h, _ in checks.MLP_CASES) and not set(checks.MLP_CASES) & set(checks.HIDDEN_MLP_CASES)
 
 
 # --- Exercise 2 (a derivation): the steepest step of a given length ---------------------------
-
-from lecture_utils.checks.nn import check_steepest_step  # noqa: E402
 
 
 def steepest_step(params, grads, step_length):
@@ -416,6 +335,11 @@ def _norm(grads, p=2):
     return (sum(np.sum(np.abs(g) ** p) for g in grads.values())) ** (1 / p)
 
 
+def _biases_only(update):
+    """The weights take the right step, the biases ``update(p, g, step_length, grads)``."""
+    return lambda p, g, e: {k: update(p[k], g[k], e, g) if k[0] == "b" else p[k] - e * g[k] / _norm(g) for k in p}
+
+
 STEEPEST_MUTANTS = {
     r"your step raises E.*the notes' \+ sign climbs": lambda p, g, e: {k: p[k] + e * g[k] / _norm(g) for k in p},
     "scaled each parameter array to length step_length on its own":
@@ -430,6 +354,16 @@ STEEPEST_MUTANTS = {
     "return a dict like params": lambda p, g, e: [p[k] - e * g[k] / _norm(g) for k in p],
     r"your result lacks \['b1', 'b2'\]": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g) for k in p if k[0] == "w"},
     "right shape but wrong values": lambda p, g, e: {k: p[k] - 0.9 * e * g[k] / _norm(g) for k in p},
+    r"params\['w1'\] is unchanged": lambda p, g, e: {k: p[k] - e * g[k] / _norm(g) if k[0] == "b" else p[k]
+                                                     for k in p},
+    # a bias alone wrong (the weights right), so that the biases' own hints show
+    r"params\['b1'\] is wrong .*the notes' \+ sign climbs": _biases_only(lambda p, g, e, gs: p + e * g / _norm(gs)),
+    r"params\['b1'\] is wrong .* to length step_length on its own":
+        _biases_only(lambda p, g, e, gs: p - e * g / np.linalg.norm(g)),
+    r"params\['b1'\] is wrong .* step_length times the gradient's length": _biases_only(lambda p, g, e, gs: p - e * g),
+    r"params\['b1'\] is wrong .* shorter than step_length": _biases_only(lambda p, g, e, gs: p - e * g / _norm(gs) ** 2),
+    r"params\['b1'\] is wrong .* L1 norm": _biases_only(lambda p, g, e, gs: p - e * g / _norm(gs, 1)),
+    r"params\['b1'\] is wrong .* returned only the step": _biases_only(lambda p, g, e, gs: -e * g / _norm(gs)),
 }
 
 

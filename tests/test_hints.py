@@ -62,7 +62,9 @@ ANSWERS = {
                                    "temporal_bandpass(dphi", "exp(-i", "axis=0"],
     "check_sigmoid_backward": ["y (1 - y)", "y * (1 - y)", "dout * y", "y - y^2", "y - y**2"],
     "check_dense_backward": ["x.T @", "@ w.T", "x^T", "w^T", "axis=0", "dout_nm * w_dm", "x_nd * dout_nm"],
-    "check_sgd_step": STEP + ["value - learning_rate", "p - eta"],
+    "check_steepest_step": ["/ norm", "np.linalg.norm(", "step_length / ", "- step_length *", "step_length * grads",
+                            "sqrt(sum(", "/ |gradient|", "/ ||gradient", "g / |g|", "eps / |", "\\frac{\\nabla",
+                            "eta |gradient|", "eta * norm"],
     "check_mlp_backward": ["x1.T @", "x0.T @", "da2 @ w2.T", "da_2 w_2^T", "1 - x1 ** 2", "1 - x_1^2",
                            "x2 * (1 - x2)", "x_2 (1 - x_2)", "w_2^T", "x_0^T", "x_1^T", "axis=0"],
     "check_weight_gradient": ["dJ/dY(p, q) with X", "dJ/dY(p, q) X(p", "X(p + i, q + j) dJ/dY", "X (x) dJ/dY",
@@ -76,8 +78,11 @@ ANSWERS = {
     "check_filter_gradient": FILTER,
     "check_filter_gradient_multi": FILTER,
     "check_gradient_step": FILTER + STEP + ["np.sum(delta2)", "sum of delta2", "H1 @ delta2"],
-    "check_momentum_update": ["mu v - eta g", "mu * v - eta", "momentum * velocity", "w + v_new", "w <- w + v",
-                              "v <- mu v"],
+    "check_momentum_on_quadratic": ["1 - a", "1 - eta kappa", "1 - eta * kappa", "1 - learning_rate * curvature",
+                                    "1 - lr * k", "[[1 -", "- eta kappa w", "2 * (1 + momentum)", "2 * (1 + mu)",
+                                    "2(1 + mu)", "2 (1 + momentum)", "(1 + mu) / kappa", "(1 + momentum) / curvature",
+                                    "1 + mu - eta", "1 + mu - a", "det A = mu", "at a = 2", "\\frac{2(1+\\mu)}",
+                                    "1-\\eta\\kappa"],
 }
 
 CHECKER_MODULES = [checks.linear, checks.pyramids, checks.steerable, checks.nn, checks.conv, checks.cnn]

@@ -488,7 +488,8 @@ from bad_input import Case, check_refused, expand as expand_table  # noqa: E402
 NOTATION_BAD_INPUT = [
     Case(notation_html, dict(markdown="# Symbols\n\n| a | b |\n|---|---|\n| $x$ | 1 |\n", title="My course"),
          {"markdown": "source", "title": "name"}),
-    Case(index_html, dict(infos=[], title="My course", notation=True), {"title": "name", "notation": "flag"}),
+    Case(index_html, dict(infos=[notebook_info(tiny_notebook(), "42_tiny.ipynb")], title="My course", notation=True),
+         {"infos": "sequence", "title": "name", "notation": "flag"}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Checkers for notebook 04 (neural networks: units, MLP, SGD, backpropagation).
+"""Checkers for notebook 04 (neural networks: units, the steepest step, MLP, backpropagation).
 
 Every checker runs the student's function on visible cases and, with ``cases="all"`` or
 ``"hidden"``, on hidden cases of other shapes and seeds; it names the usual mistakes it
@@ -27,10 +27,6 @@ HIDDEN_SIGMOID_SHAPES = [(6,), (4, 1, 5), (8, 2)]
 # lopsided shapes and a single example.
 DENSE_CASES = [(3, 3, 3), (5, 4, 3), (1, 2, 4), (7, 5, 2), (6, 1, 6)]
 HIDDEN_DENSE_CASES = [(4, 4, 4), (9, 3, 2), (2, 6, 5)]
-
-# Networks and learning rates for the SGD step (never 1, where "forgot eta" is invisible).
-SGD_CASES = [([2, 2, 1], 0.1), ([3, 4, 2], 0.05), ([1, 3, 1], 0.3), ([4, 5, 3, 2], 0.01)]
-HIDDEN_SGD_CASES = [([2, 3, 2], 0.2), ([5, 2, 1], 0.07), ([3, 3, 3, 3], 0.02)]
 
 # The 2-layer MLP x -> tanh(x w1 + b1) -> sigmoid(x_1 w2 + b2): (N, D, H, K). D = H in the
 # first case, so "used the layer's output instead of its input" gives wrong values, not a crash.
@@ -140,45 +136,6 @@ def check_dense_backward(fn, cases: str = "all") -> None:
             ("you divided by N: the batch average is already inside dout.", g @ w.T / n if n > 1 else None),
         ], case)
     passed("dense_backward (dx, dw, db)", len(chosen), _n_hidden(chosen))
-
-
-def _sgd_case(sizes, seed):
-    rng = np.random.default_rng(600 + seed)
-    model = MLP(sizes, ["tanh"] * (len(sizes) - 2) + ["identity"], rng=rng)
-    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in model.params.items()}
-    grads = {k: rng.standard_normal(v.shape) for k, v in params.items()}
-    return params, grads
-
-
-@checker
-def check_sgd_step(fn, cases: str = "all") -> None:
-    """Check ``fn(params, grads, learning_rate) -> new params``: one gradient-descent step on every parameter."""
-    chosen = test_cases(SGD_CASES, HIDDEN_SGD_CASES, cases)
-    for seed, (sizes, learning_rate), _ in chosen:
-        params, grads = _sgd_case(sizes, seed)
-        expected = sgd_step(params, grads, learning_rate)
-        case = f"an MLP of sizes {sizes} with learning rate {learning_rate}"
-        result = call_student(fn, ({k: v.copy() for k, v in params.items()},
-                                   {k: v.copy() for k, v in grads.items()}, learning_rate), case)
-        if result is None:
-            raise CheckFailure("your function returned None: return the dict of updated parameters.")
-        if not isinstance(result, dict):
-            raise CheckFailure(f"return a dict like params (keys {sorted(params)}), "
-                               f"got {type(result).__name__}")
-        missing = sorted(set(params) - set(result))
-        if missing:
-            raise CheckFailure(f"your result lacks {missing} for {case}: update every parameter.")
-        for name in params:
-            p, g = params[name], grads[name]
-            compare(f"params[{name!r}]", result[name], expected[name], [
-                ("you added the step, as the notes print it; that climbs the cost: to descend, move against "
-                 "the gradient.", p + learning_rate * g),
-                ("the learning rate is missing: the step is the gradient scaled by eta.", p - g),
-                (f"params[{name!r}] is unchanged: every parameter, weights and biases, takes a step.", p),
-                ("you returned only the step; add it to the current parameters.", -learning_rate * g),
-                ("you divided by the learning rate instead of multiplying by it.", p - g / learning_rate),
-            ], case)
-    passed("sgd_step", len(chosen), _n_hidden(chosen))
 
 
 def _mlp_case(shape, seed):
@@ -298,17 +255,29 @@ STEEPEST_CASES = [([2, 2, 1], 0.1), ([3, 4, 2], 0.05), ([1, 3, 1], 0.3), ([4, 5,
 HIDDEN_STEEPEST_CASES = [([2, 3, 2], 0.2), ([5, 2, 1], 0.07), ([3, 3, 3, 3], 0.015)]
 
 
+def _params_and_grads(sizes, seed):
+    """An MLP's parameters (made non-zero) and a random gradient of each, as dicts keyed like MLP.params."""
+    rng = np.random.default_rng(600 + seed)
+    model = MLP(sizes, ["tanh"] * (len(sizes) - 2) + ["identity"], rng=rng)
+    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in model.params.items()}
+    grads = {k: rng.standard_normal(v.shape) for k, v in params.items()}
+    return params, grads
+
+
+@checker
 def check_steepest_step(fn, cases: str = "all") -> None:
     """Check ``fn(params, grads, step_length) -> new params``: the step of that length that lowers E most.
 
-    To first order ``E(theta + delta) - E(theta)`` is the dot product of the whole gradient (every
-    entry of every parameter) with ``delta``; among steps of Euclidean length ``step_length``
-    (over all parameters together) it is smallest against the gradient's direction, which makes
-    the step gradient descent's with ``eta = step_length / |gradient|``.
+    ``params`` and ``grads`` are dicts of arrays with the same keys. To first order
+    ``E(theta + delta) - E(theta)`` is the dot product of the whole gradient (every entry of every
+    parameter) with ``delta``; the step's Euclidean length ``step_length`` is measured over all
+    parameters together.
     """
     chosen = test_cases(STEEPEST_CASES, HIDDEN_STEEPEST_CASES, cases)
     for seed, (sizes, length), _ in chosen:
-        params, grads = _sgd_case(sizes, 40 + seed)
+        params, grads = _params_and_grads(sizes, 40 + seed)
+        # Cauchy-Schwarz: the dot product is smallest against the gradient, so the step is gradient
+        # descent's with eta = step_length / |whole gradient| (kept out of the strings help() shows).
         norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
         expected = sgd_step(params, grads, length / norm)
         case = f"an MLP of sizes {sizes} with step_length {length}"

@@ -33,7 +33,7 @@ from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
-from .._validate import checked, flag
+from .._validate import Spec, checked, flag
 from .editions import NOTATION_PAGE, notebook_paths, string_argument
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -139,6 +139,22 @@ class NotebookInfo:
     title: str
     follows: str
     goals: tuple
+
+
+class _NotebookInfos(Spec):
+    """A non-empty list (or tuple) of :class:`NotebookInfo`, one per notebook of the site."""
+
+    description = "a non-empty list of NotebookInfo (notebook_info(nb, name) of each notebook)"
+
+    def __call__(self, value, name, sizes):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be {self.description}, got {type(value).__name__} {value!r:.60}")
+        bad = [type(v).__name__ for v in value if not isinstance(v, NotebookInfo)]
+        if bad:
+            raise TypeError(f"{name} must be {self.description}, got an entry of type {bad[0]}")
+        if not value:
+            raise ValueError(f"{name} must be {self.description}, got an empty {type(value).__name__}")
+        return list(value)
 
 
 def notebook_info(nb, name: str) -> NotebookInfo:
@@ -459,7 +475,7 @@ window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processE
 """
 
 
-@checked(title=string_argument("the site's title"), notation=flag())
+@checked(infos=_NotebookInfos(), title=string_argument("the site's title"), notation=flag())
 def index_html(infos, title: str, notation: bool = False) -> str:
     """The site's index page: one entry per notebook, in the order given (and the notation page's link)."""
     entries = []
