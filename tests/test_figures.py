@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pytest
+from bad_input import Case, check_refused, expand
 from figure_audit import alt_problems, audit_notebook, measure, png_width, summary
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -204,6 +205,26 @@ def test_use_figure_style_outside_a_kernel_only_sets_the_defaults():
 
 def test_styled_returns_what_the_function_returns():
     assert styled(lambda: None)() is None
+
+
+AXES = Figure().add_subplot()
+TABLE = [Case(figure_png, dict(fig=draw_loss_curve([1.0, 0.5]), scale=2), {"scale": "count"}),
+         Case(plain_log_ticks, dict(ax=AXES, axis="y"), {"axis": "choice"}),
+         Case(style.diagram_canvas, dict(width=100.0, height=50.0, pyplot=False),
+              {"width": "positive", "height": "positive", "pyplot": "flag"})]
+BAD_CALLS, BAD_IDS = expand(TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", BAD_CALLS, ids=BAD_IDS)
+def test_bad_input_is_refused_naming_the_argument(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)
+
+
+@pytest.mark.parametrize("call, name", [(lambda: figure_png("a figure"), "fig"),
+                                        (lambda: plain_log_ticks(np.zeros(3)), "ax")])
+def test_not_a_figure_or_axes_is_refused_naming_it(call, name):
+    with pytest.raises(TypeError, match=f"^{name} must be"):
+        call()
 
 
 def _run(cells):
