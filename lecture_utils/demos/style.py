@@ -153,18 +153,29 @@ def _codes(rgb: np.ndarray) -> np.ndarray:
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 
-def _data_colours(fig: Figure) -> np.ndarray | None:
-    """The colours the figure's colour-mapped images show (0xRRGGBB), or None if one is an RGB picture."""
-    colours = [np.zeros(0, dtype=np.int64)]
+def _over_white(rgba: np.ndarray) -> np.ndarray:
+    """0xRRGGBB codes of (n, 4) colours in 0..255 composed over the white background."""
+    rgba = rgba.astype(np.int64)
+    return _codes((rgba[:, :3] * rgba[:, 3:] + 255 * (255 - rgba[:, 3:])) // 255)
+
+
+def _data_colours(fig: Figure):
+    """What a palette must keep of the figure's colour-mapped images, or None if one is an RGB picture.
+
+    Returns ``(data, scale)``: the colours the images' values show, exactly as matplotlib draws
+    them, and the colours of their colour maps' whole tables in order, which their colour bars draw.
+    """
+    data, scale = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for ax in fig.axes:
         for image in ax.images:
             values = image.get_array()
             if values is None or np.ndim(values) == 3:
                 return None
-            rgba = image.to_rgba(values, bytes=True).reshape(-1, 4).astype(np.int64)   # as matplotlib draws it
-            rgb = (rgba[:, :3] * rgba[:, 3:] + 255 * (255 - rgba[:, 3:])) // 255     # over the white background
-            colours.append(_codes(rgb))
-    return np.unique(np.concatenate(colours))
+            data.append(_over_white(image.to_rgba(values, bytes=True).reshape(-1, 4)))   # as matplotlib draws it
+            table = image.get_cmap()(np.linspace(0, 1, image.get_cmap().N))
+            scale.append(_over_white(np.round(table * 255)))                             # as a colour bar draws it
+    scale = np.concatenate(scale)
+    return np.unique(np.concatenate(data)), scale[np.sort(np.unique(scale, return_index=True)[1])]   # in map order
 
 
 def _channels(codes: np.ndarray) -> np.ndarray:
@@ -177,11 +188,13 @@ def _compact(png: bytes, data_colours: np.ndarray | None) -> bytes:
 
     A figure is mostly flat colours (background, lines, the cells of its images) and the anti-aliased
     edges of its text and lines. With at most 256 colours, those are the palette. With more, the
-    colours of the data (``data_colours``: those its colour maps give) stay exact in the palette,
-    Pillow's maximum-coverage quantiser picks the rest, and every other pixel, on an edge, takes the
-    nearest palette colour if no channel moves by more than ``EDGE_TOLERANCE`` of 255, a change the
-    eye does not see. Otherwise (an RGB photograph, or data that alone need more than 240 colours)
-    the lossless RGB picture.
+    colours of the data (``data_colours[0]``: those its values show) stay exact in the palette, at
+    least every third colour of each colour bar's table (``data_colours[1]``) too, so that a bar is
+    still a smooth gradient, Pillow's maximum-coverage quantiser spreads the rest over the other
+    colours, and every other
+    pixel (a bar's colour between two kept ones, an anti-aliased edge) takes the nearest palette
+    colour if no channel moves by more than ``EDGE_TOLERANCE`` of 255. Otherwise (an RGB photograph,
+    or data that alone need nearly all 256 colours) the lossless RGB picture.
     """
     image = Image.open(io.BytesIO(png)).convert("RGB")
     colours = np.sort(_codes(np.array([rgb for _, rgb in image.getcolors(image.size[0] * image.size[1])])))
@@ -189,12 +202,20 @@ def _compact(png: bytes, data_colours: np.ndarray | None) -> bytes:
     if len(colours) <= 256:
         palette, nearest = colours, np.arange(len(colours))
     elif data_colours is not None:
-        protected = np.isin(colours, data_colours)
-        free = 256 - int(protected.sum())
-        if free >= 16:                                     # room left for the text's and the lines' colours
-            quantised = image.quantize(colors=free, method=1, dither=0)      # 1: maximum coverage, 0: none
+        data, scale = data_colours
+        protected = np.isin(colours, data)
+        # a colour bar's gradient keeps every step-th colour of its table, so that it shows no bands
+        scale = scale[np.isin(scale, colours) & ~np.isin(scale, data)]
+        room = 256 - int(protected.sum()) - 48             # 48 colours for the text and the lines
+        step = (-(-len(scale) // room) if len(scale) else 1) if room > 0 else 0
+        if 1 <= step <= 3:
+            guides = scale[::step]
+            rest = colours[~protected & ~np.isin(colours, scale)]     # edges of text and lines, blends
+            free = min(256 - int(protected.sum()) - len(guides), len(rest))
+            spread = Image.frombytes("RGB", (len(rest), 1), _channels(rest).tobytes())
+            quantised = spread.quantize(colors=free, method=1, dither=0)      # 1: maximum coverage, 0: none
             extra = _codes(np.array(quantised.getpalette()[:3 * free]).reshape(-1, 3))
-            palette = np.unique(np.concatenate([colours[protected], extra]))
+            palette = np.unique(np.concatenate([colours[protected], guides, extra]))
             nearest = np.searchsorted(palette, colours)       # the data colours: exactly themselves
             others = np.flatnonzero(~protected)
             distance = np.zeros((len(others), len(palette)), dtype=np.int16)
