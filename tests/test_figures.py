@@ -55,8 +55,9 @@ def report(request):
             mine = [p for p in PICTURES if p.notebook == path.name]
             if mine:
                 lines.append(f"  {path.name}: " + summary(mine))
-        for line in lines:
-            writer.write_line(line) if writer else print(line)
+        with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+            for line in lines:
+                writer.write_line(line) if writer else print(line)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
