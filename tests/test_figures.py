@@ -258,3 +258,88 @@ def test_without_the_style_that_figure_is_only_text():
     """The control: the defect the audit must catch still happens without use_figure_style()."""
     output, = _run(["import matplotlib.pyplot as plt", A_FIGURE_BEFORE_PYPLOT])
     assert "image/png" not in output["data"] and output["data"]["text/plain"].startswith("<Figure size")
+
+
+# ------------------------------------------------------------------ pages and decks show the 2x picture at its CSS size
+
+def _published_notebook():
+    """A title, a figure displayed the course's way (2x PNG + CSS width) and a widget, each with an alt text."""
+    import ipywidgets as widgets
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    png, width, height = figure_png(draw_loss_curve([1.0, 0.5, 0.25], title="final loss 0.25"))
+    figure = new_output("display_data", data={"image/png": base64.b64encode(png).decode(), "text/plain": "<Figure>"},
+                        metadata={"image/png": {"width": width, "height": height}})
+    explorer = Explorer(lambda n: n, lambda n: draw_loss_curve(np.arange(1.0, n + 1)[::-1]),
+                        {"n": widgets.IntSlider(value=5, min=2, max=9)})
+    widget = new_output("execute_result", execution_count=2, data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2, "version_minor": 0},
+        "text/plain": "Explorer (n)"})
+    cells = [new_markdown_cell("# 42 · Figures\n\nLearning goals:\n\n- see a figure sharply;\n- read it."),
+             new_code_cell("plot()", outputs=[figure], execution_count=1,
+                           metadata={"lecture_utils": {"alt": ["A loss curve falling from 1 to 0.25 over two steps."]}}),
+             new_code_cell("explorer", outputs=[widget], execution_count=2,
+                           metadata={"lecture_utils": {"alt": ["A widget's loss curve, falling over five steps to 1."]}})]
+    for cell in cells:
+        cell.metadata["slideshow"] = {"slide_type": "slide" if cell.cell_type == "markdown" else "-"}
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "version_major": 2, "version_minor": 0, "state": {
+            "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_img"]}},
+            "img": {"model_name": "ImageModel", "state": {"format": "png", "width": explorer.image.width},
+                    "buffers": [{"path": ["value"], "encoding": "base64",
+                                 "data": base64.b64encode(bytes(explorer.image.value)).decode()}]}}}}
+    return nb, [int(width), int(explorer.image.width)]
+
+
+def test_pages_and_decks_show_each_picture_at_its_css_width_with_its_alt_text(tmp_path):
+    from bs4 import BeautifulSoup
+
+    from lecture_utils.course.publish import build_slides, build_site
+
+    nb, widths = _published_notebook()
+    path = tmp_path / "42_figures.ipynb"
+    nbformat.write(nb, path)
+    pages = build_site([path], tmp_path / "site") + build_slides([path], tmp_path / "slides")
+    for page in [p for p in pages if p.name.startswith("42_figures")]:
+        images = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("img")
+        images = [i for i in images if i.get("src", "").startswith("data:image/png")]
+        assert [int(i["width"]) for i in images] == widths, page.name
+        assert [i["alt"].split()[:2] for i in images] == [["A", "loss"], ["A", "widget's"]], page.name
+        for image, width in zip(images, widths):
+            png = base64.b64decode(image["src"].split(",", 1)[1])
+            assert png_width(png) in (2 * width, 2 * width - 1), f"{page.name}: not 2 pixels per CSS pixel"
+    browser = pytest.importorskip("browser_check")
+    if browser.find_browser() is None:
+        pytest.skip("no Chromium: the pages' HTML was checked, not their rendering")
+    site_page = tmp_path / "site" / "42_figures.html"
+    with browser.Browser(browser.find_browser(), 1440, 900) as chromium:
+        shown = _shown_images(chromium, site_page, scale=2)
+    assert [round(s["shown"]) for s in shown] == widths               # drawn at the CSS width, not shrunk
+    assert all(s["natural"] >= 1.95 * s["shown"] for s in shown)     # 2 image pixels per CSS pixel: sharp at 2x
+
+
+def _shown_images(chromium, page, scale):
+    """(natural width, shown CSS width) of every <img> of a page in Chromium at a device scale factor."""
+    import json
+    import time
+
+    events = []
+    target = chromium.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = chromium.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    try:
+        chromium.send("Emulation.setDeviceMetricsOverride", {"width": chromium.width, "height": chromium.height,
+                      "deviceScaleFactor": scale, "mobile": False}, session=session, events=events)
+        chromium.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session, events=events)
+        script = ("JSON.stringify([...document.querySelectorAll('img')].filter(i => i.complete && i.naturalWidth)"
+                  ".map(i => ({natural: i.naturalWidth, shown: i.getBoundingClientRect().width})))")
+        for _ in range(50):
+            time.sleep(0.2)
+            found = json.loads(chromium.send("Runtime.evaluate", {"expression": script, "returnByValue": True},
+                                             session=session, events=events)["result"]["value"])
+            if len(found) >= 2:
+                return found
+        return found
+    finally:
+        chromium.send("Target.closeTarget", {"targetId": target})

@@ -155,11 +155,11 @@ def draw_shape_pipeline(stages, steps):
     while rows[-1][-1] < len(stages) - 1:              # later rows start with their incoming arrow
         start = rows[-1][-1] + 1
         rows.append(list(range(start, min(start + per_row - 1, len(stages)))))
-    row_height = 128
-    fig, ax = diagram_canvas(2 * margin + per_row * box + (per_row - 1) * gap, len(rows) * row_height)
+    row_height, top = 128, 36                          # the last row's operations need 56 pixels below it
+    fig, ax = diagram_canvas(2 * margin + per_row * box + (per_row - 1) * gap, len(rows) * row_height - 44)
     centres = {}
     for r, row in enumerate(rows):
-        y = (len(rows) - r) * row_height - 36
+        y = (len(rows) - r) * row_height - 44 - top
         for k, i in enumerate(row):
             centres[i] = (margin + (k + (r > 0)) * (box + gap) + box / 2, y)
     for i, (name, shape) in enumerate(stages):
