@@ -91,7 +91,7 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy import ndimage
 
-from ._validate import (array, check, checked, flag, instance, integer, optional, positive, real,
+from ._validate import (OVERFLOWS, array, check, checked, flag, instance, integer, optional, positive, real,
                         shape_tuple)
 from .pyramids import LaplacianPyramid, laplacian_pyramid
 from .pyramids import max_levels as laplacian_max_levels
@@ -105,7 +105,8 @@ MAX_SIGMA = 100.0        # pixels: the default kernel side 2 ceil(3 sigma) + 1 s
 ORDER = integer(0, MAX_ORDER, why_max=" (order N needs N + 1 basis filters and masks; no practical "
                                       "steerable filter goes beyond order 100)")
 POSITIVE_ORDER = integer(1, MAX_ORDER, why_max=ORDER.why_max)
-SIGMA = real(0, MAX_SIGMA, min_open=True)
+MIN_SIGMA = 0.05         # pixels: a narrower Gaussian is not sampled by the grid (its derivatives overflow)
+SIGMA = real(MIN_SIGMA, MAX_SIGMA)
 KERNEL_SIZE = optional(integer(1, MAX_KERNEL_SIZE, why_max=" (a kernel that wide is no local filter: "
                                                            "+-3 sigma needs 6 sigma + 1 pixels)"))
 
@@ -852,7 +853,7 @@ def _check_frames(frames):
         for t, shape in enumerate(shapes):
             if shape != shapes[0]:
                 raise ValueError(f"frames must all have the same shape: frame 0 is {shapes[0]}, frame {t} is {shape}")
-    frames = array("T H W")(frames, "frames", {})
+    frames = array("T H W", limit=OVERFLOWS)(frames, "frames", {})
     if frames.shape[0] < 2:
         raise ValueError(f"frames must hold at least 2 frames (T, H, W), got shape {frames.shape}")
     return frames
@@ -1064,7 +1065,8 @@ def _collapse_over_time(levels_over_time, kernel, boundary):
 
 def _check_translation_args(frame, reference, weights, max_iter):
     frame, reference, weights, max_iter = check(
-        {"frame": array("H W"), "reference": array("H W"), "weights": optional(array("H W")),
+        {"frame": array("H W", limit=OVERFLOWS), "reference": array("H W", limit=OVERFLOWS),
+         "weights": optional(array("H W", limit=OVERFLOWS)),
          "max_iter": integer(1, 1000, why_max=" (Gauss-Newton converges in a few steps)")},
         {"frame": frame, "reference": reference, "weights": weights, "max_iter": max_iter})
     if weights is None:
@@ -1112,7 +1114,11 @@ def estimate_translation(frame, reference, weights=None, max_iter=50):
     w, d = weights.ravel(), np.zeros(2)
     for _ in range(max_iter):
         model, jac = _shifted_and_derivatives(spectrum, omega_y, omega_x, d)
-        step = np.linalg.solve(jac.T @ (w[:, None] * jac), jac.T @ (w * (frame - model).ravel()))
+        normal = jac.T @ (w[:, None] * jac)
+        if np.linalg.cond(normal) > 1e12:
+            raise ValueError("reference has (almost) no texture where weights > 0, so no shift changes it: a "
+                             "constant or one-directional image cannot measure a translation")
+        step = np.linalg.solve(normal, jac.T @ (w * (frame - model).ravel()))
         d = d + step
         if np.max(np.abs(step)) < 1e-12:
             break

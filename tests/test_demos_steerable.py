@@ -88,6 +88,14 @@ def test_diagrams_show_every_step():
     for step in ("phase-based", "Wadhwa 2013", "linear", "Wu 2012", "complex steerable", "Laplacian",
                  "temporal", "band-pass", "collapse", "the amplitude", "lambda_c"):
         assert step in pipelines, step
+    assert r"e^{i\alpha" in pipelines
+    # Before the exercise that derives it, the magnification step is a question, the rest of the picture the same.
+    question = " ".join(t.get_text() for t in draw_magnification_pipelines(magnify_step=False).axes[0].texts)
+    assert "e^{i" not in question and "exp" not in question and "magnify: ?" in question
+    assert question.replace("magnify: ?\n(Exercise 4)", "") == pipelines.replace(
+        r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$", "")
+    with pytest.raises(TypeError, match="magnify_step must be True or False"):
+        draw_magnification_pipelines(magnify_step="no")
 
 
 TILING_BAD = [  # (arguments, the argument the message names)

@@ -103,7 +103,7 @@ DRAWINGS = {
                                             column_labels=["filter 0", "filter 1", "filter 2"]),
     "sixteen filters": lambda: draw_filter_rows([("g, g_x, g_y", RNG.standard_normal((3, 3, 3))),
                                                  ("learned", RNG.standard_normal((16, 3, 3)))]),
-    "mistakes": lambda: draw_mistakes(RNG.random((12, 8, 8)), list(range(12)), [1] * 12, range(10)),
+    "mistakes": lambda: draw_mistakes(RNG.random((12, 8, 8)), np.arange(12), np.ones(12, dtype=int), list(range(10))),
     "pyramid vs pooling": lambda: draw_pyramid_vs_pooling(DIGIT, [DIGIT, DIGIT[::2, ::2]],
                                                           [("conv", DIGIT), ("pool", DIGIT[::2, ::2])]),
 }

@@ -653,7 +653,7 @@ MESSAGES = [  # the wording of the messages students meet most (what they got, w
     (lambda: steerable_pyramid(np.zeros((32, 32)), 2, order=0, complex_bands=True),
      r"complex_bands=True needs order >= 1"),
     (lambda: angular_constant(10**5), r"order must be <= 100 \(order N needs N \+ 1 basis filters"),
-    (lambda: gaussian_derivative_kernels(1000.0), r"sigma must be a finite real number > 0 and <= 100, got 1000"),
+    (lambda: gaussian_derivative_kernels(1000.0), r"sigma must be a finite real number >= 0.05 and <= 100, got 1000"),
     (lambda: steer(np.zeros((3, 3)), np.zeros((3, 4)), 0.1),
      r"g_y must have shape \(H, W\) with W = 3 as in g_x \(shape \(3, 3\)\), got shape \(3, 4\)"),
     (lambda: steer_basis(np.zeros((0, 3)), 0.1), r"basis is empty \(shape \(0, 3\)\)"),

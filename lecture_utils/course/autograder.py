@@ -2,7 +2,7 @@
 
 For every notebook, ``python -m lecture_utils autograder --out DIR`` (``make autograder``) writes
 
-    DIR/NN_topic/NN_topic.ipynb     the student edition, to hand out
+    DIR/NN_topic/NN_topic.ipynb     the student edition, to hand out (with notation.md, which it links to)
     DIR/NN_topic/autograder.zip     Otter's configuration: one test file per exercise
 
 Each exercise becomes one Otter question, named after the function the student writes,
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 
-from .editions import find_exercises, make_student_notebook, notebook_paths
+from .editions import NOTATION_PAGE, find_exercises, make_student_notebook, notebook_paths
 
 PACKAGE = Path(__file__).resolve().parents[1]
 DEFAULT_POINTS = 2
@@ -132,6 +132,8 @@ def build_autograder(notebook_path: Path, out_dir: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     student_path = folder / name
     nbformat.write(make_student_notebook(nb, name), student_path)
+    if (notebook_path.parent / NOTATION_PAGE).is_file():       # the title cell links to it: hand it out too
+        shutil.copyfile(notebook_path.parent / NOTATION_PAGE, folder / NOTATION_PAGE)
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         (work / "tests").mkdir()

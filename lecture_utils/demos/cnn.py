@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from .._validate import array, check, integer
+from .._validate import array, check, integer, shape_tuple
 from ..cnn import _check_images, _check_labels, _check_params, lenet_forward
 from ..nn import softmax
 from . import Explorer
@@ -22,6 +22,51 @@ def _check_inspection(x, labels, params, index):
     labels = _check_labels(labels, len(x), params["w3"].shape[1])
     index = integer(0, len(x) - 1)(index, "index", {})
     return x, labels, index
+
+
+def _sequence(value, name, what) -> list:
+    """``value`` (a list, tuple or 1-D array) as a non-empty list, or an error naming ``name`` and what it holds."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
+    if isinstance(value, (str, bytes, dict, np.ndarray)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of {what}, got {type(value).__name__} {value!r:.60}")
+    if not value:
+        raise ValueError(f"{name} must hold at least one of its {what}, got an empty {type(value).__name__}")
+    return list(value)
+
+
+def _image2d(value, name):
+    return array("H W")(value, name, {})
+
+
+def _check_result(result):
+    """The dict :func:`inspect_digit` returns: its arrays checked (a figure of them must be drawable)."""
+    keys = ("image", "label", "predicted", "probabilities", "conv1", "conv2")
+    if not isinstance(result, dict) or not set(keys) <= set(result):
+        raise TypeError(f"result must be the dict inspect_digit returns (keys {list(keys)}), got "
+                        f"{sorted(result) if isinstance(result, dict) else type(result).__name__}")
+    checked_ = {name: array(shape)(result[name], f"result[{name!r}]", {}) for name, shape in
+                (("image", "H W"), ("probabilities", "C"), ("conv1", "K H W"), ("conv2", "K H W"))}
+    for name in ("label", "predicted"):
+        integer(0)(result[name], f"result[{name!r}]", {})
+    return dict(result, **checked_)
+
+
+def _check_mistakes(images, labels, predicted, indices, class_names):
+    images, labels, predicted = check({"images": array("N H W | N 1 H W"), "labels": array("N", dtype="int"),
+                                       "predicted": array("N", dtype="int")},
+                                      {"images": images, "labels": labels, "predicted": predicted})
+    for name, values in (("labels", labels), ("predicted", predicted)):
+        if np.any(values < 0):
+            raise ValueError(f"{name} must be class indices (>= 0), got {values.min()}")
+    indices = [integer(0, len(images) - 1)(i, f"indices[{k}]", {})
+               for k, i in enumerate(_sequence(indices, "indices", "image indices"))][:10]
+    if class_names is not None:
+        names = _sequence(class_names, "class_names", "class names")
+        top = int(max(labels.max(), predicted.max()))
+        if len(names) <= top:
+            raise ValueError(f"class_names must name every class up to {top}, got {len(names)} names")
+    return images, labels, predicted, indices
 
 
 def inspect_digit(x, labels, params, index: int) -> dict:
@@ -57,8 +102,7 @@ def draw_digit_inspection(result: dict):
     name) and share one colour bar from 0 (a unit that did not fire) to 1, so that a bright map
     fired more than a dark one.
     """
-    if not isinstance(result, dict) or not {"image", "probabilities", "conv1", "conv2"} <= set(result):
-        raise TypeError(f"result must be the dict inspect_digit returns, got {type(result).__name__}")
+    result = _check_result(result)
     columns = 16
     tops = {layer: float(result[layer].max()) or 1.0 for layer in ("conv1", "conv2")}
     rows = [(layer, chunk / tops[layer]) for layer in ("conv1", "conv2")
@@ -122,8 +166,13 @@ def _shape_text(shape) -> str:
 
 
 def _check_stages(stages, steps):
-    stages = [(str(name), tuple(int(s) for s in shape)) for name, shape in stages]
-    steps = [str(step) for step in steps]
+    stages = _sequence(stages, "stages", "(name, shape) pairs")
+    if not all(isinstance(st, (tuple, list)) and len(st) == 2 and isinstance(st[1], (tuple, list)) for st in stages):
+        raise TypeError(f"stages must be a list of (name, shape) pairs such as ('X', (100, 22, 22)), "
+                        f"got {stages!r:.80}")
+    stages = [(str(name), shape_tuple(range(8), 10**6)(shape, f"the shape of stage {name}", {}))
+              for name, shape in stages]
+    steps = [str(step) for step in _sequence(steps, "steps", "operation names (str)")]
     if len(stages) < 2 or len(steps) != len(stages) - 1:
         raise ValueError(f"steps must name the {max(len(stages) - 1, 1)} operation(s) between the "
                          f"{len(stages)} stages, got {len(steps)}")
@@ -180,6 +229,26 @@ def draw_shape_pipeline(stages, steps):
     return fig
 
 
+def _check_curves(curves, chosen):
+    """curves: label -> (costs, accuracies in [0, 1]) of fitting lengths; chosen: None or (label, t) inside them."""
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError(f"curves must be a dict label -> (costs, accuracies), got {type(curves).__name__}")
+    checked_ = {}
+    for label, pair in curves.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"curves[{label!r}] must be a pair (costs, accuracies), got {type(pair).__name__}")
+        costs = array("T")(pair[0], f"curves[{label!r}] costs", {})
+        accuracies = array("A")(pair[1], f"curves[{label!r}] accuracies", {})
+        if len(accuracies) - len(costs) not in (0, 1):
+            raise ValueError(f"curves[{label!r}]: {len(costs)} costs do not fit {len(accuracies)} accuracies")
+        checked_[label] = (costs, accuracies)
+    if chosen is not None:
+        if not isinstance(chosen, (tuple, list)) or len(chosen) != 2 or chosen[0] not in checked_:
+            raise ValueError(f"chosen must be None or a pair (label, t) with a label of curves, got {chosen!r:.60}")
+        integer(0, len(checked_[chosen[0]][1]) - 1)(chosen[1], "chosen's t", {})
+    return checked_, chosen
+
+
 @styled
 def draw_validation_curves(curves, xlabel, cost_label, chosen=None):
     """Two panels: the training cost and the validation accuracy of each setting, step by step.
@@ -198,8 +267,7 @@ def draw_validation_curves(curves, xlabel, cost_label, chosen=None):
     -------
     matplotlib.figure.Figure
     """
-    if not isinstance(curves, dict) or not curves:
-        raise ValueError(f"curves must be a dict label -> (costs, accuracies), got {type(curves).__name__}")
+    curves, chosen = _check_curves(curves, chosen)
     fig = Figure(figsize=(9.5, 3.1))
     ax_cost, ax_acc = fig.subplots(1, 2)
     for label, (costs, accuracies) in curves.items():
@@ -238,8 +306,11 @@ def draw_confusion_matrix(counts, class_names=None):
     matplotlib.figure.Figure
     """
     counts, = check({"counts": array("C C", dtype="int")}, {"counts": counts})
+    if np.any(counts < 0):
+        raise ValueError(f"counts must be counts (>= 0), got {counts.min()}")
     C = counts.shape[0]
-    names = [str(k) for k in range(C)] if class_names is None else [str(name) for name in class_names]
+    names = ([str(k) for k in range(C)] if class_names is None
+             else [str(name) for name in _sequence(class_names, "class_names", "class names")])
     if len(names) != C:
         raise ValueError(f"class_names must name the {C} classes, got {len(names)}")
     diagonal = np.eye(C, dtype=bool)
@@ -290,9 +361,11 @@ def draw_filter_rows(rows, title="", column_labels=None):
     -------
     matplotlib.figure.Figure
     """
-    rows = [(str(label), np.asarray(bank, dtype=float).reshape(-1, *np.shape(bank)[-2:])) for label, bank in rows]
-    if not rows:
-        raise ValueError("rows must hold at least one (label, filters) pair")
+    rows = _sequence(rows, "rows", "(label, filters) pairs")
+    if not all(isinstance(row, (tuple, list)) and len(row) == 2 for row in rows):
+        raise TypeError(f"rows must be a list of (label, filters) pairs, got {rows!r:.80}")
+    rows = [(str(label), array("K R S | R S")(bank, f"the filters of row {label!r}", {})) for label, bank in rows]
+    rows = [(label, bank.reshape(-1, *bank.shape[-2:])) for label, bank in rows]
     columns = max(len(bank) for _, bank in rows)
     column_labels = [] if column_labels is None else [str(c) for c in column_labels]
     if len(column_labels) not in (0, columns):
@@ -331,10 +404,7 @@ def draw_filter_rows(rows, title="", column_labels=None):
 @styled
 def draw_mistakes(images, labels, predicted, indices, class_names=None):
     """The misclassified images, each titled with its true and predicted class (at most 10)."""
-    images = np.asarray(images, dtype=float)
-    indices = [int(i) for i in list(indices)[:10]]
-    if not indices:
-        raise ValueError("indices must list at least one misclassified image")
+    images, labels, predicted, indices = _check_mistakes(images, labels, predicted, indices, class_names)
     name = (lambda k: str(k)) if class_names is None else (lambda k: str(class_names[k]))
     fig = Figure(figsize=(1.0 * len(indices) + 0.2, 1.8))
     axes = np.atleast_1d(fig.subplots(1, len(indices)))
@@ -363,6 +433,12 @@ def draw_pyramid_vs_pooling(image, pyramid, cnn_maps):
     -------
     matplotlib.figure.Figure
     """
+    _image2d(image, "image")
+    pyramid = [_image2d(level, f"pyramid[{k}]") for k, level in enumerate(_sequence(pyramid, "pyramid", "2-D levels"))]
+    cnn_maps = _sequence(cnn_maps, "cnn_maps", "(label, 2-D map) pairs")
+    if not all(isinstance(m, (tuple, list)) and len(m) == 2 for m in cnn_maps):
+        raise TypeError(f"cnn_maps must be a list of (label, 2-D map) pairs, got {cnn_maps!r:.80}")
+    cnn_maps = [(label, _image2d(m, f"cnn_maps[{k}]")) for k, (label, m) in enumerate(cnn_maps)]
     columns = max(len(pyramid), len(cnn_maps))
     fig = Figure(figsize=(2.05 * columns + 1.5, 3.9), layout="constrained")
     axes = fig.subplots(2, columns, squeeze=False)

@@ -21,6 +21,8 @@ def _check_counts(counts, padding):
                             {"counts": counts, "padding": padding})
     if min(counts.shape) <= 2 * padding:
         raise ValueError(f"counts {counts.shape} must be larger than its padding ring ({padding} on each side)")
+    if np.any(counts < 0):
+        raise ValueError(f"counts must be counts of outputs (>= 0), got {counts.min()}")
     return counts, padding
 
 
@@ -58,6 +60,8 @@ def draw_receptive_field_counts(counts, out_shape, padding):
     """Figure of :func:`lecture_utils.conv.receptive_field_counts`: image pixels coloured and numbered by
     how many outputs read them; the padding ring hatched grey, its counts in parentheses (not pixels)."""
     counts, padding = _check_counts(counts, padding)
+    if np.any(out_shape < 1):
+        raise ValueError(f"out_shape must be the output's (rows, columns), each >= 1, got {out_shape.tolist()}")
     pad = _is_padding(counts.shape, padding)
     fig = Figure(figsize=(5.4, 4.6))
     ax = fig.add_subplot()
@@ -154,15 +158,22 @@ def _numbers(ax, values, limit, skip_zeros=True):
                 color="white" if abs(v) > 0.6 * limit else "black")
 
 
+def _is_position(value) -> bool:
+    """A pair of integers (Python or numpy, not bool)."""
+    return (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in value))
+
+
 def _check_picture(dJ_dY, W, outputs, pixel):
     dJ_dY, W = check({"dJ_dY": array("P Q"), "W": array("R S")}, {"dJ_dY": dJ_dY, "W": W})
     P, Q = dJ_dY.shape
     U, V = P + W.shape[0] - 1, Q + W.shape[1] - 1
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else None
+    if not outputs or not all(_is_position(o) and 0 <= o[0] < P and 0 <= o[1] < Q for o in outputs):
+        raise ValueError(f"outputs must list (p, q) positions inside dJ_dY's {P} x {Q}, got {outputs!r:.80}")
     outputs = [tuple(int(i) for i in o) for o in outputs]
-    if not outputs or any(len(o) != 2 or not (0 <= o[0] < P and 0 <= o[1] < Q) for o in outputs):
-        raise ValueError(f"outputs must list (p, q) positions inside dJ_dY's {P} x {Q}, got {outputs}")
-    if len(pixel) != 2 or not (0 <= pixel[0] < U and 0 <= pixel[1] < V):
-        raise ValueError(f"pixel must be an (a, b) position inside X's {U} x {V}, got {pixel}")
+    if not (_is_position(pixel) and 0 <= pixel[0] < U and 0 <= pixel[1] < V):
+        raise ValueError(f"pixel must be an (a, b) position inside X's {U} x {V}, got {pixel!r:.60}")
     return dJ_dY, W, outputs, tuple(int(i) for i in pixel)
 
 

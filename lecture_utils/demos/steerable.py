@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy import ndimage
 
-from .._validate import array, check, checked, integer, positive, real, shape_tuple
+from .._validate import array, check, checked, flag, integer, positive, real, shape_tuple
 from ..steerable import (ORDER, POSITIVE_ORDER, SIGMA, band_response, basis_angles, directional_derivative_kernel,
                          frequency_grid, max_levels, radial_masks, steer_basis)
 from . import Explorer
@@ -272,21 +272,29 @@ def _chain(ax, x, name, texts, top=404, step=47, width=272, height=36):
         y -= step
 
 
+@checked(magnify_step=flag())
 @styled
-def draw_magnification_pipelines():
+def draw_magnification_pipelines(magnify_step: bool = True):
     """Phase-based (Wadhwa et al. 2013) and linear (Wu et al. 2012) motion magnification, box by box.
 
     Two columns, one step per row, so that the steps the two methods share line up.
+
+    Parameters
+    ----------
+    magnify_step : bool
+        Write the phase method's magnification step as a formula; False leaves that box a
+        question (before the exercise that derives it, whose answer the formula is).
 
     Returns
     -------
     matplotlib.figure.Figure (made with pyplot)
     """
     fig, ax = diagram_canvas(640, 460, pyplot=True)
+    magnify = (r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$" if magnify_step
+               else "magnify: ?\n(Exercise 4)")
     _chain(ax, 160, "phase-based (Wadhwa 2013)",
            ["complex steerable pyramid: $B_t$", "phase change\n" + r"$\Delta\phi_t = \arg B_t\overline{B_{ref}}$",
-            "temporal band-pass", "blur weighted by the amplitude\n(optional)",
-            r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$", "collapse"])
+            "temporal band-pass", "blur weighted by the amplitude\n(optional)", magnify, "collapse"])
     _chain(ax, 480, "linear, Eulerian (Wu 2012)",
            ["Laplacian pyramid: $D_k(t)$", "(the intensities themselves)", "temporal band-pass",
             r"$\times\,\alpha_k$ (less below the cut-off $\lambda_c$)",

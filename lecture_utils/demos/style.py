@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatter
 from PIL import Image   # matplotlib's own PNG writer; always installed with it
 
-from .._validate import checked, choice, flag, instance, integer, positive
+from .._validate import checked, choice, flag, function, instance, integer, positive
 
 __all__ = ["COLUMN_CSS_PX", "DIVERGING", "MIN_TEXT_CSS_PX", "OKABE_ITO", "READABLE_CMAPS", "SCALE", "SCREEN_DPI",
            "diagram_canvas", "figure_png", "plain_log_ticks", "styled", "use_figure_style"]
@@ -83,6 +83,7 @@ RC = {
 }
 
 
+@checked(draw=function())
 def styled(draw):
     """Decorator: run a drawing function inside the course style, whatever the caller's rcParams.
 
