@@ -54,7 +54,8 @@ def test_draw_orientation_titles_the_angle_in_degrees():
     _, g_x, _ = gaussian_derivative_kernels(1.0)
     fig = draw_orientation(g_x, np.ones((8, 8)), np.pi / 4)
     assert isinstance(fig, Figure)
-    assert [ax.get_title() for ax in fig.axes] == ["kernel at 45 deg", "steered response"]
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["kernel at 45 deg", "steered response"]
+    assert [ax.get_ylabel() for ax in fig.axes[2:]] == ["kernel value", "response"]      # the colour bars
 
 
 def test_tiles_are_the_band_holding_most_energy_rings_halving_inwards():

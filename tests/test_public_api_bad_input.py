@@ -37,6 +37,7 @@ from lecture_utils.demos import linear as demos_linear  # noqa: E402
 from lecture_utils.demos import nn as demos_nn  # noqa: E402
 from lecture_utils.demos import pyramids as demos_pyramids  # noqa: E402
 from lecture_utils.demos import steerable as demos_steerable  # noqa: E402
+from lecture_utils.demos import style as demos_style  # noqa: E402
 from lecture_utils.fast import cnn as fast_cnn  # noqa: E402
 from lecture_utils.fast import conv as fast_conv  # noqa: E402
 from lecture_utils.fast import pyramids as fast_pyramids  # noqa: E402
@@ -187,8 +188,11 @@ NEW_CALLS = [
     Call(fast_pyramids.reconstruct, dict(pyramid=LPYR)),
     Call(fast_steerable.reconstruct, dict(pyramid=SPYR)),
     # demos
-    Call(demos.figure_to_png, dict(fig=demos_linear.draw_loss_curve(np.array([3.0, 2, 1])), dpi=72)),
-    Call(demos.png_size, dict(png=demos.figure_to_png(demos_linear.draw_loss_curve(np.array([3.0, 2, 1]))))),
+    Call(demos_style.figure_png, dict(fig=demos_linear.draw_loss_curve(np.array([3.0, 2, 1])), scale=2)),
+    Call(demos_style.plain_log_ticks, dict(ax=demos_linear.draw_loss_curve(np.array([3.0, 2, 1])).axes[0], axis="y")),
+    Call(demos_style.diagram_canvas, dict(width=120.0, height=60.0, pyplot=False)),
+    Call(demos_style.styled, dict(draw=lambda: demos_linear.draw_loss_curve(np.array([3.0, 2, 1])))),
+    Call(demos_style.use_figure_style, {}),
     Call(demos.Explorer, dict(compute=lambda n: n, draw=lambda n: demos_linear.draw_loss_curve(np.ones(n + 1)),
                               controls={"n": __import__("ipywidgets").IntSlider(value=2, min=1, max=4)},
                               title="demo")),
