@@ -164,8 +164,26 @@ def _binds(node, imported: set) -> set:
     return binds
 
 
+def _changes_modules(node, imported: set) -> bool:
+    """Does a statement assign into a module (``np.allclose = ...``), call setattr/delattr, or touch
+    ``sys.modules`` or ``builtins``? Such statements always run: what they change could matter, and
+    the student's process reports what they replaced (tampering)."""
+    for n in ast.walk(node):
+        if isinstance(n, (ast.Attribute, ast.Subscript)) and not isinstance(n.ctx, ast.Load):
+            root = n
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in imported:
+                return True
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("setattr", "delattr"):
+            return True
+        if isinstance(n, ast.Attribute) and n.attr == "modules" or isinstance(n, ast.Name) and n.id == "builtins":
+            return True
+    return False
+
+
 def _statements(cells):
-    """[(cell index, statement number, reads, binds)] of every top-level statement of the cells."""
+    """[(cell index, statement number, reads, binds, changes modules)] of every top-level statement."""
     from .student_process import _python_of
     trees = {}
     for i, src in cells:
@@ -175,7 +193,7 @@ def _statements(cells):
             continue
     imported = {a for t in trees.values() for s in t.body if isinstance(s, (ast.Import, ast.ImportFrom))
                 for a in _binds(s, set())}
-    return [(i, k, _scope_reads(stmt), _binds(stmt, imported))
+    return [(i, k, _scope_reads(stmt), _binds(stmt, imported), _changes_modules(stmt, imported))
             for i, tree in trees.items() for k, stmt in enumerate(tree.body)]
 
 
@@ -185,12 +203,13 @@ def cells_needed(cells, names) -> list:
     ``cells`` is [(index, source)]; returns [(index, source, [statement numbers])] in notebook
     order. A name read is taken from every statement binding (or mutating) it before the reader, or,
     when none does, after it (a function reads its globals when called); ``from x import *`` binds
-    every name. Statements that bind nothing read (drawing, printing) are left out.
+    every name. Statements that bind nothing read (drawing, printing) are left out; statements that
+    change a module (:func:`_changes_modules`) are kept.
     """
     statements = _statements(cells)
-    position = {(i, k): n for n, (i, k, _, _) in enumerate(statements)}
+    position = {(i, k): n for n, (i, k, _, _, _) in enumerate(statements)}
     binders = {}
-    for i, k, _, binds in statements:
+    for i, k, _, binds, _ in statements:
         for name in binds:
             binders.setdefault(name, []).append((i, k))
 
@@ -200,6 +219,7 @@ def cells_needed(cells, names) -> list:
         return before if before else [s for s in found if position[s] > reader][-1:]
 
     needed, queue = set(), [s for n in names for s in binding(n, len(statements))[-1:]]
+    queue += [(i, k) for i, k, _, _, changes in statements if changes]
     while queue:
         stmt = queue.pop()
         if stmt in needed:

@@ -32,6 +32,23 @@ import time
 from . import wire
 
 WATCHED_MODULES = ("lecture_utils", "numpy", "otter", "builtins")
+_BUILTINS = dict(vars(builtins))       # as they were before any student code ran
+
+
+class _PristineBuiltins:
+    """While this process speaks to the grader, builtins are the real ones (the student's come back after)."""
+
+    patched_now = {}
+
+    def __enter__(self):
+        self.patched = {k: v for k, v in vars(builtins).items() if _BUILTINS.get(k, self) is not v}
+        self.patched.update({k: _BUILTINS[k] for k in _BUILTINS if k not in vars(builtins)})  # deleted ones
+        _PristineBuiltins.patched_now = self.patched
+        vars(builtins).update(_BUILTINS)
+
+    def __exit__(self, *exc):
+        vars(builtins).update(self.patched)
+        _PristineBuiltins.patched_now = {}
 
 
 class _NoMagics:
@@ -82,13 +99,15 @@ def _changed(before: dict) -> list:
         after = _snapshot()
     except Exception as exc:              # the student broke what the snapshot reads
         return [f"(the modules could not be listed: {type(exc).__name__})"]
-    return sorted(name for name, ident in before.items() if after.get(name) != ident)
+    changed = {name for name, ident in before.items() if after.get(name) != ident}
+    changed |= {f"builtins.{k}" for k in _PristineBuiltins.patched_now if not k.startswith("__")}
+    return sorted(changed)
 
 
 # ------------------------------------------------------------------------------ partial outputs
 
-def _returned_names(fn):
-    """The variable names of ``return a, b, c`` (or ``return {"k": a, ...}``) in fn, if every return agrees."""
+def _returned_expression(fn):
+    """The tuple or dict that every ``return`` of fn builds (``return dx, dw, db``); None if they differ."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     except Exception:
@@ -103,38 +122,44 @@ def _returned_names(fn):
             returns.append(node.value)
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             stack.extend(ast.iter_child_nodes(node))
-    shapes = set()
-    for value in returns:
-        if isinstance(value, ast.Tuple) and all(isinstance(e, ast.Name) for e in value.elts):
-            shapes.add(("tuple", tuple(e.id for e in value.elts)))
-        elif isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
-                                                 and isinstance(v, ast.Name) for k, v in zip(value.keys, value.values)):
-            shapes.add(("dict", tuple((k.value, v.id) for k, v in zip(value.keys, value.values))))
-        else:
-            return None
-    return shapes.pop() if len(shapes) == 1 else None
+    if not returns or len({ast.dump(r) for r in returns}) != 1 or not isinstance(returns[0], (ast.Tuple, ast.Dict)):
+        return None
+    return returns[0]
 
 
 def _partial_outputs(fn, exc: BaseException):
-    """The outputs ``fn`` had computed when it raised, as it would have returned them; None if none."""
+    """The outputs ``fn`` had computed when it raised, as it would have returned them.
+
+    Each element of its ``return`` is evaluated in the frame where the exception stopped it;
+    one that cannot be (a name not yet assigned) is :class:`wire.Missing`. None unless some,
+    but not all, outputs could be computed: an answer that raised never passes whole.
+    """
     code = getattr(fn, "__code__", None)
     frame, tb = None, exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code is code:
             frame = tb.tb_frame
         tb = tb.tb_next
-    names = _returned_names(fn) if frame is not None else None
-    if names is None:
+    returned = _returned_expression(fn) if frame is not None else None
+    if returned is None:
         return None
-    local = frame.f_locals
-    kind, items = names
-    if kind == "tuple":
-        values = tuple(local[n] if n in local else wire.Missing(n) for n in items)
-        computed = [v for v in values if not isinstance(v, wire.Missing)]
+
+    def value(node):
+        try:
+            return eval(compile(ast.Expression(node), "<output>", "eval"), frame.f_globals, dict(frame.f_locals))
+        except Exception:
+            return wire.Missing(ast.unparse(node)[:40])
+
+    if isinstance(returned, ast.Tuple):
+        values = tuple(value(e) for e in returned.elts)
+        outputs = list(values)
     else:
-        values = {k: (local[n] if n in local else wire.Missing(n)) for k, n in items}
-        computed = [v for v in values.values() if not isinstance(v, wire.Missing)]
-    return values if computed else None
+        if not all(isinstance(k, ast.Constant) for k in returned.keys):
+            return None
+        values = {k.value: value(v) for k, v in zip(returned.keys, returned.values)}
+        outputs = list(values.values())
+    missing = sum(isinstance(v, wire.Missing) for v in outputs)
+    return values if 0 < missing < len(outputs) else None
 
 
 # ------------------------------------------------------------------------------ the loop
@@ -157,6 +182,10 @@ class _Channel:
         return pickle.loads(self._read_exactly(wire.frame_length(self._read_exactly(8))))
 
     def send(self, message: dict) -> None:
+        with _PristineBuiltins():
+            self._send(message)
+
+    def _send(self, message: dict) -> None:
         try:
             payload = wire.encode(message)
         except (wire.WireError, RecursionError, ValueError, TypeError, OverflowError, MemoryError) as exc:
@@ -188,7 +217,9 @@ def _run_cells(channel, namespace, cells, pristine) -> None:
             error = f"{type(exc).__name__}: {_describe(exc)}"
         channel.send({"event": "cell_done", "index": index, "error": error,
                       "seconds": time.perf_counter() - started})
-    channel.send({"event": "ready", "tampered": _changed(pristine)})
+    with _PristineBuiltins():
+        tampered = _changed(pristine)
+    channel.send({"event": "ready", "tampered": tampered})
 
 
 def _call(channel, namespace, name, args, allowed, partial, pristine) -> None:
@@ -198,11 +229,14 @@ def _call(channel, namespace, name, args, allowed, partial, pristine) -> None:
     try:
         result, delegated = _watching_calls(fn, args, set(allowed))
     except BaseException as exc:              # noqa: BLE001
+        with _PristineBuiltins():
+            outputs, tampered = (_partial_outputs(fn, exc) if partial else None), _changed(pristine)
         channel.send({"event": "raised", "type": type(exc).__name__, "message": _describe(exc),
-                      "partial": _partial_outputs(fn, exc) if partial else None, "tampered": _changed(pristine)})
+                      "partial": outputs, "tampered": tampered})
         return
-    channel.send({"event": "result", "value": result, "delegated": list(delegated),
-                  "tampered": _changed(pristine)})
+    with _PristineBuiltins():
+        tampered = _changed(pristine)
+    channel.send({"event": "result", "value": result, "delegated": list(delegated), "tampered": tampered})
 
 
 def main(argv) -> int:
