@@ -26,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from ..checks._core import CallsElsewhere, NotComputed
+from ..checks._core import CallsElsewhere, CheckFailure, NotComputed
 from . import wire
 
 MEMORY_LIMIT = 4 * 2**30          # bytes of address space for the submission's process
@@ -226,6 +226,9 @@ class SubmissionProcess:
             if not isinstance(delegated, list) or not all(isinstance(d, str) for d in delegated):
                 raise NotAnAnswer("the submission's process sent a malformed list of package calls")
             return _fresh(message.get("value")), delegated
+        if event == "undefined":
+            raise CheckFailure(f"{name} is not defined: the cell that defines it did not run to its end "
+                               "(see the notes)")
         if event == "unsendable":
             raise NotAnAnswer(f"the result could not be sent back ({message.get('message')})")
         if event != "raised":

@@ -226,6 +226,9 @@ def _call(channel, namespace, name, args, allowed, partial, pristine) -> None:
     from lecture_utils.checks._core import _watching_calls
 
     fn = namespace.get(name)
+    if not callable(fn):
+        channel.send({"event": "undefined"})
+        return
     try:
         result, delegated = _watching_calls(fn, args, set(allowed))
     except BaseException as exc:              # noqa: BLE001

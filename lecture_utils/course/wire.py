@@ -79,7 +79,7 @@ def encode(message: dict) -> bytes:
         if isinstance(value, np.ndarray):
             array = np.asarray(value)             # an ndarray subclass travels as its data
             if array.dtype.kind in "biufc":
-                array = np.ascontiguousarray(array)
+                array = np.ascontiguousarray(array).reshape(array.shape)   # (ascontiguousarray makes 0-d 1-d)
                 offset = len(blob)
                 blob.extend(array.tobytes())
                 return {"array": [array.dtype.str, list(array.shape), offset, array.nbytes]}
