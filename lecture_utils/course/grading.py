@@ -164,6 +164,9 @@ def _binds(node, imported: set) -> set:
     return binds
 
 
+GRADING_MODULES = ("numpy", "lecture_utils", "sys", "builtins", "otter", "scipy")
+
+
 def _changes_modules(node, imported: set) -> bool:
     """Does a statement assign into a module (``np.allclose = ...``), call setattr/delattr, or touch
     ``sys.modules`` or ``builtins``? Such statements always run: what they change could matter, and
@@ -193,7 +196,15 @@ def _statements(cells):
             continue
     imported = {a for t in trees.values() for s in t.body if isinstance(s, (ast.Import, ast.ImportFrom))
                 for a in _binds(s, set())}
-    return [(i, k, _scope_reads(stmt), _binds(stmt, imported), _changes_modules(stmt, imported))
+    graders = set()         # names of the modules grading relies on (np, lecture_utils, sys, ...)
+    for tree in trees.values():
+        for s in ast.walk(tree):
+            if isinstance(s, ast.Import):
+                graders |= {(a.asname or a.name).split(".")[0] for a in s.names
+                            if a.name.split(".")[0] in GRADING_MODULES}
+            elif isinstance(s, ast.ImportFrom) and (s.module or "").split(".")[0] in GRADING_MODULES:
+                graders |= {a.asname or a.name for a in s.names}
+    return [(i, k, _scope_reads(stmt), _binds(stmt, imported), _changes_modules(stmt, graders))
             for i, tree in trees.items() for k, stmt in enumerate(tree.body)]
 
 
