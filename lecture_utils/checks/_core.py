@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 PACKAGE = Path(__file__).resolve().parents[1]          # lecture_utils/
-NOT_AN_ANSWER = (PACKAGE / "checks", PACKAGE / "_validate.py")   # code a call may pass through
+NOT_AN_ANSWER = (PACKAGE / "_validate.py",)   # code a call may pass through (the checkers' own is refused)
+_SETPROFILE = sys.setprofile        # as it was when the checkers were imported (before any answer ran)
+WATCH_TURNED_OFF = "sys.setprofile"  # reported among the calls when an answer switches the watch off
 
 
 class CheckFailure(AssertionError):
@@ -75,10 +77,14 @@ def _watching_calls(fn, args, allowed):
     if isinstance(fn, CallsElsewhere):   # the autograder's stand-in: the call is run and watched elsewhere
         return fn.call_watching(args, allowed)
     seen = []
+    own_code = sys._getframe().f_code
     inside_allowed = []          # frames of allowed package functions now running: their calls are theirs
     previous = sys.getprofile()
 
     def profile(frame, event, arg):
+        if event == "c_call" and arg is _SETPROFILE and frame.f_code is not own_code:
+            if WATCH_TURNED_OFF not in seen:    # the answer replaces this watch (to call the package unseen)
+                seen.append(WATCH_TURNED_OFF)
         if event == "return" and inside_allowed and frame is inside_allowed[-1]:
             inside_allowed.pop()
         if event != "call" or inside_allowed:
@@ -92,6 +98,8 @@ def _watching_calls(fn, args, allowed):
     sys.setprofile(profile)
     try:
         result = fn(*args)
+        if sys.getprofile() is not profile and WATCH_TURNED_OFF not in seen:   # switched off another way
+            seen.append(WATCH_TURNED_OFF)
     finally:
         sys.setprofile(previous)
     return result, seen
@@ -125,6 +133,9 @@ def call_student(fn, args, case: str, allowed=()):
     except Exception as exc:
         raise CheckFailure(f"your function raised {type(exc).__name__} for {case}: {exc}. "
                            "Print the shapes of your intermediate arrays to find the mismatch.") from None
+    if WATCH_TURNED_OFF in delegated:
+        raise CheckFailure("your function changes sys.setprofile, which the checker uses to see which functions "
+                           "it calls: remove that, and write the computation yourself.")
     if delegated:
         raise CheckFailure(f"your function calls {delegated[0]}, the package's own code: this exercise asks you "
                            "to write the computation yourself, with numpy (np.sum, slicing, @).")
