@@ -168,6 +168,81 @@ def tampering_submissions(config_path):
     }
 
 
+FULL = {"weight_gradient": 2, "input_gradient": 2, "input_gradient_stride2": 2, "conv_layer_backward": 4}
+
+
+def _before(nb, function, code):
+    """The instructor's answer ``function`` with ``code`` run first in its body (indented by the caller)."""
+    source = nb.cells[solution_index(nb, function)].source
+    head = next(line for line in source.splitlines() if line.startswith(f"def {function}("))
+    return with_answer(nb, function, source.replace(head, head + "\n" + code, 1))
+
+
+def hostile_submissions(folder):
+    """{name: (notebook, {question: score}, text in the notes or in a failing part)}: correct answers
+    plus what a class could also hand in: processes, exits, memory, output, the package's files, the
+    checkers' own code. ``folder`` receives what they leave (the hidden process's pid, say)."""
+    nb = instructor()
+    hidden_pid = folder / "hidden.pid"
+    daemon = with_cell(nb, (
+        "import os, time\n"
+        "def _hide():\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        f"            open({str(hidden_pid)!r}, 'w').write(str(os.getpid()))\n"
+        "            time.sleep(600)\n"
+        "        os._exit(0)\n"
+        "    os.wait()\n"
+        "    time.sleep(0.5)\n"
+        "    return 1\n"
+        "ONE = _hide()"), after=solution_index(nb, "weight_gradient") - 1)
+    daemon = _before(daemon, "weight_gradient", "    assert ONE == 1")
+    exits = with_cell(nb, "import os\nSCALE = 1 if os._exit(3) else 1", after=solution_index(nb, "weight_gradient") - 1)
+    exits = _before(exits, "weight_gradient", "    assert SCALE == 1")
+    liar = with_answer(nb, "input_gradient", (
+        "class Claims:\n"
+        "    def __init__(self, shape):\n"
+        "        self.shape, self.ndim, self.dtype = shape, 2, np.dtype(float)\n"
+        "    def __array__(self, dtype=None, copy=None):\n"
+        "        return np.zeros(self.shape)\n"
+        "    def __eq__(self, other):\n"
+        "        return True\n"
+        "    def __sub__(self, other):\n"
+        "        return np.zeros(np.shape(other))\n"
+        "def input_gradient(dJ_dY, W):\n"
+        "    return Claims((dJ_dY.shape[0] + W.shape[0] - 1, dJ_dY.shape[1] + W.shape[1] - 1))"))
+    return {
+        "forks and waits for its child": (_before(nb, "input_gradient", (
+            "    import os\n    pid = os.fork()\n    while pid == 0:\n        pass\n    os.waitpid(pid, 0)")),
+            {**FULL, "input_gradient": 0}, "timed out after"),
+        "hides a process that would outlive grading": (daemon, FULL, "outside its process group"),
+        "ends its Python process in a cell": (exits, {**FULL, "weight_gradient": 0},
+                                              "ended the Python process (exit status 3)"),
+        "allocates 5 GiB (the limit is 4)": (_before(nb, "input_gradient", "    np.ones(5 * 2**27)"),
+                                             {**FULL, "input_gradient": 0}, "MemoryError"),
+        "prints 40 MB a call": (_before(nb, "input_gradient", (       # (more than 64 MiB in all)
+            "    import sys\n    for _ in range(3):\n        print('x' * 10**7)\n"
+            "    sys.stderr.write('y' * 10**7)")), FULL, None),
+        "edits the package's files on disk": (_before(nb, "input_gradient", (
+            "    import os, lecture_utils.checks.conv as c\n    st = os.stat(c.__file__)\n"
+            "    os.utime(c.__file__, ns=(st.st_atime_ns, st.st_mtime_ns))   # content and mtime kept")),
+            dict.fromkeys(FULL, 0), "files the grader reads changed"),
+        "calls the checker's own reference code": (with_answer(nb, "conv_layer_backward", (
+            "from lecture_utils.checks.conv import _layer_loops\n"
+            "def conv_layer_backward(dy, x, w, padding):\n"
+            "    dx_pad, dw = _layer_loops(dy, x, w, padding)\n"
+            "    U, V = x.shape[2:]\n"
+            "    return dx_pad[:, :, padding:padding + U, padding:padding + V], dw, dy.sum(axis=(0, 2, 3))")),
+            {**FULL, "conv_layer_backward": 0}, "calls lecture_utils.checks.conv._layer_loops"),
+        "switches the checker's watch off to call the package": (with_answer(nb, "input_gradient", (
+            "import sys\nfrom lecture_utils.conv import convolve2d_naive\n"
+            "def input_gradient(dJ_dY, W):\n    sys.setprofile(None)\n"
+            "    return convolve2d_naive(dJ_dY, W, 'full')")), {**FULL, "input_gradient": 0}, "sys.setprofile"),
+        "returns an array-like whose methods lie": (liar, {**FULL, "input_gradient": 0}, "wrong values"),
+    }
+
+
 def honest_submissions():
     """{name: notebook} that must score full marks."""
     helper_after = with_answer(instructor(), "input_gradient", (

@@ -13,8 +13,9 @@ stopped (a submission whose file changed since is graded again). At the end:
 * ``OUT/report.html``: the class report (:mod:`.report`).
 
 Files the grader reads (this package, numpy, the configuration, the results already written)
-are watched: if one changes while a submission is graded, that submission scores 0 with a
-note, and with several in flight the run stops and asks for ``--workers 1``.
+are watched: if one changes while a submission is graded, that submission scores 0 with a note
+and the run stops (the next submissions would be graded with altered files), asking to restore
+them and run again; with several in flight it cannot tell which one wrote and asks for ``--workers 1``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import zipfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from .grading import GradingError, Limits, changed_package_files, default_limits, grade_notebook, load_config
+from .grading import (GradingError, changed_files, changed_package_files, default_limits, grade_notebook,
+                      load_config, mark_tampered, watched_files)
 
 RESULT_FORMAT = 1
 
@@ -69,42 +71,22 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# ------------------------------------------------------------------------------ watching files
-
-def watched_files(config_path: Path, results: Path) -> dict:
-    """``path -> (size, mtime)`` of the files grading reads: this package, numpy, config, results."""
-    import numpy
-    roots = [Path(__file__).resolve().parents[1], Path(numpy.__file__).parent]
-    files = [p for root in roots for p in root.rglob("*") if p.suffix in (".py", ".so", ".json")]
-    files += [config_path] + sorted(results.glob("*.json"))
-    state = {}
-    for p in files:
-        try:
-            st = p.stat()
-            state[str(p)] = (st.st_size, st.st_mtime_ns)
-        except OSError:
-            state[str(p)] = None
-    return state
-
-
-def _changes(before: dict, after: dict) -> list:
-    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
-
-
 # ------------------------------------------------------------------------------ the workers
 
 _WORKER = {}
 
 
-def _start_worker(config, limits, all_cells):
-    from .sandbox import forbid_tracing
+def _start_worker(config, config_path, limits, all_cells):
+    from .sandbox import adopt_orphans, forbid_tracing
     forbid_tracing()
-    _WORKER.update(config=config, limits=limits, all_cells=all_cells)
+    adopt_orphans()
+    _WORKER.update(config=config, config_path=config_path, limits=limits, all_cells=all_cells)
 
 
 def _grade_one(path: str) -> dict:
     started = time.monotonic()
-    result = grade_notebook(path, _WORKER["config"], _WORKER["limits"], all_cells=_WORKER["all_cells"])
+    result = grade_notebook(path, _WORKER["config"], _WORKER["limits"], all_cells=_WORKER["all_cells"],
+                            watch=[_WORKER["config_path"]])
     result["wall_seconds"] = round(time.monotonic() - started, 2)
     return result
 
@@ -133,18 +115,6 @@ class Progress:
     def close(self):
         if self.enabled and self.tty:
             print(file=sys.stderr)
-
-
-def _mark_tampered(result: dict, changed: list) -> dict:
-    note = (f"tampering: files the grader reads changed while this submission was graded: "
-            f"{', '.join(changed[:5])}")
-    for q in result["questions"]:
-        q["score"] = 0.0
-        for part in q["parts"]:
-            part["score"], part["message"] = 0.0, note
-    result.update(score=0.0, tampering=True)
-    result["notes"].insert(0, note)
-    return result
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -196,9 +166,12 @@ def grade_class(autograder, submissions, out, workers: int | None = None, notebo
 
     started = time.monotonic()
     bar = Progress(len(paths), len(results), progress)
-    before = watched_files(config_path, results_dir)
+    def watched():
+        return watched_files([config_path, *results_dir.glob("*.json")])
+
+    before = watched()
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                             initargs=(config, limits, all_cells)) as pool:
+                             initargs=(config, config_path, limits, all_cells)) as pool:
         queue, running = list(todo), {}
         while queue or running:
             while queue and len(running) < workers:
@@ -209,19 +182,26 @@ def grade_class(autograder, submissions, out, workers: int | None = None, notebo
             for future in done:
                 path = running.pop(future)
                 result = future.result()
-                after = watched_files(config_path, results_dir)
-                changed = _changes(before, after)
-                if changed:
-                    if len(suspects) > 1:
-                        raise GradingError(f"files the grader reads changed while {', '.join(p.name for p in suspects)} "
-                                           f"were graded ({', '.join(changed[:5])}): restore them and run again "
-                                           "with --workers 1 to find the submission that wrote them")
-                    result = _mark_tampered(result, changed)
+                changed = changed_files(before, watched())
+                if changed and len(suspects) > 1:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise GradingError(
+                        f"files the grader reads changed while {', '.join(p.name for p in suspects)} were graded "
+                        f"({', '.join(changed[:5])}): restore them (reinstall the package), then run the same "
+                        "command again with --workers 1 to find the submission that wrote them")
+                if changed and not result.get("tampering"):
+                    result = mark_tampered(result, changed)
                 result.update(format=RESULT_FORMAT, sha256=_sha256(path), notebook=config["notebook"],
                               student=path.stem)
                 _write_json(results_dir / f"{path.stem}.json", result)
                 results[path.stem] = result
-                before = watched_files(config_path, results_dir)
+                if changed:       # the files other submissions are graded with may be altered: stop here
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise GradingError(
+                        f"{path.name} changed files the grader reads ({', '.join(changed[:5])}); it scores 0. "
+                        "Restore them (reinstall the package, restore the configuration), then run the same "
+                        "command again: it grades the rest")
+                before = watched()
                 bar.step(path.stem, result["score"], result["max_score"])
                 suspects = list(running.values())
     bar.close()

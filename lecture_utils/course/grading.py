@@ -8,9 +8,11 @@ reaches the code that decides the score: the reference values never exist in the
 process. What the student's process reports about such attempts is a note in the feedback and
 scores the tampered question 0.
 
-Time limits: the cells get ``notebook_seconds`` (a cell past it is skipped, noted, and the rest
-run again without it), every graded part ``answer_seconds``, the whole submission
-``total_seconds``; past a limit a part scores 0 with "timed out after N s" and grading goes on.
+Time limits: the cells get ``notebook_seconds`` (a cell past it, or one that ends the process, is
+skipped, noted, and the rest run again without it), every graded part ``answer_seconds``, the whole
+submission ``total_seconds``; past a limit a part scores 0 with "timed out after N s" and grading
+goes on. Files the grader reads (the package, numpy) are watched: a submission that changes one
+scores 0 (:func:`watched_files`).
 
 Only the cells the graded functions need run: the cell defining each function and, transitively,
 the cells defining the names those read (cells that only draw, train or print are skipped; later
@@ -266,7 +268,7 @@ class Runner:
     def __init__(self, cells, limits: Limits, notes: list, run_as_nobody: bool = True):
         self.cells, self.limits, self.notes, self.run_as_nobody = list(cells), limits, notes, run_as_nobody
         self.process, self.hung, self.tampered, self.cell_errors = None, set(), [], {}
-        self.raised = set()
+        self.raised, self.strays = set(), 0
 
     def ensure(self):
         """A running process with the cells run; None if none could be had (noted)."""
@@ -286,13 +288,19 @@ class Runner:
             for cell in setup.cells:
                 if cell.error and cell.index not in self.cell_errors:
                     self.cell_errors[cell.index] = cell.error
-            if setup.hung is None:
+            if setup.hung is not None:
+                self.hung.add(setup.hung)
+                self._note(f"cell {setup.hung} timed out after {self.limits.notebook_seconds:.0f} s "
+                           "and was skipped; the other cells were run again without it")
+            elif setup.ended is not None:
+                self.hung.add(setup.ended)
+                self._note(f"cell {setup.ended} ended the Python process ({setup.ended_reason}) "
+                           "and was skipped; the other cells were run again without it")
+            else:
                 return self.process
-            self.hung.add(setup.hung)
-            self._note(f"cell {setup.hung} timed out after {self.limits.notebook_seconds:.0f} s "
-                       "and was skipped; the other cells were run again without it")
             self.close()
-        self._note(f"more than {MAX_HUNG_CELLS} cells ran past the time limit: the notebook was not graded further")
+        self._note(f"more than {MAX_HUNG_CELLS} cells ran past the time limit or ended the process: "
+                   "the notebook was not graded further")
         return None
 
     def _note(self, text):
@@ -311,6 +319,7 @@ class Runner:
         if self.process is not None:
             self.after_call()
             self.process.close()
+            self.strays += self.process.strays
             self.process = None
 
 
@@ -392,6 +401,15 @@ def _tampered_questions(tampered, questions) -> dict:
     return {k: v for k, v in hit.items() if v}
 
 
+def tampering_note(tampered: list, questions: list) -> str:
+    """One note naming what the notebook replaced, this notebook's checkers first."""
+    checkers = tuple("." + q["checker"] for q in questions)
+    ordered = sorted(tampered, key=lambda name: (not name.endswith(checkers), name))
+    more = f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
+    return (f"tampering: the notebook replaced {len(ordered)} thing(s) grading relies on: "
+            f"{', '.join(ordered[:5])}{more}")
+
+
 def _concerns_grading(name: str) -> bool:
     """A replaced checker helper, numpy function, builtin or module: every question relies on them."""
     if name.startswith("lecture_utils.checks."):
@@ -427,8 +445,11 @@ def grade_cells(cells, check_cells, config: dict, limits: Limits, all_cells=Fals
                                  "running every cell but the check cells")
         return again
     tampered = _tampered_questions(runner.tampered, questions)
-    for name in runner.tampered[:10]:
-        notes.append(f"tampering: the notebook replaced {name}")
+    if runner.tampered:
+        notes.append(tampering_note(runner.tampered, questions))
+    if runner.strays:
+        notes.append(f"the submission hid {runner.strays} process(es) outside its process group (os.fork and "
+                     "os.setsid), to outlive grading: killed when grading ended")
     report = []
     for q, rows, outcome in results:
         parts = []
@@ -453,16 +474,54 @@ def grade_cells(cells, check_cells, config: dict, limits: Limits, all_cells=Fals
 
 
 def empty_result(config: dict, reason: str) -> dict:
-    """Zero for every part, with ``reason``: a file that is no notebook."""
+    """Zero for every part: a file that is no notebook (``reason``, in the notes, says why)."""
+    message = "not graded: the file is not a readable Jupyter notebook (see the notes)"
     report = [{"question": q["function"], "max_score": q["points"], "score": 0.0,
-               "parts": [{"group": g, "part": n, "max_score": p, "score": 0.0, "message": reason}
+               "parts": [{"group": g, "part": n, "max_score": p, "score": 0.0, "message": message}
                          for g, n, p in question_parts(q)]} for q in config["questions"]]
     return {"score": 0.0, "max_score": sum(q["points"] for q in config["questions"]), "questions": report,
             "notes": [reason], "tampering": False, "cells_run": [], "all_cells": False, "seconds": 0.0}
 
 
+def watched_files(extra=()) -> dict:
+    """``path -> (size, mtime, ctime, inode)`` of the files grading reads: this package, numpy, ``extra``.
+
+    The change time (ctime) cannot be set back by a program, so a file rewritten with its old size and
+    modification time still shows.
+    """
+    import numpy
+    roots = [PACKAGE, Path(numpy.__file__).parent]
+    files = [p for root in roots for p in root.rglob("*") if p.suffix in (".py", ".so", ".json")]
+    state = {}
+    for p in files + [Path(e) for e in extra]:
+        try:
+            st = p.stat()
+            state[str(p)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        except OSError:
+            state[str(p)] = None
+    return state
+
+
+def changed_files(before: dict, after: dict) -> list:
+    """The paths whose state differs between two :func:`watched_files` (added and removed ones too)."""
+    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+
+
+def mark_tampered(result: dict, changed: list) -> dict:
+    """``result`` scored 0 in every part because the files ``changed`` while it was graded."""
+    note = (f"tampering: files the grader reads changed while this submission was graded: "
+            f"{', '.join(changed[:5])}{' and more' if len(changed) > 5 else ''}")
+    for q in result["questions"]:
+        q["score"] = 0.0
+        for part in q["parts"]:
+            part["score"], part["message"] = 0.0, note
+    result.update(score=0.0, tampering=True)
+    result["notes"].insert(0, note)
+    return result
+
+
 def grade_notebook(path, config: dict, limits: Limits | None = None, all_cells: bool = False,
-                   run_as_nobody: bool = True) -> dict:
+                   run_as_nobody: bool = True, watch=()) -> dict:
     """Grade the submission at ``path``: a JSON-ready dict of scores per question and part, and notes.
 
     Parameters
@@ -477,6 +536,9 @@ def grade_notebook(path, config: dict, limits: Limits | None = None, all_cells: 
         Run every cell but the check cells, not only those the graded functions need.
     run_as_nobody : bool
         When running as root, run the submission as the user ``nobody``.
+    watch : iterable of paths
+        Files besides the package and numpy (:func:`watched_files`) whose change while the submission
+        is graded scores it 0 (the configuration, say).
     """
     if not isinstance(path, (str, os.PathLike)):
         raise GradingError(f"path must be a path to a notebook, got {type(path).__name__}")
@@ -490,7 +552,10 @@ def grade_notebook(path, config: dict, limits: Limits | None = None, all_cells: 
         cells, check_cells = notebook_cells(path)
     except GradingError as exc:
         return empty_result(config, str(exc))
-    return grade_cells(cells, check_cells, config, limits, all_cells=all_cells, run_as_nobody=run_as_nobody)
+    before = watched_files(watch)
+    result = grade_cells(cells, check_cells, config, limits, all_cells=all_cells, run_as_nobody=run_as_nobody)
+    changed = changed_files(before, watched_files(watch))
+    return mark_tampered(result, changed) if changed else result
 
 
 # ------------------------------------------------------------------------------ the reference run (at build time)
@@ -498,35 +563,32 @@ def grade_notebook(path, config: dict, limits: Limits | None = None, all_cells: 
 def reference_config(notebook_path, graded: list, name: str) -> dict:
     """The grading configuration of a notebook, measured on its instructor edition.
 
-    Runs the instructor notebook through :func:`grade_notebook` with generous limits, records each
-    question's parts (the outputs its checker compares) and the times, sets the default limits to
-    :data:`SLOWER_THAN_REFERENCE` times them, and refuses a notebook that does not score full marks.
+    Grades the instructor notebook once with generous limits (:func:`reference_run`): that records
+    each question's parts (the outputs its checker compares) and the times, and refuses a notebook
+    that does not score full marks. The default limits are :data:`SLOWER_THAN_REFERENCE` times those
+    times, but at least :data:`MIN_NOTEBOOK_SECONDS` and :data:`MIN_ANSWER_SECONDS`.
     """
     config = {"format": CONFIG_FORMAT, "notebook": name, "questions": [dict(q) for q in graded],
               "limits": {"notebook_seconds": 600.0, "answer_seconds": 300.0}, "package": package_hashes()}
-    parts, slowest_part = discover_parts(notebook_path, config)
+    parts, seconds, slowest_part, cells_run = reference_run(notebook_path, config)
     for q in config["questions"]:
         q["parts"] = parts[q["function"]]
-    result = grade_notebook(notebook_path, config, Limits(600.0, 300.0, 3600.0))
-    wrong = [f"{q['question']}: {p['message']}" for q in result["questions"] for p in q["parts"] if p["message"]]
-    if wrong or result["tampering"]:
-        raise GradingError(f"{name}: the instructor notebook does not score full marks when graded: "
-                           f"{'; '.join(wrong + result['notes'])[:1500]}")
-    config["reference"] = {"seconds": result["seconds"], "slowest_part_seconds": round(slowest_part, 3),
-                           "cells_run": result["cells_run"]}
+    config["reference"] = {"seconds": round(seconds, 2), "slowest_part_seconds": round(slowest_part, 3),
+                           "cells_run": cells_run}
     config["limits"] = {
-        "notebook_seconds": max(MIN_NOTEBOOK_SECONDS, round(SLOWER_THAN_REFERENCE * result["seconds"])),
+        "notebook_seconds": max(MIN_NOTEBOOK_SECONDS, round(SLOWER_THAN_REFERENCE * seconds)),
         "answer_seconds": max(MIN_ANSWER_SECONDS, round(SLOWER_THAN_REFERENCE * slowest_part))}
     return config
 
 
-def discover_parts(notebook_path, config: dict):
-    """({function: {group: [output names]}}, seconds of the slowest group): what each checker compares,
-    and how long it takes, on the instructor's answers."""
+def reference_run(notebook_path, config: dict):
+    """Grade the instructor's answers: ``({function: {group: [output names]}}, seconds in all, seconds of
+    the slowest group, indices of the cells run)``; GradingError unless every checker passes untampered."""
     from .. import checks
+    started = time.monotonic()
     cells, _ = notebook_cells(Path(notebook_path))
-    runner = Runner(cells_needed(cells, [q["function"] for q in config["questions"]]),
-                    Limits(600.0, 300.0, 3600.0), [])
+    run = cells_needed(cells, [q["function"] for q in config["questions"]])
+    runner = Runner(run, Limits(600.0, 300.0, 3600.0), [])
     found, slowest = {}, 0.0
     try:
         for q in config["questions"]:
@@ -535,18 +597,21 @@ def discover_parts(notebook_path, config: dict):
                 process = runner.ensure()
                 if process is None:
                     raise GradingError(f"{config['notebook']}: the instructor notebook does not run: {runner.notes}")
-                record, started = [], time.monotonic()
+                record, part_started = [], time.monotonic()
                 fn = StudentFunction(process, q["function"], time.monotonic() + 300, 300, partial=False)
                 failure = _run_checker(getattr(checks, q["checker"]), fn, group, record)
                 if failure:
-                    raise GradingError(f"{config['notebook']}: the instructor's {q['function']} fails its "
-                                       f"checker: {failure}")
-                slowest = max(slowest, time.monotonic() - started)
+                    raise GradingError(f"{config['notebook']}: the instructor notebook does not score full marks "
+                                       f"when graded: {q['function']} fails its checker: {failure}")
+                slowest = max(slowest, time.monotonic() - part_started)
                 names = list(dict.fromkeys(what for what, _ in record))
                 found[q["function"]][group] = names if len(names) > 1 else []
     finally:
         runner.close()
-    return found, slowest
+    if runner.tampered or runner.notes:
+        raise GradingError(f"{config['notebook']}: the instructor notebook does not grade cleanly: "
+                           f"{'; '.join(runner.notes + runner.tampered)[:1500]}")
+    return found, time.monotonic() - started, slowest, [c[0] for c in run]
 
 
 def main(argv=None) -> int:
@@ -557,8 +622,9 @@ def main(argv=None) -> int:
     parser.add_argument("--config", type=Path, required=True, help="the autograder's grading.json")
     parser.add_argument("--json", type=Path, required=True, help="where to write the result")
     args = parser.parse_args(argv)
-    from .sandbox import forbid_tracing
+    from .sandbox import adopt_orphans, forbid_tracing
     forbid_tracing()
+    adopt_orphans()
     try:
         config = load_config(args.config)
     except GradingError as exc:
@@ -569,7 +635,7 @@ def main(argv=None) -> int:
         print(f"error: the installed lecture_utils differs from the autograder's in {', '.join(changed[:5])}: "
               "rebuild the autograder or install the package it was built from", file=sys.stderr)
         return 2
-    result = grade_notebook(args.notebook, config)
+    result = grade_notebook(args.notebook, config, watch=[args.config])
     args.json.write_text(json.dumps(result, indent=1))
     return 0
 

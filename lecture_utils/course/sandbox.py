@@ -2,12 +2,14 @@
 
 The grader never executes student code. :class:`SubmissionProcess` starts
 ``python -I -m lecture_utils.course.student_process`` in a fresh temporary folder (its own
-working directory and HOME, no network is needed or used, one BLAS thread, limits on memory
-and file size, and, when the grader runs as root as on Gradescope or in Docker, the
-unprivileged user ``nobody``, so the submission cannot write a file the grader reads). The
+working directory and HOME, one BLAS thread, limits on memory
+and file size, and, when the grader runs as root (Gradescope, Docker) and ``nobody`` can run its
+Python, the unprivileged user ``nobody``, so the submission cannot write a file the grader reads). The
 checker, in the grader's process, gets a :class:`StudentFunction` instead of the student's
 function: calling it sends the inputs over a pipe and rebuilds the outputs from plain bytes
-(:mod:`.wire`). Every wait has a deadline; past it the process group is killed.
+(:mod:`.wire`). Every wait and every write has a deadline; past it the process group is killed,
+and so is any process the submission hid outside its group (the grader is their subreaper).
+What the submission prints is discarded.
 """
 
 from __future__ import annotations
@@ -45,7 +47,14 @@ class TimedOut(BaseException):
 
 
 class ProcessEnded(BaseException):
-    """The submission's process died (``os._exit``, a crash, memory exhausted, killed)."""
+    """The submission's process died (``os._exit``, a crash, memory exhausted, killed).
+
+    ``reason``: how ("exit status 3", "killed by signal SIGSEGV").
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(f"the submission's Python process ended ({reason})")
+        self.reason = reason
 
 
 class NotAnAnswer(BaseException):
@@ -92,6 +101,68 @@ def forbid_tracing() -> None:
         pass
 
 
+# ------------------------------------------------------------------------------ processes left behind
+# A submission can start processes that leave its process group (os.setsid) and outlive it, to
+# write files after grading. The grader becomes their "subreaper" (Linux): they are re-parented
+# to it instead of to init, so it can find and kill them when the submission is closed.
+
+_LIVE = set()            # pids of the submission processes this grader is running now
+
+
+def adopt_orphans() -> None:
+    """Make this process the subreaper of its descendants (Linux prctl PR_SET_CHILD_SUBREAPER)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)         # PR_SET_CHILD_SUBREAPER = 36
+    except (OSError, AttributeError):
+        pass
+
+
+def _children() -> dict:
+    """{pid: (state, process group)} of this process's children (from /proc; empty where there is none)."""
+    me, found = os.getpid(), {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()       # after "pid (command)": state, ppid, pgrp, ...
+        if len(fields) > 2 and int(fields[1]) == me:
+            found[int(name)] = (fields[0].decode(), int(fields[2]))
+    return found
+
+
+def _kill_strays(keep: set, group: int) -> int:
+    """Kill and reap this process's children not in ``keep``, generation by generation (a killed
+    process's children are re-parented here). Returns how many had left process group ``group``
+    (already killed as a whole) and were still running: the processes the submission hid."""
+    hidden = 0
+    for _ in range(100):
+        strays = {pid: info for pid, info in _children().items() if pid not in keep}
+        if not strays:
+            break
+        for pid, (state, pgrp) in strays.items():
+            if state != "Z" and pgrp != group:
+                hidden += 1
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    return hidden
+
+
 @dataclass
 class CellReport:
     """What happened to one cell of the submission."""
@@ -107,6 +178,8 @@ class Setup:
 
     cells: list = field(default_factory=list)
     hung: int | None = None
+    ended: int | None = None          # the cell during which the process ended (os._exit, a crash)
+    ended_reason: str = ""
     tampered: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -120,11 +193,14 @@ class SubmissionProcess:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.workdir, "TMPDIR": self.workdir,
                "MPLBACKEND": "Agg", "MPLCONFIGDIR": self.workdir, "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
-        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):      # this machine's OpenBLAS needs them
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",      # this machine's OpenBLAS needs them,
+                     "LD_LIBRARY_PATH"):                          # and a Python may find libpython by it
             if name in os.environ:
                 env[name] = os.environ[name]
         if user is not None:
             os.chown(self.workdir, *user)
+        adopt_orphans()
+        self._children_before = set(_children())
         to_child, self._to_child = os.pipe()
         self._from_child, from_child = os.pipe()
         self.log_path = os.path.join(self.workdir, "output.txt")
@@ -139,16 +215,29 @@ class SubmissionProcess:
                 extra_groups=[] if user else None)
         os.close(to_child)
         os.close(from_child)
+        os.set_blocking(self._to_child, False)
+        _LIVE.add(self.process.pid)
         self.tampered = []
+        self.strays = 0             # processes the submission hid outside its group, killed by kill()
+        self._killed = False
         self.raised = set()         # kinds of the exceptions the student's functions raised
 
     # ------------------------------------------------------------------ the pipe
 
-    def _send(self, request) -> None:
+    def _send(self, request, deadline: float, limit: float) -> None:
+        """Write ``request``; a process that stops reading (it forged an answer and went on) is killed
+        at the deadline instead of blocking the grader."""
         data = memoryview(wire.frame(pickle.dumps(request)))
         try:
             while data:
-                data = data[os.write(self._to_child, data):]
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [self._to_child], [], left)[1]:
+                    self.kill()
+                    raise TimedOut(limit)
+                try:
+                    data = data[os.write(self._to_child, data):]
+                except BlockingIOError:
+                    continue
         except (BrokenPipeError, OSError):
             raise ProcessEnded(self._ended()) from None
 
@@ -191,15 +280,25 @@ class SubmissionProcess:
             code = self.process.returncode
         reason = (f"killed by signal {signal.Signals(-code).name}" if code is not None and code < 0
                   else f"exit status {code}")
-        return f"the submission's Python process ended ({reason})"
+        started = self._last_log_line()        # the process writes here only until the submission's code runs
+        return f"{reason}{': ' + started if started else ''}"
+
+    def _last_log_line(self) -> str:
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(max(0, os.path.getsize(self.log_path) - 400))
+                lines = log.read().decode(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1][:200] if lines else ""
 
     # ------------------------------------------------------------------ requests
 
     def run_cells(self, cells, limit: float) -> Setup:
         """Execute ``cells`` ([(index, source, statement numbers or None)]) in order within ``limit`` s."""
         setup, started = Setup(), time.monotonic()
-        self._send(("run", list(cells)))
         deadline, current = started + limit, None
+        self._send(("run", list(cells)), deadline, limit)
         try:
             while True:
                 message = self._receive(deadline, limit)
@@ -208,17 +307,22 @@ class SubmissionProcess:
                     current = message.get("index")
                 elif event == "cell_done":
                     setup.cells.append(CellReport(current, message.get("error"), message.get("seconds") or 0.0))
+                    current = None
                 elif event == "ready":
                     break
         except TimedOut:
             setup.hung = current
+        except ProcessEnded as exc:
+            if current is None:              # not in a cell: the process could not start
+                raise
+            setup.ended, setup.ended_reason = current, exc.reason
         setup.tampered = list(self.tampered)
         setup.seconds = time.monotonic() - started
         return setup
 
     def call(self, name: str, args: tuple, allowed, partial: bool, deadline: float, limit: float):
         """``(result, delegated)`` of the student's ``name(*args)``; the student's exception re-raised."""
-        self._send(("call", name, args, sorted(allowed), partial))
+        self._send(("call", name, args, sorted(allowed), partial), deadline, limit)
         message = self._receive(deadline, limit)
         event = message["event"]
         if event == "result":
@@ -230,7 +334,7 @@ class SubmissionProcess:
             raise CheckFailure(f"{name} is not defined: the cell that defines it did not run to its end "
                                "(see the notes)")
         if event == "unsendable":
-            raise NotAnAnswer(f"the result could not be sent back ({message.get('message')})")
+            raise CheckFailure(f"your function's result could not be sent to the grader: {message.get('message')}")
         if event != "raised":
             raise NotAnAnswer(f"the submission's process answered a call with {event!r:.40}")
         kind, text = str(message.get("type"))[:60], str(message.get("message"))[:2000]
@@ -241,20 +345,24 @@ class SubmissionProcess:
         raise _rebuilt_exception(kind, text)
 
     def kill(self) -> None:
-        """End the submission's process group (its children too)."""
-        if self.process.poll() is None:
+        """End the submission's process group (its children too), then every process it left behind."""
+        if not self._killed:          # (once: after the leader is reaped, its pid may be reused)
+            self._killed = True
             try:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                os.killpg(self.process.pid, signal.SIGKILL)   # the group may outlive its leader: kill it anyway
             except (ProcessLookupError, PermissionError):
-                self.process.kill()
+                if self.process.poll() is None:
+                    self.process.kill()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        self.strays += _kill_strays(self._children_before | _LIVE - {self.process.pid}, self.process.pid)
 
     def close(self) -> str:
         """Kill the process, remove its folder; the tail of what it printed."""
         self.kill()
+        _LIVE.discard(self.process.pid)
         for fd in (self._to_child, self._from_child):
             try:
                 os.close(fd)

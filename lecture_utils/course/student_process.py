@@ -81,7 +81,7 @@ def _snapshot() -> dict:
     import lecture_utils.checks as checks
     import numpy
 
-    seen = {}
+    seen = {f"sys.{name}": id(getattr(sys, name, None)) for name in ("setprofile", "getprofile", "_getframe")}
     for mod_name, module in list(sys.modules.items()):
         if mod_name.split(".")[0] in WATCHED_MODULES and module is not None:
             seen[f"sys.modules[{mod_name!r}]"] = id(module)
@@ -247,6 +247,9 @@ def main(argv) -> int:
     import numpy  # noqa: F401  (imported before the student's cells so that the snapshot sees it)
     import lecture_utils.checks  # noqa: F401
     pristine = _snapshot()
+    quiet = os.open(os.devnull, os.O_WRONLY)    # from here on, what the submission prints goes nowhere
+    os.dup2(quiet, 1)                           # (the log keeps only this process's own start-up errors;
+    os.dup2(quiet, 2)                           # megabytes of output cost no disk and no grade)
     namespace = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: _NoMagics(),
                  "display": print}
     while True:

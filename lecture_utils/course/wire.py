@@ -6,7 +6,8 @@ in a format that carries data only, never code or classes: a JSON header plus on
 blob holding the arrays' bytes. :func:`decode` rebuilds fresh Python values and plain
 ``numpy.ndarray`` objects from it, so no object made by student code (an ndarray subclass with
 a patched ``__eq__``, a float whose ``__float__`` lies, a numpy the student monkeypatched)
-ever reaches the checker: only numbers do.
+ever reaches the checker: only numbers do. An object with ``__array__`` travels as the array numpy
+makes of it, so whatever its other methods claim, it is graded on that data.
 
 A frame on a pipe is an 8-byte big-endian length and that many bytes.
 """
@@ -20,6 +21,7 @@ import struct
 import numpy as np
 
 MAX_FRAME = 512 * 2**20          # bytes: larger answers are refused (a grading process has finite memory)
+MAX_HEADER = 4 * 2**20           # bytes of JSON (arrays travel in the blob; a long JSON list would cost GBs)
 MAX_DEPTH = 32                   # nesting of lists, tuples and dicts
 MAX_OBJECT_ITEMS = 100_000       # elements of an object array, sent one by one
 NUMERIC_DTYPE = re.compile(r"^[<>|=]?[biufc]\d{1,2}$")
@@ -96,9 +98,19 @@ def encode(message: dict) -> bytes:
             return {"list": [enc(v, depth + 1) for v in value]}
         if isinstance(value, dict):
             return {"dict": [[enc(k, depth + 1), enc(v, depth + 1)] for k, v in value.items()]}
+        if hasattr(type(value), "__array__") or hasattr(type(value), "__array_interface__"):
+            try:                                  # array-likes travel as the data numpy reads from them
+                array = np.asarray(value)
+            except Exception:
+                return {"opaque": type(value).__name__}
+            if isinstance(array, np.ndarray):
+                return enc(array, depth + 1)
         return {"opaque": type(value).__name__}
 
     header = json.dumps({k: enc(v, 0) for k, v in message.items()}).encode()
+    if len(header) > MAX_HEADER:
+        raise WireError(f"the answer's non-array part takes {len(header)} bytes, more than {MAX_HEADER}: "
+                        "return numpy arrays rather than long lists")
     return struct.pack(">I", len(header)) + header + bytes(blob)
 
 
@@ -116,6 +128,8 @@ def decode(payload: bytes) -> dict:
     if not isinstance(payload, (bytes, bytearray)) or len(payload) < 4:
         raise WireError("an answer shorter than its header")
     (size,) = struct.unpack(">I", payload[:4])
+    if size > MAX_HEADER:
+        raise WireError(f"an answer whose header of {size} bytes is larger than {MAX_HEADER}")
     if 4 + size > len(payload):
         raise WireError("an answer whose header runs past its end")
     try:
