@@ -1,7 +1,8 @@
 """The class report: what a class got right and wrong, as one self-contained HTML page.
 
-Per exercise and part: how many passed, and the checkers' hints that fired most (the class's
-common mistakes, so the next lecture can address them); one histogram of the total scores.
+Per exercise and output: how many passed its visible and its hidden cases, and the checkers' hints
+that fired most (the class's common mistakes, so the next lecture can address them); which
+submissions tampered, timed out or were no notebook; one histogram of the total scores.
 The page works offline (the plot is an inline PNG with alt text), uses 16 px text, and
 its table is a real table with a caption and header cells.
 """
@@ -16,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 TOP_HINTS = 3
+NOT_A_MISTAKE = ("this exercise is not implemented yet", "timed out after", "not graded:")   # listed after the hints
 
 
 def mistake_of(message: str) -> str:
@@ -26,28 +28,33 @@ def mistake_of(message: str) -> str:
     if "Likely mistake:" in message:
         message = message.split("Likely mistake:", 1)[1]
     message = re.sub(r"\((?:\s*\d+\s*,?)+\)", "(…)", message)
+    message = re.sub(r"\b\d+x\d+\b", "…", message)                   # "so X is 5x5"
     message = re.sub(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])", "…", message)
     return " ".join(message.split())
 
 
 def class_summary(results: list, config: dict) -> list:
-    """[{question, part, group, passed, total, hints: [(hint, count)]}] over the class."""
+    """[{question, part, passed: {group: n}, total, hints: [(hint, students)]}] over the class, one row per
+    output of each exercise; a hint counts each student once, whether it fired on visible or hidden cases.
+
+    The checkers' hints (the mistakes) come first, most frequent first; then answers not written, timed
+    out or not graded. Tampering is left out here: the page lists those students above the table.
+    """
+    from .grading import GROUPS, question_parts
     rows = []
     for q in config["questions"]:
-        from .grading import question_parts
-        for group, part, _ in question_parts(q):
-            passed, hints = 0, Counter()
+        for part in dict.fromkeys(name for _, name, _ in question_parts(q)):
+            passed, hints = {g: 0 for g in GROUPS}, Counter()
             for r in results:
-                row = next((p for rq in r["questions"] if rq["question"] == q["function"]
-                            for p in rq["parts"] if p["group"] == group and p["part"] == part), None)
-                if row is None:
-                    continue
-                if row["message"]:
-                    hints[mistake_of(row["message"])] += 1
-                else:
-                    passed += 1
-            rows.append({"question": q["function"], "part": part, "group": group, "passed": passed,
-                         "total": len(results), "hints": hints.most_common(TOP_HINTS)})
+                mine = [p for rq in r["questions"] if rq["question"] == q["function"]
+                        for p in rq["parts"] if p["part"] == part]
+                for p in mine:
+                    passed[p["group"]] += not p["message"]
+                hints.update({mistake_of(p["message"]) for p in mine
+                              if p["message"] and not p["message"].startswith("tampering")})
+            ranked = sorted(hints.items(), key=lambda hn: (hn[0].startswith(NOT_A_MISTAKE), -hn[1]))
+            rows.append({"question": q["function"], "part": part, "passed": passed, "total": len(results),
+                         "hints": ranked[:TOP_HINTS]})
     return rows
 
 
@@ -61,7 +68,8 @@ def score_histogram_png(scores, max_score: float) -> bytes:
     fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=150)
     edges = np.arange(0, max_score + 2) - 0.5
     ax.hist(scores, bins=edges, color="#0072B2", edgecolor="white")
-    ax.set_xlabel(f"total score (of {max_score:g} points)", fontsize=11)
+    rounded = ", rounded to the point" if any(s != round(s) for s in scores) else ""
+    ax.set_xlabel(f"total score (of {max_score:g} points{rounded})", fontsize=11)
     ax.set_ylabel("students", fontsize=11)
     ax.set_xlim(-0.5, max_score + 0.5)
     ax.yaxis.get_major_locator().set_params(integer=True)
@@ -87,13 +95,20 @@ def report_html(results: list, config: dict) -> str:
     body = []
     for row in summary:
         hints = "".join(f"<li>{html.escape(h)} <span class=n>({n})</span></li>" for h, n in row["hints"])
-        part = f"{row['part']}, " if row["part"] else ""
-        rate = f"{row['passed']}/{row['total']} ({100 * row['passed'] / max(1, row['total']):.0f} %)"
+        rates = "".join(f"<td class=num>{n}/{row['total']} ({100 * n / max(1, row['total']):.0f} %)</td>"
+                        for n in row["passed"].values())
         body.append(f"<tr><th scope=row><code>{html.escape(row['question'])}</code></th>"
-                    f"<td>{html.escape(part)}{row['group']}</td><td class=num>{rate}</td>"
+                    f"<td>{html.escape(row['part']) or 'all'}</td>{rates}"
                     f"<td>{'<ul>' + hints + '</ul>' if hints else 'none'}</td></tr>")
-    notes = Counter(n.split(":")[0] for r in results for n in r["notes"] if "tampering" in n or "timed out" in n)
-    flagged = [r["student"] for r in results if r.get("tampering")]
+    flagged = {
+        "Tampering (0 for what it touched)": [r["student"] for r in results if r.get("tampering")],
+        "An answer timed out": [r["student"] for r in results
+                                if any("timed out" in (p["message"] or "") for q in r["questions"] for p in q["parts"])],
+        "Not a readable notebook": [r["student"] for r in results
+                                    if any("not a readable Jupyter notebook" in n for n in r["notes"])],
+    }
+    flags = "".join(f"<li>{what}: {len(names)}{': ' + html.escape(', '.join(names[:30])) if names else ''}"
+                    f"{' …' if len(names) > 30 else ''}</li>" for what, names in flagged.items())
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -108,17 +123,16 @@ img {{ max-width: 100%; height: auto; }}
 <body>
 <main>
 <h1>Class report: {html.escape(config['notebook'])}</h1>
-<p>{len(results)} submissions graded; median total {median:g} of {max_score:g} points; {full} with full marks.
-Tampering flagged: {len(flagged)}{': ' + html.escape(', '.join(flagged[:20])) if flagged else ''}.
-{html.escape('; '.join(f'{k}: {v}' for k, v in notes.items()))}</p>
+<p>{len(results)} submissions graded; median total {median:g} of {max_score:g} points; {full} with full marks.</p>
+<ul>{flags}</ul>
 <h2>Distribution of total scores</h2>
 <img src="data:image/png;base64,{png}" width="640" height="320" alt="{html.escape(alt)}">
 <h2>Each exercise, output by output</h2>
 <table>
-<caption>Pass rate and the hints that fired most (the class's common mistakes, with how many students
-got each)</caption>
-<thead><tr><th scope=col>exercise</th><th scope=col>part</th><th scope=col>passed</th>
-<th scope=col>most frequent hints</th></tr></thead>
+<caption>Pass rate on the visible and the hidden test cases, and the hints that fired most (the class's
+common mistakes, with how many students got each)</caption>
+<thead><tr><th scope=col>exercise</th><th scope=col>output</th><th scope=col>passed, visible cases</th>
+<th scope=col>passed, hidden cases</th><th scope=col>most frequent hints</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table>
