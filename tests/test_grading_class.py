@@ -16,8 +16,11 @@ import nbformat
 import pytest
 
 import grading_submissions as subs
+from lecture_utils.course.classroom import grade_class
 from lecture_utils.course.editions import make_student_notebook
+from lecture_utils.course.grading import GradingError
 from lecture_utils.course.report import mistake_of
+from lecture_utils.course.sandbox import unprivileged_user
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.course_build          # builds an autograder and grades 30 notebooks
@@ -124,6 +127,29 @@ def test_grading_again_resumes_and_regrades_only_what_is_missing(graded_class):
     grade = next(c for c in commands if " -m lecture_utils grade " in runnable(c))
     again = subprocess.run(runnable(grade), shell=True, cwd=work, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "graded 2 submissions (28 already graded)" in again.stdout, again.stderr
+
+
+def test_a_submission_that_writes_the_grader_s_files_stops_the_run_and_scores_zero(graded_class, tmp_path):
+    """Later submissions would be graded with the altered files: the run stops, names the culprit,
+    keeps its 0, and once restored (here nothing to restore: only the change time moved) grades the rest."""
+    if unprivileged_user() is not None:
+        pytest.skip("the submission runs as nobody and cannot write the package")
+    work, _, _, _ = graded_class
+    nbs = tmp_path / "subs"
+    nbs.mkdir()
+    touch = subs.hostile_submissions(tmp_path)["edits the package's files on disk"][0]
+    nbformat.write(touch, nbs / "a_touches.ipynb")
+    nbformat.write(subs.instructor(), nbs / "b_correct.ipynb")
+    autograder = work / "_build" / "autograder" / "05_convolution_gradients"
+    with pytest.raises(GradingError, match="a_touches.ipynb changed files the grader reads"):
+        grade_class(autograder, nbs, tmp_path / "out", workers=1, progress=False)
+    saved = json.loads((tmp_path / "out" / "results" / "a_touches.json").read_text())
+    assert saved["score"] == 0 and saved["tampering"]
+    assert not (tmp_path / "out" / "results" / "b_correct.json").exists()
+    done = grade_class(autograder, nbs, tmp_path / "out", workers=1, progress=False)
+    assert (done["graded"], done["resumed"]) == (1, 1)
+    rows = list(csv.reader(open(done["csv"])))
+    assert [(r[0], r[-1]) for r in rows[1:]] == [("a_touches", "0"), ("b_correct", "10")]
 
 
 def test_otter_run_as_the_readme_shows_uses_the_isolated_grader(graded_class):
