@@ -8,6 +8,7 @@
 #   make bench      run the benchmarks (optional references: make install-reference)
 #   make student    student edition (answers replaced by stubs) into student/; keeps edited notebooks
 #   make autograder student editions + Otter-Grader autograder.zip per notebook into _build/autograder/
+#   make grade      grade a folder of submissions locally (AUTOGRADER=... SUBMISSIONS=... OUT=...)
 #   make slides     offline reveal.js decks into _build/slides/
 #   make site       offline static site (pages, decks, index) into _build/site/
 #   make check-site headless Chromium check of the site, with the axe-core accessibility audit
@@ -40,7 +41,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
                --nbval-cell-timeout 300
 
 .PHONY: install install-lab install-hub test-hub lab test test-unit test-notebooks notebooks bench install-reference clean \
-        student autograder slides site check-site install-a11y install-tools test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
+        student autograder grade slides site check-site install-a11y install-tools test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
         check-python
 
 check-python:
@@ -130,6 +131,12 @@ student: install-lab
 # For each notebook its student edition and an Otter-Grader autograder.zip (see README, instructors).
 autograder: install
 	$(BIN)/python -m lecture_utils autograder --out _build/autograder
+
+# A folder of submissions, graded locally in parallel (see README, "Grading a class"):
+#   make grade AUTOGRADER=_build/autograder/05_convolution_gradients SUBMISSIONS=submissions/05 OUT=grades/05
+grade: install
+	@test -n "$(AUTOGRADER)" -a -n "$(SUBMISSIONS)" || { echo "make grade needs AUTOGRADER=DIR SUBMISSIONS=DIR [OUT=DIR]"; exit 2; }
+	$(BIN)/python -m lecture_utils grade --autograder $(AUTOGRADER) --submissions $(SUBMISSIONS) --out $(or $(OUT),_build/grades)
 
 slides: install
 	$(BIN)/python -m lecture_utils slides --out _build/slides

@@ -10,6 +10,7 @@ import pytest
 from checker_probes import assert_hard_coded_fails_hidden
 from scipy import signal
 
+import lecture_utils.checks.conv
 import lecture_utils.conv
 from lecture_utils.checks import CheckFailure
 from lecture_utils.checks.conv import (check_conv_layer_backward, check_input_gradient,
@@ -321,6 +322,16 @@ def test_an_answer_delegating_to_the_package_is_refused(name):
     fn, called = DELEGATIONS[name]
     with pytest.raises(CheckFailure, match=f"calls {called}, the package's own code"):
         CHECKERS[name](fn)
+
+
+def test_an_answer_calling_the_checker_s_own_reference_code_is_refused():
+    """The checkers' reference loops are the package's code too (they were once exempt)."""
+    def layer_from_the_checker(dy, x, w, padding):
+        dx_pad, dw = lecture_utils.checks.conv._layer_loops(dy, x, w, padding)
+        U, V = x.shape[2:]
+        return dx_pad[:, :, padding:padding + U, padding:padding + V], dw, dy.sum(axis=(0, 2, 3))
+    with pytest.raises(CheckFailure, match="calls lecture_utils.checks.conv._layer_loops, the package's own code"):
+        check_conv_layer_backward(layer_from_the_checker)
 
 
 def _complex(name):

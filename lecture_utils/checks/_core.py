@@ -30,7 +30,9 @@ from pathlib import Path
 import numpy as np
 
 PACKAGE = Path(__file__).resolve().parents[1]          # lecture_utils/
-NOT_AN_ANSWER = (PACKAGE / "checks", PACKAGE / "_validate.py")   # code a call may pass through
+NOT_AN_ANSWER = (PACKAGE / "_validate.py",)   # code a call may pass through (the checkers' own is refused)
+_SETPROFILE = sys.setprofile        # as it was when the checkers were imported (before any answer ran)
+WATCH_TURNED_OFF = "sys.setprofile"  # reported among the calls when an answer switches the watch off
 CASES = ("all", "visible", "hidden")
 # Code that is nobody's answer: the Python installation (its standard library and packages) and lecture_utils.
 _NOT_STUDENT_CODE = tuple({str(Path(p).resolve()) for key, p in sysconfig.get_paths().items()
@@ -120,11 +122,17 @@ def _checked_function(frame) -> str | None:
 
 def _watching_calls(fn, args, allowed):
     """Call ``fn(*args)``; also return the package functions it called (other than ``allowed``)."""
+    if isinstance(fn, CallsElsewhere):   # the autograder's stand-in: the call is run and watched elsewhere
+        return fn.call_watching(args, allowed)
     seen = []
+    own_code = sys._getframe().f_code
     inside_allowed = []          # frames of allowed package functions now running: their calls are theirs
     previous = sys.getprofile()
 
     def profile(frame, event, arg):
+        if event == "c_call" and arg is _SETPROFILE and frame.f_code is not own_code:
+            if WATCH_TURNED_OFF not in seen:    # the answer replaces this watch (to call the package unseen)
+                seen.append(WATCH_TURNED_OFF)
         if event == "return" and inside_allowed and frame is inside_allowed[-1]:
             inside_allowed.pop()
         if event != "call" or inside_allowed:
@@ -138,6 +146,8 @@ def _watching_calls(fn, args, allowed):
     sys.setprofile(profile)
     try:
         result = fn(*args)
+        if sys.getprofile() is not profile and WATCH_TURNED_OFF not in seen:   # switched off another way
+            seen.append(WATCH_TURNED_OFF)
     finally:
         sys.setprofile(previous)
     return result, seen
@@ -168,6 +178,9 @@ def call_student(fn, args, case: str, allowed=()):
         raise
     except Exception as exc:
         raise CheckFailure(student_error(fn, exc, case)) from None
+    if WATCH_TURNED_OFF in delegated:
+        raise CheckFailure("your function changes sys.setprofile, which the checker uses to see which functions "
+                           "it calls: remove that, and write the computation yourself.")
     if delegated:
         raise CheckFailure(f"your function calls {delegated[0]}, the package's own code: this exercise asks you "
                            "to write the computation yourself, with numpy (np.sum, slicing, @).")
@@ -359,3 +372,48 @@ def passed(name: str, n_cases: int, n_hidden: int = 0) -> None:
         return
     extra = f" (and {n_hidden} extra)" if n_hidden else ""
     print(f"PASS {name}: matches the reference on {n_cases - n_hidden} test cases{extra} of different shapes.")
+
+
+# ---------------------------------------------------------------------- hooks for the autograder
+# (lecture_utils.course.grading: the student's code runs in another process; each output is a part)
+
+class CallsElsewhere:
+    """Base of a stand-in for a student's function that runs in another process.
+
+    ``call_watching(args, allowed)`` runs the call there, watched as :func:`_watching_calls`
+    does, and returns ``(result, package functions called)``.
+    """
+
+    def call_watching(self, args, allowed):
+        raise NotImplementedError
+
+
+class NotComputed:
+    """An output the student's function had not computed when it raised; ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+PART_RECORD = None   # a list while the autograder grades each output on its own: compare() notes, goes on
+
+
+def _recording_parts(compare_one):
+    """``compare`` that, while :data:`PART_RECORD` is a list, appends ``(what, failure or None)`` instead
+    of raising, so that the other outputs of the same answer are still compared."""
+    def compare_part(what, got, *args, **kwargs):
+        if PART_RECORD is None:
+            return compare_one(what, got, *args, **kwargs)
+        try:
+            if isinstance(got, NotComputed):
+                raise CheckFailure(f"{what}: {got.reason}.")
+            compare_one(what, got, *args, **kwargs)
+        except CheckFailure as failure:
+            PART_RECORD.append((what, str(failure)))
+        else:
+            PART_RECORD.append((what, None))
+    compare_part.__doc__, compare_part.__name__ = compare_one.__doc__, compare_one.__name__
+    return compare_part
+
+
+compare = _recording_parts(compare)

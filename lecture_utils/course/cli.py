@@ -10,7 +10,10 @@
   published branch (or per NOTEBOOK named) that pulls the student edition into a JupyterHub home
   and opens it;
 * ``slides``: offline reveal.js decks into ``_build/slides/``;
-* ``site``: an offline static site (pages, decks, index) into ``_build/site/``.
+* ``site``: an offline static site (pages, decks, index) into ``_build/site/``;
+* ``grade --autograder DIR --submissions DIR --out DIR``: grade a folder of submissions locally,
+  in parallel, each in isolation with time limits, into ``grades.csv``, feedback and ``report.html``
+  (see :mod:`lecture_utils.course.classroom`).
 
 Without NOTEBOOK arguments every ``notebooks/NN_*.ipynb`` under the current
 folder is used. Errors in a notebook (a malformed exercise, a missing title)
@@ -24,7 +27,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_OUT = {"student": "student", "slides": "_build/slides", "site": "_build/site",
-               "autograder": "_build/autograder", "nbgitpuller": "", "publish": ""}
+               "autograder": "_build/autograder", "nbgitpuller": "", "publish": "", "grade": "_build/grades"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,12 +44,47 @@ def _parser() -> argparse.ArgumentParser:
                                        "(nbgitpuller: its https address; publish: any address you push to)")
     parser.add_argument("--branch", default="student-edition", help="nbgitpuller, publish: the student edition's branch")
     parser.add_argument("--message", "-m", help="publish: the commit message (default: the notebooks changed)")
+    grade = parser.add_argument_group("grade")
+    grade.add_argument("--autograder", type=Path, help="grade: a notebook's autograder folder (grading.json) or autograder.zip")
+    grade.add_argument("--submissions", type=Path, help="grade: the folder of submitted .ipynb files")
+    grade.add_argument("--workers", type=int, default=None, help="grade: submissions graded at once (default: cores)")
+    grade.add_argument("--notebook-timeout", type=float, default=None,
+                       help="grade: seconds for a submission's cells (default: from grading.json)")
+    grade.add_argument("--answer-timeout", type=float, default=None,
+                       help="grade: seconds for one graded part (default: from grading.json)")
+    grade.add_argument("--all-cells", action="store_true",
+                       help="grade: run every cell, not only those the graded functions need")
+    grade.add_argument("--id-column", default="student", help="grade: title of the CSV's first column")
+    grade.add_argument("--quiet", action="store_true", help="grade: no progress bar")
     return parser
+
+
+def _grade(args) -> int:
+    from .classroom import grade_class
+    from .grading import GradingError
+    if args.autograder is None or args.submissions is None:
+        print("error: grade needs --autograder DIR and --submissions DIR", file=sys.stderr)
+        return 2
+    try:
+        done = grade_class(args.autograder, args.submissions, args.out or Path(DEFAULT_OUT["grade"]),
+                           workers=args.workers, notebook_seconds=args.notebook_timeout,
+                           answer_seconds=args.answer_timeout, all_cells=args.all_cells,
+                           id_column=args.id_column, progress=not args.quiet)
+    except GradingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"graded {done['graded']} submissions ({done['resumed']} already graded) in {done['seconds']} s "
+          f"with {done['workers']} workers")
+    print(done["csv"])
+    print(done["report"])
+    return 0
 
 
 def main(argv=None) -> int:
     """Run one command; return the process exit status."""
     args = _parser().parse_intermixed_args(argv)
+    if args.command == "grade":
+        return _grade(args)
     if args.command in ("nbgitpuller", "publish"):
         return _deploy(args)
     notebooks = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
