@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from bad_input import Case, check_refused, expand
 
-from lecture_utils.data import iris_lecture_example, iris_standardised
+from lecture_utils.data import iris_lecture_example, iris_standardised, measured_table
 
 
 def test_iris_is_standardised_and_complete():
@@ -176,12 +176,14 @@ TABLE = [
     Case(faces_matched_split, dict(rng=0, standardise=True, by_picture=True, sources=False),
          {"rng": "seed", "standardise": "flag", "by_picture": "flag", "sources": "flag"}),
     Case(kfold_split, dict(labels=np.array([0, 1] * 5), k=2, rng=0, groups=np.array([-1] * 10)),
-         {"labels": "array", "k": "count", "rng": "seed"}),
+         {"labels": "array", "k": "count", "rng": "seed"},
+         skip={"groups": ["None", "a negative label"]}),      # None: no groups; -1: an example in no group
     Case(validation_split, dict(x=np.ones((8, 2, 2)), labels=np.array([0, 1] * 4), fraction=0.25, rng=0),
          {"x": "array", "labels": "array", "fraction": "positive", "rng": "seed"}),
     Case(iris_lecture_example, dict(n_examples=5, rng=0), {"n_examples": "count", "rng": "seed"}),
     Case(faces_lecture_split, dict(rng=0, standardise=True), {"rng": "seed", "standardise": "flag"}),
     Case(digits_split, dict(test_fraction=0.25, rng=0), {"test_fraction": "positive", "rng": "seed"}),
+    Case(measured_table, dict(name="magnification_features"), {"name": "choice"}),
 ]
 PARAMS, IDS = expand(TABLE)
 

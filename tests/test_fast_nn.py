@@ -95,7 +95,7 @@ MODEL = nn.MLP([2, 2, 1], ["tanh", "sigmoid"])
 TABLE = [Case(fast.train_sgd_many, dict(model=MODEL, params=[MODEL.params], x=X_XOR, y=Y_XOR, learning_rates=1.0,
                                         batch_size=2, epochs=2, seeds=[0]),
               {"x": "array", "y": "array", "batch_size": "count", "epochs": "count"},
-              skip={"batch_size": ["None"]})]      # None is the full batch
+              skip={"batch_size": ["None"], "seeds": ["None"]})]      # None: the full batch; seeds 0 to S - 1
 PARAMS, IDS = expand(TABLE)
 
 

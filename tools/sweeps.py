@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from lecture_utils import nn  # noqa: E402
 from lecture_utils.baselines import logistic_baseline  # noqa: E402
 from lecture_utils.cnn import lecture_init  # noqa: E402
-from lecture_utils.data import (TABLES_DIR, digits_split, faces_lecture_split, faces_matched_split,  # noqa: E402
+from lecture_utils.data import (TABLES, digits_split, faces_lecture_split, faces_matched_split,  # noqa: E402
                                 kfold_split, validation_split)
 from lecture_utils.fast import cnn as fast_cnn  # noqa: E402
 from lecture_utils.fast import nn as fast_nn  # noqa: E402
@@ -454,7 +454,7 @@ def _run(sweep, wanted, check, quick) -> list:
         if name not in wanted:
             continue
         if name in ARRAYS:
-            path = TABLES_DIR / f"{name}.npz"
+            path = TABLES / f"{name}.npz"
             if check:
                 found = array_differences(name, dict(np.load(path)), rows) if path.exists() else \
                     [f"{name}: no committed arrays at {path.relative_to(ROOT)}"]
@@ -464,7 +464,7 @@ def _run(sweep, wanted, check, quick) -> list:
                 save_arrays(path, rows)
                 print(f"wrote {path.relative_to(ROOT)} ({len(rows)} arrays)")
             continue
-        path = TABLES_DIR / f"{name}.csv"
+        path = TABLES / f"{name}.csv"
         fresh = to_csv(name, rows)
         if check:
             committed = path.read_text(encoding="utf-8") if path.exists() else None

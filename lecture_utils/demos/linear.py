@@ -8,13 +8,15 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validate import array, checked, instance, integer
+from .._validate import array, checked, instance, integer, seed
 from ..linear import gradient_descent_path, loss_hessian, mse_loss, train_gradient_descent
 from ..optim import History
 from . import Explorer
+from .style import plain_log_ticks, styled
 
 
 @checked(losses=array("T"), title=instance(str))
+@styled
 def draw_loss_curve(losses, title: str = "") -> Figure:
     """Loss against step, log scale, as a standalone Figure.
 
@@ -29,7 +31,8 @@ def draw_loss_curve(losses, title: str = "") -> Figure:
     ax = fig.add_subplot()
     ax.semilogy(np.arange(len(losses)), losses)
     ax.set_xlabel("gradient-descent step")
-    ax.set_ylabel("loss L")
+    ax.set_ylabel("loss L (log scale)")
+    plain_log_ticks(ax)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
@@ -102,7 +105,7 @@ class StepSizeDemo:
     column: int                 # the output column k whose parameters are drawn
 
 
-@checked(x=array("N D"), y=array("N K"), steps=integer(1, 10**4), rng=integer(0), column=integer(0))
+@checked(x=array("N D"), y=array("N K"), steps=integer(1, 10**4), rng=seed(), column=integer(0))
 def step_size_demo(x, y, learning_rates, steps: int = 60, rng: int = 0, column: int = 0) -> StepSizeDemo:
     """Gradient descent on notebook 01's loss at several learning rates, seen along the Hessian's eigenvectors.
 
@@ -189,7 +192,7 @@ def draw_step_size_demo(demo: StepSizeDemo) -> Figure:
     return fig
 
 
-@checked(x=array("N D"), y=array("N K"), steps=integer(1, 10**4), rng=integer(0))
+@checked(x=array("N D"), y=array("N K"), steps=integer(1, 10**4), rng=seed())
 def step_size_explorer(x, y, steps: int = 60, rng: int = 0) -> Explorer:
     """Notebook 01's widget: a learning rate -> the parameters' path on the contours and L - L* with its predicted slope.
 

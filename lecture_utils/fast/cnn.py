@@ -45,14 +45,15 @@ def _dtype_of(params):
     return np.float32 if all(v.dtype == np.float32 for v in params.values()) else np.float64
 
 
-def _check_data(x, labels, params, names=("x", "labels"), pool=2):
+def _check_data(x, labels, params, names=("x", "labels"), with_labels=True, pool=2):
     """Parameters, images in their precision, and labels: checked once for a whole run."""
     params = cnn._check_params(params)
     dtype = _dtype_of(params)
     params = {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
     shape = " ".join(map(str, cnn.lenet_input_shape(params, pool)))
     x, = check({names[0]: float_array(f"N {shape}")}, {names[0]: x})
-    labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
+    if with_labels:
+        labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
     return x.astype(dtype, copy=False), labels, params
 
 
@@ -118,7 +119,7 @@ def _predict_proba(params, x, batch_size=512, pool=2):
 @checked(batch_size=integer(1), pool=integer(1, 4))
 def lenet_predict_proba(x, params, batch_size: int = 512, pool: int = 2):
     """:func:`lecture_utils.cnn.lenet_predict_proba`, one BLAS thread, in the parameters' precision."""
-    x, _, params = _check_data(x, np.zeros(len(np.asarray(x)), dtype=int), params, pool=pool)
+    x, _, params = _check_data(x, None, params, with_labels=False, pool=pool)
     with single_threaded_blas():
         return _predict_proba(params, x, batch_size, pool)
 
@@ -136,10 +137,10 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
     """
     params = lenet_init(rng=rng, pool=pool) if params is None else params
     x, labels, params = _check_data(x, labels, params, pool=pool)
-    cnn._check_test_pair(x_test, y_test)
+    cnn._check_test_pair(x_test, y_test, ("x_test", "y_test"))
     evaluate = None
     if x_test is not None:
-        x_test, y_test, _ = _check_data(x_test, y_test, params, pool=pool)
+        x_test, y_test, _ = _check_data(x_test, y_test, params, names=("x_test", "y_test"), pool=pool)
 
         def evaluate(p):
             return {"test accuracy": float(np.mean(_predict_proba(p, x_test, pool=pool).argmax(axis=1) == y_test))}
@@ -262,7 +263,7 @@ def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate
                            weight_decay: float = 0.0) -> cnn.ValidationRun:
     """:func:`lecture_utils.cnn.lecture_validation_run`, each image's 3x3 windows gathered once (same arguments and results)."""
     cnn._check_targets(np.zeros((1, len(X))), y)
-    cnn._check_targets(np.zeros((1, len(X_val))), y_val)
+    cnn._check_targets(np.zeros((1, len(X_val))), y_val, "y_val")
     f, W, b = cnn.lecture_init(n_filters, X.shape[1], 3, rng)
     fit, val = _LectureData(X, y), _LectureData(X_val, y_val)
     kept = []

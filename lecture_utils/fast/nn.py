@@ -117,8 +117,8 @@ def train_sgd_many(model, params, x, y, learning_rates, batch_size=None, epochs:
     batch_size : int in 1..N, optional
         B; default N (full batch).
     epochs : int >= 0
-    seeds : sequence of S ints or Generators
-        Run s shuffles with ``seeds[s]``, as ``train_sgd(..., rng=seeds[s])`` does.
+    seeds : sequence of S ints or Generators, optional
+        Run s shuffles with ``seeds[s]``, as ``train_sgd(..., rng=seeds[s])`` does; None: 0, 1, ..., S - 1.
 
     Returns
     -------
