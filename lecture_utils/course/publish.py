@@ -193,11 +193,23 @@ def _configure(exporter):
 
 
 def slides_exporter() -> SlidesExporter:
-    """nbconvert's reveal.js exporter pointed at the vendored reveal.js and MathJax."""
+    """nbconvert's reveal.js exporter pointed at the vendored reveal.js and MathJax.
+
+    After widgets become pictures and pictures get their alt texts, :mod:`.slides` decides
+    what each slide shows of its cells; only then are the cells grouped into slides
+    (nbconvert's own step, which ``lecture_reveal/conf.json`` moves to the end).
+    """
+    from nbconvert.exporters.slides import _RevealMetadataPreprocessor
+
+    from .slides import SlideContentPreprocessor
+
     exporter = SlidesExporter(template_name="lecture_reveal", **TEMPLATE_DIRS)
     exporter.reveal_url_prefix = REVEAL_PREFIX
     exporter.reveal_theme = "white"  # its fonts are vendored; other themes import web fonts
-    return _configure(exporter)
+    _configure(exporter)
+    exporter.register_preprocessor(SlideContentPreprocessor(), enabled=True)
+    exporter.register_preprocessor(_RevealMetadataPreprocessor(), enabled=True)
+    return exporter
 
 
 def html_exporter() -> HTMLExporter:
