@@ -60,6 +60,11 @@ axis, a forgotten $1/N$, ...). Until you write your code it stops with *this exe
 yet*. Check cells are tagged `raises-exception`, so *Run All* shows that message and carries on: no
 later cell uses your answers, the rest of the notebook runs as in the lecture."""
 
+# Cell metadata (under lecture_utils) for the instructor and the tests only: the answer's
+# expression, and a wrong answer (the solution with one mistake) with its hint. The student
+# edition drops them: a wrong answer is the solution but for one line.
+INSTRUCTOR_ONLY_KEYS = ("answer", "wrong_answer", "wrong_hint")
+
 # How much of the instruction text goes into the stub's error message.
 MAX_INSTRUCTION_CHARS = 300
 
@@ -468,8 +473,9 @@ def make_student_notebook(nb, name: str):
     nbformat.NotebookNode
         Solution cells stubbed (see :func:`stub_source`), predictions unanswered, their
         check cells tagged ``raises-exception``, the outputs of stubbed, check and
-        dependent cells cleared, ``reveals`` cells moved after their exercise, and a note
-        for students after the first cell.
+        dependent cells cleared, ``reveals`` cells moved after their exercise, the
+        instructor-only metadata (:data:`INSTRUCTOR_ONLY_KEYS`) dropped, and a note for
+        students after the first cell.
     """
     exercises = find_exercises(nb, name)
     student = copy.deepcopy(nb)
@@ -489,6 +495,10 @@ def make_student_notebook(nb, name: str):
                 tags.append(RAISES_TAG)
         for i in dependent_cells(nb, ex):
             _clear_outputs(student.cells[i])
+    for cell in student.cells:
+        own = cell.metadata.get("lecture_utils")
+        for key in INSTRUCTOR_ONLY_KEYS if isinstance(own, dict) else ():
+            own.pop(key, None)
     student.cells = _reveals_moved(student.cells, exercises)
     note = nbformat.v4.new_markdown_cell(STUDENT_NOTE)
     note.metadata["slideshow"] = {"slide_type": "skip"}
