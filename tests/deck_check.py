@@ -4,8 +4,9 @@ For each deck (``*.slides.html``) and each screen size (1280x720 and 1024x768 by
 opens the deck, turns transitions off, visits every slide with all its fragments shown, and
 reads from the live layout what an audience would see:
 
-* **overflowing**: a slide with visible content (text, formula, figure, code) outside the
-  visible area (the ``.reveal`` element within the window), above, below, left or right;
+* **overflowing**: a slide with content (text, formula, code) outside the visible area (the
+  ``.reveal`` element within the window) above or below it, or hidden below the end of a
+  scrolling box;
 * **figures**, **out of view**: every picture (``img``, ``svg``, ``canvas`` outside formulas)
   and those not wholly visible: cut by the window or by a scrolling/clipping box, or drawn
   smaller than 40 px;
@@ -81,9 +82,12 @@ MEASURE_JS = r"""
     return boxes;
   };
   const scaleOf = el => (el.offsetWidth > 0 ? el.getBoundingClientRect().width / el.offsetWidth : 1);
-  const controls = [...document.querySelectorAll(
-      '.reveal .controls button, .reveal .slide-number, .reveal .progress')]
-      .filter(el => shown(el)).map(el => el.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
+  // The controls drawn on the current slide: the arrows reveal.js enables (they fade in, so their
+  // opacity is not read), the slide number and the progress bar.
+  const drawnControls = () => [...document.querySelectorAll('.reveal .controls button.enabled')]
+      .filter(b => getComputedStyle(b).visibility !== 'hidden' && getComputedStyle(b.parentElement).display !== 'none')
+      .concat([...document.querySelectorAll('.reveal .slide-number, .reveal .progress')].filter(el => shown(el)))
+      .map(el => el.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
   const records = [];
   for (const slide of Reveal.getSlides()) {
     const where = Reveal.getIndices(slide);
@@ -127,7 +131,7 @@ MEASURE_JS = r"""
       const r = math.getBoundingClientRect();
       if (r.width > 0) {
         pieces.push({kind: m.getAttribute('display') === 'true' ? 'equation' : 'math', el: m, rect: r});
-        smallest = Math.min(smallest, parseFloat(getComputedStyle(m).fontSize) * scaleOf(m) * 0.8);
+        smallest = Math.min(smallest, parseFloat(getComputedStyle(m).fontSize) * scaleOf(m));
       }
     }
     const figures = [...slide.querySelectorAll('img, canvas, svg')]
@@ -157,7 +161,6 @@ MEASURE_JS = r"""
         if (r.bottom > b.bottom + TOL || r.top < b.top - TOL) { overflowing = true; low = Math.max(low, r.bottom - b.bottom); }
         if (r.right > b.right + TOL || r.left < b.left - TOL) {
           clipped.add(block(p.el)); right = Math.max(right, r.right - b.right);
-          if (b === view) { overflowing = true; }
         }
       }
     }
@@ -168,6 +171,7 @@ MEASURE_JS = r"""
       if (s.overflowX !== 'visible' && box.scrollWidth > box.clientWidth + 1) { clipped.add(block(box)); }
     }
     const clippedLabels = [...clipped].map(label);
+    const controls = drawnControls();
     const overlaps = pieces.filter(p => controls.some(c => meets(c, p.rect)));
     records.push({
       h: where.h, v: where.v || 0,

@@ -3,7 +3,9 @@
    The deck is measured in the slide's own pixels (config.width x config.height: reveal.js then
    scales the whole slide to the screen), once the formulas are typeset and the pictures decoded:
 
-   1. Wide display equations are scaled down to the slide's width (not below equationMinScale).
+   1. A display equation wider than the slide is set on several lines (broken before its
+      top-level relations and operators, aligned); one that still does not fit, or cannot be
+      broken, is scaled down to the slide's width (not below equationMinScale).
    2. Each figure starts at its own size (an img element's width attribute or its pixels, an svg element's
       width), at most the slide's width and most of its height.
    3. A slide taller than the slide is split into subslides: a cell that fits on a slide of its
@@ -98,6 +100,90 @@
     }
   }
 
+  /* --- wide display equations: broken into lines at their top-level relations and operators --- */
+
+  /* Top-level positions in a TeX string where a line may break: before a relation (=, \le, ...),
+     a + or a binary -, or a \quad/\qquad between two statements. Braces, \left...\right and
+     environments are never broken into. */
+  function breakPoints(tex) {
+    const points = [];
+    let depth = 0;
+    for (let i = 0; i < tex.length; i++) {
+      const c = tex[i], rest = tex.slice(i);
+      if (c === '\\') {
+        const word = /^\\([A-Za-z]+|.)/.exec(rest)[1];
+        if (word === 'left' || word === 'begin') { depth++; }
+        else if (word === 'right' || word === 'end') { depth--; }
+        else if (depth === 0 && /^(le|leq|ge|geq|approx|ne|neq|equiv|to|quad|qquad)$/.test(word)) {
+          points.push({at: i, relation: !/quad/.test(word), gap: /quad/.test(word)});
+        }
+        i += word.length;
+        continue;
+      }
+      if (c === '{') { depth++; } else if (c === '}') { depth--; }
+      else if (depth === 0 && (c === '=' || c === '+' || c === '-')) {
+        const before = tex.slice(0, i).trimEnd();
+        const unary = !before || /[{(=+\-,^_&]$/.test(before) || /\\(le|leq|ge|geq|approx|quad|qquad)$/.test(before);
+        if (!unary && tex[i + 1] !== '=') { points.push({at: i, relation: c === '=', gap: false}); }
+      }
+    }
+    return points;
+  }
+
+  /* The TeX of an equation set on `lines` lines (an aligned environment), or null if it cannot be. */
+  function brokenTeX(tex, lines) {
+    let body = tex.trim(), tag = '';
+    const tagged = /\\tag\*?\{[^{}]*\}\s*$/.exec(body);
+    if (tagged) { tag = tagged[0]; body = body.slice(0, tagged.index).trim(); }
+    if (/\\\\|\\begin\{(aligned|align|gathered|split|multline|eqnarray|array|cases)/.test(body)) { return null; }
+    const points = breakPoints(body);
+    const first = points.find(p => p.relation);
+    const usable = points.filter(p => !first || p.at > first.at);
+    if (usable.length < lines - 1) { return null; }
+    const chosen = [];
+    for (let k = 1; k < lines; k++) {
+      const target = body.length * k / lines;
+      const best = usable.filter(p => !chosen.includes(p) && (!chosen.length || p.at > chosen[chosen.length - 1].at))
+                         .reduce((a, p) => (!a || Math.abs(p.at - target) < Math.abs(a.at - target) ? p : a), null);
+      if (!best) { return null; }
+      chosen.push(best);
+    }
+    const parts = [];
+    let from = 0;
+    for (const p of chosen) { parts.push(body.slice(from, p.at)); from = p.at; }
+    parts.push(body.slice(from));
+    const head = first ? parts[0].slice(0, first.at) + '&' + parts[0].slice(first.at) : '&' + parts[0];
+    const tail = parts.slice(1).map((part, k) => (chosen[k].relation ? '&' : chosen[k].gap ? '&' : '&\\quad ') + part);
+    return '\\begin{aligned}' + [head, ...tail].join(' \\\\ ') + '\\end{aligned}' + tag;
+  }
+
+  /* Set each display equation wider than the slide on as few lines as make it fit. */
+  function breakWideEquations(slides) {
+    if (!(window.MathJax && MathJax.startup && MathJax.startup.document && MathJax.tex2chtml)) { return; }
+    const doc = MathJax.startup.document;
+    const items = doc.getMathItemsWithin(slides).filter(item => item.display && item.typesetRoot);
+    let changed = false;
+    for (const item of items) {
+      let root = item.typesetRoot;
+      const room = (root.parentElement && root.parentElement.clientWidth) || cfg.width;
+      const math = root.querySelector('mjx-math');
+      if (!math || math.getBoundingClientRect().width <= room) { continue; }
+      for (let lines = 2; lines <= 6; lines++) {
+        const tex = brokenTeX(item.math, lines);
+        if (!tex) { break; }
+        const node = MathJax.tex2chtml(tex, {display: true});
+        root.replaceWith(node);
+        root = node;
+        changed = true;
+        doc.clear();
+        doc.updateDocument();   // the new equation's glyphs need their CSS before it can be measured
+        const width = node.querySelector('mjx-math').getBoundingClientRect().width;
+        if (width <= room) { break; }
+      }
+    }
+    return changed;
+  }
+
   /* Display equations wider than their box are set in a smaller font (MathJax's CHTML scales
      with the font); the ratio is kept so that later passes can redo it. */
   function fitEquations(section) {
@@ -123,31 +209,40 @@
     }
   }
 
-  /* Where a line of a pre element starts, the last one that still starts above the limit. */
+  /* Where a line of a pre element starts: the last line start above the limit that has text
+     after it. A line's top is read from its first visible character (a collapsed range has no box). */
   function lineCut(pre, limit, top) {
     const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) { nodes.push(node); }
     const range = document.createRange();
-    let best = null;
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let best = null, atLineStart = false, start = null;
+    for (const node of nodes) {
       const text = node.textContent;
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-        range.setStart(node, i + 1);
+      for (let i = 0; i < text.length; i++) {
+        if (text[i] === '\n') { atLineStart = true; start = {node, offset: i + 1}; continue; }
+        if (!atLineStart || !text[i].trim()) { continue; }
+        atLineStart = false;
+        range.setStart(node, i);
         range.setEnd(node, i + 1);
         const rects = range.getClientRects();
-        const lineTop = rects.length ? rects[0].top : range.getBoundingClientRect().top;
-        if (lineTop - top > limit) { return best; }
-        if (remainderIsBlank(pre, node, i + 1)) { return best; }
-        best = {node, offset: i + 1};
+        if (!rects.length) { continue; }
+        if (rects[0].top - top > limit - 2) { return best; }
+        best = start;
       }
     }
     return best;
   }
 
-  function remainderIsBlank(pre, node, offset) {
-    const range = document.createRange();
-    range.setStart(node, offset);
-    range.setEnd(pre, pre.childNodes.length);
-    return !range.toString().trim();
+  /* A heading stays with what follows it: cutting before `kid`, cut before the heading that
+     ends the content just above it instead (unless nothing would be left above). */
+  function keptWithNext(kid, earlier) {
+    const shown = earlier.filter(k => k.getBoundingClientRect().height > 0 && k.textContent.trim());
+    const previous = shown[shown.length - 1];
+    if (!previous || shown.length < 2) { return kid; }
+    const blocks = [...previous.querySelectorAll('h1, h2, h3, h4, p, li, pre, mjx-container, img, svg, table')];
+    const last = previous.matches('h1, h2, h3, h4') ? previous : blocks[blocks.length - 1];
+    return last && last.matches('h1, h2, h3, h4') && (last === previous || !last.closest('li')) ? previous : kid;
   }
 
   /* The position at which to cut a slide so that what comes before it ends above `limit`. */
@@ -156,16 +251,18 @@
     for (let i = 0; i < kids.length; i++) {
       const kid = kids[i];
       const r = kid.getBoundingClientRect();
-      if (r.height === 0 && r.width === 0) { continue; }
+      if (r.height === 0 || r.width === 0) { continue; }
+      // Empty boxes (JupyterLab's collapsers and prompts, beside the content) are no content.
+      if (!kid.textContent.trim() && !kid.matches(FIGURES) && !kid.querySelector('img, svg, canvas')) { continue; }
       if (r.bottom - top <= limit) { contentBefore = true; continue; }
-      if (contentBefore && r.height <= room) { return {before: kid}; }
+      if (contentBefore && r.height <= room) { return {before: keptWithNext(kid, kids.slice(0, i))}; }
       let inner = null;
       if (kid.tagName === 'PRE') { inner = lineCut(kid, limit, top); }
       else if (!ATOMIC.has(kid.tagName.toUpperCase()) && !kid.matches(FIGURES)) {
         inner = findCut(kid, limit, top, contentBefore, room);
       }
       if (inner) { return inner; }
-      return contentBefore ? {before: kid} : null;
+      return contentBefore ? {before: keptWithNext(kid, kids.slice(0, i))} : null;
     }
     return null;
   }
@@ -263,29 +360,33 @@
       const alone = Math.min(cfg.figureMaxGrow, (width - 8) / w, (cfg.height * cfg.figureMaxHeight) / h);
       const cell = pieceOf(section, fig);
       const top = section.getBoundingClientRect().top;
+      // What stays above: worth a slide of its own (not just a heading)?
+      const above = cell.getBoundingClientRect().top - top;
       const before = contentChildren(section).some(k => k !== cell && !k.contains(cell) &&
-                                                        k.getBoundingClientRect().bottom - top <= cell.getBoundingClientRect().top - top + 1 &&
+                                                        k.getBoundingClientRect().bottom - top <= above + 1 &&
                                                         k.getBoundingClientRect().height > 0);
-      if (before && alone >= grow * cfg.figureMoveGain && h * grow < cfg.height * cfg.figureSmall) { return cell; }
+      if (before && above > cfg.height * 0.25 && alone >= grow * cfg.figureMoveGain &&
+          h * grow < cfg.height * cfg.figureSmall) { return cell; }
     }
     return null;
   }
 
   function layOut(slides) {
+    // Split: each slide is cut until it fits; the parts cut off are laid out next, in order.
     let heading = '';
-    for (const original of leafSections(slides)) {
-      let section = original;
-      for (let guard = 0; guard < 40; guard++) {
+    const work = leafSections(slides);
+    for (let i = 0; i < work.length; i++) {
+      const section = work[i];
+      for (let guard = 0; guard < 60; guard++) {
         fitEquations(section);
         sizeFigures(section, 1);
         heading = headingOf(section) || heading;
-        const top = section.getBoundingClientRect().top;
         if (contentBottom(section) <= cfg.height) { break; }
-        const label = section.querySelector(':scope > .lecture-continued');
         const room = cfg.height - 40;   // a moved cell must fit under a "(continued)" label
-        const cut = findCut(section, cfg.height, top, !!label, room);
+        // Cut a little above the slide's end: the boxes around a cut (padding, margins) end below it.
+        const cut = findCut(section, cfg.height - 16, section.getBoundingClientRect().top, false, room);
         if (!cut) { break; }
-        section = splitAt(section, cut, heading);
+        work.splice(i + 1, 0, splitAt(section, cut, heading));
       }
     }
     heading = '';
@@ -316,13 +417,14 @@
   /* Measure and fit, then start reveal.js with `revealConfig` (its width and height are the slide's). */
   async function start(options, revealConfig) {
     cfg = Object.assign({width: 1024, height: 704, minScale: 0.75, figureMaxGrow: 2, figureMaxHeight: 0.9,
-                         figureSmall: 0.4, figureMoveGain: 1.4, equationMinScale: 0.5}, options || {});
+                         figureSmall: 0.4, figureMoveGain: 1.4, equationMinScale: 0.6}, options || {});
     const reveal = document.querySelector('.reveal');
     const slides = reveal.querySelector('.slides');
     try {
       await whenTypeset();
       reveal.classList.add('lecture-measuring');
       slides.style.width = cfg.width + 'px';
+      breakWideEquations(slides);
       layOut(slides);
     } catch (error) {
       console.warn('lecture_fit: slides left as they are:', error);
