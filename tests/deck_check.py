@@ -43,22 +43,10 @@ MIN_TEXT_PX = 11.0      # the smallest legible text on a projector, in CSS px as
 MIN_FIGURE_PX = 40      # a picture drawn smaller than this is not "in view"
 
 # Runs in the deck: visits every slide and measures it. Returns JSON, one record per slide.
-MEASURE_JS = r"""
-(async () => {
-  const sleep = ms => new Promise(r => setTimeout(r, ms));
-  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
-  for (let i = 0; i < 200 && !(window.Reveal && Reveal.isReady && Reveal.isReady()); i++) { await sleep(50); }
-  if (document.fonts && document.fonts.ready) { await document.fonts.ready; }
-  Reveal.configure({transition: 'none', backgroundTransition: 'none'});
-  const fitted = async () => {   // the deck's own fitting step, when it has one
-    await frame();
-    if (window.LectureFit && LectureFit.settled) { await LectureFit.settled(); }
-    await frame();
-  };
-  const wrapper = Reveal.getRevealElement().getBoundingClientRect();
-  const view = {left: Math.max(0, wrapper.left), top: Math.max(0, wrapper.top),
-                right: Math.min(innerWidth, wrapper.right), bottom: Math.min(innerHeight, wrapper.bottom)};
+# Defines window.__measureSlide(slide, view, where): one slide's measurements (see the module
+# docstring) as drawn now; `view` is the visible area, `where` the slide's {h, v} indices.
+SLIDE_MEASURE_JS = r"""
+(() => {
   const TOL = 1;
   const inside = (r, box) => r.left >= box.left - TOL && r.top >= box.top - TOL &&
                              r.right <= box.right + TOL && r.bottom <= box.bottom + TOL;
@@ -68,7 +56,7 @@ MEASURE_JS = r"""
     for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
       const s = getComputedStyle(e);
       if (s.display === 'none' || s.visibility === 'hidden' || parseFloat(s.opacity) < 0.05) { return false; }
-      if (e.classList.contains('slides')) { break; }
+      if (e.classList.contains('slides') || e.classList.contains('reveal')) { break; }
     }
     return true;
   };
@@ -84,17 +72,19 @@ MEASURE_JS = r"""
   const scaleOf = el => (el.offsetWidth > 0 ? el.getBoundingClientRect().width / el.offsetWidth : 1);
   // The controls drawn on the current slide: the arrows reveal.js enables (they fade in, so their
   // opacity is not read), the slide number and the progress bar.
+  // (RISE adds its own buttons: help, notes, exit.)
   const drawnControls = () => [...document.querySelectorAll('.reveal .controls button.enabled')]
       .filter(b => getComputedStyle(b).visibility !== 'hidden' && getComputedStyle(b.parentElement).display !== 'none')
-      .concat([...document.querySelectorAll('.reveal .slide-number, .reveal .progress')].filter(el => shown(el)))
+      .concat([...document.querySelectorAll('.reveal .slide-number, .reveal .progress, #help-b, #toggle-notes, ' +
+                                            '#exit_b, #toggle-chalkboard')].filter(el => shown(el)))
       .map(el => el.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
-  const records = [];
-  for (const slide of Reveal.getSlides()) {
-    const where = Reveal.getIndices(slide);
-    const fragments = slide.querySelectorAll('.fragment').length;
-    Reveal.slide(where.h, where.v, fragments ? fragments + 10 : undefined);
-    slide.querySelectorAll('.fragment').forEach(f => f.classList.add('visible'));
-    await fitted();
+  // What the audience sees of the presentation: the .reveal element, within the window.
+  window.__visibleArea = el => {
+    const r = el.getBoundingClientRect();
+    return {left: Math.max(0, r.left), top: Math.max(0, r.top),
+            right: Math.min(innerWidth, r.right), bottom: Math.min(innerHeight, r.bottom)};
+  };
+  window.__measureSlide = (slide, view, where) => {
     const notes = e => !!e.closest('aside.notes');
     // Pieces of content: lines of text (their own boxes, from a Range), formulas, pictures.
     const pieces = [];
@@ -135,7 +125,8 @@ MEASURE_JS = r"""
       }
     }
     const figures = [...slide.querySelectorAll('img, canvas, svg')]
-        .filter(f => !notes(f) && !f.closest('mjx-container, svg svg, .controls'));
+        .filter(f => !notes(f) && !f.closest('mjx-container, svg svg, .controls, button, [class*="oolbar"], ' +
+                                             '[class*="promptOverlay"], [class*="Prompt"], [class*="Collapser"]'));
     let outOfView = [], figureScale = [];
     for (const f of figures) {
       const r = f.getBoundingClientRect();
@@ -145,7 +136,6 @@ MEASURE_JS = r"""
       else { pieces.push({kind: 'figure', el: f, rect: r}); }
       const natural = f.tagName === 'IMG' ? (parseFloat(f.getAttribute('width')) || f.naturalWidth) : 0;
       if (natural > 0) { figureScale.push(r.width / natural); }
-
     }
     // Overflow: a piece outside the visible area, or hidden below the end of a scrolling box.
     // Clipped: a piece cut at the right or left (by the window or by a box), counted once per block.
@@ -173,7 +163,7 @@ MEASURE_JS = r"""
     const clippedLabels = [...clipped].map(label);
     const controls = drawnControls();
     const overlaps = pieces.filter(p => controls.some(c => meets(c, p.rect)));
-    records.push({
+    return {
       h: where.h, v: where.v || 0,
       title: ((slide.querySelector('h1, h2, h3, h4') || slide).textContent || '').trim().replace(/¶$/, '').slice(0, 60),
       overflowing, below_px: Math.round(low), right_px: Math.round(right),
@@ -181,7 +171,34 @@ MEASURE_JS = r"""
       overlapped: overlaps.map(p => p.kind + ': ' + (p.el.textContent || p.el.getAttribute('alt') || '').trim().slice(0, 40)),
       smallest_text_px: smallest === Infinity ? null : Math.round(smallest * 10) / 10,
       figure_scale: figureScale.map(s => Math.round(s * 100) / 100),
-    });
+    };
+  };
+})();
+"""
+
+# Runs in a reveal.js deck: visits every slide (all fragments shown) and measures it.
+MEASURE_JS = SLIDE_MEASURE_JS + r"""
+(async () => {
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  for (let i = 0; i < 200 && !(window.Reveal && Reveal.isReady && Reveal.isReady()); i++) { await sleep(50); }
+  if (document.fonts && document.fonts.ready) { await document.fonts.ready; }
+  Reveal.configure({transition: 'none', backgroundTransition: 'none'});
+  const fitted = async () => {   // the deck's own fitting step, when it has one
+    await frame();
+    if (window.LectureFit && LectureFit.settled) { await LectureFit.settled(); }
+    await frame();
+  };
+  const view = window.__visibleArea(Reveal.getRevealElement());
+  const records = [];
+  for (const slide of Reveal.getSlides()) {
+    const where = Reveal.getIndices(slide);
+    const fragments = slide.querySelectorAll('.fragment').length;
+    Reveal.slide(where.h, where.v, fragments ? fragments + 10 : undefined);
+    slide.querySelectorAll('.fragment').forEach(f => f.classList.add('visible'));
+    await fitted();
+    records.push(window.__measureSlide(slide, view, where));
   }
   Reveal.slide(0, 0);
   return JSON.stringify({view, records});

@@ -275,8 +275,14 @@
     return h.textContent.trim();
   }
 
+  /* Cells before which a subslide was started (their notebook ids): tools/slide_breaks.py writes
+     them into the notebook, so that RISE, which shows the live notebook, breaks there too. */
+  const cellBreaks = [];
+
   /* Move everything from `cut` to the end of `section` into a new subslide right after it. */
   function splitAt(section, cut, heading) {
+    const cell = cut.before && cut.before.matches('.jp-Cell[id^="cell-id="]') ? cut.before : null;
+    if (cell) { cellBreaks.push(cell.id.slice('cell-id='.length)); }
     const range = document.createRange();
     if (cut.before) { range.setStartBefore(cut.before); } else { range.setStart(cut.node, cut.offset); }
     range.setEnd(section, section.childNodes.length);
@@ -436,5 +442,5 @@
     settle();
   }
 
-  window.LectureFit = {start, settled: () => settled};
+  window.LectureFit = {start, settled: () => settled, cellBreaks: () => cellBreaks.slice()};
 })();
