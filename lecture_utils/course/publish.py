@@ -9,10 +9,13 @@ or the site works from a USB stick, over ``file://`` or from any static host.
 * :func:`build_slides`: one reveal.js deck per notebook, ``NN_topic.slides.html``;
   a cell with slide type ``slide`` starts a section, ``subslide`` a vertical
   slide inside it, ``fragment`` appears on a click, ``skip`` is left out and
-  ``notes`` goes to the speaker view (press ``s``).
+  ``notes`` goes to the speaker view (press ``s``). What a slide shows of each
+  cell is decided by :mod:`.slides`; when the deck opens, ``lecture_fit.js``
+  fits every slide to the projector (splits, figure and equation sizes).
 * :func:`build_site`: ``NN_topic.html`` per notebook, its deck beside it, and an
   ``index.html`` listing the notebooks in lecture order with the learning goals
-  read from each title cell.
+  read from each title cell; from the instructor edition, or (``edition="student"``,
+  :mod:`.student_site`) from the student edition, with no answer in it.
 
 Interactive widgets cannot run without a kernel; in both outputs an
 :class:`~lecture_utils.demos.Explorer` shows the picture it last drew.

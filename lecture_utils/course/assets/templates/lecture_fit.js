@@ -6,8 +6,8 @@
    1. A display equation wider than the slide is set on several lines (broken before its
       top-level relations and operators, aligned); one that still does not fit, or cannot be
       broken, is scaled down to the slide's width (not below equationMinScale).
-   2. Each figure starts at its own size (an img element's width attribute or its pixels, an svg element's
-      width), at most the slide's width and most of its height.
+   2. Each figure starts at its own size (an img element's width attribute or its pixels, an svg
+      element's width; PNG, HiDPI PNG and SVG alike), at most the slide's width and most of its height.
    3. A slide taller than the slide is split into subslides: a cell that fits on a slide of its
       own moves whole to the next one; a taller one is cut between its paragraphs, list items,
       equations or outputs, or between the lines of its code or printed output. The new subslide
@@ -18,7 +18,7 @@
       its own moves there with its cell.
    5. Only a slide that still does not fit (one line of code taller than a slide...) is scaled
       down, text and figures together, never below minScale; if even that is not enough it is
-      marked .lecture-overflow (it scrolls; the deck test fails on it).
+      marked .lecture-overflow (it scrolls with the mouse wheel; the deck test fails on it).
 
    LectureFit.settled() resolves once this is done and reveal.js is ready. */
 (function () {
@@ -60,8 +60,8 @@
     return bottom;
   }
 
-  /* A figure's own size in CSS pixels: an img element's width attribute (HiDPI pictures carry one) or
-     its pixels; an svg element's width and height (any unit); a <canvas>'s size. */
+  /* A figure's own size in CSS pixels: an img element's width attribute (HiDPI pictures carry
+     one) or its pixels; an svg element's width and height (any unit); a canvas's size. */
   function naturalSize(fig) {
     const tag = fig.tagName.toUpperCase();
     if (tag === 'IMG') {
