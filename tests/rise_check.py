@@ -167,7 +167,7 @@ def measure_rise(browser: Browser, url: str, width: int, height: int, name: str,
             if now is not None and (now["fragments"] >= now["total"]):
                 record = json.loads(_evaluate(browser, session, MEASURE_CURRENT_JS, events))
                 records[now["id"]] = record
-                if screenshots is not None and now["id"] not in {p.stem.split("_")[-1] for p in screenshots.glob("*.png")}:
+                if screenshots is not None:
                     shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session,
                                         events=events)["data"]
                     screenshots.mkdir(parents=True, exist_ok=True)

@@ -109,6 +109,8 @@ def test_malformed_slide_metadata_is_named(given, match):
 def test_slide_functions_refuse_bad_arguments():
     with pytest.raises(TypeError, match="cell must be a notebook cell .*, got list"):
         slide_choices([])
+    with pytest.raises(TypeError, match="cell must be a notebook cell .*, got str"):
+        shows_figure("print(1)")
     with pytest.raises(TypeError, match="where must be a string naming the cell, got int"):
         slide_choices(cell("code", "x"), where=3)
     with pytest.raises(TypeError, match="name must be a non-empty string .*, got ''"):

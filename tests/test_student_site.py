@@ -137,6 +137,8 @@ def test_secrets_are_the_solution_lines_the_student_edition_lacks():
 
 def test_student_site_functions_refuse_bad_arguments(tmp_path):
     nb = tiny_course()
+    with pytest.raises(TypeError, match="student must be a notebook read with nbformat, got list"):
+        run_student_edition([], "99.ipynb", tmp_path)
     with pytest.raises(TypeError, match="name must be a non-empty string"):
         run_student_edition(nb, "", tmp_path)
     with pytest.raises(ValueError, match="cwd must be an existing folder, got '.*nowhere'"):
@@ -155,6 +157,9 @@ def test_student_site_functions_refuse_bad_arguments(tmp_path):
         build_site([path], tmp_path / "site", edition="teacher")
     with pytest.raises(ValueError, match="edition must be one of"):
         index_html([notebook_info(nb, path.name)], "T", edition="")
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds .*, got -5"):
+        build_site([path], tmp_path / "site", edition="student", timeout=-5)
+    assert not (tmp_path / "site").exists()
 
 
 def test_edition_is_an_option_of_the_site_only(tmp_path, capsys):

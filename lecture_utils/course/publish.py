@@ -573,6 +573,8 @@ def build_site(paths, out_dir, title: str = "Course notebooks", edition: str = "
         raise TypeError(f"title must be a non-empty string, got {title!r}")
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds (int), got {timeout!r}")
     notebooks = sorted(_read_all(paths), key=lambda item: item[0].name)
     infos = [notebook_info(nb, path.name) for path, nb in notebooks]
     _check_slide_metadata(notebooks)

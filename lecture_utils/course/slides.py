@@ -36,6 +36,8 @@ class SlideMetadataError(ValueError):
 
 def shows_figure(cell) -> bool:
     """Whether a code cell displays a picture (in any image format, or a widget that draws one)."""
+    if not hasattr(cell, "get") or "cell_type" not in cell:
+        raise TypeError(f"cell must be a notebook cell (a dict with a cell_type), got {type(cell).__name__}")
     if cell.get("cell_type") != "code":
         return False
     return any(set(output.get("data", {})) & {*FIGURE_TYPES, WIDGET_VIEW} for output in cell.get("outputs", []))

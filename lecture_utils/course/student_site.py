@@ -108,6 +108,8 @@ def run_student_edition(student, name: str, cwd, timeout: int = 600):
     """
     from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
 
+    if not isinstance(student, nbformat.NotebookNode) or "cells" not in student:
+        raise TypeError(f"student must be a notebook read with nbformat, got {type(student).__name__}")
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty string (the notebook's file name), got {name!r}")
     if not Path(cwd).is_dir():
