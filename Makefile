@@ -1,11 +1,14 @@
 # One entry point for students, instructors and CI. Everything runs inside a local
 # virtual environment (.venv) created from pyproject.toml; nothing is installed globally.
-#   make lab        install and open the notebooks in JupyterLab
-#   make test       install and run every test: unit tests + strict nbval on all notebooks
+#   make lab        install what the notebooks need and open JupyterLab in the student edition
+#                   (student/, made if missing; notebooks/ holds the instructor edition)
+#   make test       install everything (test and grading extras too) and run every test:
+#                   unit tests + strict nbval on all notebooks
 #   make notebooks  re-execute every notebook in place (refresh committed outputs)
 #   make bench      run the benchmarks (optional references: make install-reference)
-#   make student    student edition (answers replaced by stubs) into student/
+#   make student    student edition (answers replaced by stubs) into student/; keeps edited notebooks
 #   make autograder student editions + Otter-Grader autograder.zip per notebook into _build/autograder/
+#   make grade      grade a folder of submissions locally (AUTOGRADER=... SUBMISSIONS=... OUT=...)
 #   make slides     offline reveal.js decks into _build/slides/
 #   make check-decks  every slide of every deck measured in headless Chromium at 1280x720 and 1024x768
 #   make site       offline static site (pages, decks, index) into _build/site/: the INSTRUCTOR edition
@@ -15,6 +18,7 @@
 #   make check-site headless Chromium check of the site, with the axe-core accessibility audit
 #                   (needs Debian's chromium and npm)
 #   make test-offline  the whole test suite with networking disabled (Linux)
+#   make install-hub   a JupyterHub and its single-user image in .venv-hub, for tests/test_hub.py
 #   make test-kernels  strict nbval under several OpenBLAS kernels and thread counts
 #   make test-lower-bounds  unit tests + strict nbval with every dependency at its lower bound
 #   make check-stable NB=...  list the cells whose printed output depends on the machine
@@ -33,14 +37,15 @@ VENV   ?= .venv
 endif
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
 LOWER_VENV := .venv-lower-bounds-py$(PY_VERSION)
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout 300
 
-.PHONY: install lab test test-unit test-notebooks notebooks bench install-reference clean \
-        student autograder slides site check-site install-a11y install-tools test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
+.PHONY: install install-lab install-hub test-hub lab test test-unit test-notebooks notebooks bench install-reference clean \
+        student autograder grade slides site check-site install-a11y install-tools test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
         site-student check-decks install-instructor check-rise slide-breaks \
         check-python
 
@@ -51,14 +56,28 @@ $(BIN)/python: | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Two installs into the same venv: a student's (`make lab`: the course and what its notebooks
+# import) and everyone else's (`make test`, instructors: the test and grading extras too). Each has
+# its stamp, so a student who ran `make lab` gets the extras at their first `make test`.
+$(LAB_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(LAB_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,grading]'
-	touch $(STAMP)
+	touch $(STAMP) $(LAB_STAMP)
+
+install-lab: $(LAB_STAMP)
 
 install: $(STAMP)
 
-lab: install
-	$(BIN)/jupyter lab notebooks/
+# JupyterLab on this machine only (127.0.0.1), its root the repository, so both editions are reachable:
+# it opens in student/ (the student edition, written here the first time), notebooks/ holds the
+# instructor edition with the answers. `make student` refreshes student/ and never replaces a
+# notebook you edited.
+lab: install-lab
+	@test -d student || $(BIN)/python -m lecture_utils student --out student
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/student
 
 # Serial on purpose: nbval starts one kernel per notebook and compares every output.
 # Then the same comparison under other BLAS kernels: a student's CPU picks its own.
@@ -111,12 +130,18 @@ install-reference: install
 bench: install
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-student: install
+student: install-lab
 	$(BIN)/python -m lecture_utils student --out student
 
 # For each notebook its student edition and an Otter-Grader autograder.zip (see README, instructors).
 autograder: install
 	$(BIN)/python -m lecture_utils autograder --out _build/autograder
+
+# A folder of submissions, graded locally in parallel (see README, "Grading a class"):
+#   make grade AUTOGRADER=_build/autograder/05_convolution_gradients SUBMISSIONS=submissions/05 OUT=grades/05
+grade: install
+	@test -n "$(AUTOGRADER)" -a -n "$(SUBMISSIONS)" || { echo "make grade needs AUTOGRADER=DIR SUBMISSIONS=DIR [OUT=DIR]"; exit 2; }
+	$(BIN)/python -m lecture_utils grade --autograder $(AUTOGRADER) --submissions $(SUBMISSIONS) --out $(or $(OUT),_build/grades)
 
 slides: install
 	$(BIN)/python -m lecture_utils slides --out _build/slides
@@ -161,6 +186,29 @@ $(TOOLS_STAMP): | check-python
 
 install-tools: $(TOOLS_STAMP)
 
+# The hub for tests/test_hub.py, in a venv of its own that is also its single-user image: JupyterHub,
+# nbgitpuller and the course's dependencies (the test installs the course itself from a tag, offline,
+# with README's command; the setuptools wheel in the wheelhouse lets pip build it offline);
+# configurable-http-proxy (the hub's proxy) and playwright-core (drives Chromium) from npm.
+HUB_VENV := .venv-hub
+HUB_STAMP := $(HUB_VENV)/.installed
+$(HUB_STAMP): pyproject.toml | check-python
+	test -x $(HUB_VENV)/bin/python || $(PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(HUB_VENV)/bin/python -m pip install --quiet "jupyterhub>=5.2,<7" "nbgitpuller>=1.2,<2" .
+	$(HUB_VENV)/bin/python -m pip download --quiet --only-binary :all: --dest $(HUB_VENV)/wheelhouse "setuptools>=64" wheel
+	touch $(HUB_STAMP)
+
+HUB_NODE_STAMP := tools/hub/node_modules/.package-lock.json
+$(HUB_NODE_STAMP): tools/hub/package.json tools/hub/package-lock.json
+	cd tools/hub && npm ci --no-audit --no-fund --loglevel=error
+
+install-hub: $(HUB_STAMP) $(HUB_NODE_STAMP)
+
+# The class path on a JupyterHub, end to end (README, "Running the course: JupyterHub").
+test-hub: install install-hub
+	$(BIN)/python -m pytest tests/test_hub.py
+
 check-site: site install-a11y
 	$(BIN)/python tests/browser_check.py _build/site --screenshots _build/screens --audit
 
@@ -168,5 +216,6 @@ check-site: site install-a11y
 test-offline: install
 	tools/run_offline.sh $(MAKE) test
 
+# student/ stays: it holds the students' answers (delete it by hand to start over).
 clean:
-	rm -rf .venv .venv-py* .venv-lower-bounds-py* build *.egg-info _build student
+	rm -rf .venv .venv-py* .venv-lower-bounds-py* .venv-hub build *.egg-info _build

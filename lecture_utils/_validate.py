@@ -30,8 +30,8 @@ import re
 
 import numpy as np
 
-__all__ = ["checked", "check", "array", "integer", "real", "positive", "choice", "flag", "seed",
-           "function", "instance", "optional", "shape_tuple", "gradient", "anything", "Spec"]
+__all__ = ["OVERFLOWS", "checked", "check", "array", "integer", "real", "positive", "choice", "flag", "seed",
+           "function", "instance", "optional", "shape_tuple", "gradient", "parameters", "anything", "Spec"]
 
 
 class Spec:
@@ -75,12 +75,16 @@ def _pattern_text(pattern) -> str:
     return f"({inner},)" if len(pattern) == 1 else f"({inner})"
 
 
+# Beyond this size a value's square (or its product with another such value) overflows float64 (1.8e308).
+OVERFLOWS = 1e150
+
+
 class _Array(Spec):
     DTYPES = {"float": np.float64, "complex": np.complex128, "int": np.int64}
 
-    def __init__(self, shape=None, dtype="float", finite=True, nonempty=True):
+    def __init__(self, shape=None, dtype="float", finite=True, nonempty=True, limit=None):
         self.patterns = None if shape is None else _parse_shape(shape)
-        self.dtype, self.finite, self.nonempty = dtype, finite, nonempty
+        self.dtype, self.finite, self.nonempty, self.limit = dtype, finite, nonempty, limit
         what = {"float": "real numbers", "complex": "(complex) numbers", "int": "integers"}[dtype]
         shape_text = "" if shape is None else " of shape " + " or ".join(map(_pattern_text, self.patterns))
         self.description = f"an array of {what}{shape_text}"
@@ -151,6 +155,9 @@ class _Array(Spec):
             raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one entry")
         if self.finite and arr.dtype != np.int64 and not np.isfinite(arr).all():
             raise ValueError(f"{name} contains NaN or infinite values, which would make the result meaningless")
+        if self.limit is not None and arr.size and np.max(np.abs(arr)) > self.limit:
+            raise ValueError(f"{name} holds values up to {np.max(np.abs(arr)):.3g}; beyond {self.limit:.0e} their "
+                             "squares and products overflow float64: rescale it")
         return arr
 
     @staticmethod
@@ -170,7 +177,8 @@ class _Array(Spec):
         return f"{name} must have shape {wanted}, got shape {arr.shape}"
 
 
-def array(shape: str | None = None, *, dtype: str = "float", finite: bool = True, nonempty: bool = True) -> Spec:
+def array(shape: str | None = None, *, dtype: str = "float", finite: bool = True, nonempty: bool = True,
+          limit: float | None = None) -> Spec:
     """An array argument, converted to float64 (``dtype="complex"``: complex128, ``"int"``: int64).
 
     Parameters
@@ -181,8 +189,11 @@ def array(shape: str | None = None, *, dtype: str = "float", finite: bool = True
         Refuse NaN and infinities (default).
     nonempty : bool
         Refuse arrays with no entries (default).
+    limit : float, optional
+        Refuse values larger in size, e.g. :data:`OVERFLOWS` where the function squares them or
+        multiplies them together (a squared error, a product of two inputs).
     """
-    return _Array(shape, dtype, finite, nonempty)
+    return _Array(shape, dtype, finite, nonempty, limit)
 
 
 # ----------------------------------------------------------------------------- scalars
@@ -322,7 +333,8 @@ class _Instance(Spec):
     def __init__(self, cls, made_by):
         self.cls, self.made_by = cls, made_by
         names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
-        self.description = f"a {names}" + (f" (the one {made_by} returns)" if made_by else "")
+        article = "an" if names[:1].lower() in "aeiou" else "a"
+        self.description = f"{article} {names}" + (f" (the one {made_by} returns)" if made_by else "")
 
     def __call__(self, value, name, sizes):
         if not isinstance(value, self.cls):
@@ -399,6 +411,56 @@ class _Gradient(Spec):
 def gradient(of: str = "cache") -> Spec:
     """An upstream gradient ``dout``: float64, shaped like the forward output (``values[of].out_shape``)."""
     return _Gradient(of)
+
+
+class _Parameters(Spec):
+    needs_values = True
+
+    def __init__(self, like, keys, shapes):
+        self.like, self.shapes = like, {key: _Array(shape) for key, shape in (shapes or {}).items()}
+        self.keys = tuple(keys) if keys else tuple(self.shapes) or None
+        named = f" with the keys {list(self.keys)}" if self.keys else ""
+        self.description = (f"a dict of named arrays of real numbers{named}"
+                            + (f", with the keys and shapes of {like}" if like else ""))
+
+    def __call__(self, value, name, sizes, values):
+        if not isinstance(value, dict) or not value:
+            raise TypeError(f"{name} must be {self.description}, got {_kind(value)}")
+        reference = values.get(self.like) if self.like else None
+        keys = set(reference) if reference is not None else set(self.keys) if self.keys else None
+        if keys is not None and set(value) != keys:
+            missing, extra = sorted(keys - set(value), key=str), sorted(set(value) - keys, key=str)
+            raise ValueError(f"{name} must have the keys {sorted(keys, key=str)}"
+                             + (f" (those of {self.like})" if reference is not None else "")
+                             + (f"; {missing} missing" if missing else "") + (f"; {extra} extra" if extra else ""))
+        checked = {}
+        for key, entry in value.items():
+            label = f"{name}[{key!r}]"
+            if key in self.shapes:                  # a lecture model's parameter: float64 of its declared shape
+                checked[key] = self.shapes[key](entry, label, sizes)
+                continue
+            arr = entry if isinstance(entry, np.ndarray) else None
+            if arr is None or not np.issubdtype(arr.dtype, np.floating):
+                arr = _Array(None, nonempty=False)._convert(entry, label)
+            if reference is not None and arr.shape != np.shape(reference[key]):
+                raise ValueError(f"{label} must have the shape of {self.like}[{key!r}], {np.shape(reference[key])}, "
+                                 f"got shape {arr.shape}")
+            if not np.isfinite(arr).all():
+                raise ValueError(f"{label} contains NaN or infinite values, which would make the result meaningless")
+            checked[key] = entry if isinstance(entry, (np.ndarray, numbers.Real)) else arr
+        return checked
+
+
+def parameters(like: str = "", keys=(), shapes=None) -> Spec:
+    """A model's parameters (or their gradients): a non-empty dict of finite real arrays (or numbers).
+
+    ``like`` names an argument checked before it whose keys and shapes it must have (``grads`` like
+    ``params``); ``keys`` lists the keys it must have; ``shapes`` maps keys to shape patterns, as
+    for :func:`array` (named sizes shared with the other arguments), and those entries become
+    float64 arrays. Other arrays keep their dtype (a speed path keeps its precision); errors name
+    the entry, e.g. ``grads['w1']``.
+    """
+    return _Parameters(like, keys, shapes)
 
 
 class _Anything(Spec):

@@ -11,14 +11,15 @@ import warnings
 
 import numpy as np
 
-from ._validate import array, check, checked, positive
+from ._validate import OVERFLOWS, array, check, checked, positive
 
 __all__ = ["logistic_baseline"]
 
 
 def _check_baseline(x_fit, y_fit, x_eval):
-    x_fit, y_fit, x_eval = check({"x_fit": array("N ..."), "y_fit": array("N", dtype="int"),
-                                  "x_eval": array("M ...")}, {"x_fit": x_fit, "y_fit": y_fit, "x_eval": x_eval})
+    x_fit, y_fit, x_eval = check({"x_fit": array("N ...", limit=OVERFLOWS), "y_fit": array("N", dtype="int"),
+                                  "x_eval": array("M ...", limit=OVERFLOWS)},
+                                 {"x_fit": x_fit, "y_fit": y_fit, "x_eval": x_eval})
     if x_eval.shape[1:] != x_fit.shape[1:]:
         raise ValueError(f"x_eval's examples must have the shape of x_fit's, {x_fit.shape[1:]}, "
                          f"got {x_eval.shape[1:]} (x_eval shape {x_eval.shape})")
@@ -65,5 +66,9 @@ def logistic_baseline(x_fit, y_fit, x_eval, C: float = 1.0) -> np.ndarray:
     # workers starve each other (25 times slower under OpenBLAS's Haswell kernel, measured).
     with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("error", ConvergenceWarning)
-        model.fit(x_fit, y_fit)
+        try:
+            model.fit(x_fit, y_fit)
+        except ConvergenceWarning:
+            raise ValueError("the logistic regression did not converge on x_fit within 10 000 iterations: its "
+                             "values are too large or too badly scaled (standardise x_fit, or lower C)") from None
     return model.predict(x_eval).astype(np.int64)

@@ -49,14 +49,14 @@ import math
 
 import numpy as np
 
-from ._validate import (anything, array, check, checked, flag, gradient, instance, integer, optional,
+from ._validate import (anything, array, check, checked, flag, gradient, instance, integer, optional, parameters,
                         positive, real, seed)
 from .conv import (conv2d_backward, conv2d_forward, correlate2d_naive, max_pool_backward,
                    max_pool_forward)
 from .nn import (dense_backward, dense_forward, relu_backward, relu_forward, sigmoid, sigmoid_backward,
                  sigmoid_forward, softmax, softmax_cross_entropy)
 from .optim import History, train
-from .steerable import gaussian_derivative_kernels
+from .steerable import SIGMA, gaussian_derivative_kernels
 
 # ---------------------------------------------------------------------------------------
 # The lecture's convolution: valid cross-correlation of a stack of images with filters
@@ -204,11 +204,14 @@ def lecture_forward(X, f, W, b):
     return O, LectureCache(X, f, W, b, Z1, H1, O)
 
 
-def _check_targets(O, y):
-    O, y = check({"O": array("1 N"), "y": array("N | 1 N")}, {"O": O, "y": y})
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"y must hold targets in [0, 1] (labels 0 and 1), got values like "
-                         f"{y[(y < 0) | (y > 1)][:3]}")
+def _check_targets(O, y, y_name="y"):
+    """O (1, N) outputs and y (N,) or (1, N) targets, both in [0, 1]; ``y_name`` names y in messages."""
+    O, y = check({"O": array("1 N"), y_name: array("N | 1 N")}, {"O": O, y_name: y})
+    for name, values, what in (("O", O, "outputs in [0, 1] (the sigmoid's)"),
+                               (y_name, y, "targets in [0, 1] (labels 0 and 1)")):
+        outside = (values < 0) | (values > 1)
+        if np.any(outside):
+            raise ValueError(f"{name} must hold {what}, got values like {values[outside][:3]}")
     return O, y.reshape(1, -1)
 
 
@@ -277,6 +280,7 @@ def lecture_gradients(X, y, f, W, b):
     return (E, *lecture_backward(dE_dO, cache))
 
 
+@checked(params=parameters(shapes={"f": "R R | K R R", "W": "D 1", "b": "1 1 | 1"}))
 def lecture_objective(params, X, y):
     """``(params, X, y) -> (E, grads)`` with params ``{"f", "W", "b"}``, for :func:`lecture_utils.optim.train`."""
     E, df, dW, db = lecture_gradients(X, y, params["f"], params["W"], params["b"])
@@ -322,10 +326,11 @@ def lecture_accuracy(X, y, f, W, b) -> float:
     return float(np.mean((O > 0.5) == (y > 0.5)))
 
 
-def _check_test_pair(X_test, y_test):
+def _check_test_pair(X_test, y_test, names=("X_test", "y_test")):
+    """Both test arrays or neither (``names``: the function's own names for them)."""
     if (X_test is None) != (y_test is None):
-        raise ValueError("give both the test images X_test and their labels y_test, or neither; got only "
-                         + ("X_test" if y_test is None else "y_test"))
+        raise ValueError(f"give both the test images {names[0]} and their labels {names[1]}, or neither; got only "
+                         + (names[0] if y_test is None else names[1]))
 
 
 @checked(X=array("N H H"), y=array("N"), n_filters=integer(1, 64), learning_rate=positive(),
@@ -444,9 +449,19 @@ def lenet_init(n_filters=(16, 32), n_classes: int = 10, image_size: int = 8, rng
 
 
 def _check_params(params) -> dict:
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys {list(PARAM_NAMES)} (from lenet_init), got {got}")
+    """The six arrays of :func:`lenet_init`, finite, each with its number of axes and sizes that fit together."""
+    params, = check({"params": parameters(keys=PARAM_NAMES)}, {"params": params})
+    shapes = {name: np.shape(value) for name, value in params.items()}
+    axes = {"w1": 4, "b1": 1, "w2": 4, "b2": 1, "w3": 2, "b3": 1}
+    for name, n_axes in axes.items():
+        if len(shapes[name]) != n_axes:
+            raise ValueError(f"params[{name!r}] must have {n_axes} axes, as lenet_init makes it, "
+                             f"got shape {shapes[name]}")
+    (k1, c, _, _), (k2, k1_again, _, _), (d, n_classes) = shapes["w1"], shapes["w2"], shapes["w3"]
+    fits = (c == 1 and k1_again == k1 and shapes["b1"] == (k1,) and shapes["b2"] == (k2,)
+            and shapes["b3"] == (n_classes,) and d % k2 == 0 and round((d // k2) ** 0.5) ** 2 == d // k2)
+    if not fits:
+        raise ValueError(f"params' shapes do not fit together as lenet_init makes them, got {shapes}")
     return params
 
 
@@ -620,10 +635,10 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
     params = lenet_init(rng=rng) if params is None else _check_params(params)
     x = _check_images(x, params)
     labels = _check_labels(labels, len(x), params["w3"].shape[1])
-    _check_test_pair(x_test, y_test)
+    _check_test_pair(x_test, y_test, ("x_test", "y_test"))
     evaluate = None
     if x_test is not None:
-        x_test = _check_images(x_test, params)
+        x_test = _check_images(x_test, params, "x_test")
         y_test = _check_labels(y_test, len(x_test), params["w3"].shape[1], "y_test")
         evaluate = lambda p: {"test accuracy": accuracy(lenet_predict_proba(x_test, p), y_test)}  # noqa: E731
     return _train_lenet(x, labels, params, epochs, batch_size, learning_rate, momentum, decay, rng,
@@ -652,7 +667,8 @@ def confusion_matrix(labels, predicted, n_classes: int) -> np.ndarray:
     (n_classes, n_classes) int array
         Rows: true class; columns: predicted class; the diagonal counts the correct answers.
     """
-    labels = _check_labels(labels, np.size(labels), n_classes)
+    labels, = check({"labels": array("N", dtype="int")}, {"labels": labels})
+    labels = _check_labels(labels, labels.size, n_classes)
     predicted = _check_labels(predicted, labels.size, n_classes, "predicted")
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (labels, predicted), 1)
@@ -703,6 +719,8 @@ def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate
         and after the last, ``history.metrics["validation accuracy"]`` the accuracy on
         (X_val, y_val) of each parameter dict.
     """
+    _check_targets(np.zeros((1, len(X))), y)
+    _check_targets(np.zeros((1, len(X_val))), y_val, "y_val")
     f, W, b = lecture_init(n_filters, X.shape[1], 3, rng)
     kept = []
 
@@ -791,7 +809,7 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-@checked(filters=array("K R R | R R"), sigma=positive())
+@checked(filters=array("K R R | R R"), sigma=SIGMA)
 def gaussian_derivative_share(filters, sigma: float = 1.0) -> dict:
     """How much of each filter is notebook 03's Gaussian blur and its steered first derivative.
 
@@ -818,12 +836,16 @@ def gaussian_derivative_share(filters, sigma: float = 1.0) -> dict:
         the projections; ``basis`` (3, R, R) g, g_x, g_y.
     """
     bank = filters.reshape(-1, *filters.shape[-2:])
+    scale = np.max(np.abs(bank), axis=(1, 2), keepdims=True)                    # the share is scale-free:
+    if np.any(scale == 0):                                                       # squares of unit-size weights
+        raise ValueError(f"filters {np.flatnonzero(scale.ravel() == 0).tolist()} are all zeros: they have no "
+                         "shape to compare")
+    unit = bank / scale
     basis = np.array(gaussian_derivative_kernels(sigma, bank.shape[-1]))       # (3, R, R)
     design = basis.reshape(3, -1).T                                              # (R R, 3)
-    coefficients = np.linalg.lstsq(design, bank.reshape(len(bank), -1).T, rcond=None)[0].T   # (K, 3)
+    coefficients = np.linalg.lstsq(design, unit.reshape(len(bank), -1).T, rcond=None)[0].T   # (K, 3)
     fit = (coefficients @ design.T).reshape(bank.shape)
-    energy = np.sum(bank ** 2, axis=(1, 2))
-    if np.any(energy == 0):
-        raise ValueError(f"filters {np.flatnonzero(energy == 0).tolist()} are all zeros: they have no shape to compare")
-    return {"share": np.sum(fit ** 2, axis=(1, 2)) / energy, "coefficients": coefficients,
-            "angle": np.arctan2(coefficients[:, 2], coefficients[:, 1]), "fit": fit, "basis": basis}
+    share = np.sum(fit ** 2, axis=(1, 2)) / np.sum(unit ** 2, axis=(1, 2))
+    coefficients = coefficients * scale[:, :, 0]
+    return {"share": share, "coefficients": coefficients, "angle": np.arctan2(coefficients[:, 2], coefficients[:, 1]),
+            "fit": fit * scale, "basis": basis}

@@ -284,13 +284,36 @@ def conv2d_backward_naive(dy, cache):
 # (n, p, q) of the whole batch, so each pass is ONE large matrix product instead of N small
 # ones. Inside these functions arrays are channel-first, (C, N, H, W), for that reason.
 
+def _floating(value, name, shape):
+    """A floating-point array of ``shape`` (a pattern) kept in its own precision, since the speed path shares
+    im2col and col2im; anything else is checked and converted by :func:`array`."""
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
+        array(shape, finite=False)(np.broadcast_to(np.float64(0), value.shape), name, {})   # the shape alone
+        return value
+    return array(shape)(value, name, {})
+
+
+def _check_windows(R, S, stride, Ho, Wo, H, W, what):
+    """The window sizes, stride and output size, each a count, and the windows inside the (H, W) images."""
+    R, S, stride, Ho, Wo = check({name: integer(1, 10**5) for name in ("R", "S", "stride", "Ho", "Wo")},
+                                 {"R": R, "S": S, "stride": stride, "Ho": Ho, "Wo": Wo})
+    if (Ho - 1) * stride + R > H or (Wo - 1) * stride + S > W:
+        raise ValueError(f"Ho x Wo = {Ho} x {Wo} windows of R x S = {R} x {S} at stride {stride} reach beyond the "
+                         f"{H} x {W} images of {what}: at most ((H - R) // stride + 1) x ((W - S) // stride + 1)")
+    return R, S, stride, Ho, Wo
+
+
 def im2col(a_cn, R, S, stride, Ho, Wo):
     """Receptive fields as columns: (C*R*S, N*H'*W') from a channel-first (C, N, H, W) array.
 
     Entry ``[(c, i, j), (n, p, q)]`` is ``a_cn[c, n, p*stride + i, q*stride + j]``: column
     (n, p, q) is the C x R x S block that output (n, p, q) reads. ``as_strided`` makes
-    that six-index view without copying; the reshape copies it once into a matrix.
+    that six-index view without copying; the reshape copies it once into a matrix (its
+    windows are checked to lie inside the images first: a strided view past them would read
+    other memory).
     """
+    a_cn = _floating(a_cn, "a_cn", "C N H W")
+    R, S, stride, Ho, Wo = _check_windows(R, S, stride, Ho, Wo, *a_cn.shape[2:], "a_cn")
     C, N = a_cn.shape[:2]
     sC, sN, sH, sW = a_cn.strides
     windows = as_strided(a_cn, shape=(C, R, S, N, Ho, Wo),
@@ -304,6 +327,10 @@ def col2im(cols, C, N, Hp, Wp, R, S, stride, Ho, Wo):
     A pixel read by several receptive fields collects all their contributions: one
     vectorised add per kernel offset (i, j). Returns the channel-first (C, N, Hp, Wp) array.
     """
+    C, N, Hp, Wp = check({name: integer(1, 10**5) for name in ("C", "N", "Hp", "Wp")},
+                         {"C": C, "N": N, "Hp": Hp, "Wp": Wp})
+    R, S, stride, Ho, Wo = _check_windows(R, S, stride, Ho, Wo, Hp, Wp, "Hp x Wp pixels")
+    cols = _floating(cols, "cols", f"{C * R * S} {N * Ho * Wo}")
     blocks = cols.reshape(C, R, S, N, Ho, Wo)
     out = np.zeros((C, N, Hp, Wp))
     for i in range(R):

@@ -161,12 +161,15 @@ def rel_error(a, b) -> float:
     The denominator is the largest magnitude in the arrays rather than each
     entry's own, so entries that are zero up to rounding (a dead ReLU, a bias
     nobody uses) do not turn 1e-11 of finite-difference noise into an "error"
-    of 1e-3. Below 1e-7 means the analytic and numerical gradients agree.
+    of 1e-3. Below 1e-7 means the analytic and numerical gradients agree. An array holding
+    NaN or an infinity cannot agree with anything: its error is inf.
     """
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
         return 0.0
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("inf")
     scale = max(1e-8, float(np.max(np.abs(a) + np.abs(b))))
     return float(np.max(np.abs(a - b)) / scale)
 
@@ -207,7 +210,12 @@ def layer_gradient_errors(forward, backward, inputs, params=None, rng=None, h=1e
         raise TypeError(f"params must be a dict of keyword arguments, got {type(params).__name__}")
     params = dict(params or {})
     inputs = _check_inputs(inputs)
-    out, cache = forward(*inputs, **params)
+    try:
+        out, cache = forward(*inputs, **params)
+    except TypeError as exc:
+        if not params:
+            raise
+        raise TypeError(f"forward(*inputs, **params) failed for params with the keys {sorted(params)}: {exc}") from exc
     dout = rng.standard_normal(np.shape(out))
     grads = backward(dout, cache)
     if not isinstance(grads, tuple):

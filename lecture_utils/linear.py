@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import array, checked, gradient, instance, integer, positive, seed
+from ._validate import OVERFLOWS, array, checked, gradient, instance, integer, parameters, positive, real, seed
 from .optim import train
 
 
@@ -63,7 +63,7 @@ def linear_forward(x, w, b):
     return y_hat, LinearCache(x, w, b)
 
 
-@checked(y_hat=array("N K"), y=array("N K"))
+@checked(y_hat=array("N K", limit=OVERFLOWS), y=array("N K", limit=OVERFLOWS))
 def mse_loss(y_hat, y):
     """The lecture's loss ``L = (1/N) sum (y_hat - y)^2`` and its gradient.
 
@@ -178,6 +178,8 @@ def one_hot(labels, num_classes: int) -> np.ndarray:
     return out
 
 
+@checked(params=parameters(shapes={"w": "D K", "b": "K | 1 K"}), x=array("N D", limit=OVERFLOWS),
+         y=array("N K", limit=OVERFLOWS))
 def linear_loss(params, x, y):
     """The lecture's loss of ``y_hat = x w + b`` and its gradients, for :func:`lecture_utils.optim.train`.
 
@@ -198,8 +200,8 @@ def linear_loss(params, x, y):
     return loss, {"w": dw, "b": db}
 
 
-@checked(x=array("N D"), y=array("N K"), learning_rate=positive(), steps=integer(0, 10**6),
-         rng=seed(), init_scale=positive())
+@checked(x=array("N D", limit=OVERFLOWS), y=array("N K", limit=OVERFLOWS), learning_rate=positive(),
+         steps=integer(0, 10**6), rng=seed(), init_scale=real(0, 1e6, min_open=True))
 def train_gradient_descent(x, y, learning_rate: float = 0.1, steps: int = 100, rng=None,
                            init_scale: float = 0.01):
     """Full-batch gradient descent ``w <- w - eta dL/dw``, ``b <- b - eta dL/db`` on the lecture's loss.
@@ -215,7 +217,7 @@ def train_gradient_descent(x, y, learning_rate: float = 0.1, steps: int = 100, r
         Number of updates.
     rng : Generator or int, optional
         Draws the initial weights, ``init_scale * N(0, 1)``; the bias starts at 0.
-    init_scale : float
+    init_scale : float in (0, 1e6]
         Standard deviation of the initial weights (small, so the first outputs are
         close to 0 and, with one-hot targets, the first loss is close to 1).
 

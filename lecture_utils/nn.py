@@ -29,8 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (anything, array, check, checked, choice, gradient, instance, integer, positive,
-                        real, seed)
+from ._validate import (OVERFLOWS, anything, array, check, checked, choice, gradient, instance, integer,
+                        parameters, positive, real, seed)
 from .linear import linear_backward, linear_forward, mse_loss, one_hot
 from .optim import fit_bfgs as _fit_bfgs
 from .optim import train
@@ -334,7 +334,10 @@ def _targets(labels, scores_shape) -> np.ndarray:
 
 def _shape_of(value) -> str:
     if isinstance(value, (np.ndarray, list, tuple)):
-        return f"shape {np.shape(value)}"
+        try:
+            return f"shape {np.shape(value)}"
+        except ValueError:
+            return "a ragged list (rows of different lengths)"
     return f"{type(value).__name__} {value!r}"[:60]
 
 
@@ -565,10 +568,10 @@ class MLP:
 def _check_xy(model, x, y, loss):
     """The model, x (N, D) and targets for ``loss``, checked by a first forward-backward pass before training."""
     model, loss = check({"model": instance(MLP), "loss": choice(*LOSSES)}, {"model": model, "loss": loss})
-    x, = check({"x": array(f"N {model.sizes[0]}")}, {"x": x})
+    x, = check({"x": array(f"N {model.sizes[0]}", limit=OVERFLOWS)}, {"x": x})
     n, k = x.shape[0], model.sizes[-1]
     allowed = [(n, k)] if loss == "mse" else [(n,), (n, k)]
-    if isinstance(y, (str, bytes, dict)) or y is None or np.shape(y) not in allowed:
+    if isinstance(y, (str, bytes, dict)) or y is None or _shape_of(y) not in [f"shape {a}" for a in allowed]:
         raise ValueError(f"y must have shape {' or '.join(map(str, allowed))} for the {loss!r} loss "
                          f"({n} examples, {k} network outputs), got {_shape_of(y)}")
     y = np.asarray(y)
@@ -646,6 +649,12 @@ def perceptron_predict(x, w, b):
     return (x @ w + b > 0).astype(int)
 
 
+def _check_labels01(y):
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"y must hold labels 0 or 1, got values {np.unique(y)[:5]}")
+
+
+@checked(params=parameters(shapes={"w": "D", "b": ""}), x=array("N D"), y=array("N"))
 def perceptron_rule(params, x, y):
     """Rosenblatt's rule as a "gradient" for :func:`lecture_utils.optim.train`.
 
@@ -654,6 +663,7 @@ def perceptron_rule(params, x, y):
     ``dE/db = -(y - y_hat)`` (summed over the batch). The "loss" returned is the
     number of mistakes in the batch.
     """
+    _check_labels01(y)
     error = y - (x @ params["w"] + params["b"] > 0)        # 0 when right, +-1 when wrong
     return float(np.sum(error != 0)), {"w": -(error @ x), "b": -np.sum(error)}
 
@@ -681,8 +691,7 @@ def perceptron_train(x, y, epochs: int = 20, learning_rate: float = 1.0):
     mistakes : list of int
         Mistakes (= updates) made during each epoch; the run converged if the last is 0.
     """
-    if not np.all((y == 0) | (y == 1)):
-        raise ValueError(f"y must hold labels 0 or 1, got values {np.unique(y)[:5]}")
+    _check_labels01(y)
     params = {"w": np.zeros(x.shape[1]), "b": np.zeros(())}
     params, history = train(perceptron_rule, params, x, y, learning_rate=learning_rate, epochs=epochs,
                             batch_size=1, shuffle=False, full_loss=False)

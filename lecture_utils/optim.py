@@ -27,25 +27,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import (anything, checked, flag, function, instance, integer, optional, positive, real,
-                        seed)
+from ._validate import (OVERFLOWS, anything, checked, flag, function, instance, integer, optional, parameters,
+                        positive, real, seed)
 
 DIVERGED_LOSS = 1e12
 
 
-def _check_grads(params, grads) -> None:
-    if not isinstance(params, dict) or not isinstance(grads, dict):
-        raise TypeError(f"params and grads must be dicts of arrays, got {type(params).__name__} and "
-                        f"{type(grads).__name__}")
-    if set(params) != set(grads):
-        raise ValueError(f"grads must have the same keys as params, got {sorted(grads)} for params {sorted(params)}")
-    for name, value in params.items():
-        if np.shape(grads[name]) != np.shape(value):
-            raise ValueError(f"grads[{name!r}] must have shape {np.shape(value)} like params[{name!r}], "
-                             f"got {np.shape(grads[name])}")
-
-
-@checked(params=anything(), grads=anything(), learning_rate=positive())
+@checked(params=parameters(), grads=parameters(like="params"), learning_rate=positive())
 def sgd_step(params: dict, grads: dict, learning_rate: float) -> dict:
     """One gradient-descent update ``theta <- theta - eta dE/dtheta`` of every parameter.
 
@@ -61,12 +49,11 @@ def sgd_step(params: dict, grads: dict, learning_rate: float) -> dict:
     dict
         New arrays; the inputs are not modified.
     """
-    _check_grads(params, grads)
     return {name: value - learning_rate * grads[name] for name, value in params.items()}
 
 
-@checked(params=anything(), grads=anything(), velocity=anything(), learning_rate=positive(),
-         momentum=real(0, 1, max_open=True))
+@checked(params=parameters(), grads=parameters(like="params"), velocity=parameters(like="params"),
+         learning_rate=positive(), momentum=real(0, 1, max_open=True))
 def momentum_step(params: dict, grads: dict, velocity: dict, learning_rate: float, momentum: float = 0.9):
     """One update with momentum: ``v <- mu v - eta g``, then ``theta <- theta + v``, per parameter.
 
@@ -84,10 +71,13 @@ def momentum_step(params: dict, grads: dict, velocity: dict, learning_rate: floa
     -------
     new_params, new_velocity : dicts of new arrays (the inputs are not modified)
     """
-    _check_grads(params, grads)
-    _check_grads(params, velocity)
     new_velocity = {name: momentum * velocity[name] - learning_rate * grads[name] for name in params}
     return {name: params[name] + new_velocity[name] for name in params}, new_velocity
+
+
+# The update rules' equations for the training loop, which checks the parameters once and the
+# finiteness of every batch's loss, gradients and update itself (functools.wraps keeps the body).
+_SGD_STEP, _MOMENTUM_STEP = sgd_step.__wrapped__, momentum_step.__wrapped__
 
 
 @dataclass
@@ -137,23 +127,32 @@ def _blown_up(loss, grads) -> str:
     return f"the gradient of {', '.join(bad)} is not finite" if bad else ""
 
 
-def _all_finite(params) -> bool:
-    return all(np.all(np.isfinite(value)) for value in params.values())
+def _usable(params) -> bool:
+    """Finite, and small enough for the next forward pass's products not to overflow."""
+    return all(np.all(np.isfinite(value)) and float(np.max(np.abs(value), initial=0)) <= OVERFLOWS
+               for value in params.values())
 
 
-def _check_training_data(params, x, y):
-    """params a dict of arrays; x and y numeric arrays with one row per example.
+def _check_training_data(x, y):
+    """x and y: finite real arrays with one row per example.
 
     Both keep their dtype (integer labels stay integers, a speed path's precision is kept).
     """
-    if not isinstance(params, dict) or not params:
-        raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
     arrays = []
     for name, value in (("x", x), ("y", y)):
-        arr = None if isinstance(value, (str, bytes, dict)) or value is None else np.asarray(value)
-        if arr is None or arr.ndim == 0 or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise TypeError(f"{name} must be a numeric array with one row per example, got {type(value).__name__}"
-                            + (f" of dtype {arr.dtype}" if arr is not None else ""))
+        wanted = f"{name} must be a real numeric array with one row per example"
+        if isinstance(value, (str, bytes, dict, set)) or value is None or callable(value):
+            raise TypeError(f"{wanted}, got {type(value).__name__}")
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"{wanted}, got {type(value).__name__} (not a rectangular array of numbers)") from None
+        if arr.ndim == 0 or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"{wanted}, got {type(value).__name__} of dtype {arr.dtype}")
+        if np.iscomplexobj(arr):
+            raise TypeError(f"{wanted}, got complex dtype {arr.dtype}")
+        if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or infinite values, which would make the training meaningless")
         arrays.append(arr)
     x, y = arrays
     if len(x) == 0:
@@ -163,7 +162,7 @@ def _check_training_data(params, x, y):
     return x, y
 
 
-@checked(loss_and_gradients=function(), params=anything(), x=anything(),
+@checked(loss_and_gradients=function(), params=parameters(), x=anything(),
          y=anything(), learning_rate=positive(), epochs=integer(0, 10**6),
          batch_size=optional(integer(1)), momentum=real(0, 1, max_open=True),
          decay=real(0, 1, min_open=True), shuffle=flag(), rng=seed(), full_loss=flag(),
@@ -215,7 +214,7 @@ def train(loss_and_gradients, params, x, y, learning_rate, epochs, batch_size=No
         The trained parameters (new arrays).
     history : History
     """
-    x, y = _check_training_data(params, x, y)
+    x, y = _check_training_data(x, y)
     n = len(x)
     batch_size = n if batch_size is None else batch_size
     if batch_size > n:
@@ -228,7 +227,8 @@ def train(loss_and_gradients, params, x, y, learning_rate, epochs, batch_size=No
 
     def epoch_boundary(params):
         if full_loss and not reuse_batch_cost:
-            history.losses.append(float(loss_and_gradients(params, x, y)[0]))
+            with np.errstate(over="ignore", invalid="ignore"):   # a blow-up is reported by the next batch
+                history.losses.append(float(loss_and_gradients(params, x, y)[0]))
         for name, value in (evaluate(params) if evaluate else {}).items():
             history.metrics.setdefault(name, []).append(float(value))
 
@@ -246,7 +246,8 @@ def train(loss_and_gradients, params, x, y, learning_rate, epochs, batch_size=No
         if verbose:
             print(_epoch_line(epoch, epochs, history, metric_format))
     if reuse_batch_cost and not history.diverged:
-        history.losses.append(float(loss_and_gradients(params, x, y)[0]))   # after the last update
+        with np.errstate(over="ignore", invalid="ignore"):
+            history.losses.append(float(loss_and_gradients(params, x, y)[0]))   # after the last update
     return params, history
 
 
@@ -262,10 +263,10 @@ def _epoch(loss_and_gradients, params, velocity, x, y, batches, epoch, eta, mome
         if not reason:
             with np.errstate(over="ignore", invalid="ignore"):
                 if momentum:
-                    updated, new_velocity = momentum_step(params, grads, velocity, eta, momentum)
+                    updated, new_velocity = _MOMENTUM_STEP(params, grads, velocity, eta, momentum)
                 else:
-                    updated, new_velocity = sgd_step(params, grads, eta), velocity
-            reason = "" if _all_finite(updated) else "the update overflowed"
+                    updated, new_velocity = _SGD_STEP(params, grads, eta), velocity
+            reason = "" if _usable(updated) else f"the update made a parameter infinite or larger than {OVERFLOWS:.0e}"
         if reason:
             history.diverged = True
             history.stop_reason = f"epoch {epoch}, step {step}: {reason} (learning_rate={eta:.3g} is probably too large)"
@@ -281,7 +282,7 @@ def _epoch_line(epoch, epochs, history, metric_format) -> str:
     return line
 
 
-@checked(loss_and_gradients=function(), params=anything(), x=anything(),
+@checked(loss_and_gradients=function(), params=parameters(), x=anything(),
          y=anything(), max_iter=integer(1, 10**6), tol=positive())
 def fit_bfgs(loss_and_gradients, params, x, y, max_iter=300, tol=1e-12):
     """Full-batch fit with scipy's BFGS, fed the model's backprop gradients.
@@ -313,7 +314,7 @@ def fit_bfgs(loss_and_gradients, params, x, y, max_iter=300, tol=1e-12):
     """
     from scipy.optimize import minimize
 
-    x, y = _check_training_data(params, x, y)
+    x, y = _check_training_data(x, y)
     names = list(params)
     shapes = [np.shape(params[k]) for k in names]
     splits = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
@@ -326,7 +327,13 @@ def fit_bfgs(loss_and_gradients, params, x, y, max_iter=300, tol=1e-12):
         return value, np.concatenate([np.ravel(grads[k]) for k in names])
 
     theta0 = np.concatenate([np.ravel(params[k]) for k in names]).astype(np.float64)
-    result = minimize(cost_and_gradient, theta0, jac=True, method="BFGS",
-                      options={"maxiter": max_iter, "gtol": tol})
+    with np.errstate(over="ignore", invalid="ignore"):
+        start, start_gradient = cost_and_gradient(theta0)
+    if not (np.isfinite(start) and np.all(np.isfinite(start_gradient))):
+        raise ValueError(f"the cost or its gradient at the initial params is not finite ({start}): x, y or the "
+                         "params are too large for the model (rescale the data)")
+    with np.errstate(over="ignore", invalid="ignore"):                 # BFGS backs off from an overflowing step
+        result = minimize(cost_and_gradient, theta0, jac=True, method="BFGS",
+                          options={"maxiter": max_iter, "gtol": tol})
     fitted = unpack(result.x)
     return fitted, float(loss_and_gradients(fitted, x, y)[0])

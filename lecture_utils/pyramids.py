@@ -631,7 +631,7 @@ def expand_to(image, shape, kernel=None, boundary: str = "reflect") -> np.ndarra
     return image
 
 
-# --------------------------------------------------------------------------- blending and coring
+# --------------------------------------------------------------------------- blending and compression
 
 def _check_blend(a, b, mask, levels, kernel, boundary):
     """blend's arguments: b shaped like a, mask like a or like its (H, W), in [0, 1]."""
@@ -738,14 +738,15 @@ def synthesis_norms(shape, levels: int, kernel=None, boundary: str = "reflect") 
 @checked(pyramid=instance(LaplacianPyramid, made_by="laplacian_pyramid"), fraction=real(0.0, 1.0),
          weighted=flag())
 def keep_largest(pyramid: LaplacianPyramid, fraction: float, weighted: bool = False) -> LaplacianPyramid:
-    """Compression by coring: keep the largest band-pass coefficients, zero the rest.
+    """Compression: keep the largest band-pass coefficients, zero the rest (hard thresholding).
 
     The band-pass levels of natural images are mostly near zero, so dropping the
     small ones changes the image little. The low-pass level is always kept.
     Ranking raw magnitudes ``|c|`` treats a coefficient of every level alike, but a
     coarse coefficient spreads over more pixels: with ``weighted=True`` the ranking is
     by ``|c| ||s_k||`` (:func:`synthesis_norms`), the size of what dropping it changes
-    in the image.
+    in the image. (Coring, for noise removal, is another rule: every coefficient of a band shrunk
+    towards 0 by a threshold, sign(c) max(|c| - t, 0).)
 
     Parameters
     ----------

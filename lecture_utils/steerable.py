@@ -1,11 +1,12 @@
-"""Steerable filters, the steerable pyramid and phase-based motion magnification.
+"""Steerable filters and the steerable pyramid.
 
-Lecture 6 of MIT 6.869 (seed ``001``, "Gaussian derivatives: Steerability" to
-"Phase-based Pipeline"), and the two papers its last slides cite: Wadhwa et al. 2013
-(phase-based) and, to compare with, Wu et al. 2012 (Eulerian, linear) motion magnification.
+Lecture 6 of MIT 6.869 (seed ``001``, "Gaussian derivatives: Steerability" to "Steerable
+pyramid"): Freeman and Adelson (1991), Simoncelli and Freeman (1995). The pyramid's uses live
+next door: phase-based motion magnification in :mod:`lecture_utils.magnify`, oriented energy
+and texture synthesis in :mod:`lecture_utils.texture`.
 
-Symbols follow notebook 03, one meaning each: ``psi`` a steering angle, ``alpha`` a
-magnification, ``w`` (``twidth``) a transition width in octaves, ``t`` time.
+Symbols follow notebook 03, one meaning each: ``psi`` a steering angle, ``w`` (``twidth``) a
+transition width in octaves.
 
 Coordinates and angles
 ----------------------
@@ -40,8 +41,11 @@ grid: ``r = |omega| / pi`` (``r = 1`` at the Nyquist frequency along an axis) an
 the transition width in octaves)::
 
     v(r)  = clip(-log2(r) / w, 0, 1)            0 at r >= 1, 1 at r <= 2^-w
-    H(r)  = cos(pi/2 v(r))                      high-pass, raised cosine in log2 r
-    L(r)  = sin(pi/2 v(r))                      low-pass;   H^2 + L^2 = 1
+    H(r)  = cos(pi/2 v(r))                      high-pass: a cosine ramp in log2 r
+    L(r)  = sin(pi/2 v(r))                      low-pass: a sine ramp;   H^2 + L^2 = 1
+
+(their squares, ``H^2 = (1 + cos(pi v)) / 2`` and ``L^2 = (1 - cos(pi v)) / 2``, are the raised
+cosines: the energy, not the amplitude, crosses over as a raised cosine)
     A_b(theta) = c_N cos^N(theta - theta_b),    c_N^2 = 4^N / ((N + 1) binom(2N, N))
     sum_b A_b^2 = 1                             (the "partition of unity" of the angles)
 
@@ -75,11 +79,9 @@ Sizes: each side must be divisible by ``2**levels`` so that every level halves
 exactly; pad an image first otherwise (``np.pad(image, ..., mode="reflect")``).
 Orders are at most ``MAX_ORDER`` = 100 everywhere.
 
-Motion magnification: :func:`magnify_motion` (phase-based) and
-:func:`magnify_motion_linear` (Eulerian, on a Laplacian pyramid) share one convention:
-a motion ``delta(t)`` inside the temporal pass band becomes ``(1 + alpha) delta(t)``.
-Both band-pass with an FFT along time, which treats the video as periodic (frame T - 1
-is followed by frame 0): a test video should hold whole periods of its motion.
+The pyramid's filters can also be applied on the full grid, at one or more bands per octave
+and without subsampling (:func:`full_grid_masks`): the form of Wadhwa et al.'s released code,
+whose default is the half-octave pyramid with 8 orientations.
 """
 
 from __future__ import annotations
@@ -93,9 +95,6 @@ from scipy import ndimage
 
 from ._validate import (array, check, checked, flag, instance, integer, optional, positive, real,
                         shape_tuple)
-from .pyramids import LaplacianPyramid, laplacian_pyramid
-from .pyramids import max_levels as laplacian_max_levels
-from .pyramids import reconstruct as collapse
 
 MAX_ORDER = 100
 MAX_KERNEL_SIZE = 1001
@@ -105,7 +104,8 @@ MAX_SIGMA = 100.0        # pixels: the default kernel side 2 ceil(3 sigma) + 1 s
 ORDER = integer(0, MAX_ORDER, why_max=" (order N needs N + 1 basis filters and masks; no practical "
                                       "steerable filter goes beyond order 100)")
 POSITIVE_ORDER = integer(1, MAX_ORDER, why_max=ORDER.why_max)
-SIGMA = real(0, MAX_SIGMA, min_open=True)
+MIN_SIGMA = 0.05         # pixels: a narrower Gaussian is not sampled by the grid (its derivatives overflow)
+SIGMA = real(MIN_SIGMA, MAX_SIGMA)
 KERNEL_SIZE = optional(integer(1, MAX_KERNEL_SIZE, why_max=" (a kernel that wide is no local filter: "
                                                            "+-3 sigma needs 6 sigma + 1 pixels)"))
 
@@ -334,10 +334,10 @@ def _check_radii(r, twidth):
 
 
 def radial_masks(r, twidth=1.0):
-    """High- and low-pass radial masks: raised cosine in ``log2 r``.
+    """High- and low-pass radial masks: a cosine and a sine ramp in ``log2 r``.
 
     ``v = clip(-log2(r) / twidth, 0, 1)``, ``H = cos(pi/2 v)``, ``L = sin(pi/2 v)``,
-    so ``H^2 + L^2 = 1`` everywhere; ``H = 1, L = 0`` for ``r >= 1`` and
+    so ``H^2 + L^2 = 1`` everywhere (the squares are the raised cosines ``(1 +- cos(pi v)) / 2``); ``H = 1, L = 0`` for ``r >= 1`` and
     ``H = 0, L = 1`` for ``r <= 2^-twidth`` (including DC).
 
     Parameters
@@ -746,374 +746,71 @@ def steer_bands(pyramid, level, angle):
 
 
 # ---------------------------------------------------------------------------
-# Phase-based motion magnification (Wadhwa et al. 2013)
+# The same filters on the full grid, at one or more bands per octave
 # ---------------------------------------------------------------------------
 
 
-def _check_phase_args(band, reference):
-    band, reference = check({"band": array(dtype="complex"), "reference": array(dtype="complex")},
-                            {"band": band, "reference": reference})
-    try:
-        np.broadcast_shapes(band.shape, reference.shape)
-    except ValueError:
-        raise ValueError(f"band and reference must have broadcastable shapes, got {band.shape} "
-                         f"and {reference.shape}") from None
-    return band, reference
+def _check_full_grid(shape, octaves, order, twidth, bands_per_octave, complex_bands):
+    shape, order, twidth, bands_per_octave, complex_bands = check(
+        {"shape": shape_tuple(ndims=(2,), maximum=2**12), "order": POSITIVE_ORDER, "twidth": positive(),
+         "bands_per_octave": integer(1, 4, why_max=" (a quarter octave is the narrowest band Wadhwa et al. use)"),
+         "complex_bands": flag()},
+        {"shape": shape, "order": order, "twidth": twidth, "bands_per_octave": bands_per_octave,
+         "complex_bands": complex_bands})
+    most = max_levels(shape)
+    octaves = integer(1, most, why_max=f" for shape {shape} (floor(log2(min(H, W))) - 2)")(octaves, "octaves", {})
+    return shape, octaves, order, twidth, bands_per_octave, complex_bands
 
 
-def phase_difference(band, reference):
-    """Local phase change ``angle(band * conj(reference))`` in radians, in (-pi, pi].
+def full_grid_masks(shape, octaves, order=3, twidth=1.0, bands_per_octave=1, complex_bands=True):
+    """The complex pyramid's filters on the image's own FFT grid, ``bands_per_octave`` rings per octave.
 
-    Wrapping the product (rather than subtracting two phases and taking a modulo)
-    keeps a small negative change small and negative.
+    Wadhwa et al.'s released code builds its pyramids this way: every filter multiplies the
+    full spectrum and nothing is subsampled (their default is the half-octave pyramid with 8
+    orientations: ``bands_per_octave=2, order=7, twidth=0.75``). Radial cuts sit at
+    ``r_s = 2^(-s / bands_per_octave)``, ``s = 0 .. S`` with ``S = octaves * bands_per_octave``; each
+    cut splits with :func:`radial_masks` around its own radius, ``H_s = H(r / r_s)``,
+    ``L_s = L(r / r_s)``. Ring ``s = 1 .. S``, orientation ``b``::
 
-    Parameters
-    ----------
-    band, reference : complex arrays of broadcastable shapes
+        R_sb = i^N 2 A_b(theta) [|theta - theta_b| < pi/2] H_s(r) prod_{p < s} L_p(r)
+        highpass = H_0(r),   lowpass = prod_{p <= S} L_p(r)
 
-    Returns
-    -------
-    real array of the broadcast shape
-    """
-    band, reference = _check_phase_args(band, reference)
-    return np.angle(band * np.conj(reference))
-
-
-def _check_band_edges(low, high, fps):
-    low, high, fps = check({"low": real(0), "high": positive(), "fps": positive()},
-                           {"low": low, "high": high, "fps": fps})
-    if not low < high <= fps / 2:
-        raise ValueError(f"need 0 <= low < high <= fps/2 (Nyquist, {fps / 2} Hz), got low={low}, high={high}")
-    return low, high, fps
-
-
-def _check_bandpass_args(signal, low, high, fps, axis):
-    signal = array("T ...")(signal, "signal", {})
-    ndim = signal.ndim
-    axis = integer(-ndim, ndim - 1, why_max=f" (signal has {ndim} axes)")(axis, "axis", {})
-    return (signal, *_check_band_edges(low, high, fps), axis)
-
-
-def temporal_bandpass(signal, low, high, fps, axis=0):
-    """Ideal band-pass along time: keep temporal frequencies ``low <= |f| <= high`` (Hz).
-
-    Done with an FFT along ``axis``, which treats the signal as periodic in time: sample ``T - 1``
-    is followed by sample 0, so a motion that does not fill whole periods of its frequency has a
-    jump at the wrap, whose spectrum leaks into the pass band (give it whole periods).
+    The real filters (``complex_bands=False``: ``A_b`` on both half planes instead of ``2 A_b`` on one) tile the plane as a
+    partition of unity, ``H_0^2 + sum_sb (A_b H_s prod_{p<s} L_p)^2 + lowpass^2 = 1``, because
+    ``H_s^2 + L_s^2 = 1`` at every cut (the sum telescopes), so analysis followed by synthesis with
+    the real filters is exact. With ``bands_per_octave=1`` ring
+    ``s`` is :func:`band_response` ``(shape, s - 1, b, order, twidth, complex_bands=True)``.
 
     Parameters
     ----------
-    signal : (T, ...) array
-        Real samples at ``fps`` frames per second along ``axis``.
-    low, high : float
-        Pass band edges in Hz, ``0 <= low < high <= fps / 2``.
-    fps : float
-        Frame rate in Hz.
-    axis : int
-        The time axis of ``signal``.
-
-    Returns
-    -------
-    real array shaped like ``signal``
-    """
-    signal, low, high, fps, axis = _check_bandpass_args(signal, low, high, fps, axis)
-    n = signal.shape[axis]
-    freqs = np.fft.rfftfreq(n, d=1 / fps)             # the signal is real: the frequencies >= 0 hold it all
-    keep = (freqs >= low) & (freqs <= high)
-    shape = [1] * signal.ndim
-    shape[axis] = freqs.size                          # broadcast the mask along the time axis
-    return sp_fft.irfft(sp_fft.rfft(signal, axis=axis) * keep.reshape(shape), n=n, axis=axis)
-
-
-def _amplitude_weighted_blur(phase, amplitude, sigma):
-    """Gaussian blur of ``phase`` weighted by ``amplitude`` over the last two axes (Wadhwa et al. 2013).
-
-    ``G_sigma * (A dphi) / G_sigma * A``: where a coefficient's amplitude is small its phase is
-    mostly noise, and its neighbours with a strong amplitude take over.
-    """
-    axes_sigma = (0,) * (phase.ndim - 2) + (sigma, sigma)
-    num = ndimage.gaussian_filter(phase * amplitude, axes_sigma, mode="wrap")
-    den = ndimage.gaussian_filter(amplitude, axes_sigma, mode="wrap")
-    return num / np.maximum(den, np.finfo(float).tiny)
-
-
-def _largest_fitting_levels(shape):
-    """The most levels whose every level halves ``shape`` exactly (at most :func:`max_levels`)."""
-    levels = max_levels(shape)
-    while levels > 0 and (shape[0] % 2**levels or shape[1] % 2**levels):
-        levels -= 1
-    return levels
-
-
-def _check_frames(frames):
-    """A (T, H, W) grey-level video of at least 2 frames; a list names the first frame of another shape."""
-    if isinstance(frames, (list, tuple)):  # name the first frame whose shape differs
-        shapes = [np.shape(f) for f in frames]
-        for t, shape in enumerate(shapes):
-            if shape != shapes[0]:
-                raise ValueError(f"frames must all have the same shape: frame 0 is {shapes[0]}, frame {t} is {shape}")
-    frames = array("T H W")(frames, "frames", {})
-    if frames.shape[0] < 2:
-        raise ValueError(f"frames must hold at least 2 frames (T, H, W), got shape {frames.shape}")
-    return frames
-
-
-def _check_magnify_args(frames, alpha, low, high, fps, levels, order, twidth, sigma, reference):
-    frames = _check_frames(frames)
-    alpha, order, twidth, sigma = check(
-        {"alpha": real(0), "order": POSITIVE_ORDER, "twidth": positive(), "sigma": real(0, MAX_SIGMA)},
-        {"alpha": alpha, "order": order, "twidth": twidth, "sigma": sigma})
-    count, shape = frames.shape[0], frames.shape[1:]
-    reference = integer(0, count - 1, why_max=f" (an index into the {count} frames)")(reference, "reference", {})
-    levels = _largest_fitting_levels(shape) if levels is None else _check_levels_fit(levels, shape, "each frame")
-    return (frames, alpha, *_check_band_edges(low, high, fps), levels, order, twidth, sigma, reference)
-
-
-def _bandpassed_phases(stack, low, high, fps, sigma, reference):
-    """``dphi~_t`` of one level's complex bands over time ``(T, K, H_j, W_j)``.
-
-    ``dphi_t = angle(B_t conj(B_ref))`` band-passed in time and, if ``sigma`` > 0, blurred in
-    space weighted by the amplitude ``|B_t|``.
-    """
-    dphi = temporal_bandpass(phase_difference(stack, stack[reference]), low, high, fps, axis=0)
-    if sigma > 0:
-        dphi = _amplitude_weighted_blur(dphi, np.abs(stack), sigma)
-    return dphi
-
-
-def _magnify_phases(stack, alpha, low, high, fps, sigma, reference):
-    """One level's complex bands over time ``(T, K, H_j, W_j)``, their band-passed phase changes times alpha added.
-
-    ``B'_t = B_t exp(i alpha dphi~_t)``, with ``dphi~_t`` from :func:`_bandpassed_phases`.
-    """
-    return stack * np.exp(1j * alpha * _bandpassed_phases(stack, low, high, fps, sigma, reference))
-
-
-def magnify_motion(frames, alpha, low, high, fps, levels=None, order=3, twidth=1, sigma=0.0, reference=0):
-    """Phase-based motion magnification (Wadhwa et al., SIGGRAPH 2013).
-
-    For every frame ``t`` a complex steerable pyramid is built; for every band
-    the phase change from the reference frame, ``dphi_t = angle(B_t conj(B_ref))``,
-    is band-passed in time (:func:`temporal_bandpass`), optionally smoothed in
-    space weighted by the amplitude ``|B_t|``, multiplied by ``alpha`` and added:
-    ``B_t' = B_t exp(i alpha dphi_t)``. The residuals are kept. Convention: a
-    motion ``delta(t)`` inside the pass band becomes ``(1 + alpha) delta(t)``.
-
-    The phase shift moves each band's carrier, not the envelope of its filter: the
-    magnified motion ``alpha delta`` must stay within that envelope (Wadhwa et al., Sec. 3.2).
-    The temporal FFT treats the video as periodic: give it whole periods of the motion.
-
-    Parameters
-    ----------
-    frames : (T, H, W) array
-        Grey-level video, T >= 2; H, W divisible by ``2**levels``.
-    alpha : float
-        Magnification >= 0 (0 returns the input up to round-off).
-    low, high : float
-        Temporal pass band in Hz, ``0 <= low < high <= fps/2``.
-    fps : float
-        Frame rate in Hz.
-    levels : int, optional
-        Pyramid levels; default the most that :func:`steerable_pyramid` accepts for
-        the frame size (at most ``max_levels``, with H and W divisible by ``2**levels``).
+    shape : (H, W) tuple of int
+        The image's size (sides of at most 4096).
+    octaves : int
+        Octaves of rings, 1 to ``max_levels(shape)``.
     order : int
-        Angular order N, 1 <= N <= 100 (N + 1 orientations).
+        N, 1 to 100: K = N + 1 orientations.
     twidth : float
-        Radial transition width in octaves.
-    sigma : float
-        Std (pixels of each level, 0 to 100) of the amplitude-weighted phase smoothing; 0 = none.
-    reference : int
-        Index of the reference frame.
+        Width of each cut's transition in octaves (> 0); it may exceed the spacing of the cuts.
+    bands_per_octave : int
+        Rings per octave, 1 to 4.
+    complex_bands : bool
+        The analytic filters (default) or the real ones.
 
     Returns
     -------
-    (T, H, W) array
+    highpass : (H, W) array
+    bands : (S, K, H, W) complex array
+        The rings, coarser with ``s``, in numpy's unshifted FFT layout.
+    lowpass : (H, W) array
     """
-    frames, alpha, low, high, fps, levels, order, twidth, sigma, reference = _check_magnify_args(
-        frames, alpha, low, high, fps, levels, order, twidth, sigma, reference)
-    # The lecture pyramid, not lecture_utils.fast: this is the lecture's pipeline, read next to
-    # the equations, and a lecture module does not import speed paths. The price is the masks,
-    # recomputed for every frame: lecture_utils.fast.steerable.magnify_motion is about 3 times faster.
-    pyramids = [steerable_pyramid(f, levels, order, complex_bands=True, twidth=twidth) for f in frames]
-    new_bands = [_magnify_phases(np.stack([p.bands[j] for p in pyramids]), alpha, low, high, fps, sigma, reference)
-                 for j in range(levels)]                                 # each (T, K, H_j, W_j)
-    edited = [SteerablePyramid(p.highpass, tuple(b[t] for b in new_bands), p.lowpass, order, p.twidth, True)
-              for t, p in enumerate(pyramids)]
-    return np.stack([reconstruct(p) for p in edited])
-
-
-# ---------------------------------------------------------------------------
-# Linear (Eulerian) motion magnification (Wu et al. 2012), to compare with
-# ---------------------------------------------------------------------------
-
-
-def _check_linear_args(frames, alpha, low, high, fps, levels, lambda_c):
-    frames = _check_frames(frames)
-    alpha, lambda_c = check({"alpha": real(0), "lambda_c": real(0)}, {"alpha": alpha, "lambda_c": lambda_c})
-    shape = frames.shape[1:]
-    most = laplacian_max_levels(shape)
-    levels = most if levels is None else integer(1, most, why_max=f" for frames of shape {shape} (each level "
-                                                              "halves the smaller side until it is 1)")(
-        levels, "levels", {})
-    return (frames, alpha, *_check_band_edges(low, high, fps), levels, lambda_c)
-
-
-def linear_level_gains(alpha, levels, lambda_c=0.0):
-    """Wu et al.'s magnification of each Laplacian level: ``alpha_k``, attenuated below ``lambda_c``.
-
-    Band ``D_k`` (notebook 02's ``L_k``; k = 1 the finest) holds wavelengths of about ``2^k`` to
-    ``2^(k+1)`` pixels;
-    its representative wavelength is ``lambda_k = 2^(k+1)``. The first-order (Taylor)
-    approximation holds while ``(1 + alpha) delta < lambda / 8`` (Wu et al. 2012, Sec. 3.2,
-    Eq. 14). Their reference code gives each level the largest gain that keeps it within that
-    bound for the motion ``delta = lambda_c / (8 (1 + alpha))`` that just meets it at ``lambda_c``::
-
-        alpha_k = clip((1 + alpha) lambda_k / lambda_c - 1, 0, alpha)
-
-    a linear ramp in ``lambda`` from 0 at ``lambda_c / (1 + alpha)`` to ``alpha`` at ``lambda_c``
-    (their Fig. 6). ``lambda_c = 0`` switches the cut-off off; the low-pass level always gets ``alpha``.
-
-    Parameters
-    ----------
-    alpha : float
-        Magnification >= 0.
-    levels : int
-        Laplacian levels K >= 1 (K - 1 bands and the low-pass).
-    lambda_c : float
-        Cut-off wavelength in pixels, >= 0 (0: none).
-
-    Returns
-    -------
-    (K,) array
-        ``alpha_1, ..., alpha_{K-1}`` and the low-pass level's ``alpha``.
-    """
-    alpha, levels, lambda_c = check({"alpha": real(0), "levels": integer(1, 64, why_max=" (2^64 pixels)"),
-                                     "lambda_c": real(0)}, {"alpha": alpha, "levels": levels, "lambda_c": lambda_c})
-    wavelengths = 2.0 ** np.arange(2, levels + 1)                        # lambda_k = 2^(k+1), k = 1 .. K-1
-    if lambda_c == 0:
-        gains = np.full(levels - 1, alpha)
-    else:
-        gains = np.clip((1 + alpha) * wavelengths / lambda_c - 1, 0.0, alpha)
-    return np.append(gains, alpha)
-
-
-def magnify_motion_linear(frames, alpha, low, high, fps, levels=None, lambda_c=0.0):
-    """Linear (Eulerian) motion magnification (Wu et al., SIGGRAPH 2012).
-
-    Every frame is split into a Laplacian pyramid (:func:`lecture_utils.pyramids.laplacian_pyramid`);
-    every coefficient's time series is band-passed (:func:`temporal_bandpass`), multiplied by
-    the level's ``alpha_k`` (:func:`linear_level_gains`) and added back; each frame is collapsed::
-
-        D'_k(t) = D_k(t) + alpha_k bandpass(D_k)(t)      (D_k: notebook 02's L_k; L here is a mask)
-
-    With ``I(x, t) = f(x + delta(t))`` and the first-order Taylor expansion
-    ``f(x + delta) ~ f(x) + delta f'(x)``, the band-passed change is ``delta(t) f'(x)``, and adding
-    ``alpha`` times it gives ``f(x + (1 + alpha) delta(t))`` (Wu et al., Sec. 3.1): the same
-    convention as :func:`magnify_motion`, as long as ``(1 + alpha) delta < lambda / 8`` (Sec. 3.2).
-    With ``lambda_c = 0`` every level gets ``alpha`` and, the pyramid being exactly invertible and
-    linear, the output is ``frames + alpha bandpass(frames)``: whatever the band-pass lets
-    through, noise included, comes out ``1 + alpha`` times larger. Unlike Wu et al.'s MATLAB
-    code, which also leaves out the finest and the coarsest level, every level is magnified.
-
-    Parameters
-    ----------
-    frames : (T, H, W) array
-        Grey-level video, T >= 2 (any H, W).
-    alpha : float
-        Magnification >= 0 (0 returns the input up to round-off).
-    low, high : float
-        Temporal pass band in Hz, ``0 <= low < high <= fps/2``.
-    fps : float
-        Frame rate in Hz.
-    levels : int, optional
-        Laplacian levels K; default the most the frame size allows (down to one pixel).
-    lambda_c : float
-        Spatial cut-off wavelength in pixels (>= 0; 0: none), see :func:`linear_level_gains`.
-
-    Returns
-    -------
-    (T, H, W) array
-    """
-    frames, alpha, low, high, fps, levels, lambda_c = _check_linear_args(frames, alpha, low, high, fps, levels,
-                                                                         lambda_c)
-    gains = linear_level_gains(alpha, levels, lambda_c)
-    levels_over_time, kernel, boundary = _laplacian_levels_over_time(frames, levels)
-    magnified = [stack + gain * temporal_bandpass(stack, low, high, fps, axis=0)
-                 for stack, gain in zip(levels_over_time, gains)]
-    return _collapse_over_time(magnified, kernel, boundary)
-
-
-def _laplacian_levels_over_time(frames, levels):
-    """Every frame's Laplacian pyramid, level by level over time.
-
-    Returns the K stacks ``D_k`` of shape (T, H_k, W_k) (the low-pass last), and the pyramids'
-    kernel and boundary.
-    """
-    pyramids = [laplacian_pyramid(f, levels) for f in frames]
-    levels_over_time = [np.stack([p.bands[k] for p in pyramids]) for k in range(levels - 1)]
-    levels_over_time.append(np.stack([p.lowpass for p in pyramids]))
-    return levels_over_time, pyramids[0].kernel, pyramids[0].boundary
-
-
-def _collapse_over_time(levels_over_time, kernel, boundary):
-    """The (T, H, W) video whose frame t collapses level t of every stack of ``levels_over_time``."""
-    *bands, lowpass = levels_over_time
-    return np.stack([collapse(LaplacianPyramid(tuple(b[t] for b in bands), lowpass[t], kernel, boundary))
-                     for t in range(len(lowpass))])
-
-
-def _check_translation_args(frame, reference, weights, max_iter):
-    frame, reference, weights, max_iter = check(
-        {"frame": array("H W"), "reference": array("H W"), "weights": optional(array("H W")),
-         "max_iter": integer(1, 1000, why_max=" (Gauss-Newton converges in a few steps)")},
-        {"frame": frame, "reference": reference, "weights": weights, "max_iter": max_iter})
-    if weights is None:
-        return frame, reference, np.ones_like(frame), max_iter
-    if np.any(weights < 0) or not np.any(weights > 0):
-        raise ValueError(f"weights must be non-negative and not all zero, got values in "
-                         f"[{weights.min()}, {weights.max()}]")
-    return frame, reference, weights, max_iter
-
-
-def _shifted_and_derivatives(spectrum, omega_y, omega_x, d):
-    """``S_d reference`` and its derivatives by ``dy`` and ``dx`` (each spectrum times -i omega)."""
-    shifted = spectrum * np.exp(-1j * (omega_y * d[0] + omega_x * d[1]))
-    model = np.fft.ifft2(shifted).real
-    jacobian = np.stack([np.fft.ifft2(-1j * omega * shifted).real.ravel() for omega in (omega_y, omega_x)], axis=1)
-    return model, jacobian
-
-
-def estimate_translation(frame, reference, weights=None, max_iter=50):
-    """Sub-pixel translation ``(dy, dx)`` with ``frame ~ reference shifted by (dy, dx)``.
-
-    Weighted least squares ``min_d sum w (frame - S_d reference)^2`` where ``S_d`` is
-    the exact periodic Fourier shift (spectrum times ``exp(-i (omega_y dy + omega_x dx))``),
-    solved by Gauss-Newton from ``d = 0`` with the derivatives of ``S_d`` taken in
-    the Fourier domain. Independent of the pyramid, so it can measure magnified motion.
-    Meant for small shifts (below a few pixels) of a textured image.
-
-    Parameters
-    ----------
-    frame, reference : (H, W) arrays
-    weights : (H, W) array, optional
-        Non-negative weights (default 1), e.g. a region mask.
-    max_iter : int
-        Gauss-Newton iterations, 1 to 1000 (it stops when a step is below 1e-12 pixel).
-
-    Returns
-    -------
-    (2,) array
-        ``(dy, dx)`` in pixels.
-    """
-    frame, reference, weights, max_iter = _check_translation_args(frame, reference, weights, max_iter)
-    spectrum = np.fft.fft2(reference)
-    omega_y = 2 * np.pi * np.fft.fftfreq(frame.shape[0])[:, None]   # radians per pixel
-    omega_x = 2 * np.pi * np.fft.fftfreq(frame.shape[1])[None, :]
-    w, d = weights.ravel(), np.zeros(2)
-    for _ in range(max_iter):
-        model, jac = _shifted_and_derivatives(spectrum, omega_y, omega_x, d)
-        step = np.linalg.solve(jac.T @ (w[:, None] * jac), jac.T @ (w * (frame - model).ravel()))
-        d = d + step
-        if np.max(np.abs(step)) < 1e-12:
-            break
-    return d
+    shape, octaves, order, twidth, bands_per_octave, complex_bands = _check_full_grid(
+        shape, octaves, order, twidth, bands_per_octave, complex_bands)
+    r, theta = frequency_grid(shape)
+    angular = 1j**order * angular_masks(theta, order, complex_bands)                # (K, H, W)
+    highpass, passed = radial_masks(r, twidth)                                      # H_0, and L_0
+    rings = []
+    for s in range(1, octaves * bands_per_octave + 1):
+        high_s, low_s = radial_masks(r * 2 ** (s / bands_per_octave), twidth)      # H(r / r_s), L(r / r_s)
+        rings.append(angular * (high_s * passed))
+        passed = passed * low_s
+    return highpass, np.stack(rings), passed

@@ -1,10 +1,11 @@
 """The Otter-Grader assignments, graded for real by `otter run`: the instructor notebook scores full
-marks, the untouched student edition zero, and one wrong answer loses exactly its exercise's points
-and shows the checker's hint."""
+marks, the untouched student edition zero, and one wrong answer loses the points of the outputs it
+gets wrong and shows the checker's hint."""
 
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -90,21 +91,33 @@ def test_the_untouched_student_edition_scores_zero(graded, path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_one_wrong_answer_loses_exactly_its_points_and_shows_the_hint(graded, path):
+def test_one_wrong_answer_loses_only_its_points_and_shows_the_hint(graded, path):
+    """The wrong answer's question loses the points of the outputs it gets wrong (each output of a
+    multi-output answer is a test case of its own) and shows the hint; nothing else moves. (Each failed
+    output shows its own checker message: 04's dx names the same mistake in other words.)"""
     scores, (function, hint) = graded(path)["wrong"]
     for question, (score, most, output) in scores.items():
         if question == function:
-            assert score == 0, output
+            assert 0 <= score < most, output
             assert hint in output, f"the hint {hint!r} is not in the feedback:\n{output}"
-            assert "CheckFailure" in output and "Traceback" not in output
+            failed = output.split("❌ Test case failed")[1:]
+            assert failed and all("CheckFailure: " in case for case in failed), output
+            assert "Traceback" not in output
         else:
             assert score == most, (question, output)
 
 
-def test_points_split_between_visible_and_hidden_cases():
+def test_points_split_between_visible_and_hidden_cases_and_outputs():
     source = otter_test_source("99_x.ipynb", {"function": "f", "checker": "check_f", "points": 3})
-    assert "@test_case(points=1, hidden=False)" in source and "@test_case(points=2, hidden=True)" in source
+    found = re.findall(r"@test_case\(points=([\d.]+), hidden=(\w+)", source)
+    assert [(float(p), hidden) for p, hidden in found] == [(1, "False"), (2, "True")]
     compile(source, "f.py", "exec")
+    parts = {"visible": ["dJ/dx", "dJ/dw", "dJ/db"], "hidden": ["dJ/dx", "dJ/dw", "dJ/db"]}
+    source = otter_test_source("99_x.ipynb", {"function": "g", "checker": "check_g", "points": 4, "parts": parts})
+    points = [float(p) for p in re.findall(r"@test_case\(points=([\d.]+)", source)]
+    assert points == [0.67, 0.67, 0.66] * 2 and sum(points) == pytest.approx(4)
+    assert "check_part('g', 'hidden', 'dJ/db')" in source
+    compile(source, "g.py", "exec")
 
 
 def test_bad_points_and_missing_checkers_are_named(tmp_path):

@@ -1,16 +1,13 @@
-"""Binder / JupyterHub images: repo2docker (run with --no-build, no Docker needed) builds the course
-environment from the root environment.yml, which installs this package; and nbgitpuller links."""
+"""Binder images: repo2docker (run with --no-build, no Docker needed) builds the course environment from
+the root environment.yml, which installs this package. (JupyterHub: tests/test_deploy.py, tests/test_hub.py.)"""
 
 import os
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-
-from lecture_utils.course.deploy import nbgitpuller_link, nbgitpuller_links
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,29 +32,3 @@ def test_repo2docker_builds_the_course_environment_with_the_package_installed(tm
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip and any(str(d).startswith("python ") for d in environment["dependencies"])
     assert not (ROOT / "binder").exists(), "a binder/ folder would make repo2docker ignore environment.yml"
-
-
-def test_nbgitpuller_link_opens_the_student_notebook_in_jupyterlab():
-    link = nbgitpuller_link("https://hub.example.edu", "https://git.example.edu/course/companion.git",
-                            "student-edition", "01_linear_network_backprop.ipynb")
-    parsed = urlparse(link)
-    assert parsed.scheme == "https" and parsed.netloc == "hub.example.edu"
-    assert parsed.path == "/hub/user-redirect/git-pull"
-    query = parse_qs(parsed.query)
-    assert query == {"repo": ["https://git.example.edu/course/companion.git"], "branch": ["student-edition"],
-                     "urlpath": ["lab/tree/companion/01_linear_network_backprop.ipynb"]}
-
-
-def test_nbgitpuller_links_for_every_notebook():
-    links = nbgitpuller_links("https://hub.example.edu/", "https://git.example.edu/course/companion")
-    assert [Path(parse_qs(urlparse(link).query)["urlpath"][0]).name for _, link in links] == \
-        [p.name for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
-
-
-@pytest.mark.parametrize("hub, repo, match", [
-    ("hub.example.edu", "https://git.example.edu/x.git", "hub must be an http"),
-    ("https://hub.example.edu", "git@github.com:x/y.git", "repo must be an http"),
-])
-def test_bad_urls_are_refused(hub, repo, match):
-    with pytest.raises(ValueError, match=match):
-        nbgitpuller_link(hub, repo, "student-edition", "01.ipynb")

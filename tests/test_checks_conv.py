@@ -10,6 +10,7 @@ import pytest
 from checker_probes import assert_hard_coded_fails_hidden
 from scipy import signal
 
+import lecture_utils.checks.conv
 import lecture_utils.conv
 from lecture_utils.checks import CheckFailure
 from lecture_utils.checks.conv import (check_conv_layer_backward, check_input_gradient,
@@ -57,7 +58,7 @@ def test_weight_scatter_answer_passes():
 
 WEIGHT_MUTANTS = {
     "you flipped dJ/dY": lambda X, g: signal.convolve2d(X, g, "valid"),
-    "upside down and mirrored": lambda X, g: weight_gradient_loops(X, g)[::-1, ::-1],
+    "turned by 180 degrees": lambda X, g: weight_gradient_loops(X, g)[::-1, ::-1],
     "rows and columns are swapped": lambda X, g: weight_gradient_loops(X, g).T,
     "averaged over the outputs": lambda X, g: weight_gradient_loops(X, g) / g.size,
     "used 'full' mode": lambda X, g: signal.correlate2d(X, g, "full"),
@@ -111,7 +112,7 @@ def test_input_scatter_answer_passes():
 
 
 def test_input_scatter_with_a_flip_too_many_is_named():
-    with pytest.raises(CheckFailure, match="not flipped \\(or flipped twice\\)"):
+    with pytest.raises(CheckFailure, match="not flipped, or flipped twice"):
         check_input_gradient(lambda g, W: input_gradient_scatter(g, W[::-1, ::-1]))
 
 
@@ -120,16 +121,16 @@ def _no_flip(g, W):
 
 
 INPUT_MUTANTS = {
-    "kernel is not flipped": _no_flip,
+    "the kernel's orientation is wrong": _no_flip,
     "used 'valid' mode": lambda g, W: signal.convolve2d(g, W, "valid") if (
         g.shape[0] >= W.shape[0] and g.shape[1] >= W.shape[1]) else np.zeros((1, 1)),
-    "'valid' mode and no flip": lambda g, W: signal.correlate2d(g, W, "valid") if (
+    "'valid' mode and the kernel's orientation": lambda g, W: signal.correlate2d(g, W, "valid") if (
         g.shape[0] >= W.shape[0] and g.shape[1] >= W.shape[1]) else np.zeros((1, 1)),
     "rows and columns are swapped": lambda g, W: input_gradient_loops(g, W).T,
-    "transposed kernel": lambda g, W: input_gradient_loops(g, W.T),
+    "you transposed the kernel": lambda g, W: input_gradient_loops(g, W.T),
     "flipped W along the rows only": lambda g, W: signal.correlate2d(g, np.flipud(W), "full"),
     "flipped W along the columns only": lambda g, W: input_gradient_loops(g, W[::-1]),  # flips twice in rows
-    "flipped dJ/dY instead of the kernel": lambda g, W: signal.correlate2d(g[::-1, ::-1], W, "full"),
+    "you flipped dJ/dY: the outputs keep their places": lambda g, W: signal.correlate2d(g[::-1, ::-1], W, "full"),
     "not implemented yet": lambda g, W: (_ for _ in ()).throw(NotImplementedError),
     "raised IndexError": lambda g, W: g[g.shape[0] + 1],
 }
@@ -194,7 +195,7 @@ STRIDE2_MUTANTS = {
     "applies to the columns too": lambda g, W, s: stride2_scatter(g, W, s, col_step=1),
     "applies to the rows too": lambda g, W, s: stride2_scatter(g, W, s, row_step=1),
     "the kernel is flipped": lambda g, W, s: stride2_via_spread(g, W, s, correlate=True),
-    "is flipped: output .* unflipped": lambda g, W, s: stride2_scatter(g, W, s, kernel=W[::-1, ::-1]),
+    "the kernel is flipped: in output \\(p, q\\)": lambda g, W, s: stride2_scatter(g, W, s, kernel=W[::-1, ::-1]),
     "you assigned \\(=\\) where two windows overlap": lambda g, W, s: stride2_scatter(g, W, s, accumulate=False),
     "must have X's shape": lambda g, W, s: stride2_via_spread(g, W, s, pad_to_x=False),
     "rows and columns are swapped": lambda g, W, s: stride2_scatter(g, W, s).T,
@@ -270,13 +271,13 @@ def _swapped_kw(dy, x, w, padding):
 
 
 LAYER_MUTANTS = {
-    "dJ/db sums over the batch too": lambda *a: layer_backward(*a, db_axes=(2, 3)),
-    "averaged instead of summing": lambda *a: layer_backward(*a, db_mean=True),
+    "dJ/db is wrong .* there is no sum over the batch": lambda *a: layer_backward(*a, db_axes=(2, 3)),
+    "averaged instead of adding up": lambda *a: layer_backward(*a, db_mean=True),
     "dJ/dw comes from the first image only": lambda *a: layer_backward(*a, dw_images=1),
     "averaged over the batch": lambda dy, x, w, p: layer_backward(dy, x, w, p, dw_scale=1 / len(x)),
-    "you convolved x_pad with dy": lambda *a: layer_backward(*a, dw_convolve=True),
-    "rotated by 180 degrees": lambda *a: (lambda dx, dw, db: (dx, dw[:, :, ::-1, ::-1], db))(*layer_backward(*a)),
-    "crop the padding": lambda *a: layer_backward(*a, crop="none"),
+    "you convolved \\(scipy's convolve2d flips": lambda *a: layer_backward(*a, dw_convolve=True),
+    "your filters are turned by 180 degrees": lambda *a: (lambda dx, dw, db: (dx, dw[:, :, ::-1, ::-1], db))(*layer_backward(*a)),
+    "dx has the padded input's shape": lambda *a: layer_backward(*a, crop="none"),
     "cropped on one side only": lambda *a: layer_backward(*a, crop="start"),
     "some contributions are overwritten": lambda *a: layer_backward(*a, dx_assign=True),
     "only the first filter reaches dx": lambda *a: layer_backward(*a, dx_filters=1),
@@ -284,7 +285,13 @@ LAYER_MUTANTS = {
         dy, x, w, p, dx_kernel=w[:, :, ::-1, ::-1]),
     "filter and channel axes of w are swapped": _swapped_kw,
     "dx and dw are swapped": lambda *a: (lambda dx, dw, db: (dw, dx, db))(*layer_backward(*a)),
-    "return dx, dw, db": lambda *a: layer_backward(*a)[:2],
+    "three gradients as one tuple": lambda *a: layer_backward(*a)[:2],
+    "added up over the filters instead of the images": lambda dy, x, w, p: (
+        layer_backward(dy, x, w, p)[:2] + (dy.sum(axis=(1, 2, 3)),)),
+    "used only the first image: every image's outputs": lambda dy, x, w, p: (
+        layer_backward(dy, x, w, p)[:2] + (dy[0].sum(axis=(1, 2)),)),
+    "the filter and channel axes are swapped: dw has w's shape": lambda *a: (
+        lambda dx, dw, db: (dx, dw.transpose(1, 0, 2, 3), db))(*layer_backward(*a)),
 }
 
 
@@ -317,6 +324,16 @@ def test_an_answer_delegating_to_the_package_is_refused(name):
         CHECKERS[name](fn)
 
 
+def test_an_answer_calling_the_checker_s_own_reference_code_is_refused():
+    """The checkers' reference loops are the package's code too (they were once exempt)."""
+    def layer_from_the_checker(dy, x, w, padding):
+        dx_pad, dw = lecture_utils.checks.conv._layer_loops(dy, x, w, padding)
+        U, V = x.shape[2:]
+        return dx_pad[:, :, padding:padding + U, padding:padding + V], dw, dy.sum(axis=(0, 2, 3))
+    with pytest.raises(CheckFailure, match="calls lecture_utils.checks.conv._layer_loops, the package's own code"):
+        check_conv_layer_backward(layer_from_the_checker)
+
+
 def _complex(name):
     ref = REFERENCES[name]
     if name == "layer":
@@ -344,5 +361,5 @@ def test_cases_argument_is_validated():
 
 
 def test_non_function_is_refused():
-    with pytest.raises(CheckFailure, match="pass your function itself"):
+    with pytest.raises(CheckFailure, match="fn must be your function itself"):
         check_conv_layer_backward(np.zeros(3))

@@ -9,7 +9,7 @@ that calls lecture_utils.
 import numpy as np
 import pytest
 
-from checker_probes import assert_hard_coded_fails_hidden
+from checker_probes import assert_hard_coded_fails_hidden, cell_function
 from lecture_utils.checks import CheckFailure
 from lecture_utils.checks.linear import (check_gradient_descent_step, check_linear_input_gradient,
                                          check_linear_backward, check_mse_gradient, check_linear_weight_gradient)
@@ -54,13 +54,15 @@ def test_mse_reference_passes(capsys):
 
 
 MSE_MUTANTS = {
-    "factor 2": lambda yh, y: (yh - y) / len(yh),
-    "1/N is missing": lambda yh, y: 2 * (yh - y),
-    "divided by N\\*K": lambda yh, y: 2 * (yh - y) / yh.size,
-    "divided by K = y_hat.shape\\[1\\]": lambda yh, y: 2 * (yh - y) / yh.shape[1],
+    "differentiating a square brings down is missing": lambda yh, y: (yh - y) / len(yh),
+    "the normalisation is missing": lambda yh, y: 2 * (yh - y),
+    "divided by the number of entries N\\*K": lambda yh, y: 2 * (yh - y) / yh.size,
+    "divided by K, the number of classes": lambda yh, y: 2 * (yh - y) / yh.shape[1],
     "sign is flipped": lambda yh, y: 2 * (y - yh) / len(yh),
     "forget the `return`": lambda yh, y: None,
     "right shape but wrong values": lambda yh, y: 2 * (yh - y) / len(yh) + 0.01,
+    "divided by 5, the lecture's number of examples": lambda yh, y: 2 * (yh - y) / 5,
+    "returned the loss L itself": lambda yh, y: np.mean(np.sum((yh - y) ** 2, axis=1)),
     "transposed": lambda yh, y: (2 * (yh - y) / len(yh)).T,
 }
 
@@ -132,10 +134,12 @@ def _loops(term, rows=lambda n_examples: range(n_examples), accumulate=True):
 
 WEIGHT_MUTANTS = {
     "only the first example": lambda x, g: np.outer(x[0], g[0]),
-    r"assigned \(=\) instead of accumulating": _loops(lambda x, g, n, i, k: g[n, k] * x[n, i], accumulate=False),
-    "misses the last one": _loops(lambda x, g, n, i, k: g[n, k] * x[n, i], rows=lambda n: range(n - 1)),
+    "each term replaces the previous one": _loops(lambda x, g, n, i, k: g[n, k] * x[n, i], accumulate=False),
+    "the last example is missing from your sum": _loops(lambda x, g, n, i, k: g[n, k] * x[n, i], rows=lambda n: range(n - 1)),
     "you divided by N: the 1/N of the loss": lambda x, g: x.T @ g / len(x),
-    "multiplied by 2/N again": lambda x, g: 2 / len(x) * (x.T @ g),
+    "applied the loss's constant factors a second time": lambda x, g: 2 / len(x) * (x.T @ g),
+    "stops at 5, the lecture's N": _loops(lambda x, g, n, i, k: g[n, k] * x[n, i], rows=lambda n: range(min(n, 5))),
+    "also added up the classes": lambda x, g: np.tile(x.T @ g.sum(axis=1, keepdims=True), (1, g.shape[1])),
     "multiplied two sums": lambda x, g: np.outer(x.sum(axis=0), g.sum(axis=0)),
     "transposed \\(the indices are swapped\\)": lambda x, g: np.array([[np.sum(x[:, k] * g[:, i]) for k in range(g.shape[1])]
                                                   for i in range(x.shape[1])]),
@@ -182,10 +186,11 @@ def test_input_gradient_accepts_loops():
 
 
 INPUT_MUTANTS = {
-    "w is not transposed": lambda g, w: g @ w,
+    "the indices of w are swapped": lambda g, w: g @ w,
     "your result is transposed": lambda g, w: w @ g.T,
+    "stops at 3, the lecture's K": lambda g, w: g[:, :3] @ w[:, :3].T,
     "you divided by N": lambda g, w: g @ w.T / len(g),
-    "also summed over the examples": lambda g, w: np.tile(g.sum(axis=0) @ w.T, (len(g), 1)),
+    "also added up the examples": lambda g, w: np.tile(g.sum(axis=0) @ w.T, (len(g), 1)),
     "multiplied two sums": lambda g, w: g.sum(axis=1, keepdims=True) * w.sum(axis=1),
     "only the first class": lambda g, w: np.outer(g[:, 0], w[:, 0]),
     "forget the `return`": lambda g, w: print(g @ w.T),
@@ -254,16 +259,17 @@ def _mutant(dx=None, dw=None, db=None):
 
 
 BACKWARD_MUTANTS = {
-    "dL/dy_hat\\^T x": _mutant(dw=lambda g, x, w: g.T @ x),
+    "your dL/dw is transposed": _mutant(dw=lambda g, x, w: g.T @ x),
     "divided by N again": _mutant(dw=lambda g, x, w: x.T @ g / len(g)),
-    "x is not transposed": _mutant(dw=lambda g, x, w: x @ g),
+    "sums x's features against dL/dy_hat's examples": _mutant(dw=lambda g, x, w: x @ g),
     "a column": _mutant(db=lambda g: g.sum(axis=0).reshape(-1, 1)),
-    "summed over the classes": _mutant(db=lambda g: g.sum(axis=1)),
-    "averaged instead of summing": _mutant(db=lambda g: g.mean(axis=0)),
+    "added up the classes": _mutant(db=lambda g: g.sum(axis=1)),
+    "averaged instead of adding up": _mutant(db=lambda g: g.mean(axis=0)),
+    "added up everything into one number": _mutant(db=lambda g: g.sum()),
     "only the first example": _mutant(db=lambda g: g[0]),
-    "did not sum at all": _mutant(db=lambda g: g),
-    "w is not transposed": _mutant(dx=lambda g, x, w: g @ w),
-    "wrong way round": _mutant(dx=lambda g, x, w: w @ g.T),
+    "no sum over the batch": _mutant(db=lambda g: g),
+    "the indices of w are swapped": _mutant(dx=lambda g, x, w: g @ w),
+    "your dL/dx is transposed": _mutant(dx=lambda g, x, w: w @ g.T),
     "dL/dx is wrong .* divided by N again": _mutant(dx=lambda g, x, w: g @ w.T / len(g)),
 }
 
@@ -287,9 +293,17 @@ def test_backward_hard_coded_to_the_visible_cases_fails_the_hidden_ones():
     assert_hard_coded_fails_hidden(check_linear_backward, backward)
 
 
-def test_crash_in_student_code_names_the_case():
-    with pytest.raises(CheckFailure, match=r"raised ValueError for x \(3, 3\), w \(3, 3\)"):
-        check_linear_backward(lambda g, cache: (g @ cache[1][:2], None, None))
+def test_crash_in_student_code_is_one_sentence_naming_the_line_and_the_case():
+    my_backward = cell_function("def my_backward(g, cache):\n"
+                                "    x, w, b = cache\n"
+                                "    dx = g @ w[:2]\n"
+                                "    return dx, None, None\n", "my_backward")
+    with pytest.raises(CheckFailure) as info:
+        check_linear_backward(my_backward)
+    message = str(info.value)
+    assert message.startswith("your function my_backward raised ValueError at line 3 of your cell"), message
+    assert "`dx = g @ w[:2]`" in message and "(for x (3, 3), w (3, 3), b (1, 3))" in message, message
+    assert "print the shape of each array on that line" in message and "\n" not in message, message
 
 
 def test_unimplemented_exercise_says_so():
@@ -302,7 +316,7 @@ def test_unimplemented_exercise_says_so():
 
 
 def test_backward_must_return_three_gradients():
-    with pytest.raises(CheckFailure, match="return dx, dw, db"):
+    with pytest.raises(CheckFailure, match="three gradients as one tuple"):
         check_linear_backward(lambda g, cache: backward(g, cache)[1:])
 
 
@@ -333,16 +347,32 @@ def _step(dw=lambda x, g: x.T @ g, db=lambda g: g.sum(axis=0, keepdims=True), g_
 
 
 STEP_MUTANTS = {
-    "you added the step: w": _step(update=lambda w, b, dw, db, lr: (w + lr * dw, b + lr * db)),
-    "learning rate is missing: w": _step(update=lambda w, b, dw, db, lr: (w - dw, b - db)),
+    "w_new is wrong .* moved along the gradient": _step(update=lambda w, b, dw, db, lr: (w + lr * dw, b + lr * db)),
+    "w_new is wrong .* learning rate is missing": _step(update=lambda w, b, dw, db, lr: (w - dw, b - db)),
     "b_new is b": _step(update=lambda w, b, dw, db, lr: (w - lr * dw, b)),
-    "returned only the step -eta dL/dw": _step(update=lambda w, b, dw, db, lr: (-lr * dw, -lr * db)),
-    "misses the factor 2": _step(g_scale=1.0),
-    r"averaged over all N\*K entries": lambda x, y, w, b, lr: _step(g_scale=2.0 / y.shape[1])(x, y, w, b, lr),
-    "subtracted dL/dy_hat itself": _step(db=lambda g: g),
-    "your dL/db is a column": _step(db=lambda g: g.sum(axis=0).reshape(-1, 1)),
+    "returned only the step; add it to the current weights": _step(update=lambda w, b, dw, db, lr: (-lr * dw, -lr * db)),
+    "lacks the factor that differentiating the square": _step(g_scale=1.0),
+    "divides by 5, the lecture's number of examples": lambda x, y, w, b, lr: _step(g_scale=2.0 * len(x) / 5)(
+        x, y, w, b, lr),
+    r"divides by the number of entries N\*K": lambda x, y, w, b, lr: _step(g_scale=2.0 / y.shape[1])(x, y, w, b, lr),
+    "bias gradient has one row per example": _step(db=lambda g: g),
+    "bias gradient is a column": _step(db=lambda g: g.sum(axis=0).reshape(-1, 1)),
     "wrong order": lambda x, y, w, b, lr: gradient_descent_step(x, y, w, b, lr)[::-1],
-    "return w_new, b_new": lambda x, y, w, b, lr: gradient_descent_step(x, y, w, b, lr)[0],
+    "two updated parameters as one tuple": lambda x, y, w, b, lr: gradient_descent_step(x, y, w, b, lr)[0],
+    "w_new is w: the weights must take the step too": _step(update=lambda w, b, dw, db, lr: (w, b - lr * db)),
+    "lacks the loss's average over the N examples": lambda x, y, w, b, lr: _step(g_scale=2.0 * len(x))(
+        x, y, w, b, lr),
+    "weight gradient is transposed \\(it only fits because D = K here\\)": _step(dw=lambda x, g: g.T @ x),
+    # the bias alone wrong (the weights right), so that b_new's own hints show
+    "b_new is wrong .* moved along the gradient": _step(update=lambda w, b, dw, db, lr: (w - lr * dw, b + lr * db)),
+    "b_new is wrong .* learning rate is missing": _step(update=lambda w, b, dw, db, lr: (w - lr * dw, b - db)),
+    "add it to the current bias": _step(update=lambda w, b, dw, db, lr: (w - lr * dw, -lr * db)),
+    "added up the classes \\(the columns\\) for the bias gradient": _step(db=lambda g: g.sum(axis=1)),
+    "averaged the bias gradient over the examples": _step(db=lambda g: g.mean(axis=0, keepdims=True)),
+    "b_new is wrong .* lacks the factor that differentiating the square": _step(
+        db=lambda g: g.sum(axis=0, keepdims=True) / 2),
+    "b_new is wrong .* divides by 5, the lecture's number of examples": _step(
+        db=lambda g: g.sum(axis=0, keepdims=True) * len(g) / 5),
 }
 
 

@@ -284,7 +284,7 @@ def test_error_messages_say_what_does_not_fit(tiny_net):
         lenet_loss(x, np.array([0, 10, 3]), params)
     with pytest.raises(TypeError, match="labels must hold integers"):
         lenet_loss(x, np.array([0.0, 1.0, 3.0]), params)
-    with pytest.raises(ValueError, match=r"params must be a dict with keys \['w1'"):
+    with pytest.raises(ValueError, match=r"params must have the keys \['b1', 'b2', 'b3', 'w1', 'w2', 'w3'\]"):
         lenet_forward(x, {"w1": params["w1"]})
     with pytest.raises(ValueError, match="image_size must be divisible by 4"):
         lenet_init(image_size=10)

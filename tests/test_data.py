@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from bad_input import Case, check_refused, expand
 
-from lecture_utils.data import iris_lecture_example, iris_standardised
+from lecture_utils.data import iris_lecture_example, iris_standardised, measured_table
 
 
 def test_iris_is_standardised_and_complete():
@@ -179,6 +179,7 @@ TABLE = [
     Case(iris_lecture_example, dict(n_examples=5, rng=0), {"n_examples": "count", "rng": "seed"}),
     Case(faces_lecture_split, dict(rng=0, standardise=True), {"rng": "seed", "standardise": "flag"}),
     Case(digits_split, dict(test_fraction=0.25, rng=0), {"test_fraction": "positive", "rng": "seed"}),
+    Case(measured_table, dict(name="magnification_features"), {"name": "choice"}),
 ]
 PARAMS, IDS = expand(TABLE)
 

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from lecture_utils.cnn import lenet_init, lenet_predict_proba
-from lecture_utils.demos import Explorer, figure_to_png
+from lecture_utils.demos import Explorer, figure_png
 from lecture_utils.demos.cnn import digit_explorer, draw_digit_inspection, inspect_digit
 from lecture_utils.demos.conv import draw_receptive_field_counts, receptive_field_explorer
 from lecture_utils.demos.nn import draw_sgd_demo, sgd_demo, sgd_explorer
@@ -22,9 +22,10 @@ def problem():
     return x, one_hot(rng.integers(0, 3, 20), 3)
 
 
-def test_figure_to_png_produces_png_bytes():
-    png = figure_to_png(draw_loss_curve([1.0, 0.5, 0.25]))
+def test_figure_png_produces_png_bytes_at_twice_the_css_size():
+    png, width, height = figure_png(draw_loss_curve([1.0, 0.5, 0.25]))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+    assert int.from_bytes(png[16:20], "big") in (2 * width, 2 * width - 1)
 
 
 def test_explorer_draws_once_on_creation_and_on_every_change(problem):
@@ -223,7 +224,7 @@ def test_scatter_add_picture_draws_both_routes_and_refuses_bad_positions():
     dy, w = np.arange(15.0).reshape(3, 5) - 7, np.array([[1.0, 0], [2, -1], [0, 1]])
     fig = draw_scatter_add(dy, w)
     assert isinstance(fig, Figure) and len(fig.axes) >= 7
-    assert figure_to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figure_png(fig)[0][:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="outputs must list"):
         draw_scatter_add(dy, w, outputs=[(3, 0)])
     with pytest.raises(ValueError, match="pixel must be an"):
@@ -253,7 +254,7 @@ def test_shape_pipeline_writes_every_shape_and_operation():
     fig = draw_shape_pipeline([("X", (100, 22, 22)), ("Z1", (100, 20, 20)), ("E", ())], ["conv", "loss"])
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert {"X", "100 x 22 x 22", "100 x 20 x 20", "scalar", "conv", "loss"} <= set(texts)
-    assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 10
+    assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 11
     with pytest.raises(ValueError, match="steps must name the 2 operation"):
         draw_shape_pipeline([("X", (1,)), ("Y", (1,)), ("Z", (1,))], ["only one"])
 
@@ -283,4 +284,5 @@ def test_the_other_figures_of_notebook_06_draw():
     assert [ax.get_title() for ax in fig.axes] == ["true 1\nsaid 2", "true 3\nsaid 4", "true 5\nsaid 6"]
     image = rng.random((8, 8))
     fig = draw_pyramid_vs_pooling(image, [image, image[::2, ::2]], [("conv", image), ("pool", image[::2, ::2])])
-    assert len(fig.axes) == 4
+    assert len(fig.axes) == 8                                     # four pictures, each with its colour bar
+    assert [ax.get_ylabel() for ax in fig.axes if ax.get_label() == "<colorbar>"] == ["intensity"] * 2 + ["activation"] * 2

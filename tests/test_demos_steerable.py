@@ -54,7 +54,8 @@ def test_draw_orientation_titles_the_angle_in_degrees():
     _, g_x, _ = gaussian_derivative_kernels(1.0)
     fig = draw_orientation(g_x, np.ones((8, 8)), np.pi / 4)
     assert isinstance(fig, Figure)
-    assert [ax.get_title() for ax in fig.axes] == ["kernel at 45 deg", "steered response"]
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["kernel at 45 deg", "steered response"]
+    assert [ax.get_ylabel() for ax in fig.axes[2:]] == ["kernel value", "response"]      # the colour bars
 
 
 def test_tiles_are_the_band_holding_most_energy_rings_halving_inwards():
@@ -87,6 +88,14 @@ def test_diagrams_show_every_step():
     for step in ("phase-based", "Wadhwa 2013", "linear", "Wu 2012", "complex steerable", "Laplacian",
                  "temporal", "band-pass", "collapse", "the amplitude", "lambda_c"):
         assert step in pipelines, step
+    assert r"e^{i\alpha" in pipelines
+    # Before the exercise that derives it, the magnification step is a question, the rest of the picture the same.
+    question = " ".join(t.get_text() for t in draw_magnification_pipelines(magnify_step=False).axes[0].texts)
+    assert "e^{i" not in question and "exp" not in question and "magnify: ?" in question
+    assert question.replace("magnify: ?\n(Exercise 4)", "") == pipelines.replace(
+        r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$", "")
+    with pytest.raises(TypeError, match="magnify_step must be True or False"):
+        draw_magnification_pipelines(magnify_step="no")
 
 
 TILING_BAD = [  # (arguments, the argument the message names)

@@ -3,19 +3,28 @@
 import ast
 import inspect
 import json
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
+from bad_input import Case, check_refused, expand
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lecture_utils.course.editions import (
+    NOTATION_PAGE,
     RAISES_TAG,
     EditionError,
-    dependent_cells,
+    exercise_markdown,
     find_exercises,
+    latex_to_text,
     make_student_notebook,
+    notebook_paths,
+    parse_prediction,
+    parse_solution,
     plain_instructions,
     stub_source,
+    unanswered_prediction,
     write_student_editions,
 )
 
@@ -148,7 +157,8 @@ def test_plain_instructions():
     assert short_first.startswith("Too short. more words") and short_first.endswith(" ...")
     cut = plain_instructions("word " * 100, limit=50)
     assert len(cut) <= 54 and cut.endswith(" ...")
-    with pytest.raises(TypeError, match="markdown must be a string, got int"):
+    assert plain_instructions("### Predict: how many?\n\nCount them.") == "Predict: how many? Count them."
+    with pytest.raises(TypeError, match="markdown must be a string .*got int"):
         plain_instructions(3)
 
 
@@ -229,33 +239,14 @@ def test_cell_tagged_both_ways():
         find_exercises(nb, "99.ipynb")
 
 
-def test_bad_arguments():
-    with pytest.raises(TypeError, match="nb must be a notebook read with nbformat.*got dict"):
-        find_exercises({"cells": []}, "x.ipynb")
-    with pytest.raises(TypeError, match="name must be a non-empty string"):
-        find_exercises(exercise_notebook(), "")
-
-
 def test_notebook_without_exercises_gets_only_the_note():
     nb = notebook(cell("markdown", "# 00 · Intro"), cell("code", "print(1)", outputs=[stream("1\n")]))
     student = make_student_notebook(nb, "00.ipynb")
-    assert len(student.cells) == 3 and student.cells[2] == nb.cells[1]
+    assert len(student.cells) == 3 and student.cells[2].source == nb.cells[1].source
+    assert student.cells[2].outputs == [] and student.cells[2].execution_count is None
 
 
 # --- the student notebook --------------------------------------------------------------------
-
-def test_dependent_cells_stop_at_a_rebinding():
-    nb = exercise_notebook()
-    (ex,) = find_exercises(nb, "99.ipynb")
-    assert dependent_cells(nb, ex) == [5]  # cell 8 uses numpy's mean, bound in cell 7
-
-
-def test_dependent_cells_see_through_ipython_syntax():
-    nb = exercise_notebook()
-    nb.cells[6].source = "%time result = my_mean(np.ones(3))"
-    (ex,) = find_exercises(nb, "99.ipynb")
-    assert dependent_cells(nb, ex) == [5, 6]
-
 
 def test_student_notebook():
     nb = exercise_notebook()
@@ -266,13 +257,14 @@ def test_student_notebook():
     note, cells = student.cells[1], student.cells[:1] + student.cells[2:]
     assert note.cell_type == "markdown" and "Student edition" in note.source
     assert note.metadata["slideshow"]["slide_type"] == "skip"
-    solution, check, dependent, untouched = cells[3], cells[4], cells[5], cells[6]
+    solution, check = cells[3], cells[4]
     assert "raise NotImplementedError(" in solution.source and "np.sum" not in solution.source
     assert solution.metadata["tags"] == ["solution"]
-    for c in (solution, check, dependent):
-        assert c.outputs == [] and c.execution_count is None
+    # Nothing of the instructor's run survives: not the exercise's outputs, not any other cell's.
+    for c in cells:
+        if c.cell_type == "code":
+            assert c.outputs == [] and c.execution_count is None and "execution" not in c.metadata
     assert check.metadata["tags"] == ["check", RAISES_TAG]
-    assert untouched.outputs == nb.cells[6].outputs and cells[8].outputs == nb.cells[8].outputs
     assert [c.source for c in cells if c is not solution] == [c.source for c in nb.cells if c is not nb.cells[3]]
     assert student.metadata["lecture_utils"]["edition"] == "student"
 
@@ -282,8 +274,8 @@ def test_write_student_editions(tmp_path):
     src.mkdir()
     nbformat.write(exercise_notebook(), src / "99_means.ipynb")
     nbformat.write(notebook(cell("markdown", "# 98 · Plain")), src / "98_plain.ipynb")
-    written = write_student_editions([src / "99_means.ipynb", src / "98_plain.ipynb"], tmp_path / "student")
-    assert [p.name for p in written] == ["99_means.ipynb", "98_plain.ipynb"]
+    written, kept = write_student_editions([src / "99_means.ipynb", src / "98_plain.ipynb"], tmp_path / "student")
+    assert [p.name for p in written] == ["99_means.ipynb", "98_plain.ipynb"] and kept == []
     student = nbformat.read(written[0], as_version=4)
     assert "NotImplementedError" in student.cells[4].source
 
@@ -299,11 +291,7 @@ def test_write_is_all_or_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_write_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="paths must name at least one notebook"):
-        write_student_editions([], tmp_path)
-    with pytest.raises(ValueError, match=r"paths must be existing \.ipynb files, got '.*missing\.ipynb'"):
-        write_student_editions([tmp_path / "missing.ipynb"], tmp_path / "out")
+def test_write_refuses_the_notebooks_own_folder(tmp_path):
     path = tmp_path / "01_x.ipynb"
     nbformat.write(exercise_notebook(), path)
     with pytest.raises(ValueError, match="out_dir must differ from the notebooks' folder"):
@@ -385,3 +373,156 @@ def test_student_notebook_drops_the_instructor_only_metadata():
     assert solution.metadata["lecture_utils"] == {"points": 3, "alt": "kept"}
     assert "np.sum(x) / 2" not in json.dumps(student)
     assert nb.cells[3].metadata["lecture_utils"]["wrong_hint"] == "the mean divides by the count"
+
+
+# --- the stub's instructions are its own exercise's ----------------------------------------------
+
+def test_instructions_start_at_the_exercise_heading():
+    nb = exercise_notebook()
+    nb.cells.insert(2, cell("markdown", "Along an edge the amplitude is large: the previous section's discussion."))
+    (ex,) = find_exercises(nb, "99.ipynb")
+    assert ex.instructions.startswith("Exercise 1: the mean. Write my_mean(x, axis)")
+    assert "Along an edge" not in ex.instructions
+    student = make_student_notebook(nb, "99.ipynb")
+    stub = next(c for c in student.cells if "solution" in c.metadata.get("tags", []))
+    assert "Along an edge" not in stub.source and "Exercise 1: the mean" in stub.source
+
+
+@pytest.mark.parametrize("cells, expected", [
+    (["Discussion.", "### Exercise 2: x\n\nDo it.", "More of it."], "### Exercise 2: x\n\nDo it.\n\nMore of it."),
+    (["Discussion, then\n\n## Exercise 3\nDo it."], "## Exercise 3\nDo it."),
+    (["Only a paragraph.", "Another one."], "Another one."),        # no heading: the nearest cell
+    ([], ""),
+])
+def test_exercise_markdown(cells, expected):
+    assert exercise_markdown(cells) == expected
+
+
+# --- a student's edited notebook is never overwritten; the notation page comes along ----------
+
+def write_course(tmp_path, notation=True):
+    src = tmp_path / "notebooks"
+    src.mkdir(parents=True)
+    nbformat.write(exercise_notebook(), src / "99_means.ipynb")
+    if notation:
+        (src / NOTATION_PAGE).write_text("# Symbols and conventions\n")
+    return [src / "99_means.ipynb"], tmp_path / "student"
+
+
+def test_the_notation_page_is_copied_beside_the_student_editions(tmp_path):
+    paths, out = write_course(tmp_path)
+    written, _ = write_student_editions(paths, out)
+    assert written == [out / "99_means.ipynb", out / NOTATION_PAGE]
+    assert (out / NOTATION_PAGE).read_text() == "# Symbols and conventions\n"
+    assert write_student_editions(*write_course(tmp_path / "b", notation=False)).written[-1].suffix == ".ipynb"
+
+
+def test_an_untouched_edition_is_refreshed_and_an_edited_one_is_kept(tmp_path):
+    paths, out = write_course(tmp_path)
+    write_student_editions(paths, out)
+    target = out / "99_means.ipynb"
+    # Run, not edited: outputs and execution counts change, the cells do not -> replaced.
+    ran = nbformat.read(target, as_version=4)
+    ran.cells[2].outputs = [stream("ran\n")]
+    nbformat.write(ran, target)
+    written, kept = write_student_editions(paths, out)
+    assert target in written and kept == [] and nbformat.read(target, as_version=4).cells[2].outputs == []
+    # The student wrote an answer -> kept byte for byte, reported.
+    edited = nbformat.read(target, as_version=4)
+    stub = next(c for c in edited.cells if "solution" in c.metadata.get("tags", []))
+    stub.source = stub.source.replace("raise NotImplementedError(", "return np.mean(x, axis=axis)\n    (")
+    nbformat.write(edited, target)
+    before = target.read_bytes()
+    written, kept = write_student_editions(paths, out)
+    assert kept == [target] and target not in written and target.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [
+    "{not json",                                                       # unreadable: may hold work
+    nbformat.writes(notebook(cell("markdown", "# my own notes"))),     # a notebook without a fingerprint
+])
+def test_a_file_that_is_not_an_untouched_edition_is_kept(tmp_path, content):
+    paths, out = write_course(tmp_path)
+    out.mkdir()
+    (out / "99_means.ipynb").write_text(content)
+    assert write_student_editions(paths, out).kept == [out / "99_means.ipynb"]
+    assert (out / "99_means.ipynb").read_text() == content
+
+
+def test_an_edition_from_before_the_fingerprint_is_replaced_when_its_cells_are_the_new_ones(tmp_path):
+    paths, out = write_course(tmp_path)
+    write_student_editions(paths, out)
+    old = nbformat.read(out / "99_means.ipynb", as_version=4)
+    del old.metadata["lecture_utils"]["fingerprint"]
+    nbformat.write(old, out / "99_means.ipynb")
+    assert write_student_editions(paths, out).kept == []
+
+
+def test_the_cli_names_a_kept_notebook_and_what_to_do(tmp_path, capsys):
+    from lecture_utils.course.cli import main
+    paths, out = write_course(tmp_path)
+    out.mkdir()
+    (out / "99_means.ipynb").write_text("{my answers")
+    assert main(["student", "--out", str(out), str(paths[0])]) == 0
+    message = capsys.readouterr().err
+    assert "kept" in message and "99_means.ipynb" in message and "rename yours" in message
+
+
+def test_widget_state_of_the_instructor_run_is_dropped():
+    nb = exercise_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    assert "widgets" not in make_student_notebook(nb, "99.ipynb").metadata
+
+
+# --- bad arguments: one clear error naming the argument, before any work ------------------------
+
+_COURSE = tempfile.TemporaryDirectory()          # a tiny course for the table's good calls
+_NOTEBOOK_PATH = Path(_COURSE.name) / "99_means.ipynb"
+nbformat.write(exercise_notebook(), _NOTEBOOK_PATH)
+
+BAD_INPUT_TABLE = [
+    Case(find_exercises, dict(nb=exercise_notebook(), name="99_means.ipynb"), {"nb": "notebook", "name": "name"}),
+    Case(make_student_notebook, dict(nb=exercise_notebook(), name="99_means.ipynb"),
+         {"nb": "notebook", "name": "name"}),
+    Case(stub_source, dict(source=SOLUTION, instructions="Write it.", where="99.ipynb, cell 3"),
+         {"source": "source", "instructions": "source", "where": "name"}),
+    Case(plain_instructions, dict(markdown="## Exercise 1\n\nWrite it.", limit=100),
+         {"markdown": "source", "limit": "count"}),
+    Case(latex_to_text, dict(text="$\\partial J/\\partial W$"), {"text": "source"}),
+    Case(parse_solution, dict(source=SOLUTION, where="99.ipynb, cell 3"), {"source": "source", "where": "name"}),
+    Case(parse_prediction, dict(source="guess = 3", where="99.ipynb, cell 3"), {"source": "source", "where": "name"}),
+    Case(unanswered_prediction, dict(source="guess = 3", where="99.ipynb, cell 3"),
+         {"source": "source", "where": "name"}),
+    Case(notebook_paths, dict(paths=[_NOTEBOOK_PATH]), {"paths": "notebook paths"}),
+    Case(exercise_markdown, dict(markdown_cells=["## Exercise 1\n\nWrite `f(x)`."], function_name="f"),
+         {"markdown_cells": "texts", "function_name": "source"}),
+    Case(write_student_editions, dict(paths=[_NOTEBOOK_PATH], out_dir=Path(_COURSE.name) / "student"),
+         {"paths": "notebook paths", "out_dir": "folder"}),
+]
+_BAD_CALLS, _BAD_IDS = expand(BAD_INPUT_TABLE)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", _BAD_CALLS, ids=_BAD_IDS)
+def test_bad_arguments_are_refused_naming_the_argument(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)
+
+
+def test_a_bad_argument_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "student"
+    with pytest.raises(TypeError, match="out_dir must be a folder path"):
+        write_student_editions([_NOTEBOOK_PATH], None)
+    with pytest.raises(ValueError, match="paths must be existing .ipynb files"):
+        write_student_editions([_NOTEBOOK_PATH, tmp_path / "missing.ipynb"], out)
+    assert not out.exists()
+
+
+def test_a_shortened_message_still_says_what_to_write():
+    cells = ["### Exercise 2: a derivation\n\nA long motivation. " + "More words. " * 40,
+             "Write `steepest_step(params, grads, step_length)` returning the parameters after the step."]
+    text = exercise_markdown(cells, "steepest_step")
+    assert text.startswith("### Exercise 2: a derivation\n\nWrite `steepest_step(")
+    assert plain_instructions(text).startswith("Exercise 2: a derivation. Write steepest_step(params, grads, step_length)")
+
+
+def test_latex_commands_in_a_row_stay_words():
+    assert latex_to_text(r"$\theta + \eta\,\nabla\theta$, $\varepsilon$") == "theta + eta nabla theta, epsilon"

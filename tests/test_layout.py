@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "lecture_utils"
-LECTURES = ["linear", "pyramids", "steerable", "nn", "conv", "cnn"]
+LECTURES = ["linear", "pyramids", "wavelets", "steerable", "magnify", "texture", "transforms", "nn", "conv", "cnn"]
 SHARED = ["gradcheck", "optim", "data", "_validate"]
 DRAWING = {"matplotlib", "ipywidgets", "IPython"}
 

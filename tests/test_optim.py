@@ -161,17 +161,49 @@ def test_the_loop_trains_lecture_1s_linear_network():
 # --- bad input -------------------------------------------------------------------------------
 
 def test_mismatched_parameter_dicts_are_named():
-    with pytest.raises(ValueError, match=r"grads must have the same keys as params, got \['w'\]"):
+    with pytest.raises(ValueError, match=r"grads must have the keys \['b', 'w'\] \(those of params\); \['b'\] missing"):
         sgd_step({"w": np.ones(2), "b": np.ones(1)}, {"w": np.ones(2)}, 0.1)
-    with pytest.raises(ValueError, match=r"grads\['w'\] must have shape \(2,\) like params\['w'\], got \(3,\)"):
+    with pytest.raises(ValueError, match=r"grads\['w'\] must have the shape of params\['w'\], \(2,\), got shape \(3,\)"):
         sgd_step({"w": np.ones(2)}, {"w": np.ones(3)}, 0.1)
     with pytest.raises(ValueError, match="batch_size must be at most the number of examples N = 20, got 21"):
         train(quadratic, {"w": np.zeros(3)}, np.ones((20, 3)), np.ones(20), learning_rate=0.1, epochs=1,
               batch_size=21)
     with pytest.raises(ValueError, match=r"y must have one entry per example of x \(20\), got shape \(19,\)"):
         train(quadratic, {"w": np.zeros(3)}, np.ones((20, 3)), np.ones(19), learning_rate=0.1, epochs=1)
-    with pytest.raises(TypeError, match="params must be a non-empty dict of arrays"):
+    with pytest.raises(TypeError, match="params must be a dict of named arrays of real numbers, got list"):
         train(quadratic, [np.zeros(3)], np.ones((20, 3)), np.ones(20), learning_rate=0.1, epochs=1)
+
+
+def test_momentum_step_checks_its_arrays_naming_each():
+    params, grads, velocity = {"w": np.ones(2)}, {"w": np.ones(2)}, {"w": np.zeros(2)}
+    with pytest.raises(ValueError, match=r"velocity\['w'\] must have the shape of params\['w'\], \(2,\), got shape \(3,\)"):
+        momentum_step(params, grads, {"w": np.zeros(3)}, 0.1)
+    with pytest.raises(ValueError, match=r"velocity must have the keys \['w'\] \(those of params\); \['v'\] extra"):
+        momentum_step(params, grads, {"w": np.zeros(2), "v": np.zeros(1)}, 0.1)
+    with pytest.raises(ValueError, match=r"grads\['w'\] contains NaN or infinite values"):
+        momentum_step(params, {"w": np.array([1.0, np.nan])}, velocity, 0.1)
+    with pytest.raises(TypeError, match=r"params\['w'\] must be an array of real numbers, got str"):
+        momentum_step({"w": "abc"}, grads, velocity, 0.1)
+    with pytest.raises(TypeError, match="velocity must be a dict of named arrays"):
+        momentum_step(params, grads, None, 0.1)
+    new, v = momentum_step({"w": np.ones(2, dtype=np.float32)}, grads, velocity, 0.1)
+    assert new["w"].shape == (2,) and v["w"].shape == (2,)
+
+
+def test_training_on_data_too_large_for_the_loss_stops_and_says_so():
+    def squares(params, x, y):
+        r = x @ params["w"] - y
+        return float(np.mean(r ** 2)), {"w": 2 * x.T @ r / len(x)}
+    _, history = train(squares, {"w": np.ones(2)}, 1e300 * np.ones((4, 2)), np.ones(4), learning_rate=0.1, epochs=2)
+    assert history.diverged and "the loss is inf" in history.stop_reason
+    _, history = train(squares, {"w": np.ones(2)}, np.ones((4, 2)), np.ones(4), learning_rate=1e300, epochs=2)
+    assert history.diverged and "larger than 1e+150" in history.stop_reason
+    with pytest.raises(ValueError, match="the cost or its gradient at the initial params is not finite"):
+        fit_bfgs(squares, {"w": np.ones(2)}, 1e300 * np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError, match="x contains NaN or infinite values"):
+        train(squares, {"w": np.ones(2)}, np.full((4, 2), np.nan), np.ones(4), learning_rate=0.1, epochs=1)
+    with pytest.raises(TypeError, match="x must be a real numeric array .* complex"):
+        train(squares, {"w": np.ones(2)}, np.ones((4, 2)) + 1j, np.ones(4), learning_rate=0.1, epochs=1)
 
 
 P, G = {"w": np.ones(2)}, {"w": np.ones(2)}

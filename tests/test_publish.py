@@ -3,6 +3,7 @@
 import base64
 import html
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -23,6 +24,8 @@ from lecture_utils.course.publish import (
     build_site,
     build_slides,
     expected_slide_count,
+    index_html,
+    notation_html,
     notebook_info,
 )
 
@@ -393,8 +396,8 @@ def test_command_line_without_notebooks(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["slides"]) == 2
     assert "no notebooks given and none found" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["publish"])
+    assert main(["publish"]) == 2
+    assert "error: publish needs --repo" in capsys.readouterr().err
 
 
 def test_vendored_assets_are_small_and_documented():
@@ -456,3 +459,43 @@ def test_site_in_headless_chromium(tmp_path, tiny_path, course_site):
 def test_a_follows_line_that_wraps_is_read_whole():
     nb = tiny_notebook(title="# 42 · T\n\n*Follows: a lecture,\nfrom here to there.*\n\n**Learning goals.**\n- one\n")
     assert notebook_info(nb, "42_t.ipynb").follows == "*Follows: a lecture, from here to there.*"
+
+
+def test_the_notation_page_is_a_page_of_the_site_and_the_title_cells_link_to_it(tmp_path):
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    title = TITLE + "\n\n*Symbols: [Symbols and conventions](notation.md).*"
+    nbformat.write(tiny_notebook(title=title), folder / "42_tiny.ipynb")
+    (folder / "notation.md").write_text("# Symbols and conventions\n\n## Shapes\n\n| symbol | shape |\n|---|---|\n"
+                                        "| $\\mathbf x$ | $N\\times D$ |\n", encoding="utf-8")
+    site = tmp_path / "site"
+    written = build_site([folder / "42_tiny.ipynb"], site, title="My course")
+    assert written[-1] == site / "notation.html"
+    page = BeautifulSoup(written[-1].read_text(encoding="utf-8"), "html.parser")
+    assert page.h1.get_text().rstrip("¶") == "Symbols and conventions" and page.find("table") is not None
+    assert "$\\mathbf x$" in page.find("table").get_text() and page.find("form", attrs={"role": "search"})
+    assert_offline(written[-1])
+    for name in ("42_tiny.html", "index.html"):
+        links = [a["href"] for a in BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+                 .find_all("a", href=True)]
+        assert "notation.html" in links and "notation.md" not in links, name
+    index = json.loads((site / "search_index.js").read_text(encoding="utf-8").split("=", 1)[1].rstrip(";\n"))
+    assert any(entry["url"].startswith("notation.html#") for entry in index)     # found by the search
+
+
+from bad_input import Case, check_refused, expand as expand_table  # noqa: E402
+
+NOTATION_BAD_INPUT = [
+    Case(notation_html, dict(markdown="# Symbols\n\n| a | b |\n|---|---|\n| $x$ | 1 |\n", title="My course"),
+         {"markdown": "source", "title": "name"}),
+    Case(index_html, dict(infos=[notebook_info(tiny_notebook(), "42_tiny.ipynb")], title="My course", notation=True),
+         {"infos": "sequence", "title": "name", "notation": "flag"}),
+]
+
+
+_NOTATION_CALLS, _NOTATION_IDS = expand_table(NOTATION_BAD_INPUT)
+
+
+@pytest.mark.parametrize("fn, good, arg, description, value", _NOTATION_CALLS, ids=_NOTATION_IDS)
+def test_the_site_pages_refuse_bad_arguments_naming_them(fn, good, arg, description, value):
+    check_refused(fn, good, arg, description, value)

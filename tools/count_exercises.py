@@ -1,4 +1,5 @@
-"""Count the course's exercises and predict-then-run questions (from the notebooks) and checker mutants (from the tests).
+"""Count the course's exercises and predict-then-run questions (from the notebooks), checker mutants (from the
+tests) and the mistakes each checker recognises.
 
     .venv/bin/python tools/count_exercises.py
 
@@ -8,10 +9,13 @@ of an exercise is the ``check_*`` function its check cell calls. Mutants are the
 collected cases of the test functions in tests/test_checks_*.py whose name
 contains "mutant" (each case is one typical wrong answer that must be rejected
 with its hint); they are attributed to the ``check_*`` functions those tests call.
+Mistakes are the distinct hints a checker offers while a correct answer runs through all its
+cases (tests/hint_catalogue.py: each wrong answer it computes and names; tests/test_hints.py checks
+that a mutant triggers every one of them and that none gives the answer away).
 Predictions are the cells tagged ``predict``, with the question id their check cell passes
-to ``check_prediction``. Exits with status 1 when an exercise has fewer than 5 mutants, when
-there are fewer than 24 exercises, or when a notebook has fewer than 3 exercises or no
-predict-then-run question.
+to ``check_prediction``. Exits with status 1 when an exercise has fewer than 5 mutants or fewer than
+3 mistakes it recognises, when there are fewer than 24 exercises, or when a notebook has fewer than
+3 exercises or no predict-then-run question.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from lecture_utils.course.editions import find_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_MUTANTS = 5
+MIN_MISTAKES = 3
 MIN_EXERCISES = 24
 MIN_PER_NOTEBOOK = 3
 CHECKER_CALL = re.compile(r"\b(check_\w+)\s*\(")
@@ -71,20 +76,33 @@ def mutants_by_checker() -> Counter:
     return counts
 
 
+def mistakes_by_checker() -> Counter:
+    """Checker name -> number of distinct mistakes it recognises (hints offered on a correct answer's run)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from checker_references import REFERENCES
+    from hint_catalogue import distinct, offered_hints
+    return Counter({name: len({(distinct(what), distinct(hint)) for what, hint in offered_hints(checker, reference)})
+                    for name, (checker, reference) in REFERENCES.items()})
+
+
 def main() -> int:
-    found, mutants = exercises(), mutants_by_checker()
+    found, mutants, mistakes = exercises(), mutants_by_checker(), mistakes_by_checker()
     functions = [f for f in found if f[1] == "function"]
     predictions = [f for f in found if f[1] == "prediction"]
-    print("| notebook | exercise | checker | mutants |\n|---|---|---|---|")
+    print("| notebook | exercise | checker | mutants | mistakes recognised |\n|---|---|---|---|---|")
     for notebook, _, function, checker in functions:
-        print(f"| {notebook} | {function} | {checker} | {mutants[checker]} |")
+        print(f"| {notebook} | {function} | {checker} | {mutants[checker]} | {mistakes[checker]} |")
     print("\n| notebook | predict-then-run question | id |\n|---|---|---|")
     for notebook, _, name, question in predictions:
         print(f"| {notebook} | {name} | {question} |")
     total = sum(mutants[c] for *_, c in functions)
-    print(f"\n{len(functions)} exercises, {total} mutants, {len(predictions)} predict-then-run questions")
+    least = min((mistakes[c] for *_, c in functions), default=0)
+    print(f"\n{len(functions)} exercises, {total} mutants, {sum(mistakes[c] for *_, c in functions)} mistakes "
+          f"recognised (at least {least} per checker), {len(predictions)} predict-then-run questions")
     problems = [f"{f} has {mutants[c]} mutants (fewer than {MIN_MUTANTS})" for _, _, f, c in functions
                 if mutants[c] < MIN_MUTANTS]
+    problems += [f"{c} recognises {mistakes[c]} mistakes (fewer than {MIN_MISTAKES})" for _, _, f, c in functions
+                 if mistakes[c] < MIN_MISTAKES]
     if len(functions) < MIN_EXERCISES:
         problems.append(f"{len(functions)} exercises in all, fewer than {MIN_EXERCISES}")
     for notebook in sorted({f[0] for f in found} | {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}):

@@ -8,9 +8,10 @@ The lecture's model (seed 003): ``Z1 = conv(X, f)``, ``H1 = sigmoid(Z1)`` flatte
 * ``dE_df_multi(X, H1, O, W, y) -> dE/df`` (K, 3, 3), K filters, H1 (K*P*Q, N) with the
   rows of map k together (rows k*P*Q to (k+1)*P*Q - 1);
 * ``gradient_step(X, y, f, W, b, learning_rate) -> (f_new, W_new, b_new)``: forward, backward
-  and one gradient-descent step ``theta <- theta - eta dE/dtheta``, all written by the student
-  (``lecture_utils.nn.sigmoid`` allowed);
-* ``momentum_update(w, grad, velocity, learning_rate, momentum) -> (w_new, v_new)``.
+  and one gradient-descent step, all written by the student (``lecture_utils.nn.sigmoid`` allowed);
+* ``momentum_on_quadratic(curvature, learning_rate, momentum) -> (A, largest stable learning rate)``:
+  one momentum step on ``E(w) = curvature w^2 / 2`` as a 2 x 2 matrix acting on ``(w, v)``, and the
+  learning rate above which its eigenvalues leave the unit circle.
 
 Every checker runs visible cases and hidden cases of other shapes
 (``cases="visible" | "hidden" | "all"``) and names the usual mistakes.
@@ -23,7 +24,7 @@ import numpy as np
 from ..cnn import filter_gradient, lecture_backward, lecture_forward, lecture_gradients, lecture_init
 from ..optim import momentum_step
 from .predictions import Prediction
-from ._core import CheckFailure, attempt, call_student, compare, passed, test_cases
+from ._core import CheckFailure, attempt, call_student, checker, compare, passed, test_cases
 
 # (N images, image height, image width): a lecture-like case, a non-square one, a single
 # image and a tiny one; hidden: other sizes.
@@ -38,10 +39,6 @@ MULTI_HIDDEN_CASES = [(3, 10, 7, 2), (2, 6, 8, 5), (7, 5, 6, 3)]
 STEP_CASES = [(6, 8, 8, 0.01), (4, 7, 9, 0.05), (1, 6, 6, 0.1), (10, 5, 7, 0.02)]
 STEP_HIDDEN_CASES = [(3, 9, 6, 0.03), (8, 6, 10, 0.005), (2, 5, 5, 0.2)]
 
-# (shape, learning rate, momentum): lr and momentum differ in every case, so swapping them shows.
-MOMENTUM_CASES = [((3, 3), 0.1, 0.9), ((5,), 0.05, 0.5), ((2, 4, 3), 0.3, 0.8), ((1,), 0.01, 0.99)]
-MOMENTUM_HIDDEN_CASES = [((4, 2), 0.2, 0.7), ((6,), 0.02, 0.95), ((2, 2, 2), 0.5, 0.3)]
-
 PREDICTIONS = {
     "06-initial-error": Prediction(
         question="Before training, O is close to 0.5 for every image and each label y is 0 or 1. "
@@ -49,14 +46,19 @@ PREDICTIONS = {
         expected=12.5, tolerance=0.1,
         explanation="(y - 0.5)^2 / 2 = 0.25 / 2 = 1/8 per image, whatever its label, and E sums "
                     "over the images (no 1/N): 100 / 8 = 12.5. The measured E is a little larger "
-                    "because O is not exactly 0.5."),
+                    "because O is not exactly 0.5.",
+        mistakes=((0.125, "that is the error of one image; E adds up the 100 images"),
+                  (50.0, "(y - O) is squared in E: 0.5 squared is 0.25"))),
     "06-lenet-initial-loss": Prediction(
         question="The untrained LeNet gives each of the 10 digits a probability near 1/10. What mean "
                  "cross-entropy loss (in nats) does it start from?",
         expected=round(float(np.log(10)), 4), tolerance=0.15,
         explanation="with equal scores every class gets 1/10, so each image costs -log(1/10) = log 10 = "
                     "2.30 nats (the cs231n sanity check 'loss is log C at initialisation'). He-initialised "
-                    "scores are not tiny, so the measured loss starts a little above it."),
+                    "scores are not tiny, so the measured loss starts a little above it.",
+        mistakes=((0.1, "that is the probability of the right class; the loss is minus its logarithm"),
+                  (1.0, "that is the logarithm in base 10; nats are natural logarithms"),
+                  (float(np.log2(10)), "that is the logarithm in base 2 (bits); nats are natural logarithms"))),
 }
 
 
@@ -105,25 +107,28 @@ def _filter_mistakes(X, y, H1, O, W, expected, maps_shape):
 
     flip = expected[..., ::-1, ::-1]
     return [
-        ("the sign is flipped: dE/dO = O - y, not y - O.", -expected),
-        ("O(1 - O), the sigmoid's derivative at the output, is missing from delta2.", with_(delta2=O - y)),
-        ("H1(1 - H1), the sigmoid's derivative after the convolution, is missing from delta1.",
+        ("the sign is flipped: differentiate E = sum_n (y_n - O_n)^2 / 2 with respect to O_n once more.",
+         -expected),
+        ("delta2 lacks the derivative of the output sigmoid (write it with O).", with_(delta2=O - y)),
+        ("delta1 lacks the derivative of the sigmoid after the convolution (write it with H1).",
          with_(sigmoid_h1=False)),
-        ("H1 already is sigmoid(Z1), so the sigmoid's derivative there is H1(1 - H1); "
+        ("H1 already is sigmoid(Z1), so the sigmoid's derivative there is written with H1 itself; "
          "you applied the sigmoid to H1 once more.", with_(derivative_at=_sigmoid(H1))),
-        ("your filter is rotated by 180 degrees: that is a convolution (flipped kernel); the lecture's "
-         "conv is a cross-correlation, so tap (i, j) meets the pixels X(p + i, q + j).", flip),
+        ("your filter gradient is turned by 180 degrees, as for a convolution; the lecture's conv is a "
+         "cross-correlation: tap (i, j) meets the pixels X(p + i, q + j).", flip),
         ("your result is transposed: row i of dE/df belongs to row offset i of the image.",
          np.swapaxes(expected, -1, -2)),
-        (f"you divided by N = {n}: E sums over the images, so dE/df does too.", expected / n if n > 1 else None),
-        ("you averaged (np.mean) where the formula sums: dE/df(i, j) is a sum over the images "
-         "and positions, np.sum(...), not a mean.", expected / (n * maps_shape[-2] * maps_shape[-1])),
-        ("delta1 (D, N) was reshaped without transposing: column n of H1 is image n, so "
-         "transpose to (N, D) before reshaping into maps.",
+        (f"you divided by N = {n}: E adds up the images (no 1/N), so its gradient does too.",
+         expected / n if n > 1 else None),
+        ("you averaged where the derivation adds up: dE/df(i, j) collects one term from every image and "
+         "position.", expected / (n * maps_shape[-2] * maps_shape[-1])),
+        ("delta1 (D, N) was reshaped into maps without taking its columns apart: column n of H1 belongs "
+         "to image n, so each map comes from one column.",
          attempt(lambda: with_(to_maps=lambda d: d.reshape(n, *maps_shape))) if n > 1 else None),
     ]
 
 
+@checker
 def check_filter_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(X, H1, O, W, y) -> dE/df`` for the lecture's one-filter model.
 
@@ -142,6 +147,7 @@ def check_filter_gradient(fn, cases: str = "all") -> None:
     passed("dE/df (the lecture's filter gradient)", len(chosen), _n_hidden(chosen))
 
 
+@checker
 def check_filter_gradient_multi(fn, cases: str = "all") -> None:
     """Check ``fn(X, H1, O, W, y) -> dE/df`` (K, 3, 3) for the lecture's model with K filters.
 
@@ -155,15 +161,15 @@ def check_filter_gradient_multi(fn, cases: str = "all") -> None:
         maps_shape = (k, h - 2, w - 2)
         expected = lecture_backward(O - y, cache)[0]
         mistakes = _filter_mistakes(X, y, H1, O, W, expected, maps_shape) + [
-            (f"the rows of H1 are grouped by map: rows k*{(h - 2) * (w - 2)} to (k+1)*{(h - 2) * (w - 2)} - 1 "
-             "belong to filter k (the filter axis comes before the pixels, (N, K, P, Q)); you put it "
-             "last, as in the slides' 100 x 20 x 20 x 3.",
+            (f"the rows of H1 are grouped by map: each block of {(h - 2) * (w - 2)} consecutive rows belongs "
+             "to one filter (the filter axis comes before the pixels); you put it last, as in the slides' "
+             "100 x 20 x 20 x 3.",
              _dE_df_with(X, O, y, H1, W, maps_shape,
                          to_maps=lambda d: d.T.reshape(n, h - 2, w - 2, k).transpose(0, 3, 1, 2))),
             ("you summed the K filters' gradients into one 3 x 3: each filter has its own gradient, "
              f"return shape ({k}, 3, 3).", expected.sum(axis=0)),
-            ("every filter got the first filter's gradient: filter k's maps are rows "
-             f"k*{(h - 2) * (w - 2)} onwards of delta1.", np.broadcast_to(expected[0], expected.shape)),
+            ("every filter got the first filter's gradient: each filter's maps are its own block of "
+             "delta1's rows.", np.broadcast_to(expected[0], expected.shape)),
         ]
         case = f"X {X.shape}, H1 {H1.shape}, W {W.shape} ({k} filters)"
         got = call_student(fn, (X.copy(), H1.copy(), O.copy(), W.copy(), y.copy()), case)
@@ -186,11 +192,12 @@ def _grads_with(X, y, f, W, b, output_derivative=True, hidden_derivative=True, W
     return df, dW, db
 
 
+@checker
 def check_gradient_step(fn, cases: str = "all") -> None:
     """Check ``fn(X, y, f, W, b, learning_rate) -> (f_new, W_new, b_new)``: one full-batch step.
 
-    X (N, U, V), y (N,), f (3, 3), W (D, 1) with D = (U-2)(V-2), b (1, 1); the new
-    parameters are ``theta - learning_rate * dE/dtheta`` for the lecture's summed squared error.
+    X (N, U, V), y (N,), f (3, 3), W (D, 1) with D = (U-2)(V-2), b (1, 1); the new parameters
+    after one gradient-descent step on the lecture's summed squared error.
     """
     chosen = test_cases(STEP_CASES, STEP_HIDDEN_CASES, cases)
     for seed, (n, h, w, eta), _ in chosen:
@@ -210,39 +217,43 @@ def check_gradient_step(fn, cases: str = "all") -> None:
         result = call_student(fn, (X.copy(), y.copy(), f.copy(), W.copy(), b.copy(), eta), case,
                               allowed=("lecture_utils.nn.sigmoid",))
         if not isinstance(result, (tuple, list)) or len(result) != 3:
-            raise CheckFailure("return the three new parameters as a tuple: return f_new, W_new, b_new")
+            raise CheckFailure("return the three new parameters as one tuple: f_new, W_new, b_new.")
         got = dict(zip("fWb", result))
         if isinstance(got["b"], (float, np.ndarray, np.number)) and np.size(got["b"]) == 1 and np.ndim(got["b"]) <= 2:
             got["b"] = np.reshape(got["b"], (1, 1))        # a scalar, (1,) or (1, 1) bias is fine
 
         def common(name, grad, parameter):
             return [
-                ("you stepped uphill (or used dE/dO = y - O): gradient descent subtracts, "
-                 "theta - learning_rate * dE/dtheta.", parameter + eta * grad),
-                ("the learning rate is missing: theta - learning_rate * dE/dtheta.", parameter - grad),
-                (f"you averaged the gradient over the N = {n} images: the lecture's E sums over them "
+                ("you stepped uphill (or flipped the sign of dE/dO): gradient descent moves against the "
+                 "gradient.", parameter + eta * grad),
+                ("the learning rate is missing: the step is the gradient scaled by the learning rate.",
+                 parameter - grad),
+                (f"you averaged the gradient over the N = {n} images: the lecture's E adds them up "
                  "(no 1/N), so its gradient does too.", parameter - eta * grad / n if n > 1 else None),
-                (f"you returned the gradient dE/d{name}, not the new parameter "
-                 f"{name} - learning_rate * dE/d{name}.", grad),
+                (f"you returned the gradient dE/d{name}, not the new parameter after the step.", grad),
             ]
 
         compare("W_new", got["W"], new["W"], common("W", dW, W) + [
-            ("O(1 - O), the output sigmoid's derivative, is missing from delta2 = dE/dZ2.",
+            ("delta2 = dE/dZ2 lacks the derivative of the output sigmoid (write it with O).",
              W - eta * no_out[1]),
             (f"W_new is transposed: W has shape {W.shape} (the forward pass uses its transpose W^T).",
              new["W"].T),
         ], case)
+        O = lecture_forward(X, f, W, b)[0]
+        delta2 = (O - y) * O * (1 - O)                                # dE/dZ2, one entry per image
         compare("b_new", got["b"], new["b"], common("b", db, b) + [
-            ("b did not change: dE/db = sum of delta2 over the images.", b),
-            ("O(1 - O), the output sigmoid's derivative, is missing from delta2 = dE/dZ2.",
+            ("b did not change: it takes a step like every parameter.", b),
+            ("delta2 = dE/dZ2 lacks the derivative of the output sigmoid (write it with O).",
              b - eta * no_out[2]),
+            ("your bias gradient has one entry per image: b is added to every image's Z2, so its gradient "
+             "collects all the images' terms into one number.", b - eta * delta2 if n > 1 else None),
         ], case)
         compare("f_new", got["f"], new["f"], common("f", df, f) + [
-            ("H1(1 - H1), the sigmoid's derivative after the convolution, is missing from delta1.",
+            ("delta1 lacks the derivative of the sigmoid after the convolution (write it with H1).",
              f - eta * no_hidden[0]),
             ("dE/df used the updated W: compute every gradient from the same forward pass (the old "
              "parameters) before changing any of them.", f - eta * late_f),
-            ("your filter gradient is rotated by 180 degrees (a convolution); conv is a cross-correlation, "
+            ("your filter gradient is turned by 180 degrees (a convolution); conv is a cross-correlation: "
              "tap (i, j) meets X(p + i, q + j).", f - eta * df[::-1, ::-1]),
             ("your filter gradient is transposed: row i belongs to row offset i of the image.",
              f - eta * df.T),
@@ -250,39 +261,78 @@ def check_gradient_step(fn, cases: str = "all") -> None:
     passed("one gradient-descent step of the lecture's model", len(chosen), _n_hidden(chosen))
 
 
-# ----------------------------------------------------------------------- momentum
+# ----------------------------------------------------------------------- momentum on a quadratic (Exercise 4)
 
-def check_momentum_update(fn, cases: str = "all") -> None:
-    """Check ``fn(w, grad, velocity, learning_rate, momentum) -> (new_w, new_velocity)``.
+# (curvature kappa, learning rate eta, momentum mu): eta kappa never 1 or 2 and 1 - eta kappa never mu
+# (where a transposed matrix equals one with its state order swapped), mu = 0 once (plain gradient descent).
+QUADRATIC_CASES = [(1.0, 0.15, 0.9), (4.0, 0.3, 0.5), (0.5, 1.5, 0.0), (2.5, 0.05, 0.99)]
+QUADRATIC_HIDDEN_CASES = [(3.0, 0.2, 0.7), (0.8, 0.9, 0.25), (10.0, 0.013, 0.95)]
 
-    The lecture's update with momentum: ``v <- mu v - eta g``, ``w <- w + v``.
+
+def _momentum_matrix(curvature, learning_rate, momentum):
+    """The 2 x 2 matrix of one momentum step on E(w) = kappa w^2 / 2, state (w, v), from the library's step.
+
+    Column j is the state after one step from the j-th unit state: the step is linear in (w, v).
     """
-    chosen = test_cases(MOMENTUM_CASES, MOMENTUM_HIDDEN_CASES, cases)
-    for seed, (shape, lr, mu), _ in chosen:
-        rng = np.random.default_rng(50 + seed)
-        w, g, v = (rng.standard_normal(shape) for _ in range(3))
-        new, velocity = momentum_step({"w": w}, {"w": g}, {"w": v}, lr, mu)
-        new_w, new_v = new["w"], velocity["w"]
-        case = f"w of shape {shape}, learning_rate={lr}, momentum={mu}"
-        result = call_student(fn, (w.copy(), g.copy(), v.copy(), lr, mu), case)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise CheckFailure("return the new weights and the new velocity: return w_new, v_new")
-        compare("the new velocity", result[1], new_v, [
-            ("the gradient's sign is flipped: the velocity moves against the gradient, "
-             "v <- mu v - eta g.", mu * v + lr * g),
-            ("the learning rate is missing: v <- mu v - eta g.", mu * v - g),
+    columns = []
+    for w, v in ((1.0, 0.0), (0.0, 1.0)):
+        new, velocity = momentum_step({"w": np.array([w])}, {"w": np.array([curvature * w])},
+                                      {"w": np.array([v])}, learning_rate, momentum)
+        columns.append([new["w"][0], velocity["w"][0]])
+    return np.array(columns).T
+
+
+@checker
+def check_momentum_on_quadratic(fn, cases: str = "all") -> None:
+    """Check ``fn(curvature, learning_rate, momentum) -> (A, largest_stable_learning_rate)``.
+
+    On ``E(w) = curvature * w**2 / 2`` one step of ``v <- mu v - eta dE/dw``, ``w <- w + v`` maps the
+    state ``(w_t, v_t)`` to ``(w_{t+1}, v_{t+1}) = A (w_t, v_t)``; the iteration converges from every
+    start when both eigenvalues of ``A`` lie inside the unit circle, and the largest stable learning
+    rate is where one of them reaches it (for ``0 <= mu < 1``).
+    """
+    chosen = test_cases(QUADRATIC_CASES, QUADRATIC_HIDDEN_CASES, cases)
+    for _, (kappa, eta, mu), _ in chosen:
+        expected = _momentum_matrix(kappa, eta, mu)
+        # The eigenvalues multiply to det A = mu < 1, so they leave the unit circle through -1 (kept out
+        # of the strings help() shows); tests/test_checks_cnn.py witnesses the limit with the eigenvalues.
+        limit = 2 * (1 + mu) / kappa
+        case = f"curvature {kappa}, learning_rate {eta}, momentum {mu}"
+        result = call_student(fn, (kappa, eta, mu), case)
+        if not isinstance(result, (tuple, list)) or len(result) != 2 or np.ndim(result[1]) != 0:
+            raise CheckFailure("return two things, the 2 x 2 matrix and the largest stable learning rate (a number): "
+                               "return A, eta_max")
+        swap = np.array([[0, 1], [1, 0]])
+        a = eta * kappa
+        compare("A", result[0], expected, [
+            ("your matrix moves w with the old velocity: in this update the weights move with the velocity "
+             "just computed, so revisit how w_{t+1} depends on v_t.", [[1, 1], [-a, mu]]),
+            ("the gradient term has the wrong sign: the velocity moves against the gradient, downhill.",
+             [[1 + a, mu], [a, mu]]),
+            ("the curvature is missing: the gradient of E(w) = (curvature/2) w^2 depends on it.",
+             [[1 - eta, mu], [-eta, mu]] if kappa != 1 else None),
+            ("a factor 1/2 too many: differentiate (curvature/2) w^2 once more.",
+             [[1 - a / 2, mu], [-a / 2, mu]]),
+            ("your matrix is transposed: row i gives the new value of state i (w, then v) from the old state "
+             "(w_t, v_t).", expected.T),
+            ("your rows and columns are in the order (v, w); the state is (w, v), weights first.",
+             swap @ expected @ swap),
+            ("that is PyTorch's form of momentum (a velocity without the learning rate, subtracted from w); "
+             "this notebook's velocity includes eta and is added to w.", [[1 - a, -eta * mu], [kappa, mu]]),
             ("learning_rate and momentum are swapped: mu multiplies the old velocity, eta the gradient.",
-             lr * v - mu * g),
-            ("the old velocity is not carried over (that is plain SGD): v <- mu v - eta g.", -lr * g),
-            ("you returned the old velocity: return the updated one.", v),
-            ("that is PyTorch's form of momentum (v <- mu v + g, w <- w - eta v), whose velocity has "
-             "no eta and the opposite sign; this exercise uses the lecture's v <- mu v - eta g, w <- w + v.",
-             mu * v + g),
-            ("the two results are in the wrong order: return w_new, v_new (weights first).", new_w),
+             [[1 - mu * kappa, eta], [-mu * kappa, eta]]),
         ], case)
-        compare("the new weights", result[0], new_w, [
-            ("you moved w by the old velocity: update v first, then w <- w + v_new.", w + v),
-            ("that is plain SGD, w - eta g: momentum adds mu v to the step.", w - lr * g),
-            ("you subtracted the velocity: v already points downhill, so w <- w + v.", w - new_v),
+        compare("the largest stable learning rate", result[1], np.array(limit), [
+            ("that is the limit of plain gradient descent: with momentum each step is the 2 x 2 matrix, so the "
+             "limit comes from its eigenvalues; at the edge of stability the state flips sign every step.",
+             2 / kappa if mu else None),
+            ("that follows from the steady state (on a constant gradient the step grows by 1/(1 - mu)), but at "
+             "the edge of stability the gradient flips sign every step, and then momentum works against the "
+             "step instead of adding to it: use the eigenvalues of the matrix.",
+             2 * (1 - mu) / kappa if mu else None),
+            ("a factor 2 is missing: redo the condition at the edge of stability, where an eigenvalue "
+             "reaches the unit circle.", (1 + mu) / kappa),
+            ("the curvature is missing: a steeper bowl (larger curvature) needs a smaller learning rate.",
+             2 * (1 + mu) if kappa != 1 else None),
         ], case)
-    passed("SGD update with momentum", len(chosen), _n_hidden(chosen))
+    passed("momentum on a quadratic (A, largest stable learning rate)", len(chosen), _n_hidden(chosen))

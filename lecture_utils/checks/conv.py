@@ -4,12 +4,10 @@ The one-channel exercises use the forward pass of seed 004, ``Y = X (x) W`` (val
 cross-correlation, ``Y(p, q) = sum_i sum_j X(p + i, q + j) W(i, j)``, Y of size
 (U - R + 1, V - S + 1)):
 
-* ``weight_gradient(X, dJ_dY) -> dJ/dW``, which is ``X (x) dJ/dY`` (valid);
-* ``input_gradient(dJ_dY, W) -> dJ/dX``, which is the full convolution ``dJ/dY * W``,
-  i.e. the full cross-correlation of dJ/dY with the flipped kernel (seed 002, Eq. A);
+* ``weight_gradient(X, dJ_dY) -> dJ/dW`` (seed 004);
+* ``input_gradient(dJ_dY, W) -> dJ/dX`` (seed 002, Eq. A);
 * ``input_gradient_stride2(dJ_dY, W, x_shape) -> dJ/dX`` for the same layer with stride 2,
-  ``Y(p, q) = sum_i sum_j X(2p + i, 2q + j) W(i, j)``: output (p, q)'s gradient times W lands
-  on the block of X at (2p, 2q); pixels no window reached get 0.
+  ``Y(p, q) = sum_i sum_j X(2p + i, 2q + j) W(i, j)``; pixels no window reached get 0.
 
 The layer exercise is the convolution layer of the notebook (stride 1, ``padding`` zeros on
 each side), ``y[n, k, p, q] = b[k] + sum_{c,i,j} x_pad[n, c, p + i, q + j] w[k, c, i, j]``:
@@ -28,7 +26,7 @@ import numpy as np
 
 from ..conv import conv2d_backward, conv2d_forward, convolve2d_naive, correlate2d_naive
 from .predictions import Prediction
-from ._core import CheckFailure, attempt, call_student, compare, passed, test_cases
+from ._core import CheckFailure, attempt, call_student, checker, compare, passed, test_cases
 
 # (U, V, R, S): a square case first (a transposed answer then has the right shape and
 # can be named), rectangular images and kernels both ways, a 1x1 output, a 1-wide kernel.
@@ -53,14 +51,23 @@ PREDICTIONS = {
         expected=(5, 6),
         explanation="a gradient has the shape of what it differentiates. Y and dJ/dY are only 3 x 4, "
                     "but every one of X's 5 x 6 pixels moves J, so dJ/dX is 5 x 6: the border pixels "
-                    "collect fewer terms, not none."),
+                    "collect fewer terms, not none.",
+        mistakes=(((3, 4), "that is the shape of Y and of dJ/dY; a gradient has the shape of what it "
+                           "differentiates"),
+                  ((3, 3), "that is the kernel's shape; this gradient is with respect to the image"),
+                  ((7, 8), "that is the size of a 'full' output; the gradient has the shape of X itself"))),
     "05-stride2-terms": Prediction(
         question="A 3x3 kernel slides over a 7x7 image with stride 2 (no padding). How many outputs read "
                  "the pixel X(2, 2), i.e. how many terms does dJ/dX(2, 2) have?",
         expected=4,
         explanation="output (p, q) reads rows 2p .. 2p + 2 and columns 2q .. 2q + 2. Row 2 is read by "
                     "p = 0 (as its last row) and p = 1 (as its first), column 2 likewise by q = 0 and "
-                    "q = 1: 2 x 2 = 4 outputs. Its neighbour X(2, 3) is read by only 2, X(3, 3) by 1."),
+                    "q = 1: 2 x 2 = 4 outputs. Its neighbour X(2, 3) is read by only 2, X(3, 3) by 1.",
+        mistakes=((9, "9 windows would cover a pixel at stride 1; at stride 2 they start every second pixel"),
+                  (1, "more than one window covers X(2, 2): neighbouring windows overlap at stride 2 with a "
+                      "3x3 kernel"),
+                  (2, "that counts the windows along the rows or along the columns alone; a window must "
+                      "cover both"))),
 }
 
 
@@ -81,6 +88,7 @@ def _n_hidden(chosen):
     return sum(hidden for *_, hidden in chosen)
 
 
+@checker
 def check_weight_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(X, dJ_dY) -> dJ/dW`` for ``Y = X (x) W`` with one channel (seed 004)."""
     chosen = test_cases(CASES, HIDDEN_CASES, cases)
@@ -89,23 +97,23 @@ def check_weight_gradient(fn, cases: str = "all") -> None:
         expected = correlate2d_naive(x, dy)                 # dJ/dW(i, j) = sum_pq dJ/dY(p,q) X(p+i, q+j)
         case = f"X {x.shape}, dJ/dY {dy.shape} (so W is {shape[2]}x{shape[3]})"
         mistakes = [
-            ("you flipped dJ/dY (a convolution): weight W(i, j) multiplied X(p + i, q + j) in output "
-             "(p, q), so dJ/dW(i, j) pairs dJ/dY(p, q) with X(p + i, q + j), no flip.",
-             convolve2d_naive(x, dy)),
-            ("your dJ/dW is upside down and mirrored: index it as dJ/dW(i, j) with X(p + i, q + j), "
-             "not X(p - i, q - j).", _flip(expected)),
-            ("rows and columns are swapped (a transposed result): dJ/dW[i, j] pairs the row offset i "
-             "with X's rows.", expected.T),
-            ("you averaged over the outputs: the chain rule *sums* dJ/dY(p, q) dY(p, q)/dW(i, j) over "
-             "every output (p, q).", expected / dy.size),
-            ("you used 'full' mode: dJ/dW has W's shape, one entry per weight, so slide dJ/dY only "
-             "where it fits inside X ('valid').", attempt(lambda: correlate2d_naive(x, dy, "full"))),
+            ("you flipped dJ/dY (a convolution): in output (p, q), W(i, j) multiplied X(p + i, q + j), "
+             "with the offsets running forwards, so no flip is involved.", convolve2d_naive(x, dy)),
+            ("your dJ/dW is turned by 180 degrees: follow the weight W(0, 0) through the forward formula to "
+             "the pixels it met.", _flip(expected)),
+            ("rows and columns are swapped (a transposed result): the first index of W is a row offset, "
+             "along X's rows.", expected.T),
+            ("you averaged over the outputs: the chain rule adds up the contributions of every output (p, q).",
+             expected / dy.size),
+            ("you used 'full' mode: dJ/dW has W's shape, one entry per weight, so dJ/dY slides only where it "
+             "fits inside X ('valid').", attempt(lambda: correlate2d_naive(x, dy, "full"))),
         ]
         got = call_student(fn, (x.copy(), dy.copy()), case)
         compare("dJ/dW", got, expected, mistakes, case)
     passed("dJ/dW = X (x) dJ/dY", len(chosen), _n_hidden(chosen))
 
 
+@checker
 def check_input_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(dJ_dY, W) -> dJ/dX`` for ``Y = X (x) W`` with one channel (seed 002, Eq. A)."""
     chosen = test_cases(CASES, HIDDEN_CASES, cases)
@@ -114,26 +122,26 @@ def check_input_gradient(fn, cases: str = "all") -> None:
         expected = convolve2d_naive(dy, w, "full")          # = correlate(dy, flipped w, "full")
         case = f"dJ/dY {dy.shape}, W {w.shape} (so X is {x.shape[0]}x{x.shape[1]})"
         mistakes = [
-            ("the kernel is not flipped (or flipped twice): output (p, q) read X(p + i, q + j) with "
-             "weight W(i, j), so pixel (a, b) gets dJ/dY(p, q) W(a - p, b - q): read as a correlation "
-             "over dJ/dY, the kernel runs backwards (W[::-1, ::-1]); or add dJ/dY(p, q) * W (unflipped) "
-             "onto the block of X at (p, q).",
+            ("the kernel's orientation is wrong (not flipped, or flipped twice): follow one pixel through "
+             "the outputs that read it, and see in which order it meets W's entries as p and q grow. "
+             "Correlation and convolution differ exactly there.",
              correlate2d_naive(dy, w, "full")),
-            ("you flipped W along the rows only (W[::-1] or np.flipud): flip both axes, W[::-1, ::-1].",
+            ("you flipped W along the rows only: the column offset runs backwards too.",
              correlate2d_naive(dy, w[::-1], "full")),
-            ("you flipped W along the columns only (W[:, ::-1] or np.fliplr): flip both axes, W[::-1, ::-1].",
+            ("you flipped W along the columns only: the row offset runs backwards too.",
              correlate2d_naive(dy, w[:, ::-1], "full")),
-            ("you used 'valid' mode: every pixel of X, including the borders, receives gradient, so "
-             "pad dJ/dY with R - 1 rows and S - 1 columns of zeros on each side ('full' mode).",
+            ("you used 'valid' mode: every pixel of X, the borders included, receives a gradient, so dJ/dX "
+             "has X's shape; outputs that do not exist near the border add nothing ('full' mode).",
              attempt(lambda: convolve2d_naive(dy, w, "valid"))),
-            ("'valid' mode and no flip: pad dJ/dY with R - 1, S - 1 zeros on each side and "
-             "correlate with W[::-1, ::-1].", attempt(lambda: correlate2d_naive(dy, w, "valid"))),
+            ("'valid' mode and the kernel's orientation: dJ/dX has X's shape (every pixel gets a gradient), "
+             "and a pixel meets W's entries in the opposite order to the outputs.",
+             attempt(lambda: correlate2d_naive(dy, w, "valid"))),
             ("rows and columns are swapped (a transposed result): dJ/dX has X's shape (U, V).",
              expected.T),
-            ("you used the transposed kernel W.T: flip W in both axes (W[::-1, ::-1]), do not transpose it.",
-             convolve2d_naive(dy, w.T, "full")),
-            ("you flipped dJ/dY instead of the kernel: only W is flipped.",
-             correlate2d_naive(_flip(dy), w, "full")),
+            ("you transposed the kernel: its row and column offsets keep their axes; only the order in "
+             "which a pixel meets them changes.", convolve2d_naive(dy, w.T, "full")),
+            ("you flipped dJ/dY: the outputs keep their places; only the order in which a pixel meets the "
+             "kernel's entries changes.", correlate2d_naive(_flip(dy), w, "full")),
         ]
         got = call_student(fn, (dy.copy(), w.copy()), case)
         compare("dJ/dX", got, expected, mistakes, case)
@@ -165,6 +173,7 @@ def _stride2_case(shape, seed):
     return x, w, dy
 
 
+@checker
 def check_input_gradient_stride2(fn, cases: str = "all") -> None:
     """Check ``fn(dJ_dY, W, x_shape) -> dJ/dX`` for ``Y(p, q) = sum_ij X(2p + i, 2q + j) W(i, j)``."""
     chosen = test_cases(STRIDE2_CASES, STRIDE2_HIDDEN_CASES, cases)
@@ -177,17 +186,16 @@ def check_input_gradient_stride2(fn, cases: str = "all") -> None:
         reached = (2 * (P - 1) + R, 2 * (Q - 1) + S)          # the rows and columns some window read
         case = f"dJ/dY {dy.shape}, W {w.shape}, x_shape {(U, V)}"
         mistakes = [
-            ("the stride is missing: output (p, q) read the block of X starting at (2p, 2q), not (p, q), "
-             "so its gradient times W lands there.", _scatter(dy, w, (U, V), 1, 1)),
-            ("the stride applies to the columns too: output (p, q) read columns 2q .. 2q + S - 1.",
+            ("the stride is missing: output (p, q) read the block of X starting at (2p, 2q), not (p, q).",
+             _scatter(dy, w, (U, V), 1, 1)),
+            ("the stride applies to the columns too: output (p, q) read the S columns starting at column 2q.",
              _scatter(dy, w, (U, V), 2, 1)),
-            ("the stride applies to the rows too: output (p, q) read rows 2p .. 2p + R - 1.",
+            ("the stride applies to the rows too: output (p, q) read the R rows starting at row 2p.",
              _scatter(dy, w, (U, V), 1, 2)),
-            ("the kernel is flipped: output (p, q) read X(2p + i, 2q + j) with weight W(i, j), so "
-             "dJ/dY(p, q) * W, unflipped, lands on the block at (2p, 2q) (a full correlation of the "
-             "spread-out dJ/dY would need W[::-1, ::-1]).", _scatter(dy, _flip(w), (U, V))),
-            ("you assigned (=) where two windows overlap: a pixel read by two outputs gets the sum of "
-             "both contributions, so add them up (+=).",
+            ("the kernel is flipped: in output (p, q), X(2p + i, 2q + j) met W(i, j), with both offsets "
+             "running forwards, and the gradient goes back along the same pairs.", _scatter(dy, _flip(w), (U, V))),
+            ("you assigned (=) where two windows overlap: a pixel read by two outputs collects both "
+             "contributions.",
              _scatter(dy, w, (U, V), add=False) if R > 2 or S > 2 else None),
             (f"dJ/dX must have X's shape {(U, V)} (x_shape): the last row or column that no window "
              "reached (when U - R or V - S is odd) gets gradient 0, it does not disappear.",
@@ -236,6 +244,7 @@ def _crop(a, padding, U, V):
     return a[:, :, padding:padding + U, padding:padding + V]
 
 
+@checker
 def check_conv_layer_backward(fn, cases: str = "all") -> None:
     """Check ``fn(dy, x, w, padding) -> (dx, dw, db)`` for the stride-1 convolution layer."""
     chosen = test_cases(LAYER_CASES, LAYER_HIDDEN_CASES, cases)
@@ -246,53 +255,54 @@ def check_conv_layer_backward(fn, cases: str = "all") -> None:
         case = f"x {x.shape}, w {w.shape}, padding {padding} (dy {dy.shape})"
         result = call_student(fn, (dy.copy(), x.copy(), w.copy(), padding), case)
         if not isinstance(result, (tuple, list)) or len(result) != 3:
-            raise CheckFailure("return the three gradients as a tuple, in the order of the forward's inputs: "
-                               "return dx, dw, db")
+            raise CheckFailure("return the three gradients as one tuple, in the order of the forward pass's "
+                               "inputs: dx, dw, db.")
         got_dx, got_dw, got_db = result
         if np.shape(got_dx) == w.shape and np.shape(got_dw) == x.shape and x.shape != w.shape:
-            raise CheckFailure(f"dx and dw are swapped for {case}: return dx, dw, db (dx has x's shape "
+            raise CheckFailure(f"dx and dw are swapped for {case}: the order is dx, dw, db (dx has x's shape "
                                f"{x.shape}, dw has w's shape {w.shape}).")
         square = K == C
         compare("dJ/db", got_db, db, [
-            (f"dJ/db sums over the batch too: b[k] is added to every output of filter k in every image, "
-             f"so sum dy over axes 0, 2 and 3 (shape ({K},)).", dy.sum(axis=(2, 3))),
-            ("you summed over the filters instead of the images: b[k] belongs to filter k (axis 1), "
-             "sum over axes 0, 2 and 3.", dy.sum(axis=(1, 2, 3))),
-            ("you averaged instead of summing: every output adds its own dy to dJ/db.",
+            (f"there is no sum over the batch: b[k] is added to every output of filter k in every image, "
+             f"so dJ/db has one entry per filter (shape ({K},)).", dy.sum(axis=(2, 3))),
+            ("you added up over the filters instead of the images: b[k] belongs to filter k alone, and "
+             "every image uses it.", dy.sum(axis=(1, 2, 3))),
+            ("you averaged instead of adding up: every output adds its own dy to dJ/db.",
              dy.mean(axis=(0, 2, 3))),
             ("you used only the first image: every image's outputs add to dJ/db.",
              dy[0].sum(axis=(1, 2)) if N > 1 else None),
         ], case)
         compare("dJ/dw", got_dw, dw, [
-            ("dJ/dw comes from the first image only: the same weights touch every image's outputs, so sum "
-             "over the batch n too.", _layer_loops(dy, x, w, padding, first_image_dw=True)[1] if N > 1 else None),
+            ("dJ/dw comes from the first image only: the same weights touch every image's outputs, so every "
+             "image contributes.", _layer_loops(dy, x, w, padding, first_image_dw=True)[1] if N > 1 else None),
             (f"you averaged over the batch (divided by N = {N}): the cost adds up the images, so its "
              "gradient does too.", dw / N if N > 1 else None),
-            ("you convolved x_pad with dy (scipy's convolve2d flips dy): w[k, c, i, j] multiplied "
-             "x_pad[n, c, p + i, q + j] in output (p, q), so pair dy[n, k, p, q] with that pixel, "
-             "a correlation, no flip.", _layer_loops(dy[:, :, ::-1, ::-1], x, w, padding)[1]),
-            ("your filters are rotated by 180 degrees: w[k, c, i, j] multiplied "
-             "x_pad[n, c, p + i, q + j], so pair dy[n, k, p, q] with that pixel, no flip.",
-             dw[:, :, ::-1, ::-1]),
-            ("the filter and channel axes are swapped: dw[k, c] comes from dy[n, k] and the input "
-             "channel x_pad[n, c].", dw.transpose(1, 0, 2, 3) if square else None),
+            ("you convolved (scipy's convolve2d flips its second argument): in output (p, q), "
+             "w[k, c, i, j] multiplied x_pad[n, c, p + i, q + j], with the offsets running forwards, so "
+             "no flip is involved.", _layer_loops(dy[:, :, ::-1, ::-1], x, w, padding)[1]),
+            ("your filters are turned by 180 degrees: follow the weight w[k, c, 0, 0] through the forward "
+             "pass to the pixels it met.", dw[:, :, ::-1, ::-1]),
+            ("the filter and channel axes are swapped: dw has w's shape (K, C, R, S), filter first.",
+             dw.transpose(1, 0, 2, 3) if square else None),
         ], case)
         dx_pad, _ = _layer_loops(dy, x, w, padding)
         compare("dJ/dx", got_dx, dx, [
-            (f"crop the padding: dx has x's shape {x.shape}; the gradient of the {padding} zero rows and "
-             "columns added on each side is discarded (dx_pad[:, :, P:P + U, P:P + V]).",
+            (f"dx has the padded input's shape: dx has x's shape {x.shape}, and the gradient that reached "
+             f"the {padding} zero rows and columns added on each side belongs to no pixel of x.",
              dx_pad if padding else None),
-            ("the padding is cropped on one side only: drop P rows and columns at the start and at the "
-             "end, dx_pad[:, :, P:P + U, P:P + V].", dx_pad[:, :, :U, :V] if padding else None),
+            ("the padding is cropped on one side only: the padding rows and columns sit at the start and "
+             "at the end of each axis.", dx_pad[:, :, :U, :V] if padding else None),
             ("some contributions are overwritten: a pixel is read by several outputs and several filters, "
-             "so add every dy[n, k, p, q] * w[k] onto its window (+=), do not assign (=).",
+             "and it collects all of their contributions.",
              _crop(_layer_loops(dy, x, w, padding, assign_dx=True)[0], padding, U, V)),
-            ("only the first filter reaches dx: every filter k read the pixel, so sum over k.",
+            ("only the first filter reaches dx: every filter read the pixel, so every filter contributes.",
              _crop(_layer_loops(dy[:, :1], x, w[:1], padding)[0], padding, U, V) if K > 1 else None),
-            ("the kernel is flipped: each output adds dy[n, k, p, q] * w[k] (unflipped) onto the window "
-             "it read; a flip is only needed when you write dx as a correlation of dy.",
+            ("the kernel is flipped: in the forward pass x_pad[n, c, p + i, q + j] met w[k, c, i, j], and "
+             "the gradient goes back along the same pairs; a flip only appears when dx is written as a "
+             "correlation of dy.",
              _crop(_layer_loops(dy, x, w, padding, w_for_dx=w[:, :, ::-1, ::-1])[0], padding, U, V)),
-            ("the filter and channel axes of w are swapped: the window of channel c gets dy[n, k] * w[k, c].",
+            ("the filter and channel axes of w are swapped: channel c of the input met the weights w[k, c] "
+             "of each filter k.",
              _crop(_layer_loops(dy, x, w, padding, w_for_dx=w.transpose(1, 0, 2, 3))[0], padding, U, V)
              if square else None),
         ], case)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..linear import LinearCache, linear_backward, linear_forward, linear_loss, mse_loss
 from .predictions import Prediction
-from ._core import CheckFailure, attempt, call_student, compare, passed, test_cases
+from ._core import CheckFailure, attempt, call_student, checker, compare, passed, test_cases
 
 # (N examples, D features, K outputs): a square case first (a missing transpose gives
 # wrong values there, not a crash, so it can be named), the lecture's 5x4x3, a single
@@ -30,7 +30,11 @@ PREDICTIONS = {
         explanation="a gradient has the shape of what it differentiates: one number dL/db_k per entry of b. "
                     "Each b_k is added to every row of y_hat, so dL/db_k sums column k of dL/dy_hat over the "
                     "5 examples. Summing the other way, across the classes, gives one number per example, "
-                    "(5, 1): not a gradient of b."),
+                    "(5, 1): not a gradient of b.",
+        mistakes=(((5, 3), "that is the shape of dL/dy_hat, one entry per example and class; b has one entry "
+                           "per class"),
+                  ((5, 1), "that adds up across the classes, one number per example; which entries of y_hat "
+                           "does b_k enter?"))),
 }
 
 
@@ -48,6 +52,7 @@ def _n_hidden(chosen) -> int:
     return sum(hidden for *_, hidden in chosen)
 
 
+@checker
 def check_mse_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(y_hat, y) -> dL/dy_hat`` for ``L = (1/N) sum (y_hat - y)^2``."""
     chosen = test_cases(CASES, HIDDEN_CASES, cases)
@@ -58,14 +63,21 @@ def check_mse_gradient(fn, cases: str = "all") -> None:
         expected = mse_loss(y_hat, y)[1]
         r = y_hat - y
         mistakes = [
-            ("the factor 2 from differentiating the square is missing.", r / n),
-            ("the 1/N is missing: the loss averages over the N examples.", 2 * r),
-            ("you divided by N*K (every entry); the lecture's loss divides by N, the number of examples.",
-             2 * r / (n * k)),
-            ("you divided by K = y_hat.shape[1], the number of classes; N is y_hat.shape[0], "
-             "the number of examples (rows).", 2 * r / k),
-            ("the sign is flipped: d/dy_hat of (y_hat - y)^2 is +2 (y_hat - y).", -2 * r / n),
-            ("your result is transposed: dL/dy_hat has y_hat's shape (N, K).", (2 * r / n).T),
+            ("the factor that differentiating a square brings down is missing.", r / n),
+            ("the normalisation is missing: the loss averages over the N examples, and its gradient keeps "
+             "that average's factor.", 2 * r),
+            ("you divided by the number of entries N*K; the lecture's loss averages over the N examples "
+             "only (it adds up the K classes).", 2 * r / (n * k)),
+            ("you divided by K, the number of classes (columns); the loss averages over the examples, the rows.",
+             2 * r / k),
+            (f"you divided by 5, the lecture's number of examples: count the examples of the batch you are "
+             f"given (here N = {n}).", 2 * r / 5 if n != 5 else None),
+            ("the sign is flipped: raising y_hat_nk above y_nk must raise the loss, so the gradient there "
+             "is positive.", -2 * r / n),
+            ("your result is transposed: dL/dy_hat has y_hat's shape (N, K), one row per example.",
+             (2 * r / n).T),
+            ("you returned the loss L itself, one number; the exercise asks for its gradient, one entry per "
+             "entry of y_hat.", mse_loss(y_hat, y)[0]),
         ]
         case = f"N={n} examples, K={k} classes"
         got = call_student(fn, (y_hat.copy(), y.copy()), case)
@@ -73,6 +85,7 @@ def check_mse_gradient(fn, cases: str = "all") -> None:
     passed("dL/dy_hat", len(chosen), _n_hidden(chosen))
 
 
+@checker
 def check_linear_weight_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(x, dL_dyhat) -> dL/dw``, (D, K), each entry the chain rule's sum over the examples."""
     chosen = test_cases(CASES, HIDDEN_CASES, cases)
@@ -82,20 +95,24 @@ def check_linear_weight_gradient(fn, cases: str = "all") -> None:
         n, d, k = shape
         expected = linear_backward(g, LinearCache(x, w, b))[1]
         mistakes = [
-            ("you kept only the first example (n = 0): w_ik enters y_hat_nk of every example, so the "
-             "chain rule sums dL/dy_hat_nk * x_ni over all n.", np.outer(x[0], g[0]) if n > 1 else None),
-            ("only the last example counts: inside the loop over n you assigned (=) instead of "
-             "accumulating (+=).", np.outer(x[-1], g[-1]) if n > 1 else None),
-            ("your sum over the examples misses the last one: range(N) runs over all N rows.",
+            ("only the first example counts: w_ik takes part in the output of every example, and the chain "
+             "rule adds up all of those contributions.", np.outer(x[0], g[0]) if n > 1 else None),
+            ("only the last example counts: inside your loop over the examples each term replaces the "
+             "previous one instead of adding to it.", np.outer(x[-1], g[-1]) if n > 1 else None),
+            ("the last example is missing from your sum: check the range of your loop over the examples.",
              x[:-1].T @ g[:-1] if n > 1 else None),
-            ("you divided by N: the 1/N of the loss is already inside dL/dy_hat; the chain rule only sums.",
-             x.T @ g / n if n > 1 else None),
-            ("you multiplied by 2/N again: dL/dy_hat already holds the 2/N of the loss.",
-             x.T @ g * 2 / n if n != 2 else None),
-            ("you multiplied two sums, (sum_n x_ni)(sum_n dL/dy_hat_nk); the chain rule sums the "
-             "products, sum_n dL/dy_hat_nk * x_ni, term by term.", np.outer(x.sum(axis=0), g.sum(axis=0))),
-            ("your result is transposed (the indices are swapped): dL/dw has w's shape (D, K), and "
-             "entry (i, k) pairs column i of x (feature i) with column k of dL/dy_hat (class k).", g.T @ x),
+            (f"your loop over the examples stops at 5, the lecture's N: run it over every row of x "
+             f"(here N = {n}).", x[:5].T @ g[:5] if n > 5 else None),
+            ("you divided by N: the 1/N of the loss is already inside dL/dy_hat, so the chain rule only adds "
+             "up the examples' terms.", x.T @ g / n if n > 1 else None),
+            ("you applied the loss's constant factors a second time: dL/dy_hat, the gradient of Exercise 1, "
+             "already holds them.", x.T @ g * 2 / n if n != 2 else None),
+            ("you multiplied two sums; the chain rule adds one product per example (a sum of products, "
+             "not a product of sums).", np.outer(x.sum(axis=0), g.sum(axis=0))),
+            ("you also added up the classes: w_ik only enters output k, so entry (i, k) uses column k of "
+             "dL/dy_hat alone.", np.tile(x.T @ g.sum(axis=1, keepdims=True), (1, k)) if k > 1 else None),
+            ("your result is transposed (the indices are swapped): dL/dw has w's shape (D, K), row i for "
+             "feature i and column k for class k.", g.T @ x),
         ]
         case = f"x {x.shape}, dL/dy_hat {g.shape}"
         got = call_student(fn, (x.copy(), g.copy()), case)
@@ -103,6 +120,7 @@ def check_linear_weight_gradient(fn, cases: str = "all") -> None:
     passed("dL/dw, entry by entry", len(chosen), _n_hidden(chosen))
 
 
+@checker
 def check_linear_input_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(dL_dyhat, w) -> dL/dx``, (N, D), for ``y_hat = x w + b``."""
     chosen = test_cases(CASES, HIDDEN_CASES, cases)
@@ -112,17 +130,18 @@ def check_linear_input_gradient(fn, cases: str = "all") -> None:
         n, d, k = shape
         expected = linear_backward(g, LinearCache(x, w, b))[0]
         mistakes = [
-            ("w is not transposed: dL/dx_ni sums dL/dy_hat_nk * w_ik over the classes k, which pairs "
-             "row n of dL/dy_hat with row i of w.", attempt(lambda: g @ w)),
+            ("the indices of w are swapped: x_ni reaches output k through w_ik (feature i, class k), so your "
+             "sum over the classes must run along w's second index.", attempt(lambda: g @ w)),
             ("your result is transposed: dL/dx has x's shape (N, D), one row per example.", (g @ w.T).T),
             ("you divided by N: the 1/N of the loss is already inside dL/dy_hat.", g @ w.T / n if n > 1 else None),
-            ("you also summed over the examples: x_ni only feeds the outputs of its own example n, "
-             "so row n of dL/dx uses row n of dL/dy_hat alone.",
-             np.tile(g.sum(axis=0) @ w.T, (n, 1)) if n > 1 else None),
-            ("you multiplied two sums, (sum_k dL/dy_hat_nk)(sum_k w_ik); the chain rule sums the "
-             "products dL/dy_hat_nk * w_ik over k.", g.sum(axis=1, keepdims=True) * w.sum(axis=1)),
-            ("you kept only the first class (k = 0): x_ni feeds every output y_hat_nk of example n, "
-             "so sum over all K classes.", np.outer(g[:, 0], w[:, 0]) if k > 1 else None),
+            ("you also added up the examples: x_ni only feeds the outputs of its own example n, so row n of "
+             "dL/dx uses row n of dL/dy_hat alone.", np.tile(g.sum(axis=0) @ w.T, (n, 1)) if n > 1 else None),
+            ("you multiplied two sums; the chain rule adds one product per class (a sum of products, not a "
+             "product of sums).", g.sum(axis=1, keepdims=True) * w.sum(axis=1)),
+            ("only the first class counts: x_ni feeds every one of example n's K outputs, and the chain rule "
+             "adds up all of them.", np.outer(g[:, 0], w[:, 0]) if k > 1 else None),
+            (f"your sum over the classes stops at 3, the lecture's K: run it over every class (here K = {k}).",
+             g[:, :3] @ w[:, :3].T if k > 3 else None),
         ]
         case = f"dL/dy_hat {g.shape}, w {w.shape}"
         got = call_student(fn, (g.copy(), w.copy()), case)
@@ -130,6 +149,7 @@ def check_linear_input_gradient(fn, cases: str = "all") -> None:
     passed("dL/dx", len(chosen), _n_hidden(chosen))
 
 
+@checker
 def check_linear_backward(fn, cases: str = "all") -> None:
     """Check ``fn(dL_dyhat, cache) -> (dx, dw, db)`` against :func:`linear_backward`."""
     chosen = test_cases(CASES, HIDDEN_CASES, cases)
@@ -142,37 +162,41 @@ def check_linear_backward(fn, cases: str = "all") -> None:
         case = f"x {x.shape}, w {w.shape}, b {b.shape}"
         result = call_student(fn, (g.copy(), LinearCache(x.copy(), w.copy(), b.copy())), case)
         if not isinstance(result, (tuple, list)) or len(result) != 3:
-            raise CheckFailure("return the three gradients as a tuple: return dx, dw, db")
+            raise CheckFailure("return the three gradients as one tuple, in the order of the forward pass's "
+                               "inputs: dx, dw, db.")
         compare("dL/dw", result[1], dw, [
-            ("you computed dL/dy_hat^T x (shape (K, D)); the lecture's form is x^T dL/dy_hat, shape (D, K).",
-             g.T @ x),
+            ("your dL/dw is transposed (shape (K, D)): it has w's shape (D, K), row i for feature i.", g.T @ x),
             ("you divided by N again: the 1/N is already inside dL/dy_hat.", x.T @ g / n),
-            ("x is not transposed: the lecture's form is x^T dL/dy_hat.", attempt(lambda: x @ g)),
+            ("your product sums x's features against dL/dy_hat's examples: the sum in dL/dw_ik runs over the "
+             "examples n, the rows of both arrays.", attempt(lambda: x @ g)),
         ], case)
         db_got = result[2]
         if np.shape(db_got) == (k, 1) and k > 1:
             raise CheckFailure(
-                f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), so "
-                "b - learning_rate * db would broadcast to a (K, K) matrix. Sum over the examples "
-                "and keep b's shape.")
+                f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), and a gradient step "
+                "with a column would broadcast b to a (K, K) matrix. Keep b's shape.")
         if np.shape(db_got) in ((k,), (1, k)):  # accept a flat (K,) as well as b's (1, K)
             db_got = np.ravel(db_got)
         compare("dL/db", db_got, db.ravel(), [
-            ("you summed over the classes (axis=1); sum over the examples (axis=0), one entry per b_k.",
-             g.sum(axis=1)),
-            ("you averaged instead of summing: the 1/N is already inside dL/dy_hat.", g.mean(axis=0)),
-            ("you used only the first example; each b_k gets a contribution from every row.", g[0]),
-            ("you did not sum at all: each b_k is added to every example, so its gradient sums "
-             "column k of dL/dy_hat over the N rows.", g if n > 1 else None),
+            ("you added up the classes (the columns); b_k is added to one column of every row, so add up "
+             "over the examples, one entry per b_k.", g.sum(axis=1)),
+            ("you averaged instead of adding up: the 1/N is already inside dL/dy_hat.", g.mean(axis=0)),
+            ("you used only the first example; b_k is added to every example's output, so each one "
+             "contributes.", g[0]),
+            ("there is no sum over the batch: b_k is added to every example, so its gradient collects "
+             "column k from all N rows.", g if n > 1 else None),
+            ("you added up everything into one number: each b_k has its own gradient.", g.sum()),
         ], case)
         compare("dL/dx", result[0], dx, [
-            ("w is not transposed: dL/dx = dL/dy_hat w^T, shape (N, D).", attempt(lambda: g @ w)),
-            ("the product is the wrong way round: w dL/dy_hat^T is dL/dx transposed.", attempt(lambda: w @ g.T)),
+            ("the indices of w are swapped: x_ni reaches output k through w_ik, so the sum over the classes "
+             "runs along w's second index.", attempt(lambda: g @ w)),
+            ("your dL/dx is transposed: it has x's shape (N, D), one row per example.", attempt(lambda: w @ g.T)),
             ("you divided by N again: the 1/N is already inside dL/dy_hat.", g @ w.T / n),
         ], case)
     passed("linear_backward (dx, dw, db)", len(chosen), _n_hidden(chosen))
 
 
+@checker
 def check_gradient_descent_step(fn, cases: str = "all") -> None:
     """Check ``fn(x, y, w, b, learning_rate) -> (w_new, b_new)``: one full-batch step on the lecture's loss."""
     chosen = test_cases(STEP_CASES, HIDDEN_STEP_CASES, cases)
@@ -185,42 +209,47 @@ def check_gradient_descent_step(fn, cases: str = "all") -> None:
         case = f"x {x.shape}, w {w.shape}, b {b.shape}, learning rate {eta}"
         result = call_student(fn, (x.copy(), y.copy(), w.copy(), b.copy(), eta), case)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise CheckFailure("return the two updated parameters as a tuple: return w_new, b_new")
+            raise CheckFailure("return the two updated parameters as one tuple: the new weights, then the new bias.")
         first, second = (np.shape(r) if not isinstance(r, (str, bytes)) else None for r in result)
         if first == b.shape and second == w.shape and b.shape != w.shape:
-            raise CheckFailure(f"your results come in the wrong order for {case}: return w_new, b_new "
-                               "(the weights first, then the bias).")
+            raise CheckFailure(f"your results come in the wrong order for {case}: the new weights first, "
+                               "then the new bias.")
         compare("w_new", result[0], w - eta * dw, [
-            ("you added the step: w + eta dL/dw climbs the loss; gradient descent subtracts.", w + eta * dw),
-            ("the learning rate is missing: w - eta * dL/dw.", w - dw),
+            ("you moved along the gradient, which climbs the loss; gradient descent moves against it.",
+             w + eta * dw),
+            ("the learning rate is missing: the step is the gradient scaled by eta.", w - dw),
             ("w_new is w: the weights must take the step too.", w),
-            ("you returned only the step -eta dL/dw; add it to the current weights.", -eta * dw),
-            ("your gradient misses the factor 2 of the square: dL/dy_hat = (2/N)(y_hat - y).", w - eta * dw / 2),
-            ("you averaged over all N*K entries (np.mean); the lecture's loss divides by N, the number "
-             "of examples, only.", w - eta * dw / k if k > 1 else None),
-            ("your gradient misses the 1/N of the loss (it averages over the N examples).",
-             w - eta * dw * n if n > 1 else None),
-            ("you used dL/dy_hat^T x as the weight gradient; dL/dw = x^T dL/dy_hat, shape (D, K) like w.",
-             attempt(lambda: w - eta * (g.T @ x)) if d == k else None),
+            ("you returned only the step; add it to the current weights.", -eta * dw),
+            ("your gradient lacks the factor that differentiating the square brings down (Exercise 1).",
+             w - eta * dw / 2),
+            ("your gradient divides by the number of entries N*K (a mean over everything); the lecture's loss "
+             "averages over the N examples only.", w - eta * dw / k if k > 1 else None),
+            ("your gradient lacks the loss's average over the N examples.", w - eta * dw * n if n > 1 else None),
+            (f"your gradient divides by 5, the lecture's number of examples: count the examples you are given "
+             f"(here N = {n}).", w - eta * dw * n / 5 if n != 5 else None),
+            ("your weight gradient is transposed (it only fits because D = K here): it has w's shape, "
+             "feature i in row i.", attempt(lambda: w - eta * (g.T @ x)) if d == k else None),
         ], case)
         b_got = result[1]
         if np.shape(b_got) == (k,):
             b_got = np.reshape(b_got, (1, k))
         compare("b_new", b_got, b - eta * db, [
-            ("you added the step: b + eta dL/db climbs the loss; gradient descent subtracts.", b + eta * db),
-            ("the learning rate is missing: b - eta * dL/db.", b - db),
+            ("you moved along the gradient, which climbs the loss; gradient descent moves against it.",
+             b + eta * db),
+            ("the learning rate is missing: the step is the gradient scaled by eta.", b - db),
             ("b_new is b: the bias must take the step too.", b),
-            ("you returned only the step -eta dL/db; add it to the current bias.", -eta * db),
-            ("you subtracted dL/dy_hat itself, one row per example; each b_k is added to every example, so "
-             "dL/db sums dL/dy_hat over the rows.", b - eta * g if n > 1 else None),
-            ("your dL/db is a column (K, 1), which broadcasts b to a (K, K) matrix; sum over the examples "
-             "and keep b's shape (1, K).", b - eta * db.reshape(-1, 1) if k > 1 else None),
-            ("you summed dL/dy_hat over the classes (axis=1); sum over the examples (axis=0).",
+            ("you returned only the step; add it to the current bias.", -eta * db),
+            ("your bias gradient has one row per example: b_k is added to every example, so its gradient "
+             "collects the examples' terms into one entry per class.", b - eta * g if n > 1 else None),
+            ("your bias gradient is a column (K, 1), which broadcasts b to a (K, K) matrix; keep b's shape (1, K).",
+             b - eta * db.reshape(-1, 1) if k > 1 else None),
+            ("you added up the classes (the columns) for the bias gradient; add up the examples, the rows.",
              attempt(lambda: b - eta * g.sum(axis=1)) if n == k else None),
-            ("you averaged dL/dy_hat over the examples; the 1/N is already inside it, so sum.",
+            ("you averaged the bias gradient over the examples; the 1/N is already inside dL/dy_hat, so add up.",
              b - eta * db / n if n > 1 else None),
-            ("your gradient misses the factor 2 of the square: dL/dy_hat = (2/N)(y_hat - y).", b - eta * db / 2),
-            ("you averaged over all N*K entries (np.mean); the lecture's loss divides by N only.",
-             b - eta * db / k if k > 1 else None),
+            ("your gradient lacks the factor that differentiating the square brings down (Exercise 1).",
+             b - eta * db / 2),
+            (f"your gradient divides by 5, the lecture's number of examples: count the examples you are given "
+             f"(here N = {n}).", b - eta * db * n / 5 if n != 5 else None),
         ], case)
     passed("gradient-descent step (w_new, b_new)", len(chosen), _n_hidden(chosen))

@@ -1,20 +1,21 @@
 """Checkers for notebook 02 (Gaussian and Laplacian pyramids).
 
-Exercises, all with the lecture's filter ``h = [1 4 6 4 1] / 16``:
+Exercises, all with the lecture's binomial filter ``h``:
 
-* ``reduce_1d(x)``: blur with h (zeros beyond the ends), keep samples 0, 2, 4, ...;
-* ``expand_1d(x, n)``: insert zeros to reach n samples, blur with ``2 h`` (zeros beyond the ends);
-  the student derives the gain 2;
-* ``build_laplacian(image, levels)``: the bands ``L_k = x_k - F_k x_{k+1}`` and the residual ``x_K``,
+* ``reduce_1d(x)``: the operator G, blur with h (zeros beyond the ends) and sub-sample;
+* ``expand_1d(x, n)``: insert zeros to reach n samples, blur with ``g h`` (zeros beyond the ends);
+  the student derives the gain g;
+* ``build_laplacian(image, levels)``: the bands ``L_k`` and the residual ``x_K``,
   with the package's :func:`~lecture_utils.pyramids.reduce` and :func:`~lecture_utils.pyramids.expand`;
-* ``collapse(bands, residual)``: ``x_k = L_k + F_k x_{k+1}`` with :func:`~lecture_utils.pyramids.expand`;
-* ``blend_images(a, b, mask, levels)``: Burt and Adelson's blend, the mask's Gaussian pyramid
-  weighing the two Laplacian pyramids, collapsed (the package's pyramids allowed, not ``blend``).
+* ``collapse(bands, residual)``: the image back from its pyramid, with :func:`~lecture_utils.pyramids.expand`;
+* ``blend_images(a, b, mask, levels)``: Burt and Adelson's multi-resolution blend (the package's
+  pyramids allowed, not ``blend``).
 
 Every checker runs visible cases, then hidden ones of other shapes (``cases="all" | "visible" |
 "hidden"``), uses odd and even lengths, so an answer that only works for powers of two fails, and
-names the usual mistakes: the missing factor 2, odd samples kept, no blur, an off-by-one on odd
-sizes, other edge rules, a band or the residual left out, the sign of a band, swapped weights.
+names the usual mistakes: a missing gain, odd samples kept, no blur, an off-by-one on odd
+sizes, np.convolve's modes and other edge rules, a band or the residual left out, the sign of a band,
+swapped weights.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ import types
 import numpy as np
 
 from .. import pyramids as _lecture
-from .._validate import Spec, checked, choice, function
+from .._validate import Spec
 from ..pyramids import (LaplacianPyramid, binomial_kernel, blend, expand, gaussian_pyramid,
                         laplacian_pyramid, reduce)
-from ._core import CheckFailure, call_student, compare, passed, test_cases
+from ._core import CheckFailure, call_student, checker, compare, passed, test_cases
 from .predictions import Prediction
 
-CASES_ARG = choice("all", "visible", "hidden")
 K5 = binomial_kernel(5)
 
 # Fine lengths n: the lecture's 8 first, then odd and even lengths >= 5.
@@ -118,8 +118,12 @@ def _zeros_inserted(x, n, first=0):
     return up
 
 
-EDGE_HINT = ("only the samples near the ends are wrong: this exercise treats the signal as zero beyond both "
-             "ends, as np.convolve does (scipy.ndimage's default mode='reflect' mirrors; use mode='constant').")
+EDGE_HINT = ("only the samples near the ends are wrong: this exercise takes the signal as zero beyond both "
+             "ends, as np.convolve does (scipy.ndimage mirrors the signal unless told otherwise).")
+FULL_MODE = ("np.convolve's default mode, 'full', returns n + 4 samples: two more at each end, where the filter "
+             "hangs over the signal. The blurred signal keeps x's n samples, each centred on its input sample.")
+SHIFTED = ("your blurred signal is shifted by two samples: you kept the first n samples of the 'full' "
+           "convolution, so each output is centred two samples to the right of its input.")
 
 
 def _edges_only(got, expected, interior: slice):
@@ -145,26 +149,33 @@ def _n_hidden(chosen) -> int:
 
 # ---------------------------------------------------------------------------- exercise 1: reduce_1d
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_reduce_1d(fn, cases: str = "all") -> None:
-    """Check ``fn(x) -> G x``: blur with [1 4 6 4 1]/16 (zero boundary), keep even indices."""
+    """Check ``fn(x) -> G x`` for 1-D signals of odd and even lengths (zero boundary)."""
     chosen = test_cases(REDUCE_LENGTHS, REDUCE_HIDDEN, cases)
     for seed, n, _ in chosen:
         x = np.random.default_rng(seed).standard_normal(n)
         expected = reduce(x, boundary="zero")
         blurred = _blur_zero(x, K5)
         odd = n % 2 == 1
+        full = np.convolve(x, K5)
         mistakes = [
-            ("you kept the odd samples 1, 3, 5, ...; keep indices 0, 2, 4, ... (blurred[::2]).",
+            ("you kept the odd samples; G keeps the samples at even indices, starting with the first.",
              blurred[1::2]),
-            ("there is no blur: sub-sampling alone aliases. Blur with [1 4 6 4 1] / 16 first.", x[::2]),
-            ("the filter is not normalised: divide [1 4 6 4 1] by 16 so that it sums to 1.", 16 * expected),
-            ("off by one for odd lengths: n samples keep ceil(n/2) = (n + 1) // 2 of them, "
-             "the last sample included.", expected[:n // 2] if odd else None),
-            ("you sub-sampled first and blurred afterwards; blur the full signal, then keep every "
+            ("there is no blur: sub-sampling alone aliases, so G low-passes the signal first.", x[::2]),
+            ("your blur multiplies the signal by 16: a low-pass filter's taps add up to 1, so that a constant "
+             "signal stays constant.", 16 * expected),
+            ("one sample short for an odd length: a signal of odd length keeps its first and its last sample; "
+             "count the even indices below n.", expected[:n // 2] if odd else None),
+            ("you sub-sampled first and blurred afterwards; G blurs the whole signal, then keeps every "
              "second sample.", _blur_zero(x[::2], K5)),
-            ("your edges are reflected; this exercise pads with zeros (as np.convolve does).",
+            ("your edges are mirrored; this exercise takes the signal as zero beyond both ends.",
              reduce(x, boundary="reflect")),
+            (FULL_MODE, full[::2]),
+            ("np.convolve's mode 'valid' drops the samples where the filter hangs over an end; this exercise "
+             "keeps all n samples and takes the signal as zero beyond the ends.",
+             np.convolve(x, K5, mode="valid")[::2]),
+            (SHIFTED, full[:n][::2]),
         ]
         case = f"a signal of odd length n={n}" if odd else f"a signal of length n={n}"
         got = call_student(fn, (x.copy(),), case, allowed=ALLOW_NOTHING)
@@ -176,28 +187,33 @@ def check_reduce_1d(fn, cases: str = "all") -> None:
 
 # ---------------------------------------------------------------------------- exercise 2: expand_1d
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_expand_1d(fn, cases: str = "all") -> None:
-    """Check ``fn(x, n) -> F x``: zeros inserted to length n, blur with 2 [1 4 6 4 1]/16 (zero boundary)."""
+    """Check ``fn(x, n) -> F x``, the expansion to n samples with the gain the student derives (zero boundary)."""
     chosen = test_cases(EXPAND_LENGTHS, EXPAND_HIDDEN, cases)
     for seed, (m, n), _ in chosen:
         x = np.random.default_rng(50 + seed).standard_normal(m)
         expected = expand(x, (n,), boundary="zero")
         odd = n % 2 == 1
+        full = 2 * np.convolve(_zeros_inserted(x, n), K5)
         mistakes = [
-            ("the factor 2 is missing: half the samples are inserted zeros, so blur with "
-             "2 * [1 4 6 4 1] / 16 (a constant signal must stay constant).", expected / 2),
-            ("the factor is 2 per axis: 4 is for 2-D images, a 1-D signal needs 2.", 2 * expected),
-            ("you put x at the odd indices 1, 3, 5, ...; x[i] belongs at index 2 i.",
+            ("your result is half the right size everywhere, so a constant signal does not stay constant: "
+             "half of the samples you blur are inserted zeros. Work out the gain from the taps that meet "
+             "a non-zero sample at an even output and at an odd one.", expected / 2),
+            ("your result is twice the right size: that gain is right for an image, which gains once per axis; "
+             "work it out for one axis.", 2 * expected),
+            ("you put x at the odd indices; x_i belongs at index 2 i.",
              None if odd else 2 * _blur_zero(_zeros_inserted(x, n, first=1), K5)),
-            ("you returned 2m samples; for odd n the fine signal has n = 2m - 1 samples. "
-             "Insert the zeros into an array of length n.",
+            ("you returned 2m samples; the fine signal has n samples, and an odd n is 2m - 1.",
              expand(x, (2 * m,), boundary="zero") if odd else None),
             ("you repeated each sample instead of inserting zeros; insert zeros, then blur.",
              _blur_zero(np.repeat(x, 2)[:n], K5)),
-            ("there is no low-pass filter after inserting zeros.", _zeros_inserted(x, n)),
-            ("your edges are reflected; this exercise pads with zeros (as np.convolve does).",
+            ("there is no low-pass filter after inserting zeros: the zeros between the samples stay.",
+             _zeros_inserted(x, n)),
+            ("your edges are mirrored; this exercise takes the signal as zero beyond both ends.",
              expand(x, (n,), boundary="reflect")),
+            (FULL_MODE, full),
+            (SHIFTED, full[:n]),
         ]
         case = f"m={m} coarse samples expanded to odd n={n}" if odd else f"m={m} samples expanded to n={n}"
         got = call_student(fn, (x.copy(), n), case, allowed=ALLOW_NOTHING)
@@ -248,7 +264,7 @@ def _as_pyramid_result(result, levels, case):
     return list(bands), residual
 
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_laplacian_pyramid(fn, cases: str = "all") -> None:
     """Check ``fn(image, levels) -> (bands, residual)`` against :func:`lecture_utils.pyramids.laplacian_pyramid`."""
     chosen = test_cases(LAPLACIAN_CASES, LAPLACIAN_HIDDEN, cases)
@@ -269,22 +285,22 @@ def check_laplacian_pyramid(fn, cases: str = "all") -> None:
                                "first, L_1 (the image's size) to L_{K-1}.")
         for k, expected in enumerate(pyramid.bands):
             mistakes = [
-                ("the sign is flipped: the band is what the coarser level cannot explain, "
-                 "L_k = x_k - F x_{k+1}, not F x_{k+1} - x_k.", wrong["sign"][k]),
-                ("after the first band you reduced the band L_k; the next level is the Gaussian "
-                 "level x_{k+1} = G x_k, reduced from x_k itself.", wrong["reduced the band"][k]),
-                ("you stored the Gaussian levels x_k; a band is the difference x_k - F x_{k+1}.",
-                 wrong["gaussian"][k]),
-                ("you used boundary='zero'; build the pyramid with reduce and expand as they come "
-                 "(their default boundary, 'reflect'), as the reference does.", wrong["zero"][k]),
+                ("the sign is flipped: a band is what the coarser level cannot explain, the level minus "
+                 "what the coarser level predicts of it.", wrong["sign"][k]),
+                ("after the first band you reduced the band; the next Gaussian level is reduced from the "
+                 "level x_k itself.", wrong["reduced the band"][k]),
+                ("you stored the Gaussian levels; a band keeps only what the coarser level, expanded back, "
+                 "cannot explain of its level.", wrong["gaussian"][k]),
+                ("you used boundary='zero'; use reduce and expand with their default boundary, as the "
+                 "exercise says.", wrong["zero"][k]),
             ]
             compare(f"bands[{k}] (L_{k + 1})", bands[k], expected, mistakes, case, rtol=1e-10, atol=1e-12)
         finer = gauss[-2] if levels > 1 else None
         compare("the residual", residual, pyramid.lowpass, [
-            ("the residual is one level too fine: after the last band reduce once more, x_K = G x_{K-1}.",
-             finer),
-            ("the residual is x_K at its own size, not expanded: F x_K is what it predicts of x_{K-1}.",
-             expand(pyramid.lowpass, finer.shape) if finer is not None else None),
+            ("the residual is one level too fine: the residual x_K is reduced once more than the last band's "
+             "level.", finer),
+            ("the residual is stored at its own size, not expanded: the expanded version is only its "
+             "prediction of the finer level.", expand(pyramid.lowpass, finer.shape) if finer is not None else None),
             ("the residual is one level too coarse: x_K is the K-th Gaussian level, reduced K - 1 times.",
              reduce(pyramid.lowpass) if min(pyramid.lowpass.shape[:2]) > 1 else None),
         ], case, rtol=1e-10, atol=1e-12)
@@ -318,9 +334,9 @@ def _collapse_variants(bands, residual):
     }
 
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_collapse(fn, cases: str = "all") -> None:
-    """Check ``fn(bands, residual) -> x_1`` with ``x_k = L_k + expand(x_{k+1}, L_k.shape)``."""
+    """Check ``fn(bands, residual) -> x_1``, the image collapsed from its Laplacian pyramid."""
     chosen = test_cases(COLLAPSE_CASES, COLLAPSE_HIDDEN, cases)
     for seed, (shape, levels), _ in chosen:
         image = np.random.default_rng(200 + seed).uniform(0, 1, shape)
@@ -328,15 +344,16 @@ def check_collapse(fn, cases: str = "all") -> None:
         bands, residual = list(pyramid.bands), pyramid.lowpass
         wrong = _collapse_variants(bands, residual)
         mistakes = [
-            ("the low-pass residual x_K is missing: start the loop from x = residual.", wrong["residual"]),
-            ("the sign is flipped: the lecture adds the band, x_k = L_k + F_k x_{k+1}.", wrong["sign"]),
-            ("off by one: the finest band L_1 is not added. Loop over every band, L_{K-1} down to L_1.",
-             wrong["finest"]),
-            ("you expanded without adding the bands: x_k = L_k + F_k x_{k+1} needs both.", wrong["no bands"]),
-            ("you up-sampled by repeating pixels (np.repeat / np.kron): F inserts zeros and blurs; use "
-             "expand(x, band.shape).", wrong["repeat"]),
-            ("you stopped one level early: that is x_2, the size of L_2. Finish with x_1 = L_1 + F_1 x_2.",
-             reduce(image) if len(bands) >= 2 else None),
+            ("the low-pass residual x_K is missing: it is the coarsest level, where the collapse starts.",
+             wrong["residual"]),
+            ("the sign is flipped: solve the band's definition for x_k once more.", wrong["sign"]),
+            ("the finest band L_1 is not added: visit every band, down to the finest.", wrong["finest"]),
+            ("you expanded without adding the bands back: each level needs both the expanded coarser level "
+             "and its band.", wrong["no bands"]),
+            ("you up-sampled by repeating pixels (np.repeat / np.kron): F inserts zeros and blurs, as "
+             "expand does.", wrong["repeat"]),
+            ("you stopped one level early: that is x_2, the size of L_2; the collapse ends at the image's "
+             "size, with the finest band.", reduce(image) if len(bands) >= 2 else None),
         ]
         case = f"an image of shape {shape} with {levels} levels ({len(bands)} bands + residual)"
         got = call_student(fn, ([b.copy() for b in bands], residual.copy()), case, allowed=ALLOW_EXPAND)
@@ -386,11 +403,11 @@ def _blend_variants(a, b, mask, levels):
         "lowpass b": combine(gauss, low=lb.lowpass),
         "sub-sampled": combine(weights_of([mask[::2 ** j, ::2 ** j] for j in range(levels)])),
         "laplacian mask": combine(weights_of(list(mask_lap.bands) + [mask_lap.lowpass])),
-        "no 1 - G": combine(gauss, wb=[np.ones_like(w) for w in gauss]),
+        "no complement": combine(gauss, wb=[np.ones_like(w) for w in gauss]),
     }
 
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_blend(fn, cases: str = "all") -> None:
     """Check ``fn(a, b, mask, levels)`` against :func:`lecture_utils.pyramids.blend` (Burt and Adelson 1983)."""
     chosen = test_cases(BLEND_CASES, BLEND_HIDDEN, cases)
@@ -399,21 +416,21 @@ def check_blend(fn, cases: str = "all") -> None:
         expected = blend(a, b, mask, levels)
         wrong = _blend_variants(a, b, mask, levels)
         mistakes = [
-            ("the weights are swapped: a shows where the mask is 1, so a's bands get the weight G(j) "
-             "and b's get 1 - G(j).", wrong["swapped"]),
+            ("the weights are swapped: a shows where the mask is 1.", wrong["swapped"]),
             ("you blended the images themselves, at one scale: that is the hard cut (or a feather). "
-             "Blend their Laplacian pyramids level by level, then collapse.", wrong["one scale"]),
-            ("the low-pass residual comes from a alone: blend the residuals too, with the mask's "
-             "coarsest level G(K).", wrong["lowpass a"]),
-            ("the low-pass residual comes from b alone: blend the residuals too, with the mask's "
-             "coarsest level G(K).", wrong["lowpass b"]),
-            ("the mask's levels are sub-sampled without a blur: take the mask's Gaussian pyramid "
-             "(blur, then keep every second sample), so coarse levels mix over wide seams.",
+             "Blend level by level, then collapse.", wrong["one scale"]),
+            ("the low-pass residual comes from a alone: blend the residuals too, with the mask as seen at "
+             "the residual's resolution.", wrong["lowpass a"]),
+            ("the low-pass residual comes from b alone: blend the residuals too, with the mask as seen at "
+             "the residual's resolution.", wrong["lowpass b"]),
+            ("the mask's levels are sub-sampled without a blur: at a coarse level each weight must sum up "
+             "the mask over the area that level's sample covers, so coarse levels mix over wide seams.",
              wrong["sub-sampled"]),
-            ("you weighted with the mask's Laplacian pyramid; the weights are its Gaussian pyramid "
-             "G(j), the mask blurred to each level's resolution.", wrong["laplacian mask"]),
-            ("b's bands need the weight 1 - G(j): the two weights must sum to 1, or blending an image "
-             "with itself would not return it.", wrong["no 1 - G"]),
+            ("you weighted with the mask's Laplacian pyramid, whose levels are differences (negative in "
+             "places, near 0 away from the seam); a weight is the mask as seen at its level's resolution, "
+             "between 0 and 1.", wrong["laplacian mask"]),
+            ("b's weights do not complement a's: at every pixel of every level the two weights must add up "
+             "to 1, or blending an image with itself would not return it.", wrong["no complement"]),
         ]
         colour = f"a colour image {shape} with a 2-D mask {mask.shape}" if len(shape) == 3 else f"images {shape}"
         case = f"{colour}, {levels} levels, a {kind} mask"
@@ -431,7 +448,12 @@ PREDICTIONS = {
         expected=348160,
         explanation="each band L_k has the size of the Gaussian level x_k and the residual is x_4: "
                     "512^2 + 256^2 + 128^2 + 64^2 = 262144 + 65536 + 16384 + 4096 = 348160, "
-                    "1.328 times the 262144 pixels (1 + 1/4 + 1/16 + ... stays below 4/3)."),
+                    "1.328 times the 262144 pixels (1 + 1/4 + 1/16 + ... stays below 4/3).",
+        mistakes=((4 * 512**2, "that counts all 4 levels at the image's full size: each level has a quarter of "
+                               "the samples of the one before"),
+                  (512**2, "that is the image alone: the pyramid holds every band and the residual"),
+                  (512**2 + 256**2 + 128**2, "the residual x_4 is missing: it is stored too"),
+                  (512 + 256 + 128 + 64, "you added the sides; a level of side s holds s x s numbers"))),
 }
 
 

@@ -8,8 +8,8 @@ Exercises:
   constant ``c_N`` the student derives (the squared masks of the ``N + 1`` bands sum to 1);
 * ``my_phase_difference(band, reference)``: the wrapped phase change between two complex bands;
 * ``magnify_band(bands, reference, alpha, low, high, fps)``: one phase-magnification step of a band
-  over time, ``B_t exp(i alpha dphi_t)`` with ``dphi_t`` the band-passed phase change (the package's
-  :func:`~lecture_utils.steerable.temporal_bandpass` allowed). Its result is complex: it is compared
+  over time, from the band-passed phase change of each coefficient (the package's
+  :func:`~lecture_utils.magnify.temporal_bandpass` allowed). Its result is complex: it is compared
   by :func:`_compare_complex`, not by ``compare`` (which refuses complex results).
 
 Every checker runs visible cases, then hidden ones of other shapes (``cases="all" | "visible" | "hidden"``).
@@ -21,15 +21,13 @@ from math import comb
 
 import numpy as np
 
+from .. import magnify as _magnify
 from .. import steerable as _lecture
-from .._validate import checked, choice, function
-from ..steerable import (angular_masks, frequency_grid, gaussian_derivative_kernels,
-                         phase_difference, steer, temporal_bandpass)
-from ._core import CheckFailure, call_student, compare, passed, result_numbers, test_cases
+from ..magnify import phase_difference, temporal_bandpass
+from ..steerable import angular_masks, frequency_grid, gaussian_derivative_kernels, steer
+from ._core import CheckFailure, call_student, checker, compare, passed, result_numbers, test_cases
 from .predictions import Prediction
 from .pyramids import may_use
-
-CASES_ARG = choice("all", "visible", "hidden")
 
 # (sigma, size, angle in radians): angles away from 0, 45 and 90 degrees so that
 # swapping cos and sin, or flipping a sign, changes the values.
@@ -53,7 +51,7 @@ MAGNIFY_HIDDEN = [((18, 3, 6), 18.0, 2.0, 5.0, 2.2, 2), ((32, 4, 4), 16.0, 1.0, 
                   ((10, 5, 3), 10.0, 1.0, 2.0, 3.3, 4)]
 
 ALLOW_NOTHING = may_use(_lecture)            # its argument specs only (see checks.pyramids.may_use)
-ALLOW_BANDPASS = may_use(_lecture, "temporal_bandpass")
+ALLOW_BANDPASS = may_use(_magnify, "temporal_bandpass")
 
 
 def _n_hidden(chosen) -> int:
@@ -62,29 +60,30 @@ def _n_hidden(chosen) -> int:
 
 # ---------------------------------------------------------------------------- exercise 1: steering
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_steer_first_order(fn, cases: str = "all") -> None:
-    """Check ``fn(g_x, g_y, psi) -> cos(psi) g_x + sin(psi) g_y`` (the steering angle psi in radians)."""
+    """Check ``fn(g_x, g_y, psi) -> g^psi``, the first derivative along the angle psi (radians) from the basis."""
     chosen = test_cases(STEER_CASES, STEER_HIDDEN, cases)
     for _, (sigma, size, psi), _ in chosen:
         _, g_x, g_y = gaussian_derivative_kernels(sigma, size)
         expected = steer(g_x, g_y, psi)
         c, s = np.cos(psi), np.sin(psi)
         mistakes = [
-            ("cos and sin are swapped: psi is measured from the x axis, so psi = 0 must give g_x.",
+            ("cos and sin are swapped: psi is measured from the x axis, so psi = 0 must give g_x itself.",
              s * g_x + c * g_y),
-            ("the sign of the sin term is flipped: the direction (cos psi, sin psi) turns from x "
-             "towards y, and the derivative along u is u . grad g.", c * g_x - s * g_y),
-            ("that is the derivative at psi + 90 degrees (the perpendicular direction): "
-             "differentiate along u = (cos psi, sin psi) itself.", -s * g_x + c * g_y),
+            ("the sign of the g_y term is flipped: the direction turns from the x axis towards the y axis "
+             "as psi grows.", c * g_x - s * g_y),
+            ("that is the derivative at psi + 90 degrees, the perpendicular direction: differentiate along "
+             "u itself.", -s * g_x + c * g_y),
             ("psi is already in radians: do not convert it with np.radians / np.deg2rad.",
              np.cos(np.radians(psi)) * g_x + np.sin(np.radians(psi)) * g_y),
             ("np.cos and np.sin take radians: do not convert psi to degrees.",
              np.cos(np.degrees(psi)) * g_x + np.sin(np.degrees(psi)) * g_y),
-            ("the g_y term is missing: steering combines both basis filters.", c * g_x),
-            ("both terms use cos(psi): the g_y term is weighted by sin(psi).", c * (g_x + g_y)),
-            ("the weights are squared: the directional derivative is linear in u = (cos psi, sin psi), "
-             "so the weights are cos(psi) and sin(psi) themselves.", c**2 * g_x + s**2 * g_y),
+            ("the g_y term is missing: u has a y component too, so both basis filters contribute.", c * g_x),
+            ("both terms have the same weight: the chain rule weights each basis filter with its own "
+             "component of u.", c * (g_x + g_y)),
+            ("the weights are squared: the chain rule gives a derivative that is linear in u's components.",
+             c**2 * g_x + s**2 * g_y),
         ]
         case = f"sigma={sigma}, {size}x{size} kernels, psi={psi:.3f} rad"
         got = call_student(fn, (g_x.copy(), g_y.copy(), psi), case, allowed=ALLOW_NOTHING)
@@ -94,7 +93,7 @@ def check_steer_first_order(fn, cases: str = "all") -> None:
 
 # ---------------------------------------------------------------------------- exercise 2: the angular mask
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_angular_mask(fn, cases: str = "all") -> None:
     """Check ``fn(theta, b, order) -> c_N cos^N(theta - pi b / (N + 1))``, the real pyramid's mask."""
     chosen = test_cases(MASK_CASES, MASK_HIDDEN, cases)
@@ -105,14 +104,14 @@ def check_angular_mask(fn, cases: str = "all") -> None:
         c2 = 4**order / (k * comb(2 * order, order))
         raw = np.cos(theta - np.pi * b / k) ** order
         mistakes = [
-            ("the normalising constant c_N is missing: the squared masks of the N + 1 bands must sum "
-             "to 1, and sum_b cos^(2N)(theta - theta_b) is not 1.", raw),
-            ("you multiplied by c_N^2; the mask is c_N cos^N, with c_N the square root.", c2 * raw),
-            ("c_N = 1 / sqrt(N + 1) would hold if cos^(2N) averaged to 1; it averages to "
-             "binom(2N, N) / 4^N over a half turn, so sum_b cos^(2N)(theta - theta_b) = "
-             "(N + 1) binom(2N, N) / 4^N.", raw / np.sqrt(k)),
-            ("the N + 1 bands share the sum of squares: divide c_N^2 by N + 1 as well "
-             "(c_N^2 = 4^N / ((N + 1) binom(2N, N))).", np.sqrt(c2 * k) * raw),
+            ("the normalising constant c_N is missing: the squared masks of the N + 1 bands must add up "
+             "to 1 for every theta, and the bare cosine powers do not.", raw),
+            ("you used c_N squared: the condition on the squared masks fixes c_N^2, and the mask takes c_N.",
+             c2 * raw),
+            ("c_N = 1 / sqrt(N + 1) would hold if cos^(2N) averaged to 1; work out its constant term "
+             "with the binomial theorem.", raw / np.sqrt(k)),
+            ("your constant is sqrt(N + 1) times too large: every one of the N + 1 bands adds its square to "
+             "the sum that must be 1.", np.sqrt(c2 * k) * raw),
             ("the band angles are theta_b = pi b / (N + 1): they spread over half a turn, not 2 pi.",
              np.sqrt(c2) * np.cos(theta - 2 * np.pi * b / k) ** order),
             ("there are K = N + 1 orientations: theta_b = pi b / (N + 1), not pi b / N.",
@@ -141,31 +140,32 @@ def _phase_case(shape, seed):
     return amp * np.exp(1j * (ref_phase + change)), amp_ref * np.exp(1j * ref_phase)
 
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_phase_difference(fn, cases: str = "all") -> None:
-    """Check ``fn(band, reference) -> angle(band * conj(reference))``, wrapped to (-pi, pi]."""
+    """Check ``fn(band, reference) ->`` the phase change of band relative to reference, in (-pi, pi]."""
     chosen = test_cases(PHASE_CASES, PHASE_HIDDEN, cases)
     for seed, shape, _ in chosen:
         band, ref = _phase_case(shape, seed)
         expected = phase_difference(band, ref)
         naive = np.angle(band) - np.angle(ref)
         mistakes = [
-            ("np.mod wraps into [0, 2 pi): a small negative change becomes almost 2 pi. "
-             "Use np.angle(band * np.conj(reference)), which lands in (-pi, pi].",
+            ("your changes lie in [0, 2 pi): a small negative change became almost 2 pi. The change must land "
+             "in (-pi, pi]: find one complex product whose own phase is the change.",
              np.mod(naive, 2 * np.pi)),
-            ("the difference of two np.angle values is not wrapped: across the branch cut at pi it is "
-             "off by 2 pi. Take the angle of band * conj(reference) instead.", naive),
-            ("the sign is flipped: the change is the phase of band relative to reference, "
-             "angle(band * conj(reference)).", -expected),
-            ("the conjugate is missing: band * reference adds the phases instead of subtracting them.",
-             np.angle(band * ref)),
+            ("the difference of two np.angle values jumps by 2 pi where the phases straddle the branch cut "
+             "at pi: take the phase of a single complex product instead.", naive),
+            ("the sign is flipped: the change is band's phase relative to reference's (band's minus "
+             "reference's).", -expected),
+            ("your product adds the two phases: the change subtracts reference's phase, so which complex "
+             "number has reference's amplitude and the opposite phase?", np.angle(band * ref)),
             ("you returned a change of amplitude, not of phase.", np.abs(band) - np.abs(ref)),
+            ("your change is in degrees; the exercise asks for radians.", np.degrees(expected)),
         ]
         case = f"bands of shape {shape}"
         got = call_student(fn, (band.copy(), ref.copy()), case, allowed=ALLOW_NOTHING)
         if np.iscomplexobj(np.asarray(got)):
             raise CheckFailure(f"the phase change must be real (radians), got a complex array for {case}: "
-                               "take np.angle of the product.")
+                               "return the phase of your complex product, not the product.")
         compare("phase change", got, expected, mistakes, case, rtol=1e-9, atol=1e-12)
     passed("phase_difference", len(chosen), _n_hidden(chosen))
 
@@ -231,34 +231,34 @@ def _compare_complex(what, got, expected, mistakes, case, rtol=1e-9, atol=1e-12)
         detail = ("the amplitudes are right, the phases are not" if amplitude
                   else "even the amplitudes |B_t| differ: the magnification only rotates each coefficient")
         raise CheckFailure(f"{what} has the right shape but wrong values for {case} (largest difference "
-                           f"{worst:.3g}; {detail}). Work through one coefficient by hand.")
+                           f"{worst:.3g}; {detail}): follow one coefficient through the phase change, the "
+                           "band-pass and the magnification.")
 
 
-@checked(fn=function(), cases=CASES_ARG)
+@checker
 def check_magnify_band(fn, cases: str = "all") -> None:
-    """Check ``fn(bands, reference, alpha, low, high, fps) -> B_t exp(i alpha bandpass(angle(B_t conj(B_ref))))``."""
+    """Check ``fn(bands, reference, alpha, low, high, fps) ->`` the band with its band-passed motion magnified."""
     chosen = test_cases(MAGNIFY_CASES, MAGNIFY_HIDDEN, cases)
     for seed, (shape, fps, low, high, alpha, r), _ in chosen:
         bands, ref = _magnify_case(shape, fps, r, 500 + seed)
         wrong = _magnify_variants(bands, ref, alpha, low, high, fps)
         expected = wrong.pop("right")
         hints = {
-            "1 + alpha": "the band already moves once with the scene: add alpha times the filtered phase "
-                         "change, B_t exp(i alpha dphi_t), not (1 + alpha) times it.",
-            "no band-pass": "the phase change is not band-passed in time: filter it to [low, high] Hz "
-                            "(temporal_bandpass along axis 0) before multiplying by alpha.",
-            "sign": "the sign is flipped: adding alpha dphi_t to the phase pushes the motion further; "
-                    "exp(-i alpha dphi_t) moves it back.",
-            "unwrapped": "the phase change is not wrapped: np.angle(B_t) (alone, or minus np.angle(B_ref)) "
-                         "jumps by 2 pi across the branch cut, and the band-pass turns the jumps into false "
-                         "motion. Use the wrapped change np.angle(B_t * np.conj(reference)).",
-            "factor only": "you returned the rotation exp(i alpha dphi_t) alone: multiply the band B_t by it.",
+            "1 + alpha": "B_t already carries the motion once, so adding (1 + alpha) times the phase change "
+                         "magnifies it 2 + alpha times: add only the extra motion.",
+            "no band-pass": "the phase change is not band-passed in time: keep only the motion's frequencies, "
+                            "[low, high] Hz, before magnifying it.",
+            "sign": "the sign is flipped: your rotation turns the motion back instead of magnifying it.",
+            "unwrapped": "the phase change is not wrapped: np.angle values jump by 2 pi across the branch cut, "
+                         "and the band-pass turns the jumps into false motion. Use the wrapped change of "
+                         "Exercise 3.",
+            "factor only": "you returned the rotation alone: apply it to the band B_t.",
             "from reference": "you rebuilt the band from the reference frame; keep each frame's own band B_t "
-                              "(its amplitude and its phase) and rotate it by alpha dphi_t.",
-            "wrong axis": "the band-pass runs along a space axis: time is axis 0 of bands (T, rows, cols); "
-                          "use temporal_bandpass(dphi, low, high, fps, axis=0).",
-            "unit amplitude": "you kept the phase but not the amplitude |B_t|: multiply the band itself by "
-                              "exp(i alpha dphi_t), which only rotates each coefficient.",
+                              "(its amplitude and its phase) and rotate it.",
+            "wrong axis": "the band-pass runs along a space axis: time is the first axis of bands "
+                          "(T, rows, cols), and the band-pass must run along it.",
+            "unit amplitude": "you kept the phase but not the amplitude |B_t|: magnifying the motion only "
+                              "rotates each coefficient.",
         }
         mistakes = [(hints[name], value) for name, value in wrong.items()]
         case = f"bands of shape {shape} (T, rows, cols) at {fps:g} fps, pass band {low:g}-{high:g} Hz, alpha={alpha}"
@@ -276,7 +276,10 @@ PREDICTIONS = {
         expected=5,
         explanation="the N-th directional derivative is a polynomial of degree N in cos(gamma - psi) with only "
                     "powers of N's parity: its angular harmonics are n = -N, -N+2, ..., N, which is N + 1 "
-                    "terms, so N + 1 = 5 basis filters for N = 4 (2 for g_x, g_y; 3 for N = 2)."),
+                    "terms, so N + 1 = 5 basis filters for N = 4 (2 for g_x, g_y; 3 for N = 2).",
+        mistakes=((4, "that is the order N; count the angular harmonics of an N-th derivative"),
+                  (9, "the harmonics -4 .. 4 are 9, but only those of the derivative's parity appear"),
+                  (2, "two filters steer the first derivative; the 4th has more angular harmonics"))),
     "03-phase-shift": Prediction(
         question="A grating cos(omega x) with 10 cycles across 64 pixels is shifted by 1 pixel to the right. "
                  "By how many radians does the phase of its complex band change (shifted relative to "
@@ -285,7 +288,11 @@ PREDICTIONS = {
         tolerance=0.03,
         explanation="inside the band the grating is c e^{i omega x}; cos(omega (x - d)) gives "
                     "c e^{i omega x} e^{-i omega d}: the phase moves by -omega d = -2 pi 10/64 x 1 = -0.982 rad "
-                    "at every pixel, and the amplitude does not change."),
+                    "at every pixel, and the amplitude does not change.",
+        mistakes=((-10 / 64, "that is the shift in cycles of the grating; a phase is measured in radians, "
+                             "2 pi per cycle"),
+                  (10 / 64, "that is the shift in cycles, with the sign flipped; a phase is measured in "
+                            "radians, 2 pi per cycle"))),
 }
 
 

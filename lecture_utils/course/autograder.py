@@ -1,25 +1,21 @@
-"""Otter-Grader assignments made from the same notebooks: grade a whole class with the course's checkers.
+"""Autograders made from the same notebooks: grade a whole class with the course's checkers.
 
 For every notebook, ``python -m lecture_utils autograder --out DIR`` (``make autograder``) writes
 
-    DIR/NN_topic/NN_topic.ipynb     the student edition, to hand out
-    DIR/NN_topic/autograder.zip     Otter's configuration: one test file per exercise
+    DIR/NN_topic/NN_topic.ipynb     the student edition, to hand out (with notation.md, which it links to)
+    DIR/NN_topic/grading.json       questions, parts, points, time limits, the package's hashes
+    DIR/NN_topic/autograder.zip     the same for Otter-Grader: one test file per exercise
 
-Each exercise becomes one Otter question, named after the function the student writes,
-worth the points in its solution cell's metadata (``"lecture_utils": {"points": 2}``,
-default 2): half for the checker's visible cases, half for its hidden extra cases (whose
-results Otter hides from students until grades are published). A failed case shows the
-checker's own hint (``CheckFailure: ...``). Predict-then-run questions are not graded.
+Each exercise becomes one question, named after the function the student writes, worth the
+points in its solution cell's metadata (``"lecture_utils": {"points": 2}``, default 2): half
+for the checker's visible cases, half for its hidden extra cases, each half split between the
+outputs the answer returns (dx, dw, db: see :mod:`.grading`). A failed part shows the
+checker's own hint. Predict-then-run questions are not graded.
 
-Grade one submission locally, without Docker::
-
-    otter run -a DIR/NN_topic/autograder.zip -o results/ submission.ipynb
-
-(``results/results.json`` holds the score per question), a folder of them with
-``otter grade`` (Docker), or upload ``autograder.zip`` to Gradescope as a programming
-assignment. The zip carries this package's source, installed by its ``requirements.txt``
-(Gradescope unpacks the zip to ``/autograder/source``), so the grading image checks with
-exactly the checkers the students ran.
+Grading, tamper-proof and time-limited, happens in :mod:`.grading` (one submission) and
+:mod:`.classroom` (a folder: ``python -m lecture_utils grade``). The zip's tests call the same
+grader (:mod:`.otter_bridge`), so ``otter run``, ``otter grade`` and Gradescope give the same
+scores; the zip carries this package's source, installed by its ``requirements.txt``.
 """
 
 from __future__ import annotations
@@ -34,35 +30,26 @@ from pathlib import Path
 
 import nbformat
 
-from .editions import find_exercises, make_student_notebook, notebook_paths
+from .editions import NOTATION_PAGE, find_exercises, make_student_notebook, notebook_paths
+from .grading import GradingError, reference_config
 
 PACKAGE = Path(__file__).resolve().parents[1]
 DEFAULT_POINTS = 2
-TEST_TEMPLATE = '''"""{notebook}: exercise {function}(), graded by the course's own checker {checker}."""
+TEST_HEADER = '''"""{notebook}: exercise {function}(), graded by {checker} in isolation (lecture_utils.course.grading)."""
 
 from otter.test_files import test_case
 
 OK_FORMAT = False
 name = "{function}"
-points = {points}
-
-
-def _check(fn, cases):
-    if fn is None:
-        raise AssertionError("{function} is not defined: run the cell that defines it (and every cell above)")
-    from lecture_utils.checks import {checker}
-    {checker}(fn, cases=cases)
-
-
-@test_case(points={visible}, hidden=False)
-def visible_cases({function}):
-    _check({function}, "visible")
-
-
-@test_case(points={hidden}, hidden=True)
-def hidden_cases({function}):
-    _check({function}, "hidden")
 '''
+TEST_CASE = '''
+
+@test_case(points={points}, hidden={hidden}, name={title!r})
+def {test}():
+    from lecture_utils.course.otter_bridge import check_part
+    check_part({function!r}, {group!r}, {part!r})
+'''
+OTTER_CONFIG = {"lang": "python", "plugins": ["lecture_utils.course.otter_bridge.GradeInIsolation"]}
 
 
 class AutograderError(ValueError):
@@ -106,10 +93,15 @@ def questions(nb, name: str) -> list[dict]:
 
 
 def otter_test_source(notebook: str, question: dict) -> str:
-    """Source of the Otter test file (exception-based format) of one question."""
-    visible = question["points"] // 2
-    return TEST_TEMPLATE.format(notebook=notebook, visible=visible, hidden=question["points"] - visible,
-                                **question)
+    """Source of the Otter test file (exception-based format) of one question: one test case per
+    group of cases (visible, hidden) and output (its parts, see :func:`.grading.question_parts`)."""
+    from .grading import question_parts
+    source = TEST_HEADER.format(notebook=notebook, **question)
+    for k, (group, part, points) in enumerate(question_parts(question)):
+        title = f"{question['function']}{' ' + part if part else ''}, {group} cases"
+        source += TEST_CASE.format(points=points, hidden=group == "hidden", title=title, test=f"case_{k}",
+                                   function=question["function"], group=group, part=part)
+    return source
 
 
 def _copy_package(target: Path) -> None:
@@ -121,8 +113,13 @@ def _copy_package(target: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__", "assets", "*.pyc"))
 
 
-def build_autograder(notebook_path: Path, out_dir: Path) -> tuple[Path, Path]:
-    """Student edition and ``autograder.zip`` of one notebook, in ``out_dir/<stem>/``."""
+def build_autograder(notebook_path: Path, out_dir: Path) -> tuple[Path, Path, Path]:
+    """Student edition, ``autograder.zip`` and ``grading.json`` of one notebook, in ``out_dir/<stem>/``.
+
+    The instructor notebook is graded once on the way (:func:`.grading.reference_config`): that finds
+    each exercise's parts, times the reference run for the default time limits, and refuses a
+    notebook that does not score full marks.
+    """
     nb = nbformat.read(notebook_path, as_version=4)
     name = notebook_path.name
     graded = questions(nb, name)
@@ -132,21 +129,27 @@ def build_autograder(notebook_path: Path, out_dir: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     student_path = folder / name
     nbformat.write(make_student_notebook(nb, name), student_path)
+    if (notebook_path.parent / NOTATION_PAGE).is_file():       # the title cell links to it: hand it out too
+        shutil.copyfile(notebook_path.parent / NOTATION_PAGE, folder / NOTATION_PAGE)
+    config = reference_config(notebook_path, graded, name)
+    (folder / "grading.json").write_text(json.dumps(config, indent=1))
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         (work / "tests").mkdir()
-        for question in graded:
+        for question in config["questions"]:
             (work / "tests" / f"{question['function']}.py").write_text(otter_test_source(name, question))
-        (work / "otter_config.json").write_text(json.dumps({"lang": "python"}, indent=2))
+        (work / "otter_config.json").write_text(json.dumps(OTTER_CONFIG, indent=2))
+        shutil.copy(folder / "grading.json", work / "grading.json")
         (work / "requirements.txt").write_text("/autograder/source/files/lecture_utils_src\n")
         _copy_package(work / "lecture_utils_src")
         zip_path = folder / "autograder.zip"
         command = [sys.executable, "-m", "otter", "generate", "-t", "tests", "-o", str(zip_path.resolve()),
-                   "--no-environment", "-r", "requirements.txt", "-c", "otter_config.json", "lecture_utils_src"]
+                   "--no-environment", "-r", "requirements.txt", "-c", "otter_config.json", "lecture_utils_src",
+                   "grading.json"]
         result = subprocess.run(command, cwd=work, capture_output=True, text=True)
         if result.returncode != 0 or not zip_path.is_file():
             raise AutograderError(f"otter generate failed for {name}: {result.stderr.strip()[-800:]}")
-    return student_path, zip_path
+    return student_path, zip_path, folder / "grading.json"
 
 
 def build_autograders(paths, out_dir) -> list[Path]:
@@ -161,6 +164,9 @@ def build_autograders(paths, out_dir) -> list[Path]:
         questions(nbformat.read(p, as_version=4), p.name)
     written = []
     for p in paths:
-        written.extend(build_autograder(p, Path(out_dir)))
+        try:
+            written.extend(build_autograder(p, Path(out_dir)))
+        except GradingError as exc:
+            raise AutograderError(str(exc)) from None
     return written
 

@@ -12,13 +12,15 @@ The student edition keeps every cell, but
 
 * each solution cell keeps its imports, the function's signature and docstring,
   and gets the body ``raise NotImplementedError("<the exercise's instructions>")``,
-  in plain words (the LaTeX of the markdown turned into text);
+  in plain words (the LaTeX of the markdown turned into text): the exercise's own
+  markdown, from its heading on;
 * each predict cell assigns ``None`` (the question stays unanswered);
 * each ``reveals`` cell moves to just after the check cell(s) of the exercise it
   belongs to, the first one after it, so nothing on screen before an exercise
   gives its answer away;
-* the outputs of the stubbed cells, of their check cells, and of any later cell
-  that uses the student's function are cleared;
+* every output of the instructor's run is cleared (as in nbgrader's and Otter's
+  released notebooks): printed results, figures, widget state and execution counts,
+  so that nothing on screen answers a question before the student runs it;
 * check cells get the tag ``raises-exception``, which JupyterLab, Notebook 7 and
   nbclient honour: *Run All* shows the checker's "not implemented yet" message
   at every unsolved exercise and carries on, since later cells never use the
@@ -28,20 +30,32 @@ The student edition keeps every cell, but
 Badly formed exercises (a solution cell that is not exactly one function, a
 solution without a check cell, a check cell without a solution) raise
 :class:`EditionError`, whose message names the notebook and the cell index.
+
+:func:`write_student_editions` writes the editions into a folder (``make student``,
+``make lab``), with the course's notation page (``notation.md``) beside them, and never
+overwrites a notebook the student has edited: each edition carries a fingerprint of its
+cells, and a file whose cells no longer match it is kept and reported.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import io
+import json
+import os
 import re
+import shutil
 import textwrap
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
+
+from .._validate import Spec, checked, integer
 
 SOLUTION_TAG = "solution"
 CHECK_TAG = "check"
@@ -58,7 +72,9 @@ that line with your code and run the cell. The cell below it calls a *checker* f
 prints one `PASS` line or stops with a message naming the likely mistake (a missing transpose, a wrong
 axis, a forgotten $1/N$, ...). Until you write your code it stops with *this exercise is not implemented
 yet*. Check cells are tagged `raises-exception`, so *Run All* shows that message and carries on: no
-later cell uses your answers, the rest of the notebook runs as in the lecture."""
+later cell uses your answers, the rest of the notebook runs as in the lecture. Nothing has been run yet:
+the figures and printed results appear as you run the cells, so a *Predict* question can be answered
+before its experiment shows the result."""
 
 # Cell metadata (under lecture_utils) for the instructor and the tests only: the answer's
 # expression, and a wrong answer (the solution with one mistake) with its hint. The student
@@ -86,8 +102,8 @@ class Exercise:
     function_name : str
         The function the solution cell defines (for a prediction: the name it assigns).
     instructions : str
-        Plain text of the markdown cell(s) between the previous exercise and
-        the solution cell, shortened; empty when there are none.
+        Plain text of the exercise's own markdown (:func:`exercise_markdown`: from its
+        heading to the solution cell), shortened; empty when there is none.
     kind : str
         ``"function"`` for an exercise, ``"prediction"`` for a predict-then-run question.
     reveal_indices : tuple of int
@@ -115,12 +131,93 @@ def _is_code_without_tags(cell) -> bool:
         {SOLUTION_TAG, CHECK_TAG, PREDICT_TAG, REVEALS_TAG} & set(_tags(cell)))
 
 
-def _validate_notebook_arg(nb, name):
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string (the notebook's file name), got {name!r}")
-    if not isinstance(nb, nbformat.NotebookNode) or "cells" not in nb:
-        raise TypeError(f"nb must be a notebook read with nbformat (a NotebookNode with cells), "
-                        f"got {type(nb).__name__}")
+class _Text(Spec):
+    """A string (``nonempty``: with something in it besides spaces)."""
+
+    def __init__(self, what: str, nonempty: bool = True):
+        self.nonempty = nonempty
+        self.description = f"a{' non-empty' if nonempty else ''} string ({what})"
+
+    def __call__(self, value, name, sizes):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be {self.description}, got {type(value).__name__} {value!r:.60}")
+        if self.nonempty and not value.strip():
+            raise ValueError(f"{name} must be {self.description}, got {value!r}")
+        return value
+
+
+class _Notebook(Spec):
+    """A version-4 notebook as nbformat reads it: a NotebookNode whose ``cells`` is a list."""
+
+    description = "a notebook read with nbformat (nbformat.read(path, as_version=4))"
+
+    def __call__(self, value, name, sizes):
+        if not isinstance(value, nbformat.NotebookNode) or not isinstance(value.get("cells"), list):
+            raise TypeError(f"{name} must be {self.description}, a NotebookNode with a list of cells, "
+                            f"got {type(value).__name__}")
+        return value
+
+
+class _Folder(Spec):
+    """A folder path (str or os.PathLike), returned as a Path; it need not exist yet."""
+
+    description = "a folder path (a str or pathlib.Path)"
+
+    def __call__(self, value, name, sizes):
+        if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{name} must be {self.description}, got {type(value).__name__} {value!r:.60}")
+        if not str(value).strip():
+            raise ValueError(f"{name} must be {self.description}, got an empty path")
+        path = Path(value)
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"{name} must be a folder, but {str(path)!r} is a file")
+        return path
+
+
+class _NotebookPaths(Spec):
+    """A non-empty list (or other iterable) of paths to existing ``.ipynb`` files, returned as Paths."""
+
+    description = "a list of paths to existing .ipynb files"
+
+    def __call__(self, value, name, sizes):
+        if isinstance(value, (str, bytes, os.PathLike)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"{name} must be {self.description} (a list, even for one notebook), "
+                            f"got {type(value).__name__} {value!r:.60}")
+        paths = []
+        for p in value:
+            if isinstance(p, bool) or not isinstance(p, (str, os.PathLike)):
+                raise TypeError(f"{name} must be {self.description}, got an entry {type(p).__name__} {p!r:.60}")
+            paths.append(Path(p))
+        if not paths:
+            raise ValueError(f"{name} must name at least one notebook, got none")
+        for p in paths:
+            if p.suffix != ".ipynb" or not p.is_file():
+                raise ValueError(f"{name} must be existing .ipynb files, got {str(p)!r}")
+        return paths
+
+
+class _Texts(Spec):
+    """A list (or tuple) of strings, such as markdown cells' sources."""
+
+    description = "a list of strings (markdown cells' sources)"
+
+    def __call__(self, value, name, sizes):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be {self.description}, got {type(value).__name__} {value!r:.60}")
+        bad = [type(v).__name__ for v in value if not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"{name} must be {self.description}, got an entry of type {bad[0]}")
+        return list(value)
+
+
+def string_argument(what: str, nonempty: bool = True) -> Spec:
+    """A string argument (for ``@checked``); ``what`` says what it holds, quoted in the message."""
+    return _Text(what, nonempty)
+
+
+NOTEBOOK, NAME = _Notebook(), _Text("the notebook's file name")
+WHERE = _Text("the notebook and cell, quoted in error messages")
+SOURCE = _Text("a cell's source", nonempty=False)
 
 
 LATEX_WORDS = [
@@ -135,10 +232,13 @@ LATEX_WORDS = [
     (r"\\approx", "~"), (r"\\in\b", " in "), (r"\\to\b", "->"), (r"\\rightarrow", "->"), (r"\\leftarrow", "<-"),
     (r"\\sum", "sum"), (r"\\max", "max"), (r"\\log", "log"), (r"\\exp", "exp"), (r"\\sqrt", "sqrt"),
     (r"\\(?:left|right|big|Big|bigl|bigr|displaystyle)\b", ""), (r"\\[,;:! ]", " "), (r"\\quad|\\qquad", " "),
+    (r"\\var(epsilon|phi|theta|rho|sigma)(?![A-Za-z])", r"\1"),
+    (r"\\([A-Za-z]+)(?=\\[A-Za-z])", r"\1 "),   # two commands in a row stay two words: \nabla\theta
     (r"\\([A-Za-z]+)", r"\1"),          # Greek letters and the rest: \alpha -> alpha
 ]
 
 
+@checked(text=_Text("markdown with LaTeX", nonempty=False))
 def latex_to_text(text: str) -> str:
     """The LaTeX of a markdown cell as plain words: ``$\\partial J/\\partial W$`` -> ``dJ/dW``."""
     for pattern, replacement in LATEX_WORDS:
@@ -147,6 +247,8 @@ def latex_to_text(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text)
 
 
+@checked(markdown=_Text("the exercise's markdown", nonempty=False),
+         limit=integer(20, 10**6))
 def plain_instructions(markdown: str, limit: int = MAX_INSTRUCTION_CHARS) -> str:
     """Markdown instructions as one short line of plain text for an error message.
 
@@ -162,9 +264,8 @@ def plain_instructions(markdown: str, limit: int = MAX_INSTRUCTION_CHARS) -> str
     limit : int
         Maximum number of characters returned.
     """
-    if not isinstance(markdown, str):
-        raise TypeError(f"markdown must be a string, got {type(markdown).__name__}")
-    text = re.sub(r"^\s*#+\s*(.*)$", r"\1.", markdown, flags=re.MULTILINE)  # "## Ex 1: x" -> "Ex 1: x."
+    text = re.sub(r"^\s*#+\s*(.*?)\s*$", lambda m: m.group(1) + ("" if m.group(1)[-1:] in ".?!:" else "."),
+                  markdown, flags=re.MULTILINE)                     # "## Ex 1: x" -> "Ex 1: x."
     text = latex_to_text(text)
     text = re.sub(r"[`*]", "", text)  # code and emphasis marks; underscores belong to names
     text = re.sub(r"\s+", " ", text).strip().replace("..", ".")
@@ -193,6 +294,7 @@ def _header_end_line(source: str, fn: ast.FunctionDef) -> int:
     raise AssertionError("a parsed function always has a signature colon")  # pragma: no cover
 
 
+@checked(source=SOURCE, where=WHERE)
 def parse_solution(source: str, where: str) -> ast.FunctionDef:
     """The one function a solution cell defines, or :class:`EditionError` naming ``where``.
 
@@ -219,6 +321,7 @@ def parse_solution(source: str, where: str) -> ast.FunctionDef:
     return fn
 
 
+@checked(source=SOURCE, where=WHERE)
 def parse_prediction(source: str, where: str) -> list[str]:
     """The names a predict cell assigns (``db_shape = (1, 3)``), or :class:`EditionError` naming ``where``.
 
@@ -240,6 +343,7 @@ def parse_prediction(source: str, where: str) -> list[str]:
     return names
 
 
+@checked(source=SOURCE, where=WHERE)
 def unanswered_prediction(source: str, where: str = "predict cell") -> str:
     """The student's version of a predict cell: every prediction set to None, comments kept."""
     names = parse_prediction(source, where)
@@ -253,6 +357,7 @@ def _has_docstring(fn: ast.FunctionDef) -> bool:
             and isinstance(first.value.value, str))
 
 
+@checked(source=SOURCE, instructions=_Text("the instructions", nonempty=False), where=WHERE)
 def stub_source(source: str, instructions: str = "", where: str = "solution cell") -> str:
     """The student's version of a solution cell: same signature, no answer.
 
@@ -330,6 +435,34 @@ def _uses(source: str, name: str) -> bool:
     return name in parsed[0] or any(word.search(line) for line in magic_lines)
 
 
+HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.MULTILINE)
+
+
+@checked(markdown_cells=_Texts(), function_name=_Text("the exercise's function", nonempty=False))
+def exercise_markdown(markdown_cells, function_name: str = "") -> str:
+    """The exercise's own statement among the markdown cells that come before its solution cell.
+
+    That is the text from the last heading on (``### Exercise 3: ...`` and what follows it),
+    not the end of the previous section's discussion; without a heading, the last cell alone.
+    With ``function_name``, the paragraphs that name the function (``Write `f(x)`...``) come
+    right after the heading, so that a shortened message still says what to write.
+    """
+    text = markdown_cells[-1] if markdown_cells else ""
+    for k in range(len(markdown_cells) - 1, -1, -1):
+        headings = list(HEADING_LINE.finditer(markdown_cells[k]))
+        if headings:
+            text = "\n\n".join([markdown_cells[k][headings[-1].start():], *markdown_cells[k + 1:]])
+            break
+    if not function_name:
+        return text
+    paragraphs = [para for para in re.split(r"\n\s*\n", text) if para.strip()]
+    head = paragraphs[:1] if paragraphs and HEADING_LINE.match(paragraphs[0]) else []
+    rest = paragraphs[len(head):]
+    naming = [para for para in rest if f"`{function_name}(" in para]
+    return "\n\n".join(head + naming + [para for para in rest if para not in naming])
+
+
+@checked(nb=NOTEBOOK, name=NAME)
 def find_exercises(nb, name: str) -> list[Exercise]:
     """The exercises and predict-then-run questions of a notebook, checking that each is well formed.
 
@@ -353,10 +486,9 @@ def find_exercises(nb, name: str) -> list[Exercise]:
         cell without one before it, a check cell that does not use it, or a ``reveals``
         cell with no exercise after it; the message names the cell.
     """
-    _validate_notebook_arg(nb, name)
     records = []         # one dict per exercise, in notebook order
     pending = None       # the exercise whose solution awaits its first check cell
-    checked = None       # the exercise just checked (a second check cell may follow)
+    just_checked = None  # the exercise just checked (a second check cell may follow)
     markdown_since = []  # markdown cells since the last code cell: the instructions
     reveals = []         # reveals cells waiting for their exercise
     for i, cell in enumerate(nb.cells):
@@ -379,11 +511,11 @@ def find_exercises(nb, name: str) -> list[Exercise]:
             else:
                 label, kind = parse_prediction(cell.source, where)[0], "prediction"
             pending = {"solution": i, "name": label, "checks": [], "kind": kind, "reveals": tuple(reveals),
-                       "instructions": plain_instructions("\n\n".join(markdown_since))}
+                       "instructions": plain_instructions(exercise_markdown(markdown_since, label))}
             records.append(pending)
-            reveals, checked = [], None
+            reveals, just_checked = [], None
         elif CHECK_TAG in roles:
-            owner = pending or checked
+            owner = pending or just_checked
             if owner is None:
                 raise EditionError(f"{where}: checker without an exercise: no cell tagged 'solution' "
                                    "or 'predict' comes before this check cell (since the previous exercise).")
@@ -391,7 +523,7 @@ def find_exercises(nb, name: str) -> list[Exercise]:
                 raise EditionError(f"{where}: the check cell does not use {owner['name']}, defined by "
                                    f"cell {owner['solution']} above it.")
             owner["checks"].append(i)
-            pending, checked = None, owner
+            pending, just_checked = None, owner
         elif REVEALS_TAG in tags:
             reveals.append(i)
             continue
@@ -399,7 +531,7 @@ def find_exercises(nb, name: str) -> list[Exercise]:
             markdown_since.append(cell.source)
             continue
         elif _is_code_without_tags(cell):
-            checked = None  # an ordinary code cell ends the exercise
+            just_checked = None  # an ordinary code cell ends the exercise
         if cell.cell_type == "code" and cell.source.strip():
             markdown_since = []
     if pending is not None:
@@ -432,32 +564,23 @@ def _check_reveals_are_movable(nb, name, exercises):
                                        f"exercise {ex.function_name}; compute it in this cell or untag {r}.")
 
 
-def dependent_cells(nb, exercise: Exercise) -> list[int]:
-    """Indices of untagged code cells after an exercise that use the student's function.
-
-    The dependence ends at the first cell that rebinds the name (another
-    ``def``, an assignment or an import of the same name).
-    """
-    found = []
-    start = max(exercise.check_indices) + 1
-    for i in range(start, len(nb.cells)):
-        cell = nb.cells[i]
-        if cell.cell_type != "code" or {SOLUTION_TAG, PREDICT_TAG} & set(_tags(cell)):
-            continue
-        parsed = _names_used_and_bound(cell.source)
-        if _uses(cell.source, exercise.function_name):
-            found.append(i)
-        if parsed is not None and exercise.function_name in parsed[1]:
-            break
-    return found
-
-
 def _clear_outputs(cell) -> None:
     cell.outputs = []
     cell.execution_count = None
     cell.metadata.pop("execution", None)  # timestamps of the instructor's run
 
 
+def cells_fingerprint(nb) -> str:
+    """A short hash of a notebook's cell types and sources: what a student changes when answering.
+
+    Outputs, execution counts and metadata are left out, so running a student edition does not
+    change it; writing code in it does.
+    """
+    cells = json.dumps([[cell.cell_type, cell.source] for cell in nb.cells], ensure_ascii=False)
+    return hashlib.sha256(cells.encode("utf-8")).hexdigest()[:16]
+
+
+@checked(nb=NOTEBOOK, name=NAME)
 def make_student_notebook(nb, name: str):
     """The student edition of one notebook (a new notebook; ``nb`` is not changed).
 
@@ -472,10 +595,11 @@ def make_student_notebook(nb, name: str):
     -------
     nbformat.NotebookNode
         Solution cells stubbed (see :func:`stub_source`), predictions unanswered, their
-        check cells tagged ``raises-exception``, the outputs of stubbed, check and
-        dependent cells cleared, ``reveals`` cells moved after their exercise, the
-        instructor-only metadata (:data:`INSTRUCTOR_ONLY_KEYS`) dropped, and a note for
-        students after the first cell.
+        check cells tagged ``raises-exception``, every output and the widget state of the
+        instructor's run cleared, ``reveals`` cells moved after their exercise, the
+        instructor-only metadata (:data:`INSTRUCTOR_ONLY_KEYS`) dropped, a note for
+        students after the first cell, and the fingerprint of its cells
+        (:func:`cells_fingerprint`) in ``metadata.lecture_utils.fingerprint``.
     """
     exercises = find_exercises(nb, name)
     student = copy.deepcopy(nb)
@@ -486,24 +610,24 @@ def make_student_notebook(nb, name: str):
             cell.source = stub_source(cell.source, ex.instructions, where)
         else:
             cell.source = unanswered_prediction(cell.source, where)
-        _clear_outputs(cell)
         for i in ex.check_indices:
-            check = student.cells[i]
-            _clear_outputs(check)
-            tags = check.metadata.setdefault("tags", [])
+            tags = student.cells[i].metadata.setdefault("tags", [])
             if RAISES_TAG not in tags:
                 tags.append(RAISES_TAG)
-        for i in dependent_cells(nb, ex):
-            _clear_outputs(student.cells[i])
     for cell in student.cells:
+        if cell.cell_type == "code":
+            _clear_outputs(cell)
         own = cell.metadata.get("lecture_utils")
         for key in INSTRUCTOR_ONLY_KEYS if isinstance(own, dict) else ():
             own.pop(key, None)
+    student.metadata.pop("widgets", None)          # the widget state of the instructor's run
     student.cells = _reveals_moved(student.cells, exercises)
     note = nbformat.v4.new_markdown_cell(STUDENT_NOTE)
     note.metadata["slideshow"] = {"slide_type": "skip"}
     student.cells.insert(1 if student.cells else 0, note)
-    student.metadata.setdefault("lecture_utils", {})["edition"] = "student"
+    meta = student.metadata.setdefault("lecture_utils", {})
+    meta["edition"] = "student"
+    meta["fingerprint"] = cells_fingerprint(student)
     nbformat.validate(student)
     return student
 
@@ -520,45 +644,93 @@ def _reveals_moved(cells, exercises) -> list:
     return [cells[i] for i in order]
 
 
+PATHS = _NotebookPaths()
+
+
+@checked(paths=PATHS)
 def notebook_paths(paths) -> list[Path]:
-    """``paths`` as a non-empty list of Paths to existing ``.ipynb`` files, or a ValueError naming the bad one."""
-    paths = [Path(p) for p in paths]
-    if not paths:
-        raise ValueError("paths must name at least one notebook, got none")
-    for p in paths:
-        if p.suffix != ".ipynb" or not p.is_file():
-            raise ValueError(f"paths must be existing .ipynb files, got {str(p)!r}")
+    """``paths`` as a non-empty list of Paths to existing ``.ipynb`` files, or an error naming the bad one."""
     return paths
 
 
-def write_student_editions(paths, out_dir) -> list[Path]:
-    """Write the student edition of each notebook into ``out_dir`` (same file names).
+# The students' page of symbols, shapes and conventions, beside the notebooks; every title cell links to it.
+NOTATION_PAGE = "notation.md"
 
-    Every notebook is checked before anything is written, so a bad exercise
-    leaves no half-made folder behind.
+
+class StudentEditions(NamedTuple):
+    """What :func:`write_student_editions` did.
+
+    Attributes
+    ----------
+    written : list of Path
+        The notebooks written (new, or replacing an edition nobody had edited), then the
+        notation page when there is one.
+    kept : list of Path
+        Student editions already in the folder that hold edits (a student's answers): left
+        exactly as they were, not replaced.
+    """
+
+    written: list
+    kept: list
+
+
+def _holds_edits(target: Path, fresh) -> bool:
+    """True when ``target``, an existing file, may hold a student's work that writing ``fresh`` would lose.
+
+    An edition carries the fingerprint of its cells (``metadata.lecture_utils.fingerprint``);
+    a student who writes an answer changes the cells, so they no longer match it. A file
+    without a fingerprint, or one that cannot be read as a notebook, may hold work too; a
+    file whose cells are those of ``fresh`` loses nothing.
+    """
+    try:
+        existing = nbformat.read(target, as_version=4)
+    except Exception:                # not JSON, not a notebook, unreadable: it may still hold work
+        return True
+    cells = cells_fingerprint(existing)
+    if cells == fresh.metadata["lecture_utils"]["fingerprint"]:
+        return False
+    return existing.metadata.get("lecture_utils", {}).get("fingerprint") != cells
+
+
+@checked(paths=PATHS, out_dir=_Folder())
+def write_student_editions(paths, out_dir) -> StudentEditions:
+    """Write the student edition of each notebook into ``out_dir`` (same file names), and the notation page.
+
+    Every notebook is checked before anything is written, so a bad exercise leaves no
+    half-made folder behind. A student edition already in ``out_dir`` is replaced only if
+    nobody edited it (:func:`holds_edits`); an edited one is kept as it is and listed in
+    ``kept``, so that re-running ``make student`` never loses a student's answers. The
+    notebooks' ``notation.md``, when there is one, is copied beside them (their title
+    cells link to it).
 
     Parameters
     ----------
-    paths : iterable of path-like
+    paths : list of path-like
         Instructor notebooks (``.ipynb``).
     out_dir : path-like
-        Folder for the student editions; created if needed.
+        Folder for the student editions; created if needed; not the notebooks' own folder.
 
     Returns
     -------
-    list of Path
-        The written notebooks, in the order of ``paths``.
+    StudentEditions
+        ``written`` (in the order of ``paths``, then the notation page) and ``kept``.
     """
-    paths = notebook_paths(paths)
-    out_dir = Path(out_dir)
     for p in paths:
         if (out_dir / p.name).resolve() == p.resolve():
             raise ValueError(f"out_dir must differ from the notebooks' folder: {str(out_dir)!r} would "
                              f"overwrite the instructor edition {p.name}")
     editions = [make_student_notebook(nbformat.read(p, as_version=4), p.name) for p in paths]
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, kept = [], []
     for p, student in zip(paths, editions):
-        nbformat.write(student, out_dir / p.name)
-        written.append(out_dir / p.name)
-    return written
+        target = out_dir / p.name
+        if target.exists() and _holds_edits(target, student):
+            kept.append(target)
+            continue
+        nbformat.write(student, target)
+        written.append(target)
+    page = next((p.parent / NOTATION_PAGE for p in paths if (p.parent / NOTATION_PAGE).is_file()), None)
+    if page is not None:
+        shutil.copyfile(page, out_dir / NOTATION_PAGE)
+        written.append(out_dir / NOTATION_PAGE)
+    return StudentEditions(written, kept)

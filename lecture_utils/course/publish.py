@@ -12,10 +12,12 @@ or the site works from a USB stick, over ``file://`` or from any static host.
   ``notes`` goes to the speaker view (press ``s``). What a slide shows of each
   cell is decided by :mod:`.slides`; when the deck opens, ``lecture_fit.js``
   fits every slide to the projector (splits, figure and equation sizes).
-* :func:`build_site`: ``NN_topic.html`` per notebook, its deck beside it, and an
+* :func:`build_site`: ``NN_topic.html`` per notebook, its deck beside it, an
   ``index.html`` listing the notebooks in lecture order with the learning goals
-  read from each title cell; from the instructor edition, or (``edition="student"``,
-  :mod:`.student_site`) from the student edition, with no answer in it.
+  read from each title cell, and ``notation.html``, the students' page of symbols and
+  conventions (``notation.md`` beside the notebooks), which every title cell links to;
+  from the instructor edition, or (``edition="student"``, :mod:`.student_site`) from the
+  student edition, with no answer in it.
 
 Interactive widgets cannot run without a kernel; in both outputs an
 :class:`~lecture_utils.demos.Explorer` shows the picture it last drew.
@@ -35,7 +37,8 @@ from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
-from .editions import notebook_paths
+from .._validate import Spec, checked, choice, flag
+from .editions import NOTATION_PAGE, notebook_paths, string_argument
 from .slides import SlideMetadataError, check_slide_metadata
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -144,6 +147,22 @@ class NotebookInfo:
     title: str
     follows: str
     goals: tuple
+
+
+class _NotebookInfos(Spec):
+    """A non-empty list (or tuple) of :class:`NotebookInfo`, one per notebook of the site."""
+
+    description = "a non-empty list of NotebookInfo (notebook_info(nb, name) of each notebook)"
+
+    def __call__(self, value, name, sizes):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be {self.description}, got {type(value).__name__} {value!r:.60}")
+        bad = [type(v).__name__ for v in value if not isinstance(v, NotebookInfo)]
+        if bad:
+            raise TypeError(f"{name} must be {self.description}, got an entry of type {bad[0]}")
+        if not value:
+            raise ValueError(f"{name} must be {self.description}, got an empty {type(value).__name__}")
+        return list(value)
 
 
 def notebook_info(nb, name: str) -> NotebookInfo:
@@ -476,14 +495,42 @@ question is folded: predict first, then open it. Everything here works offline.<
 }
 
 
-def index_html(infos, title: str, edition: str = "instructor") -> str:
-    """The site's index page: one entry per notebook, in the order given.
+def _site_page(title: str, head_title: str, skip_text: str, css: str, main: str) -> str:
+    """A page of the site that is not a notebook (the index, the notation page): header, MathJax, ``main``."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(head_title)}</title>
+<style>
+{_site_css()}
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; }}
+{css}
+</style>
+<script>
+window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processEscapes: true}}}};
+</script>
+<script defer src="{MATHJAX_URL}"></script>
+</head>
+<body class="lecture-site">
+{_site_header(title, skip_text)}
+<main id="content">
+{main}
+</main>
+</body>
+</html>
+"""
+
+
+@checked(infos=_NotebookInfos(), title=string_argument("the site's title"), notation=flag(),
+         edition=choice(*EDITIONS))
+def index_html(infos, title: str, notation: bool = False, edition: str = "instructor") -> str:
+    """The site's index page: one entry per notebook, in the order given (and the notation page's link).
 
     The instructor edition's index offers both notebooks for download; the student edition's
     only the student edition, and says that the answers are not included.
     """
-    if edition not in EDITIONS:
-        raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
     entries = []
     for info in infos:
         goals = "\n".join(f"      <li>{_md(goal)}</li>" for goal in info.goals)
@@ -498,40 +545,32 @@ def index_html(infos, title: str, edition: str = "instructor") -> str:
             + (f'<a href="notebooks/{info.stem}.ipynb" download>notebook</a> · ' if edition == "instructor" else "")
             + f'<a href="student/{info.stem}.ipynb" download>student edition</a></p>\n'
             f'    <p>Learning goals:</p>\n    <ul class="goals">\n{goals}\n    </ul>\n  </li>')
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(title)}</title>
-<style>
-{_site_css()}
-body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a; }}
-main {{ max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }}
-ol.notebooks {{ list-style: none; padding: 0; }}
-li.notebook {{ border-top: 1px solid #d0d0d0; padding: 0.5rem 0 1rem; }}
-li.notebook h2 {{ font-size: 1.25rem; margin: 0.5rem 0 0.25rem; }}
-.follows, .links {{ color: #3d3d3d; margin: 0.25rem 0; }}
-.follows p {{ margin: 0; }}
-.goals p {{ margin: 0; }}
-</style>
-<script>
-window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processEscapes: true}}}};
-</script>
-<script defer src="{MATHJAX_URL}"></script>
-</head>
-<body class="lecture-site">
-{_site_header(title, "Skip to the notebooks")}
-<main id="content">
-<h1>{html.escape(title)}</h1>
-{INTRO[edition]}
+    symbols = ('\n<p>Every symbol, its shape, and the conventions that change from one notebook to the next: '
+               '<a href="notation.html">Symbols and conventions</a>.</p>') if notation else ""
+    css = """main { max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }
+ol.notebooks { list-style: none; padding: 0; }
+li.notebook { border-top: 1px solid #d0d0d0; padding: 0.5rem 0 1rem; }
+li.notebook h2 { font-size: 1.25rem; margin: 0.5rem 0 0.25rem; }
+.follows, .links { color: #3d3d3d; margin: 0.25rem 0; }
+.follows p { margin: 0; }
+.goals p { margin: 0; }"""
+    main = f"""<h1>{html.escape(title)}</h1>
+{INTRO[edition]}{symbols}
 <ol class="notebooks">
 {chr(10).join(entries)}
-</ol>
-</main>
-</body>
-</html>
-"""
+</ol>"""
+    return _site_page(title, title, "Skip to the notebooks", css, main)
+
+
+@checked(markdown=string_argument("the notation page's markdown", nonempty=False),
+         title=string_argument("the site's title"))
+def notation_html(markdown: str, title: str) -> str:
+    """The students' notation page (``notation.md``) as a page of the site."""
+    css = """main { max-width: 72rem; margin: 1.5rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #c8c8c8; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }"""
+    return _site_page(title, f"Symbols and conventions: {title}", "Skip to the symbols", css, _md(markdown))
 
 
 def build_site(paths, out_dir, title: str = "Course notebooks", edition: str = "instructor",
@@ -606,14 +645,22 @@ def build_site(paths, out_dir, title: str = "Course notebooks", edition: str = "
         label = next(p["label"] for p in pages if p["stem"] == stem)
         index_entries.extend({"page": label, "url": f"{stem}.html#{s['anchor']}", "heading": _plain(s["heading"]),
                               "text": _plain(s["text"])} for s in sections)
+        body = body.replace(f'href="{NOTATION_PAGE}"', 'href="notation.html"')   # the title cell's link
         return label_math_headers(body.replace(TOC_MARK, toc_html(sections)))
 
     written = _export_all(html_exporter(), shown, out_dir, ".html", site=site, finish=finish)
+    notation = next((p.parent / NOTATION_PAGE for p, _ in notebooks if (p.parent / NOTATION_PAGE).is_file()), None)
+    if notation is not None:
+        page = notation_html(notation.read_text(encoding="utf-8"), title)
+        (out_dir / "notation.html").write_text(page, encoding="utf-8")
+        index_entries.extend({"page": "Symbols and conventions", "url": f"notation.html#{s['anchor']}",
+                              "heading": _plain(s["heading"]), "text": _plain(s["text"])}
+                             for s in page_sections(page))
     (out_dir / "search_index.js").write_text(
         "window.SEARCH_INDEX = " + json.dumps(index_entries, ensure_ascii=False) + ";\n", encoding="utf-8")
     (out_dir / "search.html").write_text(SEARCH_PAGE.format(title=html.escape(title), site_css=_site_css(),
                                                               header=_site_header(title, "Skip to the results")),
                                           encoding="utf-8")
     index = out_dir / "index.html"
-    index.write_text(index_html(infos, title, edition), encoding="utf-8")
-    return [index] + written
+    index.write_text(index_html(infos, title, notation=notation is not None, edition=edition), encoding="utf-8")
+    return [index] + written + ([out_dir / "notation.html"] if notation is not None else [])

@@ -12,7 +12,9 @@ Every demo is split in two so it can be tested without a browser:
 * ``draw(result) -> matplotlib Figure`` turns a result into a picture.
 
 :class:`Explorer` wires them to ipywidgets controls. On every change it calls
-``compute`` then ``draw`` and shows the figure as a PNG in an ``Image`` widget.
+``compute`` then ``draw`` and shows the figure as a PNG in an ``Image`` widget, rendered by
+:func:`~lecture_utils.demos.style.figure_png` like every other figure of the course (the
+standard is in :mod:`lecture_utils.demos.style`).
 Rendering to PNG (rather than capturing output in an ``Output`` widget) keeps
 executed notebooks identical whether they ran in JupyterLab, nbconvert or nbval,
 and keeps the saved notebook small. Tests set ``explorer.controls[name].value``
@@ -21,35 +23,12 @@ and read ``explorer.result``.
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from .._validate import checked, function, instance, integer
+from .._validate import checked, function, instance
+from .style import SCREEN_DPI, figure_png, plain_log_ticks, styled, use_figure_style
 
-
-# Widget pictures are rendered at twice the notebooks' 72 dpi and shown at half their pixel width,
-# so their text stays sharp on high-resolution screens instead of being upscaled and blurred.
-SHARPNESS = 2
-SCREEN_DPI = 72
-
-
-@checked(fig=instance(Figure), dpi=integer(10, 600))
-def figure_to_png(fig: Figure, dpi: int = SCREEN_DPI) -> bytes:
-    """Render a matplotlib Figure to PNG bytes without touching pyplot's state."""
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def png_size(png: bytes) -> tuple[int, int]:
-    """(width, height) in pixels, read from a PNG's header."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("png must be the bytes of a PNG image")
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+__all__ = ["Explorer", "SCREEN_DPI", "figure_png", "plain_log_ticks", "styled", "use_figure_style"]
 
 
 class Explorer:
@@ -95,10 +74,9 @@ class Explorer:
     def update(self):
         """Recompute and redraw from the current control values."""
         self.result = self.compute(**self.values)
-        fig = self.draw(self.result)
-        png = figure_to_png(fig, dpi=SHARPNESS * SCREEN_DPI)
+        png, width, _ = figure_png(self.draw(self.result))   # 2 pixels per CSS pixel: sharp on HiDPI
         self.image.value = png
-        self.image.width = str(png_size(png)[0] // SHARPNESS)     # CSS pixels: sharp at 2x
+        self.image.width = str(width)                       # its CSS width (the height follows)
         self.updates += 1
 
     def _on_change(self, change):

@@ -8,10 +8,12 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .._validate import array, check, checked, integer
 from ..conv import receptive_field_counts
 from . import Explorer
+from .style import styled
 
 
 def _check_counts(counts, padding):
@@ -19,6 +21,8 @@ def _check_counts(counts, padding):
                             {"counts": counts, "padding": padding})
     if min(counts.shape) <= 2 * padding:
         raise ValueError(f"counts {counts.shape} must be larger than its padding ring ({padding} on each side)")
+    if np.any(counts < 0):
+        raise ValueError(f"counts must be counts of outputs (>= 0), got {counts.min()}")
     return counts, padding
 
 
@@ -51,28 +55,31 @@ def format_counts(counts, padding):
 
 
 @checked(out_shape=array("2", dtype="int"))
+@styled
 def draw_receptive_field_counts(counts, out_shape, padding):
     """Figure of :func:`lecture_utils.conv.receptive_field_counts`: image pixels coloured and numbered by
     how many outputs read them; the padding ring hatched grey, its counts in parentheses (not pixels)."""
     counts, padding = _check_counts(counts, padding)
+    if np.any(out_shape < 1):
+        raise ValueError(f"out_shape must be the output's (rows, columns), each >= 1, got {out_shape.tolist()}")
     pad = _is_padding(counts.shape, padding)
-    fig = Figure(figsize=(4.8, 4.0))
+    fig = Figure(figsize=(5.4, 4.6))
     ax = fig.add_subplot()
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
     image = ax.imshow(np.ma.masked_array(counts, pad), cmap=cmap, vmin=0, vmax=max(1, counts.max()))
-    fig.colorbar(image, ax=ax, label="outputs reading the pixel")
+    fig.colorbar(image, ax=ax, label="outputs reading the pixel").locator = MaxNLocator(integer=True)
     for i, j in zip(*np.nonzero(pad)):
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", ec="0.55", lw=0))
     if counts.shape[1] <= 16:
         for (i, j), n in np.ndenumerate(counts):
             light = not pad[i, j] and n < 0.6 * counts.max()
-            ax.text(j, i, f"({n})" if pad[i, j] else str(n), ha="center", va="center", fontsize=10,
+            ax.text(j, i, f"({n})" if pad[i, j] else str(n), ha="center", va="center",
                     color="white" if light else "black")
     H, W = counts.shape[0] - 2 * padding, counts.shape[1] - 2 * padding
     ax.add_patch(Rectangle((padding - 0.5, padding - 0.5), W, H, fill=False, ec="black", lw=2))
     skipped = int(np.sum(counts[padding:padding + H, padding:padding + W] == 0))
     ax.set_title(f"output {out_shape[0]}x{out_shape[1]}; {skipped} image pixels get no gradient"
-                 + (f"\nhatched: {padding} ring(s) of padding zeros" if padding else ""), fontsize=10)
+                 + (f"\nhatched: {padding} ring(s) of padding zeros" if padding else ""))
     ax.set_xticks([])
     ax.set_yticks([])
     fig.tight_layout()
@@ -147,22 +154,30 @@ def _numbers(ax, values, limit, skip_zeros=True):
     for (i, j), v in np.ndenumerate(values):
         if skip_zeros and v == 0:
             continue
-        ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=10,
+        ax.text(j, i, f"{v:.0f}", ha="center", va="center",
                 color="white" if abs(v) > 0.6 * limit else "black")
+
+
+def _is_position(value) -> bool:
+    """A pair of integers (Python or numpy, not bool)."""
+    return (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in value))
 
 
 def _check_picture(dJ_dY, W, outputs, pixel):
     dJ_dY, W = check({"dJ_dY": array("P Q"), "W": array("R S")}, {"dJ_dY": dJ_dY, "W": W})
     P, Q = dJ_dY.shape
     U, V = P + W.shape[0] - 1, Q + W.shape[1] - 1
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else None
+    if not outputs or not all(_is_position(o) and 0 <= o[0] < P and 0 <= o[1] < Q for o in outputs):
+        raise ValueError(f"outputs must list (p, q) positions inside dJ_dY's {P} x {Q}, got {outputs!r:.80}")
     outputs = [tuple(int(i) for i in o) for o in outputs]
-    if not outputs or any(len(o) != 2 or not (0 <= o[0] < P and 0 <= o[1] < Q) for o in outputs):
-        raise ValueError(f"outputs must list (p, q) positions inside dJ_dY's {P} x {Q}, got {outputs}")
-    if len(pixel) != 2 or not (0 <= pixel[0] < U and 0 <= pixel[1] < V):
-        raise ValueError(f"pixel must be an (a, b) position inside X's {U} x {V}, got {pixel}")
+    if not (_is_position(pixel) and 0 <= pixel[0] < U and 0 <= pixel[1] < V):
+        raise ValueError(f"pixel must be an (a, b) position inside X's {U} x {V}, got {pixel!r:.60}")
     return dJ_dY, W, outputs, tuple(int(i) for i in pixel)
 
 
+@styled
 def draw_scatter_add(dJ_dY, W, outputs=((0, 0), (0, 1), (2, 4)), pixel=(2, 2)):
     """Figure: dJ/dX as a scatter-add (top row) and as a full convolution (bottom row), same result.
 
@@ -196,12 +211,11 @@ def draw_scatter_add(dJ_dY, W, outputs=((0, 0), (0, 1), (2, 4)), pixel=(2, 2)):
     grid = fig.add_gridspec(2, n + 1, width_ratios=[1] * n + [0.08], hspace=0.5, wspace=0.25,
                             left=0.02, right=0.92, top=0.86, bottom=0.03)
 
-    def panel(row, col, values, title, numbers=True, **kwargs):
+    def panel(row, col, values, title, skip_zeros=True, **kwargs):
         ax = fig.add_subplot(grid[row, col])
         image = ax.imshow(values, **{**style, **kwargs})
-        if numbers:
-            _numbers(ax, values, kwargs.get("vmax", limit))
-        ax.set_title(title, fontsize=10)
+        _numbers(ax, values, kwargs.get("vmax", limit), skip_zeros)
+        ax.set_title(title, fontsize=11)
         _grid(ax, values.shape)
         return ax, image
 
@@ -210,17 +224,18 @@ def draw_scatter_add(dJ_dY, W, outputs=((0, 0), (0, 1), (2, 4)), pixel=(2, 2)):
         ax.add_patch(Rectangle((q - 0.5, p - 0.5), S, R, fill=False, ec="black", lw=2))
     panel(0, n - 1, dJ_dX, f"sum of all {P * Q} blocks\n= dJ/dX ({dJ_dX.shape[0]}x{dJ_dX.shape[1]})")
     fig.text(0.02, 0.95, "scatter-add: each output sends its gradient, times W, back onto the pixels it read",
-             fontsize=11)
+             fontsize=12)
 
     ax, _ = panel(1, 0, padded, f"dJ/dY padded by R-1={R - 1}, S-1={S - 1}\nwindow read by pixel ({a},{b})")
     ax.add_patch(Rectangle((b - 0.5, a - 0.5), S, R, fill=False, ec="black", lw=2))
     w_limit = np.abs(W).max()
-    panel(1, 1, W[::-1, ::-1], f"flipped kernel W~ ({R}x{S})\n(own colour scale)", vmin=-w_limit, vmax=w_limit)
+    panel(1, 1, W[::-1, ::-1], f"flipped kernel W~ ({R}x{S})\n(own colour scale)", skip_zeros=False,
+          vmin=-w_limit, vmax=w_limit)                       # every weight written: its values are its scale
     ax, _ = panel(1, n - 1, dJ_dX, f"full correlation with W~:\nthe same dJ/dX, pixel ({a},{b})")
     ax.add_patch(Rectangle((b - 0.5, a - 0.5), 1, 1, fill=False, ec="black", lw=2.5))
     for col in range(2, n - 1):
         fig.add_subplot(grid[1, col]).axis("off")
     fig.text(0.02, 0.47, "full convolution: each pixel collects the outputs that read it, through the flipped kernel",
-             fontsize=11)
+             fontsize=12)
     fig.colorbar(image, cax=fig.add_subplot(grid[:, n]), label="gradient value")
     return fig

@@ -10,9 +10,11 @@ from .._validate import array, checked, instance, integer
 from ..linear import train_gradient_descent
 from ..optim import History
 from . import Explorer
+from .style import plain_log_ticks, styled
 
 
 @checked(losses=array("T"), title=instance(str))
+@styled
 def draw_loss_curve(losses, title: str = "") -> Figure:
     """Loss against step, log scale, as a standalone Figure.
 
@@ -27,7 +29,8 @@ def draw_loss_curve(losses, title: str = "") -> Figure:
     ax = fig.add_subplot()
     ax.semilogy(np.arange(len(losses)), losses)
     ax.set_xlabel("gradient-descent step")
-    ax.set_ylabel("loss L")
+    ax.set_ylabel("loss L (log scale)")
+    plain_log_ticks(ax)
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()

@@ -12,6 +12,7 @@ from .._validate import array, checked, instance, integer, positive
 from ..nn import MLP, train_sgd
 from ..optim import History
 from . import Explorer
+from .style import OKABE_ITO, plain_log_ticks, styled
 
 
 @dataclass
@@ -60,22 +61,26 @@ def sgd_demo(x, y, learning_rate: float = 0.1, batch_size: int = 10, hidden_unit
 
 
 @checked(demo=instance(SGDDemo, made_by="sgd_demo"))
+@styled
 def draw_sgd_demo(demo: SGDDemo):
     """Two panels: cost per epoch (log scale) and the fitted curve over the data."""
-    fig = Figure(figsize=(8, 3))
+    fig = Figure(figsize=(8.6, 3.3))
     ax_loss, ax_fit = fig.subplots(1, 2)
     losses = np.asarray(demo.history.losses)
     ax_loss.semilogy(np.arange(len(losses)), losses)
     ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("training cost (MSE)")
+    ax_loss.set_ylabel("training cost (MSE, log scale)")
+    plain_log_ticks(ax_loss)
     status = "diverged" if demo.history.diverged else f"final cost {losses[-1]:.4f}"
     ax_loss.set_title(f"batch {demo.history.batch_size}: {status}")
     ax_loss.grid(True, which="both", alpha=0.3)
-    ax_fit.plot(demo.x.ravel(), demo.y.ravel(), "o", ms=3, label="data")
-    ax_fit.plot(demo.x_grid.ravel(), demo.y_grid.ravel(), "r-", label="network")
-    ax_fit.set_xlabel("x")
+    ax_fit.plot(demo.x.ravel(), demo.y.ravel(), "o", ms=4, color=OKABE_ITO["blue"], label="data")
+    ax_fit.plot(demo.x_grid.ravel(), demo.y_grid.ravel(), "-", lw=2.5, color=OKABE_ITO["vermillion"],
+                label="network")
+    ax_fit.set_xlabel("input x")
+    ax_fit.set_ylabel("output y")
     ax_fit.set_title(f"{demo.settings['hidden_units']} tanh hidden units")
-    ax_fit.legend(loc="best", fontsize=8)
+    ax_fit.legend(loc="best")
     fig.tight_layout()
     return fig
 

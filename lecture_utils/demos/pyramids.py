@@ -18,18 +18,15 @@ from scipy import ndimage
 
 from .._validate import array, check, choice, instance, integer, optional, real
 from ..pyramids import _check_blend, _Levels, _max_levels, blend
-from . import SCREEN_DPI, Explorer
+from . import Explorer
+from .style import COLUMN_CSS_PX, PAD_CSS_PX, READABLE_CMAPS, SCREEN_DPI, styled
 
 __all__ = ["Panel", "blend_explorer", "panel_figure"]
 
-MAX_PANEL_PIXELS = 2048       # screen pixels per side: wider than any notebook column
-TITLE_LINE = 13               # screen pixels per line of a 9-point title at 72 dpi
-COLORBAR_ROOM = (10, 52)      # the bar's width and the room for its tick labels and label
+TITLE_LINE = 16               # CSS pixels per line of a 12-point title
+COLORBAR_ROOM = (10, 70)      # the bar's width and the room for its 11-point tick labels and label
+AXIS_ROOM = (52, 38)          # room left of an image for a y label, below it for an x label, with tick labels
 SPECIALS = ("symmetric",)     # limits="symmetric": centred on 0, as far as the largest |value|
-# Colour maps every student can read (no red/green-only distinctions, lightness in order):
-# grey levels for images, viridis/cividis for magnitudes, RdBu_r (centred) for signed values,
-# twilight for phases (cyclic: -pi and pi look alike).
-READABLE_CMAPS = ("gray", "viridis", "cividis", "RdBu_r", "twilight", "twilight_shifted")
 
 
 @dataclass(frozen=True)
@@ -45,8 +42,9 @@ class Panel:
     zoom : int
         Screen pixels per image pixel, 1 to 16 (nearest neighbour: each sample a square).
     cmap : str
-        One of ``READABLE_CMAPS``: ``"gray"`` for images, ``"viridis"`` / ``"cividis"`` for
-        magnitudes, ``"RdBu_r"`` with symmetric limits for signed values, ``"twilight"`` for phases.
+        One of the course's ``READABLE_CMAPS`` (:mod:`lecture_utils.demos.style`): ``"gray"`` for
+        images, ``"viridis"`` / ``"cividis"`` for magnitudes, ``"RdBu_r"`` with symmetric limits
+        for signed values, ``"twilight"`` for phases.
     limits : (low, high) or "symmetric"
         The values at the two ends of the colour map; ``"symmetric"``: ``(-m, m)`` with ``m`` the
         largest ``|value|``, so that 0 sits in the middle.
@@ -56,6 +54,9 @@ class Panel:
         Where the colour bar has ticks (default: matplotlib's choice).
     tick_labels : tuple of str
         Their labels (as many as ``ticks``), e.g. ``("-π", "0", "π")``.
+    xlabel, ylabel : str
+        Axis labels with units, e.g. ``"x (pixels)"``, ``"t (frames)"``; an image with either gets
+        tick marks in image pixels on both axes (default ``""``: a picture without axes).
     """
 
     image: np.ndarray
@@ -66,6 +67,8 @@ class Panel:
     colorbar: str | None = None
     ticks: tuple = ()
     tick_labels: tuple = ()
+    xlabel: str = ""
+    ylabel: str = ""
 
 
 def _check_panel(panel, name):
@@ -75,17 +78,18 @@ def _check_panel(panel, name):
         raise ValueError(f"{name}.image has no finite value to draw")
     if np.isinf(image).any():
         raise ValueError(f"{name}.image contains infinite values; use NaN for the pixels not to draw")
-    zoom = integer(1, 16, why_max=" (a sample wider than 16 screen pixels: crop the image instead)")(
+    zoom = integer(1, 16, why_max=" (a sample wider than 16 CSS pixels: crop the image instead)")(
         panel.zoom, f"{name}.zoom", {})
     side = max(image.shape[:2]) * zoom
-    if side > MAX_PANEL_PIXELS:
-        raise ValueError(f"{name} would be {side} screen pixels wide (image {image.shape[:2]} at zoom {zoom}); "
-                         f"at most {MAX_PANEL_PIXELS}: crop the image or lower the zoom")
+    if side > COLUMN_CSS_PX:
+        raise ValueError(f"{name} would be {side} CSS pixels wide (image {image.shape[:2]} at zoom {zoom}); "
+                         f"at most {COLUMN_CSS_PX}, the notebook's column: crop the image or lower the zoom")
     check({f"{name}.title": instance(str), f"{name}.cmap": choice(*READABLE_CMAPS),
            f"{name}.colorbar": optional(instance(str)), f"{name}.ticks": instance(tuple),
-           f"{name}.tick_labels": instance(tuple)},
+           f"{name}.tick_labels": instance(tuple), f"{name}.xlabel": instance(str), f"{name}.ylabel": instance(str)},
           {f"{name}.title": panel.title, f"{name}.cmap": panel.cmap, f"{name}.colorbar": panel.colorbar,
-           f"{name}.ticks": panel.ticks, f"{name}.tick_labels": panel.tick_labels})
+           f"{name}.ticks": panel.ticks, f"{name}.tick_labels": panel.tick_labels, f"{name}.xlabel": panel.xlabel,
+           f"{name}.ylabel": panel.ylabel})
     if panel.tick_labels and len(panel.tick_labels) != len(panel.ticks):
         raise ValueError(f"{name}.tick_labels must label the {len(panel.ticks)} ticks, got {len(panel.tick_labels)}")
     limits = panel.limits
@@ -102,10 +106,9 @@ def _check_panel(panel, name):
     return image, zoom, limits
 
 
-def _check_panel_figure(rows, gap, dpi):
-    """panel_figure's arguments: rows of checked panels (panel, image, zoom, limits), the gap and the dpi."""
-    gap, dpi = check({"gap": integer(0, 200, why_max=" screen pixels"), "dpi": integer(10, 600)},
-                     {"gap": gap, "dpi": dpi})
+def _check_panel_figure(rows, gap):
+    """panel_figure's arguments: rows of checked panels (panel, image, zoom, limits), and the gap."""
+    gap, = check({"gap": integer(0, 200, why_max=" CSS pixels")}, {"gap": gap})
     if isinstance(rows, Panel):
         raise TypeError("rows must be a list of rows, each a list of Panels; got a single Panel: use [[panel]]")
     if not isinstance(rows, (list, tuple)) or not rows:
@@ -115,20 +118,27 @@ def _check_panel_figure(rows, gap, dpi):
         if not isinstance(row, (list, tuple)) or not row:
             raise TypeError(f"rows[{i}] must be a non-empty list of Panels, got {type(row).__name__}")
         checked_rows.append([(panel,) + _check_panel(panel, f"rows[{i}][{j}]") for j, panel in enumerate(row)])
-    return checked_rows, gap, dpi
+    return checked_rows, gap
+
+
+def _axis_room(panel):
+    """CSS pixels left of and below the image for its axis labels (0 for a picture without axes)."""
+    labelled = bool(panel.xlabel or panel.ylabel)
+    return (AXIS_ROOM[0] if labelled else 0), (AXIS_ROOM[1] if labelled else 0)
 
 
 def _panel_width(panel, image, zoom):
-    return image.shape[1] * zoom + (sum(COLORBAR_ROOM) if panel.colorbar is not None else 0)
+    return (_axis_room(panel)[0] + image.shape[1] * zoom
+            + (sum(COLORBAR_ROOM) if panel.colorbar is not None else 0))
 
 
-def _layout(rows, gap, dpi):
-    """Figure size in inches and, per panel, its image box and colour-bar box in figure fractions."""
+def _layout(rows, gap):
+    """Figure size in CSS pixels and, per panel, its image box and colour-bar box in figure fractions."""
     row_heights, titles = [], []
     for row in rows:
         lines = max(panel.title.count("\n") + 1 if panel.title else 0 for panel, *_ in row)
         titles.append(lines * TITLE_LINE + (4 if lines else 0))
-        row_heights.append(max(image.shape[0] * zoom for _, image, zoom, _ in row))
+        row_heights.append(max(image.shape[0] * zoom + _axis_room(panel)[1] for panel, image, zoom, _ in row))
     widths = [sum(_panel_width(p, im, z) for p, im, z, _ in row) + gap * (len(row) - 1) for row in rows]
     width, height = max(widths), sum(row_heights) + sum(titles) + gap * (len(rows) - 1)
     boxes, top = [], height
@@ -137,31 +147,33 @@ def _layout(rows, gap, dpi):
         left = 0
         for panel, image, zoom, _ in row:
             w, h = image.shape[1] * zoom, image.shape[0] * zoom
-            image_box = (left / width, (top - h) / height, w / width, h / height)
+            x0 = left + _axis_room(panel)[0]
+            image_box = (x0 / width, (top - h) / height, w / width, h / height)
             bar_box = None
             if panel.colorbar is not None:
-                bar_box = ((left + w + 6) / width, (top - h) / height, COLORBAR_ROOM[0] / width, h / height)
+                bar_box = ((x0 + w + 6) / width, (top - h) / height, COLORBAR_ROOM[0] / width, h / height)
             boxes.append((image_box, bar_box))
             left += _panel_width(panel, image, zoom) + gap
         top -= row_height + gap
-    return (width / dpi, height / dpi), boxes
+    return (width, height), boxes
 
 
-def panel_figure(rows, gap: int = 14, dpi: int = SCREEN_DPI) -> Figure:
-    """Rows of images, each drawn at ``zoom`` screen pixels per image pixel, with optional colour bars.
+@styled
+def panel_figure(rows, gap: int = 14) -> Figure:
+    """Rows of images, each drawn at ``zoom`` CSS pixels per image pixel, with optional colour bars and axes.
 
-    At ``dpi`` (the notebooks' 72) an image of ``W`` pixels at zoom ``z`` takes exactly ``z W``
-    screen pixels, so nothing is shrunk by the drawing: fine patterns show as they are, not as
-    display moiré. Panels are laid out left to right, rows top to bottom, aligned at the top.
+    Laid out at 72 dpi (one point is one CSS pixel), an image of ``W`` pixels at zoom ``z`` takes
+    exactly ``z W`` CSS pixels (``2 z W`` screen pixels of the course's 2x rendering), so nothing is
+    shrunk by the drawing: fine patterns show as they are, not as display moiré. Panels are laid
+    out left to right, rows top to bottom, aligned at the top; the figure may be at most
+    ``COLUMN_CSS_PX`` wide, the notebook's column.
 
     Parameters
     ----------
     rows : list of lists of Panel
         The panels of each row.
     gap : int
-        Screen pixels between panels and between rows, 0 to 200.
-    dpi : int
-        Dots per inch the figure will be shown at (10 to 600).
+        CSS pixels between panels and between rows, 0 to 200.
 
     Returns
     -------
@@ -169,9 +181,12 @@ def panel_figure(rows, gap: int = 14, dpi: int = SCREEN_DPI) -> Figure:
         Made with pyplot (the notebook shows it with ``plt.show()``); its axes are the panels
         in reading order (colour bars after them), so a cell can draw on them.
     """
-    rows, gap, dpi = _check_panel_figure(rows, gap, dpi)
-    size, boxes = _layout(rows, gap, dpi)
-    fig = plt.figure(figsize=size, dpi=dpi)
+    rows, gap = _check_panel_figure(rows, gap)
+    (width, height), boxes = _layout(rows, gap)
+    if width + 2 * PAD_CSS_PX > COLUMN_CSS_PX:
+        raise ValueError(f"rows would make a figure {width + 2 * PAD_CSS_PX} CSS pixels wide with its margin, more "
+                         f"than the notebook's column ({COLUMN_CSS_PX}): crop the images, lower a zoom or split a row")
+    fig = plt.figure(figsize=(width / SCREEN_DPI, height / SCREEN_DPI), dpi=SCREEN_DPI)
     bars = []
     panels = [item for row in rows for item in row]
     for (panel, image, _, limits), (image_box, bar_box) in zip(panels, boxes):
@@ -179,15 +194,18 @@ def panel_figure(rows, gap: int = 14, dpi: int = SCREEN_DPI) -> Figure:
         cmap = plt.get_cmap(panel.cmap).with_extremes(bad="0.6")
         shown = np.clip(image, 0, 1) if image.ndim == 3 else np.ma.masked_invalid(image)
         picture = ax.imshow(shown, cmap=cmap, vmin=limits[0], vmax=limits[1], interpolation="nearest")
-        ax.set_axis_off()
+        if panel.xlabel or panel.ylabel:
+            ax.set_xlabel(panel.xlabel)
+            ax.set_ylabel(panel.ylabel)
+        else:
+            ax.set_axis_off()
         if panel.title:
-            ax.set_title(panel.title, fontsize=9, pad=3)
+            ax.set_title(panel.title, pad=3)
         if bar_box is not None:
             bars.append((picture, bar_box, panel))
     for picture, bar_box, panel in bars:
         bar = fig.colorbar(picture, cax=fig.add_axes(bar_box))
-        bar.ax.tick_params(labelsize=8)
-        bar.set_label(panel.colorbar, fontsize=8)
+        bar.set_label(panel.colorbar)
         if panel.ticks:
             bar.set_ticks(panel.ticks)
             if panel.tick_labels:
@@ -205,12 +223,15 @@ def _check_explorer(a, b, mask, max_levels_shown):
     return a, b, mask, top
 
 
+@styled
 def _draw(result: dict) -> Figure:
-    """The blurred mask and the blended image (clipped to [0, 1]) side by side, as a standalone Figure."""
-    fig = Figure(figsize=(6, 3))
-    for i, (key, title) in enumerate((("mask", "mask (blurred)"), ("blended", "blended"))):
-        ax = fig.add_subplot(1, 2, i + 1)
-        ax.imshow(np.clip(result[key], 0, 1), cmap="gray", vmin=0, vmax=1)
+    """The blurred mask (weight of image a, with its colour bar) and the blended image (clipped to [0, 1])."""
+    fig = Figure(figsize=(7, 3.3))
+    ax_mask, ax_blend = fig.subplots(1, 2)
+    weights = ax_mask.imshow(np.clip(result["mask"], 0, 1), cmap="gray", vmin=0, vmax=1)
+    fig.colorbar(weights, ax=ax_mask, fraction=0.046, pad=0.03, label="weight of image a")
+    ax_blend.imshow(np.clip(result["blended"], 0, 1), cmap="gray", vmin=0, vmax=1)
+    for ax, title in ((ax_mask, "mask (blurred)"), (ax_blend, "blended")):
         ax.set_title(title)
         ax.axis("off")
     fig.tight_layout()

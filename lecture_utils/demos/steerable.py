@@ -14,10 +14,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy import ndimage
 
-from .._validate import array, check, checked, integer, positive, real, shape_tuple
+from .._validate import array, check, checked, flag, integer, positive, real, shape_tuple
 from ..steerable import (ORDER, POSITIVE_ORDER, SIGMA, band_response, basis_angles, directional_derivative_kernel,
                          frequency_grid, max_levels, radial_masks, steer_basis)
 from . import Explorer
+from .style import diagram_canvas, styled
 
 __all__ = ["draw_frequency_tiling", "draw_magnification_pipelines", "draw_orientation", "draw_pyramid_diagram",
            "orientation_explorer"]
@@ -27,8 +28,9 @@ ORIENTATION_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#
 
 
 @checked(kernel=array("S S"), response=array("H W"), angle=real())
+@styled
 def draw_orientation(kernel, response, angle) -> Figure:
-    """The steered kernel and the image's response side by side, zero in white.
+    """The steered kernel and the image's response side by side, each on a scale centred on 0 (white).
 
     Parameters
     ----------
@@ -39,11 +41,12 @@ def draw_orientation(kernel, response, angle) -> Figure:
     angle : float
         The steering angle in radians (shown in degrees in the title).
     """
-    fig = Figure(figsize=(6.4, 3.0))
+    fig = Figure(figsize=(7.6, 3.4))
     ax_k, ax_r = fig.subplots(1, 2)
-    for ax, values in ((ax_k, kernel), (ax_r, response)):
-        lim = np.max(np.abs(values))
-        ax.imshow(values, cmap="RdBu_r", vmin=-lim, vmax=lim)   # symmetric limits: 0 is white
+    for ax, values, label in ((ax_k, kernel, "kernel value"), (ax_r, response, "response")):
+        lim = np.max(np.abs(values)) or 1.0
+        image = ax.imshow(values, cmap="RdBu_r", vmin=-lim, vmax=lim)   # symmetric limits: 0 is white
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03, label=label)
         ax.set_axis_off()
     ax_k.set_title(f"kernel at {np.degrees(angle):.0f} deg")
     ax_r.set_title("steered response")
@@ -111,6 +114,7 @@ def _tile_labels(shape, levels, order, twidth):
     return np.fft.fftshift(np.argmax(np.stack(energies), axis=0))
 
 
+@styled
 def draw_frequency_tiling(shape=(256, 256), levels=3, order=3, twidth=1.0, example=(1, 1)):
     """The steerable pyramid's rings and wedges in the frequency plane, and one band's squared response.
 
@@ -154,152 +158,148 @@ def draw_frequency_tiling(shape=(256, 256), levels=3, order=3, twidth=1.0, examp
     edges = (labels != np.roll(labels, 1, 0)) | (labels != np.roll(labels, 1, 1))
     picture[edges] = 0.0
     extent = (-1, 1, 1, -1)                                            # omega_y / pi grows downwards
-    fig, axes = plt.subplots(1, 3, figsize=(10.6, 4.1), gridspec_kw={"width_ratios": [1.25, 1, 1]})
+    fig, axes = plt.subplots(1, 3, figsize=(10.9, 4.0), gridspec_kw={"width_ratios": [1.3, 1, 1]},
+                             layout="constrained")
     axes[0].imshow(picture, extent=extent, interpolation="nearest")
-    axes[0].set_title(f"tiles: high-pass (grey corners), rings j = 0 (outer)\nto {levels - 1}, "
-                      f"{order + 1} orientations each, low-pass (white)", fontsize=9)
+    axes[0].set_title(f"tiles: {levels} rings (level j = 0 outside),\n{order + 1} orientations each")
     for b, theta in enumerate(basis_angles(order)):                    # label the level-0 wedges
         x, y = 0.6 * np.cos(theta), 0.6 * np.sin(theta)
-        axes[0].text(x, y, f"{np.degrees(theta):.0f}°", ha="center", va="center", fontsize=8)
+        axes[0].text(x, y, f"{np.degrees(theta):.0f}°", ha="center", va="center")
     shifted = [np.fft.fftshift(np.abs(band_response(shape, j_ex, b_ex, order, twidth, complex_bands=c)) ** 2)
                / (4 if c else 1) for c in (False, True)]
     angle = np.degrees(basis_angles(order)[b_ex])
-    for ax, values, title in zip(axes[1:], shifted, (f"real band j={j_ex}, {angle:.0f}°: $|R|^2$",
-                                                       f"complex band j={j_ex}, {angle:.0f}°: $|R|^2/4$")):
+    for ax, values, title in zip(axes[1:], shifted, (f"real band j={j_ex}, {angle:.0f}°:\n$|R|^2$",
+                                                       f"complex band j={j_ex}, {angle:.0f}°:\n$|R|^2/4$")):
         image = ax.imshow(values, extent=extent, cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(title, fontsize=9)
-        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=8)
+        ax.set_title(title)
+    fig.colorbar(image, ax=axes[1:], fraction=0.03, pad=0.03, label="squared response")
     for ax in axes[1:]:                                                # the example band sits inside |omega| < 0.6 pi
         ax.set_xlim(-0.6, 0.6)
         ax.set_ylim(0.6, -0.6)
     for ax in axes:
-        ax.set_xticks([-1, -0.5, 0, 0.5, 1] if ax is axes[0] else [-0.5, 0, 0.5])
-        ax.set_yticks([-1, -0.5, 0, 0.5, 1] if ax is axes[0] else [-0.5, 0, 0.5])
-        ax.set_xlabel(r"$\omega_x / \pi$", fontsize=9)
-        ax.set_ylabel(r"$\omega_y / \pi$ (down)", fontsize=9)
-        ax.tick_params(labelsize=8)
-    fig.tight_layout()
+        ticks = [-1, 0, 1] if ax is axes[0] else [-0.5, 0, 0.5]
+        ax.set_xticks(ticks)
+        ax.set_yticks(ticks)
+        ax.set_xlabel(r"$\omega_x / \pi$")
+    for ax in axes[:2]:
+        ax.set_ylabel(r"$\omega_y / \pi$ (down)")
+    axes[2].set_yticklabels([])
     return fig
 
 
 # ---------------------------------------------------------------------------- boxes and arrows
+# The diagrams are drawn in CSS pixels (style.diagram_canvas), so a box is sized for its 11-point text.
 
-def _box(ax, x, y, text, width=1.5, height=0.62, dashed=False, face="white"):
-    """A rounded box centred at (x, y), in the axes' data units; returns its (left, right, bottom, top)."""
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.04",
-                                facecolor=face, edgecolor="0.2", linewidth=1.0, linestyle="--" if dashed else "-"))
-    ax.text(x, y, text, ha="center", va="center", fontsize=8.5)
-    return x - width / 2, x + width / 2, y - height / 2, y + height / 2
+def _box(ax, x, y, text, width, height=30, face="white"):
+    """A rounded box centred at (x, y) with its text, in CSS pixels."""
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=2",
+                                facecolor=face, edgecolor="0.2", linewidth=1.0))
+    ax.text(x, y, text, ha="center", va="center")
 
 
-def _arrow(ax, start, end, text="", style="-|>", rad=0.0, offset=(0.0, 0.13)):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=10, color="0.15", linewidth=1.0,
+def _arrow(ax, start, end, text="", rad=0.0, offset=(0, 4), ha="center"):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="0.15", linewidth=1.0,
                                  connectionstyle=f"arc3,rad={rad}", shrinkA=2, shrinkB=2))
     if text:
-        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text, ha="center",
-                va="bottom", fontsize=8)
+        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text, ha=ha,
+                va="bottom")
 
 
-def _canvas(width, height, xmax, ymax):
-    fig = plt.figure(figsize=(width, height))
-    ax = fig.add_axes([0, 0, 1, 1])
-    ax.set_xlim(0, xmax)
-    ax.set_ylim(0, ymax)
-    ax.set_axis_off()
-    return fig, ax
-
-
-def _node(ax, x, y, text):
-    ax.add_patch(plt.Circle((x, y), 0.22, facecolor="white", edgecolor="0.2", linewidth=1.0))
-    ax.text(x, y, text, ha="center", va="center", fontsize=8.5)
-
-
+@styled
 def draw_pyramid_diagram():
     """The steerable pyramid's analysis as a block diagram (the module docstring's equations).
 
     The image's spectrum splits into the high-pass residual and ``Y_0``; each level filters
     ``Y_j`` into its K oriented bands and hands ``crop(L(2r) Y_j) / 4`` to the next level (the
-    dashed box runs J times, on a grid halved each time); ``Y_J`` is the low-pass residual.
+    grey box runs J times, on a grid halved each time); ``Y_J`` is the low-pass residual.
     A note says how synthesis runs the boxes backwards.
 
     Returns
     -------
     matplotlib.figure.Figure (made with pyplot)
     """
-    fig, ax = _canvas(10.4, 3.9, 15.0, 5.6)
-    top, mid, low = 4.9, 3.0, 1.55
-    _box(ax, 0.7, top, "image $I$", width=1.1)
-    _box(ax, 2.4, top, "FFT", width=1.0)
-    _box(ax, 4.6, top, r"$\times\, H(r)$", width=1.3)
-    _box(ax, 6.5, top, "IFFT", width=1.0)
-    _box(ax, 9.0, top, "high-pass residual $I_{hi}$", width=2.6, face="#EEEEEE")
-    _arrow(ax, (1.25, top), (1.9, top))
-    _arrow(ax, (2.9, top), (3.95, top), r"$S$")
-    _arrow(ax, (5.25, top), (6.0, top))
-    _arrow(ax, (7.0, top), (7.7, top))
-    _box(ax, 4.6, 3.9, r"$\times\, L(r)$", width=1.3)
-    _arrow(ax, (3.3, top), (3.95, 3.95), rad=0.25)
-    # One level: the dashed box, run J times on grids halved each time.
-    ax.add_patch(FancyBboxPatch((5.75, 0.75), 6.2, 3.05, boxstyle="round,pad=0.05", facecolor="#F6F6F6",
+    fig, ax = diagram_canvas(780, 420, pyplot=True)
+    top = 392
+    _box(ax, 42, top, "image $I$", 72)
+    _box(ax, 140, top, "FFT", 50)
+    _box(ax, 290, top, r"$\times\, H(r)$", 74)
+    _box(ax, 410, top, "IFFT", 54)
+    _box(ax, 640, top, "high-pass residual $I_{hi}$", 190, face="#EEEEEE")
+    _arrow(ax, (80, top), (113, top))
+    _arrow(ax, (167, top), (251, top), r"$S$")
+    _arrow(ax, (329, top), (381, top))
+    _arrow(ax, (439, top), (543, top))
+    _box(ax, 290, 330, r"$\times\, L(r)$", 74)
+    _arrow(ax, (205, top - 2), (251, 332), rad=0.25)
+    # One level: the grey box, run J times on grids halved each time.
+    ax.add_patch(FancyBboxPatch((120, 100), 650, 194, boxstyle="round,pad=4", facecolor="#F4F4F4",
                                 edgecolor="0.4", linestyle="--", linewidth=1.0))
-    ax.text(8.85, 3.55, "level $j$ = 0, 1, ..., J - 1 (each on a grid half the size of the one before)",
-            ha="center", fontsize=8, style="italic")
-    _node(ax, 6.35, 2.3, "$Y_j$")
-    _arrow(ax, (5.25, 3.9), (6.2, 2.5), r"$Y_0$", rad=-0.2, offset=(0.25, 0.0))
-    _box(ax, 8.3, mid, r"$\times\, i^N A_b(\theta)\, H(2r)$, $b = 0..N$", width=2.7)
-    _box(ax, 10.85, mid, "IFFT", width=1.0)
-    _box(ax, 13.4, mid, "$K = N + 1$ oriented\nbands $B_{j,b}$", width=2.2, height=0.8, face="#EEEEEE")
-    _arrow(ax, (6.57, 2.42), (6.95, mid))
-    _arrow(ax, (9.65, mid), (10.35, mid))
-    _arrow(ax, (11.35, mid), (12.3, mid))
-    _box(ax, 7.75, low, r"$\times\, L(2r)$", width=1.5)
-    _box(ax, 10.2, low, r"crop $|\omega| < \pi/2$, $\div 4$" + "\n(downsample by 2)", width=2.4, height=0.8)
-    _arrow(ax, (6.57, 2.18), (7.0, low))
-    _arrow(ax, (8.5, low), (9.0, low))
-    _arrow(ax, (11.4, low), (12.55, low), r"$Y_{j+1}$")
-    _arrow(ax, (11.0, 1.13), (6.35, 2.07), rad=-0.35)
-    ax.text(8.6, 0.85, "on to the next level, $j + 1$", ha="center", fontsize=8)
-    _box(ax, 13.4, low, "low-pass residual (last\nlevel): $I_{lo}$ = IFFT($Y_J$)", width=2.3, height=0.8,
-         face="#EEEEEE")
-    ax.text(0.15, 1.7, "Synthesis runs every box backwards:\nconjugate masks, zero-padding (x 4)\n"
-            "instead of the crop, branches summed.\nIt is exact because", fontsize=8, va="center", linespacing=1.35)
-    ax.text(0.15, 0.75, r"$H^2 + L^2\,\left(\sum_b A_b^2\, H(2r)^2 + L(2r)^2\right) = 1$", fontsize=8.5,
-            va="center")
+    ax.text(445, 278, "level $j$ = 0, 1, ..., J - 1, each on a grid half the size of the one before",
+            ha="center", va="center", style="italic")
+    ax.add_patch(plt.Circle((160, 200), 17, facecolor="white", edgecolor="0.2", linewidth=1.0))
+    ax.text(160, 200, "$Y_j$", ha="center", va="center")
+    _arrow(ax, (290, 314), (168, 217), r"$Y_0$", rad=0.2, offset=(-20, 0), ha="right")
+    _box(ax, 335, 238, r"$\times\, i^N A_b(\theta)\, H(2r)$, $b = 0..N$", 200)
+    _box(ax, 492, 238, "IFFT", 54)
+    _box(ax, 662, 238, "$K = N + 1$ oriented\nbands $B_{j,b}$", 160, height=44, face="#EEEEEE")
+    _arrow(ax, (172, 212), (233, 238))
+    _arrow(ax, (437, 238), (463, 238))
+    _arrow(ax, (521, 238), (580, 238))
+    _box(ax, 262, 160, r"$\times\, L(2r)$", 80)
+    _box(ax, 445, 160, r"crop $|\omega| < \pi/2$, $\div\, 4$" + "\n(downsample by 2)", 170, height=44)
+    _arrow(ax, (172, 188), (220, 160))
+    _arrow(ax, (304, 160), (358, 160))
+    ax.plot([445, 445, 160], [137, 122, 122], color="0.15", linewidth=1.0)       # the loop to the next level
+    _arrow(ax, (160, 122), (160, 181))
+    ax.text(300, 118, "$Y_{j+1}$: on to the next level", ha="center", va="top")
+    _box(ax, 662, 62, "low-pass residual:\n$I_{lo}$ = IFFT($Y_J$)", 160, height=44, face="#EEEEEE")
+    _arrow(ax, (532, 168), (640, 86), "after level\nJ - 1", rad=-0.3, offset=(30, 6), ha="left")
+    ax.text(8, 56, "Synthesis runs every box backwards: conjugate masks,\nzero-padding (x 4) instead of the crop, "
+            "branches summed.\nIt is exact because "
+            r"$H^2 + L^2\,\left(\sum_b A_b^2\, H(2r)^2 + L(2r)^2\right) = 1$.",
+            va="center", linespacing=1.5)
     return fig
 
 
-def _chain(ax, y, name, texts, start=2.55, width=2.2, step=2.5, height=0.95):
-    ax.text(0.85, y, name, ha="center", va="center", fontsize=8.5, weight="bold")
-    x = start
-    _box(ax, x, y, "frames $I_t$", width=1.2, height=height)
-    right = x + 0.6
-    for text in texts:
-        x += step
-        _arrow(ax, (right, y), (x - width / 2, y))
-        _box(ax, x, y, text, width=width, height=height)
-        right = x + width / 2
-    x += step
-    _arrow(ax, (right, y), (x - 0.7, y))
-    _box(ax, x, y, "output", width=1.4, height=height, face="#EEEEEE")
+def _chain(ax, x, name, texts, top=404, step=47, width=272, height=36):
+    """One pipeline as a column of boxes from the frames down to the output, centred at x."""
+    ax.text(x, top + 34, name, ha="center", va="center", weight="bold")
+    y = top
+    for i, text in enumerate(["frames $I_t$"] + texts + ["output"]):
+        if i:
+            _arrow(ax, (x, y + step - height / 2), (x, y + height / 2))
+        _box(ax, x, y, text, width, height, face="#EEEEEE" if i == len(texts) + 1 else "white")
+        y -= step
 
 
-def draw_magnification_pipelines():
+@checked(magnify_step=flag())
+@styled
+def draw_magnification_pipelines(magnify_step: bool = True):
     """Phase-based (Wadhwa et al. 2013) and linear (Wu et al. 2012) motion magnification, box by box.
+
+    Two columns, one step per row, so that the steps the two methods share line up.
+
+    Parameters
+    ----------
+    magnify_step : bool
+        Write the phase method's magnification step as a formula; False leaves that box a
+        question (before the exercise that derives it, whose answer the formula is).
 
     Returns
     -------
     matplotlib.figure.Figure (made with pyplot)
     """
-    fig, ax = _canvas(11.8, 2.9, 20.9, 4.6)
-    _chain(ax, 3.55, "phase-based\n(Wadhwa 2013)",
-           ["complex steerable\npyramid: $B_t$", "phase change\n" + r"$\Delta\phi_t = \arg B_t\overline{B_{ref}}$",
-            "temporal\nband-pass", "blur weighted by\nthe amplitude\n(optional)",
-            r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$", "collapse"])
-    _chain(ax, 1.0, "linear, Eulerian\n(Wu 2012)",
-           ["Laplacian\npyramid: $D_k(t)$", "(the intensities\nthemselves)", "temporal\nband-pass",
-            r"$\times\,\alpha_k$ (less below" + "\n" + r"the cut-off $\lambda_c$)",
+    fig, ax = diagram_canvas(640, 460, pyplot=True)
+    magnify = (r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$" if magnify_step
+               else "magnify: ?\n(Exercise 4)")
+    _chain(ax, 160, "phase-based (Wadhwa 2013)",
+           ["complex steerable pyramid: $B_t$", "phase change\n" + r"$\Delta\phi_t = \arg B_t\overline{B_{ref}}$",
+            "temporal band-pass", "blur weighted by the amplitude\n(optional)", magnify, "collapse"])
+    _chain(ax, 480, "linear, Eulerian (Wu 2012)",
+           ["Laplacian pyramid: $D_k(t)$", "(the intensities themselves)", "temporal band-pass",
+            r"$\times\,\alpha_k$ (less below the cut-off $\lambda_c$)",
             r"add: $D_k + \alpha_k\,\mathrm{BP}(D_k)$", "collapse"])
-    ax.text(10.4, 2.27, r"one convention: a motion $\delta(t)$ in the pass band comes out $(1 + \alpha)\,\delta(t)$;"
-            " the phase method turns phases, the linear one adds intensity changes", ha="center", fontsize=8,
-            style="italic")
+    ax.text(320, 22, r"one convention: a motion $\delta(t)$ in the pass band comes out $(1 + \alpha)\,\delta(t)$;"
+            "\nthe phase method turns phases, the linear one adds intensity changes", ha="center", va="center",
+            style="italic", linespacing=1.4)
     return fig

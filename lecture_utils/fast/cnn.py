@@ -43,14 +43,15 @@ def _dtype_of(params):
     return np.float32 if all(v.dtype == np.float32 for v in params.values()) else np.float64
 
 
-def _check_data(x, labels, params, names=("x", "labels")):
+def _check_data(x, labels, params, names=("x", "labels"), with_labels=True):
     """Parameters, images in their precision, and labels: checked once for a whole run."""
     params = cnn._check_params(params)
     dtype = _dtype_of(params)
     params = {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
     shape = " ".join(map(str, cnn.lenet_input_shape(params)))
     x, = check({names[0]: float_array(f"N {shape}")}, {names[0]: x})
-    labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
+    if with_labels:
+        labels = cnn._check_labels(labels, len(x), params["w3"].shape[1], names[1])
     return x.astype(dtype, copy=False), labels, params
 
 
@@ -111,7 +112,7 @@ def _predict_proba(params, x, batch_size=512):
 @checked(batch_size=integer(1))
 def lenet_predict_proba(x, params, batch_size: int = 512):
     """:func:`lecture_utils.cnn.lenet_predict_proba`, one BLAS thread, in the parameters' precision."""
-    x, _, params = _check_data(x, np.zeros(len(np.asarray(x)), dtype=int), params)
+    x, _, params = _check_data(x, None, params, with_labels=False)
     with single_threaded_blas():
         return _predict_proba(params, x, batch_size)
 
@@ -128,10 +129,10 @@ def train_lenet(x, labels, params=None, epochs: int = 12, batch_size: int = 32,
     """
     params = lenet_init(rng=rng) if params is None else params
     x, labels, params = _check_data(x, labels, params)
-    cnn._check_test_pair(x_test, y_test)
+    cnn._check_test_pair(x_test, y_test, ("x_test", "y_test"))
     evaluate = None
     if x_test is not None:
-        x_test, y_test, _ = _check_data(x_test, y_test, params)
+        x_test, y_test, _ = _check_data(x_test, y_test, params, names=("x_test", "y_test"))
 
         def evaluate(p):
             return {"test accuracy": float(np.mean(_predict_proba(p, x_test).argmax(axis=1) == y_test))}
@@ -176,7 +177,7 @@ def lecture_validation_run(X, y, X_val, y_val, n_filters: int = 1, learning_rate
                            steps: int = 300, rng=0) -> cnn.ValidationRun:
     """:func:`lecture_utils.cnn.lecture_validation_run` on the fast convolution (same arguments and results)."""
     cnn._check_targets(np.zeros((1, len(X))), y)
-    cnn._check_targets(np.zeros((1, len(X_val))), y_val)
+    cnn._check_targets(np.zeros((1, len(X_val))), y_val, "y_val")
     f, W, b = cnn.lecture_init(n_filters, X.shape[1], 3, rng)
     kept = []
 
