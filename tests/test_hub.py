@@ -316,12 +316,13 @@ def short_failure(error: BaseException, shell, hub, tmp_path: Path) -> str:
     where in this file and after which step, then the full message, the hub's log and where its files are."""
     here = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == __file__]
     where = f"test_hub.py:{here[-1].lineno} `{(here[-1].line or '').strip()[:100]}`" if here else "?"
-    message = str(error).strip() or "(no message)"
-    lines = [f"{type(error).__name__}: {message.splitlines()[0][:300]}",
-             f"at {where}, after step: {shell.last[:200] if shell else 'none (setting up the course repository)'}"]
-    if len(message) > 300 or "\n" in message:
-        lines.append(message[:6000])
-    if hub is not None and "hub log" not in message:
+    first, *rest = (str(error).strip() or "(no message)").splitlines()
+    lines = [f"{first[:300]}",
+             f"({type(error).__name__} at {where}; last step done: "
+             f"{shell.last[:200] if shell else 'none (setting up the course repository)'})"]
+    if len(first) > 300 or rest:
+        lines.append("\n".join([first[300:], *rest]).strip()[:6000])
+    if hub is not None and "hub log" not in str(error):
         lines.append("hub log (last lines):\n" + hub.log_tail())
     lines.append(f"hub state, homes and screenshots kept in {tmp_path}")
     return "\n".join(lines)
@@ -443,9 +444,13 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
             log = git("log", "--format=%s", cwd=hub.homes / user / folder)
             assert "Merge" in log and "Automatic commit by nbgitpuller" in log, log
     except Exception as error:  # pytest.fail's own Failed (hub did not start) is no Exception: it passes through
-        pytest.fail(short_failure(error, shell, hub, tmp_path), pytrace=False)
+        failure = short_failure(error, shell, hub, tmp_path)
+    else:
+        failure = None
     finally:
         if hub is not None:
             hub.stop()
         server.shutdown()
+    if failure:  # raised here, outside the except clause, so pytest prints no chained traceback
+        pytest.fail(failure, pytrace=False)
     shell.say(f"done; screenshots in {shots}")
