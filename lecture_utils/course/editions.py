@@ -77,9 +77,10 @@ the figures and printed results appear as you run the cells, so a *Predict* ques
 before its experiment shows the result."""
 
 # Cell metadata (under lecture_utils) for the instructor and the tests only: the answer's
-# expression, and a wrong answer (the solution with one mistake) with its hint. The student
+# expression, the patterns that state it (answer_text), and a wrong answer (the solution with one
+# mistake) with its hint. The student
 # edition drops them: a wrong answer is the solution but for one line.
-INSTRUCTOR_ONLY_KEYS = ("answer", "wrong_answer", "wrong_hint")
+INSTRUCTOR_ONLY_KEYS = ("answer", "answer_text", "wrong_answer", "wrong_hint")
 
 # How much of the instruction text goes into the stub's error message.
 MAX_INSTRUCTION_CHARS = 300
