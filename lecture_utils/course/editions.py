@@ -78,8 +78,7 @@ before its experiment shows the result."""
 
 # Cell metadata (under lecture_utils) for the instructor and the tests only: the answer's
 # expression, the patterns that state it (answer_text), and a wrong answer (the solution with one
-# mistake) with its hint. The student
-# edition drops them: a wrong answer is the solution but for one line.
+# mistake) with its hint. The student edition drops them: a wrong answer is the solution but for one line.
 INSTRUCTOR_ONLY_KEYS = ("answer", "answer_text", "wrong_answer", "wrong_hint")
 
 # How much of the instruction text goes into the stub's error message.
