@@ -10,7 +10,11 @@
 #   make autograder student editions + Otter-Grader autograder.zip per notebook into _build/autograder/
 #   make grade      grade a folder of submissions locally (AUTOGRADER=... SUBMISSIONS=... OUT=...)
 #   make slides     offline reveal.js decks into _build/slides/
-#   make site       offline static site (pages, decks, index) into _build/site/
+#   make check-decks  every slide of every deck measured in headless Chromium at 1280x720 and 1024x768
+#   make site       offline static site (pages, decks, index) into _build/site/: the INSTRUCTOR edition
+#   make site-student  the site students can be given: the student edition, run, no answers, into _build/site-student/
+#   make install-instructor  add RISE (present a notebook live in JupyterLab, Ctrl+R); make check-rise measures it
+#   make slide-breaks  write the subslide breaks the decks need into the notebooks, so that RISE breaks there too
 #   make check-site headless Chromium check of the site, with the axe-core accessibility audit
 #                   (needs Debian's chromium and npm)
 #   make test-offline  the whole test suite with networking disabled (Linux)
@@ -42,6 +46,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 
 .PHONY: install install-lab install-hub test-hub lab test test-unit test-notebooks notebooks bench install-reference clean \
         student autograder grade slides site check-site install-a11y install-tools test-offline test-kernels test-lower-bounds install-lower-bounds check-stable \
+        site-student check-decks install-instructor check-rise slide-breaks \
         check-python
 
 check-python:
@@ -143,6 +148,24 @@ slides: install
 
 site: install
 	$(BIN)/python -m lecture_utils site --out _build/site --title "Learning and multi-scale vision"
+
+# For students during the term: pages and decks of the student edition (run here, a few minutes), no answers.
+site-student: install
+	$(BIN)/python -m lecture_utils site --edition student --out _build/site-student --title "Learning and multi-scale vision"
+
+# Every slide of every deck at 1280x720 and 1024x768: overflow, figures out of view, clipped lines, controls.
+check-decks: slides
+	$(BIN)/python tests/deck_check.py _build/slides
+
+# RISE (jupyterlab-rise) for presenting live; instructors only (students do not need it).
+install-instructor: install
+	$(BIN)/python -m pip install --quiet -e '.[instructor]'
+
+check-rise: install-instructor
+	$(BIN)/python tests/rise_check.py $(NB)
+
+slide-breaks: install
+	$(BIN)/python tools/slide_breaks.py $(NB) --write
 
 # axe-core (npm) for the accessibility audit of the site and decks; needs Node.js's npm.
 A11Y_STAMP := tools/a11y/node_modules/axe-core/axe.min.js

@@ -30,8 +30,8 @@ import re
 
 import numpy as np
 
-__all__ = ["OVERFLOWS", "checked", "check", "array", "integer", "real", "positive", "choice", "flag", "seed",
-           "function", "instance", "optional", "shape_tuple", "gradient", "parameters", "anything", "Spec"]
+__all__ = ["OVERFLOWS", "unit_scale", "checked", "check", "array", "integer", "real", "positive", "choice", "flag",
+           "seed", "function", "instance", "optional", "shape_tuple", "gradient", "parameters", "anything", "Spec"]
 
 
 class Spec:
@@ -77,6 +77,17 @@ def _pattern_text(pattern) -> str:
 
 # Beyond this size a value's square (or its product with another such value) overflows float64 (1.8e308).
 OVERFLOWS = 1e150
+
+
+def unit_scale(values) -> float:
+    """The power of two bringing the largest ``|value|`` into [0.5, 1) (1 for zeros): the scale-free way past OVERFLOWS.
+
+    A result that does not depend on the size of ``values`` (a ratio of energies, a skewness) or is
+    proportional to it (a standard deviation) is computed on ``values / unit_scale(values)``, whose
+    squares and sums cannot overflow however large the values are; dividing by a power of two is exact,
+    so for ordinary values nothing changes, to the last bit.
+    """
+    return 2.0 ** min(int(np.frexp(np.max(np.abs(values)))[1]), 1023)     # 2^1024 itself is beyond float64
 
 
 class _Array(Spec):

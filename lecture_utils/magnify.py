@@ -35,7 +35,7 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy import ndimage
 
-from ._validate import OVERFLOWS, array, check, checked, flag, integer, optional, positive, real
+from ._validate import OVERFLOWS, array, check, checked, flag, integer, optional, positive, real, unit_scale
 from .pyramids import LaplacianPyramid, laplacian_pyramid
 from .pyramids import max_levels as laplacian_max_levels
 from .pyramids import reconstruct as collapse
@@ -458,12 +458,15 @@ def _check_translation_args(frame, reference, weights, max_iter):
          "weights": optional(array("H W", limit=OVERFLOWS)),
          "max_iter": integer(1, 1000, why_max=" (Gauss-Newton converges in a few steps)")},
         {"frame": frame, "reference": reference, "weights": weights, "max_iter": max_iter})
-    if weights is None:
-        return frame, reference, np.ones_like(frame), max_iter
+    return frame, reference, np.ones_like(frame) if weights is None else _check_weights(weights), max_iter
+
+
+def _check_weights(weights):
+    """Weights of a least-squares fit: non-negative and not all zero."""
     if np.any(weights < 0) or not np.any(weights > 0):
         raise ValueError(f"weights must be non-negative and not all zero, got values in "
                          f"[{weights.min()}, {weights.max()}]")
-    return frame, reference, weights, max_iter
+    return weights
 
 
 def _shifted_and_derivatives(spectrum, omega_y, omega_x, d):
@@ -550,8 +553,12 @@ def translation_amplitude(frames, wave, weights=None):
         Pixels.
     """
     frames, wave, weights = _check_amplitude_args(frames, wave, weights)
-    dx = np.array([estimate_translation(frame, frames[0], weights)[1] for frame in frames])
-    return float(dx @ wave / (wave @ wave))
+    try:
+        dx = np.array([estimate_translation(frame, frames[0], weights)[1] for frame in frames])
+    except ValueError as error:                          # frame 0 is every estimate's reference
+        raise ValueError(f"frames[0] cannot be the reference: {error}") from None
+    unit = wave / unit_scale(wave)                       # a scales as 1 / wave: on values below 1, no square overflows
+    return float(dx @ unit / (unit @ unit) / unit_scale(wave))
 
 
 def _check_phase_share_args(image, levels, weights):
@@ -559,7 +566,7 @@ def _check_phase_share_args(image, levels, weights):
                            {"image": image, "weights": weights})
     levels = _largest_fitting_levels(image.shape) if levels is None else _check_levels_fit(levels, image.shape,
                                                                                           "an image")
-    return image, levels, np.ones(image.shape) if weights is None else weights
+    return image, levels, np.ones(image.shape) if weights is None else _check_weights(weights)
 
 
 def phase_share(image, levels=None, weights=None):
@@ -577,11 +584,11 @@ def phase_share(image, levels=None, weights=None):
     Parameters
     ----------
     image : (H, W) array
-        Sides divisible by ``2**levels``.
+        Sides divisible by ``2**levels``; changing along x somewhere ``weights > 0``.
     levels : int, optional
         Pyramid levels; default the most that fit, as in :func:`magnify_motion`.
     weights : (H, W) array, optional
-        Where the motion is measured (default everywhere).
+        Where the motion is measured (default everywhere): non-negative, not all zero.
 
     Returns
     -------
@@ -589,6 +596,12 @@ def phase_share(image, levels=None, weights=None):
         ``s``, 1 for a grating inside the bands; below 1 when localized features change amplitude.
     """
     image, levels, weights = _check_phase_share_args(image, levels, weights)
+    image, weights = image / unit_scale(image), weights / unit_scale(weights)   # s does not depend on their sizes
+    omega = 2 * np.pi * np.fft.fftfreq(image.shape[1])[None, :]
+    g = sp_fft.ifft2(1j * omega * sp_fft.fft2(image)).real                     # dI/dx
+    if not np.any(weights * g):
+        raise ValueError("image does not change along x where weights > 0 (dI/dx = 0 there): a horizontal "
+                         "translation leaves it as it is, so no share of the motion can be measured")
     pyramid = steerable_pyramid(image, levels, 3, complex_bands=True)
     phase_parts = []
     for band in pyramid.bands:                                         # (K, H_j, W_j), samples 2^j pixels apart
@@ -598,6 +611,4 @@ def phase_share(image, levels=None, weights=None):
         unit = band / np.maximum(np.abs(band), np.finfo(float).tiny)
         phase_parts.append(1j * unit * np.imag(derivative * np.conj(unit)))        # the part along i B
     zero = SteerablePyramid(0 * pyramid.highpass, tuple(phase_parts), 0 * pyramid.lowpass, 3, 1.0, True)
-    omega = 2 * np.pi * np.fft.fftfreq(image.shape[1])[None, :]
-    g = sp_fft.ifft2(1j * omega * sp_fft.fft2(image)).real
     return float(np.sum(weights * reconstruct(zero) * g) / np.sum(weights * g * g))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import array, check, checked, integer, seed
+from ._validate import OVERFLOWS, array, check, checked, integer, seed, unit_scale
 from .steerable import (SteerablePyramid, _check_levels_fit, max_levels, reconstruct, steer_bands,
                         steerable_pyramid)
 
@@ -37,8 +37,8 @@ MAX_ITERATIONS = 100
 
 
 def _check_energy_args(image, level, angles):
-    image, angles = check({"image": array("H W"), "angles": integer(2, 180, why_max=" (one per degree)")},
-                          {"image": image, "angles": angles})
+    image, angles = check({"image": array("H W", limit=OVERFLOWS),                  # the energy is its square
+                           "angles": integer(2, 180, why_max=" (one per degree)")}, {"image": image, "angles": angles})
     level = integer(0)(level, "level", {})
     most = max_levels(image.shape)
     if level >= most:
@@ -56,7 +56,7 @@ def oriented_energy(image, level, angles=8):
     Parameters
     ----------
     image : (H, W) array
-        Sides divisible by ``2**(level + 1)``.
+        Sides divisible by ``2**(level + 1)``; values up to 1e150 (beyond, their energies overflow float64).
     level : int
         j >= 0, below ``max_levels(image.shape)`` (0 is the finest band).
     angles : int
@@ -199,9 +199,10 @@ def subband_statistics(image, levels):
         Columns: std, skewness ``E[z^3]``, kurtosis ``E[z^4]`` (3 for a Gaussian), ``z`` standardised.
     """
     image, levels = _check_statistics_args(image, levels)
+    scale = unit_scale(image)              # computed on values below 1, whose squares cannot overflow: exact
     rows = []
-    for values in [image] + _subbands(steerable_pyramid(image, levels, order=3)):
+    for values in [image / scale] + _subbands(steerable_pyramid(image / scale, levels, order=3)):
         std = values.std()
         z = (values - values.mean()) / std if std > 0 else np.zeros_like(values)
-        rows.append((std, np.mean(z**3), np.mean(z**4)))
+        rows.append((std * scale, np.mean(z**3), np.mean(z**4)))    # only the std has the image's units
     return np.array(rows)

@@ -32,7 +32,7 @@ import itertools
 import numpy as np
 
 from . import pyramids, steerable, wavelets
-from ._validate import array, check, checked, function, integer, optional
+from ._validate import array, check, checked, function, integer, optional, unit_scale
 from .magnify import fourier_translate
 
 __all__ = ["INVERSES", "SUBBANDS", "energy_changes", "folded_share", "rotation_spread", "transform_table"]
@@ -188,10 +188,13 @@ def energy_changes(subbands, image, dx):
     once the image's Nyquist row and column (even sides) are removed, which is done first: a real image
     cannot hold ``cos(pi n)`` moved by half a sample (it would be ``sin(pi n) = 0``).
 
+    The ratios do not depend on the image's size (the transforms are linear), so the image is first scaled by a power
+    of two (exactly, :func:`lecture_utils._validate.unit_scale`) to values below 1, whose energies cannot overflow.
+
     Parameters
     ----------
     subbands : callable
-        ``subbands(image) -> list of (name, coefficients, step)``.
+        ``subbands(image) -> list of (name, coefficients, step)``, linear in the image.
     image : (H, W) array
     dx : float
         Pixels, along x.
@@ -201,7 +204,7 @@ def energy_changes(subbands, image, dx):
     (S,) array
         One entry per subband, in the order ``subbands`` lists them.
     """
-    spectrum = np.fft.fft2(image)
+    spectrum = np.fft.fft2(image / unit_scale(image))
     spectrum[image.shape[0] // 2] = spectrum[:, image.shape[1] // 2] = 0    # no Nyquist row or column (below)
     image = np.fft.ifft2(spectrum).real
     before = np.array([np.sum(np.abs(c) ** 2) for _, c, _ in subbands(image)])
@@ -273,7 +276,8 @@ def transform_table(image):
     Parameters
     ----------
     image : (H, W) array
-        Sides from 32 to 256 pixels, divisible by 8 (3 levels of every pyramid).
+        Sides from 32 to 256 pixels, divisible by 8 (3 levels of every pyramid); not all zeros. Every property
+        is a ratio, computed on the image scaled to values below 1 (as in :func:`energy_changes`).
 
     Returns
     -------
@@ -287,6 +291,9 @@ def transform_table(image):
     if image.shape[0] % 8 or image.shape[1] % 8 or not 32 <= min(image.shape) <= max(image.shape) <= 256:
         raise ValueError(f"image must have sides from 32 to 256 pixels, divisible by 8 (3 levels of every pyramid), "
                          f"got shape {image.shape}")
+    if not np.any(image):
+        raise ValueError("image is all zeros: every error and energy is 0, so no ratio can be measured")
+    image = image / unit_scale(image)               # every property is a ratio: huge values give the same table
     rows = []
     for name, subbands in SUBBANDS.items():
         found = subbands(image)

@@ -78,6 +78,9 @@ def _check_filter(h, name="h"):
     h = array("L")(h, name, {})
     if h.size % 2:
         raise ValueError(f"{name} must have an even number of taps (an orthonormal wavelet filter), got {h.size}")
+    if np.abs(h).max() > 1:                                 # sum_i h[i]^2 = 1: no tap beyond 1 (and no overflow below)
+        raise ValueError(f"{name} must be orthonormal (sum_i h[i]^2 = 1, so no tap beyond 1 in size), got a tap of "
+                         f"size {np.abs(h).max():.3g}; use daubechies_filter(p)")
     lags = [float(np.dot(h[: h.size - 2 * k], h[2 * k:])) for k in range(h.size // 2)]
     if abs(lags[0] - 1) > 1e-10 or max(map(abs, lags[1:]), default=0) > 1e-10:
         raise ValueError(f"{name} must be orthonormal to its even shifts (sum_i h[i] h[i + 2k] = 1 for k = 0, else 0), "

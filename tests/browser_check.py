@@ -46,6 +46,7 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "devtools:")
 PAGE_REPORT_JS = """
 (async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  if (window.LectureFit) { await LectureFit.settled(); }   // a deck fits its slides before reveal.js starts
   const images = [...document.querySelectorAll('img')];
   const placeholder = 'No description has been provided for this image';
   const markdown = [...document.querySelectorAll('.jp-MarkdownOutput, .jp-RenderedMarkdown, li, p')]

@@ -119,6 +119,35 @@ def test_publish_then_links_from_the_branch_as_published(repo, tmp_path):
     assert published_notebooks(repo) == ["01_a.ipynb", "02_b.ipynb", "03_c.ipynb"]
 
 
+def test_publish_signs_with_the_instructors_identity_or_the_tools_where_git_has_none(repo, tmp_path, monkeypatch):
+    def authors():
+        clone = tmp_path / "authors"
+        subprocess.run(["git", "clone", "--quiet", "--branch", "student-edition", repo, str(clone)], check=True)
+        log = subprocess.run(["git", "log", "--format=%an <%ae> | %cn <%ce>"], cwd=clone, capture_output=True,
+                             text=True, check=True).stdout
+        subprocess.run(["rm", "-rf", str(clone)], check=True)
+        return log.splitlines()
+
+    student = tmp_path / "student"
+    publish_student_edition([edition(student, "01_a.ipynb", "one")], repo)  # the fixture's GIT_AUTHOR_* etc.
+    # A machine whose git knows no one (CI, a fresh hub image): no global or system config, no GIT_* identity;
+    # git itself refuses to commit there (checked first, so this test cannot pass on a machine where it would not).
+    (tmp_path / "empty.gitconfig").write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "empty.gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("EMAIL", "")
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{who}_NAME")
+        monkeypatch.delenv(f"GIT_{who}_EMAIL")
+    probe = tmp_path / "probe"
+    subprocess.run(["git", "init", "--quiet", str(probe)], check=True)
+    if subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], cwd=probe, capture_output=True).returncode == 0:
+        pytest.skip("git finds an identity on this machine without any configuration (a hostname with a domain)")
+    assert publish_student_edition([edition(student, "01_a.ipynb", "one, corrected")], repo)
+    tool = "lecture_utils publish <student-edition@lecture-utils.invalid>"
+    assert authors() == [f"{tool} | {tool}", "Instructor <instructor@example.edu> | Instructor <instructor@example.edu>"]
+
+
 def test_links_only_for_notebooks_on_the_branch(repo, tmp_path):
     with pytest.raises(DeployError, match="branch 'student-edition' is not on .*publish the student edition first"):
         nbgitpuller_links("https://hub.example.edu", repo)

@@ -362,6 +362,19 @@ def test_bad_predictions_and_reveals_are_named(cells, match):
         find_exercises(notebook(cell("markdown", "# 99 · T"), *cells), "99.ipynb")
 
 
+def test_student_notebook_drops_the_instructor_only_metadata():
+    # A wrong answer is the solution but for one line: it must not travel in the student's file.
+    nb = exercise_notebook()
+    nb.cells[3].metadata["lecture_utils"] = {"answer": "my_mean(x)", "points": 3, "alt": "kept",
+                                             "wrong_answer": "def my_mean(x):\n    return np.sum(x) / 2\n",
+                                             "wrong_hint": "the mean divides by the count"}
+    student = make_student_notebook(nb, "99.ipynb")
+    solution = next(c for c in student.cells if "solution" in c.metadata.get("tags", []))
+    assert solution.metadata["lecture_utils"] == {"points": 3, "alt": "kept"}
+    assert "np.sum(x) / 2" not in json.dumps(student)
+    assert nb.cells[3].metadata["lecture_utils"]["wrong_hint"] == "the mean divides by the count"
+
+
 # --- the stub's instructions are its own exercise's ----------------------------------------------
 
 def test_instructions_start_at_the_exercise_heading():

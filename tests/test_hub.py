@@ -17,6 +17,8 @@ them; ``REQUIRE_HUB=1`` (CI) makes that a failure. Prints each step's time.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -26,6 +28,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -43,12 +46,14 @@ pytestmark = pytest.mark.course_build
 
 NOTEBOOK = "01_linear_network_backprop.ipynb"
 ANSWER_MARKER = "def my_loss_gradient"
-# Alice's answer is the lecture's (2/N)(y_hat - y); Bob forgets the 2 and reads the checker's hint.
+# Alice's answer is the lecture's (2/N)(y_hat - y), which must pass; Bob forgets the 2, which must fail
+# with the checker's hint. The hint's wording is the checker's (tests/test_checks_linear.py pins it to
+# the mistake): this test asks that the student in the browser sees what the checker says here.
 ANSWERS = {
     "alice": ('def my_loss_gradient(y_hat, y):\n    """Alice: the 2 from the square, the 1/N from the mean."""\n'
-              "    return 2 * (y_hat - y) / y_hat.shape[0]\n", "PASS dL/dy_hat"),
+              "    return 2 * (y_hat - y) / y_hat.shape[0]\n", True),
     "bob": ('def my_loss_gradient(y_hat, y):\n    """Bob\'s attempt."""\n'
-            "    return (y_hat - y) / y_hat.shape[0]\n", "the factor 2 from differentiating the square is missing"),
+            "    return (y_hat - y) / y_hat.shape[0]\n", False),
 }
 # The instructor's correction during term: a sentence in exercise 1's statement and a comment in a code cell.
 CORRECTIONS = {
@@ -122,8 +127,10 @@ class Shell:
 
     def __init__(self, settings: dict, capsys):
         self.settings, self.capsys, self.started = settings, capsys, time.monotonic()
+        self.last = "none"
 
     def say(self, message: str):
+        self.last = message
         with self.capsys.disabled():
             print(f"\n[hub test {time.monotonic() - self.started:6.1f} s] {message}", flush=True)
 
@@ -139,8 +146,16 @@ class Shell:
         return result.stdout
 
 
+def run(command: list, **kwargs) -> str:
+    """Run ``command``; its output, or an AssertionError that carries what it printed on stderr."""
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, **kwargs)
+    assert result.returncode == 0, (f"{' '.join(map(str, command))[:200]} failed (exit {result.returncode}): "
+                                    f"{' '.join(result.stderr.split())[-800:]}")
+    return result.stdout
+
+
 def git(*args, cwd=None) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+    return run(["git", *args], cwd=cwd)
 
 
 def free_port() -> int:
@@ -151,10 +166,14 @@ def free_port() -> int:
 
 # ----------------------------------------------------------------------------- the course repository
 
-def working_tree_snapshot(dest: Path):
+def working_tree_files() -> list:
+    """The files of this working tree that git would commit (tracked, or untracked and not ignored)."""
+    return list(filter(None, git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).split("\0")))
+
+
+def working_tree_snapshot(dest: Path, files: list):
     """The course as it is in this working tree (committed or not), as one commit on ``main``."""
-    files = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).split("\0")
-    for name in filter(None, files):
+    for name in files:
         source = ROOT / name
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -273,6 +292,42 @@ def source_of(nb, cell_id: str) -> str:
     return next(c.source for c in nb.cells if c.get("id") == cell_id)
 
 
+def checker_verdict(answer: str, check_cell: str, passes: bool) -> str:
+    """What the checker cell's code says of ``answer``, run in this process with the package under test:
+    its first printed line (a pass) or its CheckFailure's first line. ``passes`` is what the maths says
+    of the answer; the student in the browser must then see this same line."""
+    from lecture_utils.checks._core import CheckFailure
+
+    namespace, printed = {}, io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(answer, "<answer>", "exec"), namespace)
+            exec(compile(check_cell, "<check cell>", "exec"), namespace)
+    except CheckFailure as failure:
+        said, passed = str(failure).strip().splitlines()[0], False
+    else:
+        said, passed = (printed.getvalue().strip().splitlines() or [""])[0], True
+    assert passed == passes and said, f"the checker {'failed' if passes else 'passed'} this answer: {said!r}\n{answer}"
+    return said
+
+
+def short_failure(error: BaseException, shell, hub, tmp_path: Path) -> str:
+    """One failure message whose first line says what went wrong (CI logs cut long tracebacks): the error,
+    where in this file and after which step, then the full message, the hub's log and where its files are."""
+    here = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == __file__]
+    where = f"test_hub.py:{here[-1].lineno} `{(here[-1].line or '').strip()[:100]}`" if here else "?"
+    first, *rest = (str(error).strip() or "(no message)").splitlines()
+    lines = [f"{first[:300]}",
+             f"({type(error).__name__} at {where}; last step done: "
+             f"{shell.last[:200] if shell else 'none (setting up the course repository)'})"]
+    if len(first) > 300 or rest:
+        lines.append("\n".join([first[300:], *rest]).strip()[:6000])
+    if hub is not None and "hub log" not in str(error):
+        lines.append("hub log (last lines):\n" + hub.log_tail())
+    lines.append(f"hub state, homes and screenshots kept in {tmp_path}")
+    return "\n".join(lines)
+
+
 # ----------------------------------------------------------------------------- the test
 
 def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
@@ -282,15 +337,21 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
     course = tmp_path / "srv" / "companion.git"
     snapshot = tmp_path / "snapshot"
     snapshot.mkdir()
+    files = working_tree_files()
+    # git as on a clean machine, whatever this one's configuration: no global or system settings (a CI
+    # machine has no user.name), and the instructor's identity given for the tag and commits below.
+    (tmp_path / "gitconfig").write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for key, value in {"GIT_AUTHOR_NAME": "Instructor", "GIT_AUTHOR_EMAIL": "instructor@example.edu",
                        "GIT_COMMITTER_NAME": "Instructor", "GIT_COMMITTER_EMAIL": "instructor@example.edu"}.items():
-        monkeypatch.setenv(key, value)  # the instructor's git identity, for the tag and commits below
-    working_tree_snapshot(snapshot)
-    git("clone", "--quiet", "--bare", str(snapshot), str(course))
-    git("config", "http.receivepack", "true", cwd=course)  # the git host lets the instructor push
+        monkeypatch.setenv(key, value)
+    hub = shell = None
     server = git_http.serve(tmp_path / "srv")
-    hub = None
     try:
+        working_tree_snapshot(snapshot, files)
+        git("clone", "--quiet", "--bare", str(snapshot), str(course))
+        git("config", "http.receivepack", "true", cwd=course)  # the git host lets the instructor push
         repo = f"http://127.0.0.1:{server.server_address[1]}/companion.git"
         instructor = tmp_path / "instructor"
         git("clone", "--quiet", repo, str(instructor))
@@ -303,14 +364,12 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
         shell.settings["HUB"] = hub.url
         shell.say(f"JupyterHub up at {hub.url} (dummy login, SimpleLocalProcessSpawner, homes in {hub.homes})")
         shell.run("tag", instructor, Path(sys.executable).parent)
-        subprocess.run([HUB_VENV / "bin" / "python", "-m", "pip", "uninstall", "--quiet", "--yes", "lecture_utils"],
-                       check=True, capture_output=True)
+        run([HUB_VENV / "bin" / "python", "-m", "pip", "uninstall", "--quiet", "--yes", "lecture_utils"])
         shell.run("image", tmp_path, HUB_VENV / "bin",
                   {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(HUB_VENV / "wheelhouse")})
-        installed = subprocess.run([HUB_VENV / "bin" / "python", "-c", "import json, importlib.metadata as m; "
-                                    "print(json.dumps([m.distribution('lecture_utils').read_text('direct_url.json'), "
-                                    "__import__('lecture_utils').__file__]))"],
-                                   check=True, capture_output=True, text=True, cwd=tmp_path).stdout
+        installed = run([HUB_VENV / "bin" / "python", "-c", "import json, importlib.metadata as m; "
+                         "print(json.dumps([m.distribution('lecture_utils').read_text('direct_url.json'), "
+                         "__import__('lecture_utils').__file__]))"], cwd=tmp_path)
         direct_url, module_file = json.loads(installed)
         direct_url = json.loads(direct_url)
         assert direct_url["url"] == repo and direct_url["vcs_info"]["requested_revision"] == "term-test"
@@ -327,10 +386,12 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
         assert query["repo"] == [repo] and query["branch"] == ["student-edition"]
         assert query["urlpath"] == [f"lab/tree/{folder}/{NOTEBOOK}"]
 
-        code_cells = sum(c.cell_type == "code" for c in nbformat.read(instructor / "student" / NOTEBOOK, as_version=4).cells)
+        edition = nbformat.read(instructor / "student" / NOTEBOOK, as_version=4)
+        code_cells = sum(c.cell_type == "code" for c in edition.cells)
 
         # Two students: log in, follow the link, run the notebook top to bottom, answer exercise 1, save.
-        for user, (answer, checker_says) in ANSWERS.items():
+        for user, (answer, passes) in ANSWERS.items():
+            checker_says = checker_verdict(answer, source_of(edition, "cell-27"), passes)
             report = visit(hub, user, links[NOTEBOOK], shots, runAll=True, codeCells=code_cells,
                            answer={"marker": ANSWER_MARKER, "code": answer})
             shell.say(f"{user}: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["times"].items()) +
@@ -338,7 +399,8 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
                       f"{report['checker_output'][:90]!r}")
             assert report["url_path"] == f"/user/{user}/lab/tree/{folder}/{NOTEBOOK}" and report["tab"] == NOTEBOOK
             assert report["kernel"] == "Python 3 (ipykernel)", report
-            assert checker_says in report["checker_output"], report["checker_output"]
+            assert checker_says in report["checker_output"], \
+                f"{user}'s checker in JupyterLab said {report['checker_output'][:300]!r}, not {checker_says!r}"
             assert kernel_pythons(hub.homes / user) == {str(HUB_VENV / "bin" / "python")}
             nb = saved_notebook(hub, user, folder)
             assert ANSWER_MARKER in source_of(nb, "cell-26") and answer.strip() == source_of(nb, "cell-26").strip()
@@ -349,7 +411,7 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
             unsolved = [e for e in errors if e[0] in checks and e[0] != "cell-27"
                         and ("not implemented yet" in e[2] or "write your prediction first" in e[2])]
             answered = [e for e in errors if e[0] == "cell-27" and checker_says in e[2]]
-            assert len(unsolved) == len(checks) - 1 and len(answered) == (user == "bob") \
+            assert len(unsolved) == len(checks) - 1 and len(answered) == (not passes) \
                 and len(errors) == len(unsolved) + len(answered), \
                 f"{user}'s run of {NOTEBOOK} failed outside the unsolved checkers: {errors}"
             # Run top to bottom in one fresh kernel: the prompts were 1, 2, ..., then the answer and its checker.
@@ -381,8 +443,14 @@ def test_a_class_on_a_jupyterhub(hub_tools, tmp_path, capsys, monkeypatch):
             assert all(report["found"].values()), report["found"]
             log = git("log", "--format=%s", cwd=hub.homes / user / folder)
             assert "Merge" in log and "Automatic commit by nbgitpuller" in log, log
+    except Exception as error:  # pytest.fail's own Failed (hub did not start) is no Exception: it passes through
+        failure = short_failure(error, shell, hub, tmp_path)
+    else:
+        failure = None
     finally:
         if hub is not None:
             hub.stop()
         server.shutdown()
+    if failure:  # raised here, outside the except clause, so pytest prints no chained traceback
+        pytest.fail(failure, pytrace=False)
     shell.say(f"done; screenshots in {shots}")

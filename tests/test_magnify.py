@@ -274,6 +274,23 @@ def test_phase_share_predicts_the_measured_magnification():
     assert measured == pytest.approx(1 + 4 * phase_share(texture, 3), rel=0.01)
 
 
+
+def test_phase_share_and_translation_amplitude_do_not_depend_on_the_size_of_their_values():
+    # s is a ratio, linear in the image and in the weights above and below; a scales as 1 / wave. Scaled by a
+    # power of two they give the same numbers to the last bit; at 1e300, where squares overflow, to round-off.
+    rng = np.random.default_rng(13)
+    image = ndimage.gaussian_filter(rng.standard_normal((32, 32)), 1.0, mode="wrap")
+    weights = rng.uniform(0, 1, (32, 32))
+    share = phase_share(image, 2, weights)
+    assert phase_share(image * 2.0**900, 2, weights * 2.0**-900) == share
+    wave = np.sin(2 * np.pi * np.arange(8) / 8)
+    video = np.stack([translate(image, 0.2 * w) for w in wave])
+    amplitude = translation_amplitude(video, wave)
+    assert translation_amplitude(video, wave * 2.0**900) == amplitude / 2.0**900
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        assert phase_share(image * 1e300, 2, weights * 1e300) == pytest.approx(share, rel=1e-12)
+        assert translation_amplitude(video, wave * 1e300) == pytest.approx(amplitude / 1e300, rel=1e-12)
+
 # --- bad input ---------------------------------------------------------------------------
 
 IMAGE = _image((16, 16))                       # max_levels = 2
@@ -346,6 +363,12 @@ CONSTRAINTS = [  # (fn, good, argument at fault, what is wrong, value)
     (translation_amplitude, dict(frames=FRAMES, wave=np.array([0.0, 1.0, -1.0])), "wave", "one entry per frame "
      "too many", np.ones(4)),
     (phase_share, dict(image=IMAGE), "levels", "more than fit", 3),
+    (phase_share, dict(image=IMAGE), "image", "constant along every row", np.tile(IMAGE[:, :1], (1, 16))),
+    (phase_share, dict(image=IMAGE), "image", "(-1)^x, whose samples of dI/dx are 0",
+     np.tile((-1.0) ** np.arange(16), (16, 1))),
+    (phase_share, dict(image=IMAGE), "weights", "negative weights", -np.ones((16, 16))),
+    (translation_amplitude, dict(frames=FRAMES, wave=np.array([0.0, 1.0, -1.0])), "frames",
+     "a constant first frame (the reference)", np.stack([np.full((16, 16), 0.5), IMAGE, IMAGE])),
     (magnify_motion_full_grid, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0), "octaves",
      "more octaves than the frames allow", 3),
     (magnify_motion_full_grid, dict(frames=FRAMES, alpha=1.0, low=1.0, high=3.0, fps=16.0), "bands_per_octave",

@@ -153,6 +153,8 @@ NEW_CALLS = [
     Call(steerable.reconstruct, dict(pyramid=SPYR)),
     Call(steerable.pyramid_energy, dict(pyramid=SPYR)),
     Call(SPYR.band, dict(level=1, orientation=0), name="lecture_utils.steerable.SteerablePyramid.band"),
+    Call(steerable.full_grid_masks, dict(shape=(16, 16), octaves=2, order=3, twidth=0.75, bands_per_octave=2,
+                                         complex_bands=True)),
     Call(nn.dense_backward, dict(dout=np.ones((3, 2)), cache=nn.dense_forward(X34, W32, B2)[1])),
     Call(nn.MLP, dict(sizes=[2, 3, 1], activations=["tanh", "identity"], rng=0)),
     Call(MODEL.forward, dict(x=X2, params=None), name="lecture_utils.nn.MLP.forward"),

@@ -95,6 +95,18 @@ def test_subband_statistics_of_white_noise():
     np.testing.assert_allclose(stats[1:6, 2], 3.0, atol=0.15)
 
 
+
+def test_subband_statistics_scale_with_the_image_and_do_not_overflow():
+    # std is proportional to the image, skewness and kurtosis do not depend on its size: exactly so for a power of
+    # two, to round-off at 1e300, where the squares of the values would overflow float64.
+    image = np.random.default_rng(4).uniform(0, 1, (32, 32))
+    stats = subband_statistics(image, 2)
+    scaled = subband_statistics(image * 2.0**900, 2)
+    np.testing.assert_array_equal(scaled, stats * [2.0**900, 1, 1])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        huge = subband_statistics(image * 1e300, 2)
+    np.testing.assert_allclose(huge, stats * [1e300, 1, 1], rtol=1e-9)
+
 # --- bad input ---------------------------------------------------------------------------
 
 IMAGE = np.random.default_rng(3).standard_normal((16, 16))
@@ -112,6 +124,7 @@ TABLE = [
 CONSTRAINTS = [
     (oriented_energy, dict(image=IMAGE, level=1), "level", "more than fit", 2),
     (oriented_energy, dict(image=IMAGE, level=1), "image", "a side not divisible by 4", np.ones((18, 16))),
+    (oriented_energy, dict(image=IMAGE, level=1), "image", "values whose squares overflow", 1e160 * IMAGE),
     (dominant_orientation, dict(energy=np.ones((6, 4, 4)), psi=PSI), "psi", "unequal angles", PSI**1.1),
     (dominant_orientation, dict(energy=np.ones((6, 4, 4)), psi=PSI), "psi", "one angle too few", PSI[:5]),
     (match_histogram, dict(values=IMAGE, target=IMAGE), "target", "another size", IMAGE[:, :8]),

@@ -94,7 +94,29 @@ CONSTRAINTS = [
     (rotation_spread, dict(subbands=SUBBANDS["DFT"], frequency=0.2, size=16), "step", "no such spacing", 2),
     (transform_table, dict(image=IMAGE_32), "image", "a side not divisible by 8", np.ones((36, 32))),
     (transform_table, dict(image=IMAGE_32), "image", "a side below 32", np.ones((16, 32))),
+    (transform_table, dict(image=IMAGE_32), "image", "all zeros (no ratio to measure)", np.zeros((32, 32))),
 ]
+
+
+def test_the_table_does_not_depend_on_the_images_size():
+    # Every property is a ratio. Scaled by a power of two the image gives the same table to the last bit; at
+    # 1e300 the same table to round-off, where the energies themselves would overflow float64.
+    rows = transform_table(IMAGE_32)
+    assert transform_table(IMAGE_32 * 2.0**900) == rows
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        huge = transform_table(IMAGE_32 * 1e300)
+    for row, big in zip(rows, huge):
+        assert big["name"] == row["name"]
+        for key in ("per_pixel", "inverse", "folded", "shift_1", "shift_half", "rotation"):
+            assert big[key] == pytest.approx(row[key], rel=1e-9, abs=1e-13), (row["name"], key)
+
+
+def test_energy_changes_of_values_below_the_overflow_limit_do_not_overflow():
+    # 256 x 256 values near 1e150 (below _validate.OVERFLOWS): the DFT's DC coefficient is 6.6e154 and its square
+    # 4e309, beyond float64. Parseval: the DFT's energy does not move with the image, so the change is 0.
+    image = 1e150 * np.random.default_rng(3).uniform(0.5, 1, (256, 256))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        assert energy_changes(SUBBANDS["DFT"], image, 0.5).max() < 1e-12
 
 
 def test_a_constant_image_gives_a_table():

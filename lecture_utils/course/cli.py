@@ -10,7 +10,9 @@
   published branch (or per NOTEBOOK named) that pulls the student edition into a JupyterHub home
   and opens it;
 * ``slides``: offline reveal.js decks into ``_build/slides/``;
-* ``site``: an offline static site (pages, decks, index) into ``_build/site/``;
+* ``site``: an offline static site (pages, decks, index) into ``_build/site/``, from the instructor
+  edition (every answer included: for instructors); ``site --edition student``: the same from the
+  student edition, run here, with no answer anywhere (for students), into ``_build/site-student/``.
 * ``grade --autograder DIR --submissions DIR --out DIR``: grade a folder of submissions locally,
   in parallel, each in isolation with time limits, into ``grades.csv``, feedback and ``report.html``
   (see :mod:`lecture_utils.course.classroom`).
@@ -39,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: student/, _build/slides/ or _build/site/)")
     parser.add_argument("--title", default="Course notebooks", help="heading of the site's index page")
+    parser.add_argument("--edition", choices=("instructor", "student"), default="instructor",
+                        help="site: build from the instructor edition (default, every answer included) or "
+                             "from the student edition (for students: no answers)")
     parser.add_argument("--hub", help="nbgitpuller: the JupyterHub's address, https://...")
     parser.add_argument("--repo", help="nbgitpuller, publish: the git repository students pull from "
                                        "(nbgitpuller: its https address; publish: any address you push to)")
@@ -92,7 +97,10 @@ def main(argv=None) -> int:
         print("error: no notebooks given and none found in notebooks/ (run from the repository root)",
               file=sys.stderr)
         return 2
-    out = args.out or Path(DEFAULT_OUT[args.command])
+    if args.edition != "instructor" and args.command != "site":
+        print("error: --edition applies to the site only", file=sys.stderr)
+        return 2
+    out = args.out or Path("_build/site-student" if args.edition == "student" else DEFAULT_OUT[args.command])
     # Imported here so that `--help` stays fast (nbconvert takes a while to import).
     from .autograder import AutograderError, build_autograders
     from .editions import EditionError, write_student_editions
@@ -109,7 +117,7 @@ def main(argv=None) -> int:
         elif args.command == "slides":
             written = build_slides(notebooks, out)
         else:
-            written = build_site(notebooks, out, title=args.title)
+            written = build_site(notebooks, out, title=args.title, edition=args.edition)
     except (AutograderError, EditionError, PublishError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

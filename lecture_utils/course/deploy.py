@@ -30,6 +30,9 @@ from .._validate import checked, instance, optional
 from .editions import notebook_paths
 
 DEFAULT_BRANCH = "student-edition"
+# The commit's author on a machine where git knows no one (a fresh CI runner or hub image has no
+# user.name): git would refuse to commit, so the publication is signed by the tool, as nbgitpuller does.
+FALLBACK_IDENTITY = ("user.name=lecture_utils publish", "user.email=student-edition@lecture-utils.invalid")
 COMPANION = "notation.md"   # the page of symbols and conventions, linked from every notebook
 NOTEBOOK_NAME = re.compile(r"^[0-9][0-9]_[^/\\]*\.ipynb$")
 
@@ -63,8 +66,18 @@ def _git(*args, cwd=None) -> str:
     result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         said = " ".join(result.stderr.split())[-400:] or f"exit status {result.returncode}"
-        raise DeployError(f"git {args[0]} failed: {said}")
+        command = next(a for a, before in zip(args, ("", *args)) if a != "-c" and before != "-c")
+        raise DeployError(f"git {command} failed: {said}")
     return result.stdout
+
+
+def _identity(clone) -> list:
+    """No git options when git knows who commits in ``clone`` (config or GIT_AUTHOR_*/GIT_COMMITTER_*),
+    else ``-c`` options for FALLBACK_IDENTITY."""
+    env = dict(os.environ, LANG="C")
+    known = all(subprocess.run(["git", "var", who], cwd=clone, env=env, capture_output=True).returncode == 0
+                for who in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"))
+    return [] if known else [arg for setting in FALLBACK_IDENTITY for arg in ("-c", setting)]
 
 
 def _published(repo: str, branch: str) -> bool:
@@ -162,8 +175,8 @@ def publish_student_edition(paths, repo: str, branch: str = DEFAULT_BRANCH, mess
     history), which nbgitpuller merges into each student's copy. Notebooks already on the branch
     and not in ``paths`` stay; one unchanged since the last publication adds nothing (None is
     returned when none changed). ``repo`` is any address git can push to (https, ssh, a path);
-    the commit uses the instructor's git identity. Refuses a notebook that is not a student
-    edition, since that would publish the answers.
+    the commit uses the instructor's git identity, or FALLBACK_IDENTITY where git has none.
+    Refuses a notebook that is not a student edition, since that would publish the answers.
     """
     paths = _student_editions(paths)
     branch = _branch_name(branch)
@@ -182,6 +195,7 @@ def publish_student_edition(paths, repo: str, branch: str = DEFAULT_BRANCH, mess
         changed = _git("diff", "--cached", "--name-only", cwd=clone).split()
         if not changed:
             return None
-        _git("commit", "--quiet", "-m", message or f"Student edition: {', '.join(changed)}", cwd=clone)
+        _git(*_identity(clone), "commit", "--quiet", "-m", message or f"Student edition: {', '.join(changed)}",
+             cwd=clone)
         _git("push", "--quiet", "--", repo, f"HEAD:refs/heads/{branch}", cwd=clone)
         return _git("rev-parse", "HEAD", cwd=clone).strip()

@@ -76,6 +76,11 @@ later cell uses your answers, the rest of the notebook runs as in the lecture. N
 the figures and printed results appear as you run the cells, so a *Predict* question can be answered
 before its experiment shows the result."""
 
+# Cell metadata (under lecture_utils) for the instructor and the tests only: the answer's
+# expression, the patterns that state it (answer_text), and a wrong answer (the solution with one
+# mistake) with its hint. The student edition drops them: a wrong answer is the solution but for one line.
+INSTRUCTOR_ONLY_KEYS = ("answer", "answer_text", "wrong_answer", "wrong_hint")
+
 # How much of the instruction text goes into the stub's error message.
 MAX_INSTRUCTION_CHARS = 300
 
@@ -591,7 +596,8 @@ def make_student_notebook(nb, name: str):
     nbformat.NotebookNode
         Solution cells stubbed (see :func:`stub_source`), predictions unanswered, their
         check cells tagged ``raises-exception``, every output and the widget state of the
-        instructor's run cleared, ``reveals`` cells moved after their exercise, a note for
+        instructor's run cleared, ``reveals`` cells moved after their exercise, the
+        instructor-only metadata (:data:`INSTRUCTOR_ONLY_KEYS`) dropped, a note for
         students after the first cell, and the fingerprint of its cells
         (:func:`cells_fingerprint`) in ``metadata.lecture_utils.fingerprint``.
     """
@@ -611,6 +617,9 @@ def make_student_notebook(nb, name: str):
     for cell in student.cells:
         if cell.cell_type == "code":
             _clear_outputs(cell)
+        own = cell.metadata.get("lecture_utils")
+        for key in INSTRUCTOR_ONLY_KEYS if isinstance(own, dict) else ():
+            own.pop(key, None)
     student.metadata.pop("widgets", None)          # the widget state of the instructor's run
     student.cells = _reveals_moved(student.cells, exercises)
     note = nbformat.v4.new_markdown_cell(STUDENT_NOTE)

@@ -9,11 +9,15 @@ or the site works from a USB stick, over ``file://`` or from any static host.
 * :func:`build_slides`: one reveal.js deck per notebook, ``NN_topic.slides.html``;
   a cell with slide type ``slide`` starts a section, ``subslide`` a vertical
   slide inside it, ``fragment`` appears on a click, ``skip`` is left out and
-  ``notes`` goes to the speaker view (press ``s``).
+  ``notes`` goes to the speaker view (press ``s``). What a slide shows of each
+  cell is decided by :mod:`.slides`; when the deck opens, ``lecture_fit.js``
+  fits every slide to the projector (splits, figure and equation sizes).
 * :func:`build_site`: ``NN_topic.html`` per notebook, its deck beside it, an
   ``index.html`` listing the notebooks in lecture order with the learning goals
   read from each title cell, and ``notation.html``, the students' page of symbols and
-  conventions (``notation.md`` beside the notebooks), which every title cell links to.
+  conventions (``notation.md`` beside the notebooks), which every title cell links to;
+  from the instructor edition, or (``edition="student"``, :mod:`.student_site`) from the
+  student edition, with no answer in it.
 
 Interactive widgets cannot run without a kernel; in both outputs an
 :class:`~lecture_utils.demos.Explorer` shows the picture it last drew.
@@ -33,8 +37,9 @@ from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 
-from .._validate import Spec, checked, flag
+from .._validate import Spec, checked, choice, flag
 from .editions import NOTATION_PAGE, notebook_paths, string_argument
+from .slides import SlideMetadataError, check_slide_metadata
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TEMPLATES = ASSETS / "templates"
@@ -48,6 +53,9 @@ TITLE_PATTERN = re.compile(r"^#\s+(?:(\d+)\s*[·.:-]\s*)?(.+?)\s*$")
 
 class PublishError(ValueError):
     """A notebook that cannot be published (e.g. no title cell); names the notebook and cell."""
+
+
+EDITIONS = ("instructor", "student")   # what a site is built from (build_site's edition)
 
 
 # --- widgets -> their last picture --------------------------------------------------------
@@ -211,11 +219,23 @@ def _configure(exporter):
 
 
 def slides_exporter() -> SlidesExporter:
-    """nbconvert's reveal.js exporter pointed at the vendored reveal.js and MathJax."""
+    """nbconvert's reveal.js exporter pointed at the vendored reveal.js and MathJax.
+
+    After widgets become pictures and pictures get their alt texts, :mod:`.slides` decides
+    what each slide shows of its cells; only then are the cells grouped into slides
+    (nbconvert's own step, which ``lecture_reveal/conf.json`` moves to the end).
+    """
+    from nbconvert.exporters.slides import _RevealMetadataPreprocessor
+
+    from .slides import SlideContentPreprocessor
+
     exporter = SlidesExporter(template_name="lecture_reveal", **TEMPLATE_DIRS)
     exporter.reveal_url_prefix = REVEAL_PREFIX
     exporter.reveal_theme = "white"  # its fonts are vendored; other themes import web fonts
-    return _configure(exporter)
+    _configure(exporter)
+    exporter.register_preprocessor(SlideContentPreprocessor(), enabled=True)
+    exporter.register_preprocessor(_RevealMetadataPreprocessor(), enabled=True)
+    return exporter
 
 
 def html_exporter() -> HTMLExporter:
@@ -283,7 +303,21 @@ def build_slides(paths, out_dir) -> list[Path]:
     list of Path
         The decks, in the order of ``paths``.
     """
-    notebooks = _read_all(paths)
+    return _write_decks(_read_all(paths), out_dir)
+
+
+def _check_slide_metadata(notebooks) -> None:
+    """PublishError naming the first cell whose ``lecture_utils.slides`` metadata is malformed."""
+    for path, nb in notebooks:
+        try:
+            check_slide_metadata(nb, path.name)
+        except SlideMetadataError as exc:
+            raise PublishError(str(exc)) from None
+
+
+def _write_decks(notebooks, out_dir) -> list[Path]:
+    """The decks of (path, notebook) pairs, with the vendored assets, into ``out_dir``."""
+    _check_slide_metadata(notebooks)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_assets(out_dir)
@@ -308,10 +342,12 @@ PAGE_END = re.compile(r'<nav\b[^>]*\bclass="prev-next"')   # the page's text end
 def _text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed.
 
-    Cell prompts (``In [2]:``) are left out; syntax-highlighting spans are dropped without a
-    space (``x</span><span>=`` reads ``x=``); every other tag separates words.
+    Cell prompts (``In [2]:``) and the student site's folds (a prediction's result, a worked
+    answer: not for search results) are left out; syntax-highlighting spans are dropped without
+    a space (``x</span><span>=`` reads ``x=``); every other tag separates words.
     """
     without_tags = re.sub(r"<(script|style)\b.*?</\1>", " ", fragment, flags=re.S)
+    without_tags = re.sub(r'<details class="lecture-fold">.*?</details>', " ", without_tags, flags=re.S)
     without_tags = re.sub(r'<div class="jp-(?:In|Out)putPrompt[^"]*">.*?</div>', " ", without_tags, flags=re.S)
     without_tags = re.sub(r"</?span\b[^>]*>", "", without_tags)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", without_tags))).strip()
@@ -447,6 +483,18 @@ def _site_css() -> str:
     return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in ("lecture_a11y.css", "lecture_site.css"))
 
 
+INTRO = {
+    "instructor": """<p>The course notebooks in lecture order, rendered with their outputs. Each has a page, a
+reveal.js slide deck (arrow keys to move, <kbd>s</kbd> for the speaker view), the notebook to
+download and its student edition (answers taken out, checkers kept). Everything here works offline.</p>""",
+    "student": """<p>The course notebooks in lecture order, <strong>student edition</strong>: every exercise is
+left for you to solve, and the answers are not on these pages. Each notebook has a page, a reveal.js
+slide deck (arrow keys to move) and the notebook to download: open it in JupyterLab, write each
+exercise's function, and its checker tells you whether it is right. The result of a predict-then-run
+question is folded: predict first, then open it. Everything here works offline.</p>""",
+}
+
+
 def _site_page(title: str, head_title: str, skip_text: str, css: str, main: str) -> str:
     """A page of the site that is not a notebook (the index, the notation page): header, MathJax, ``main``."""
     return f"""<!DOCTYPE html>
@@ -475,9 +523,14 @@ window.MathJax = {{tex: {{inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processE
 """
 
 
-@checked(infos=_NotebookInfos(), title=string_argument("the site's title"), notation=flag())
-def index_html(infos, title: str, notation: bool = False) -> str:
-    """The site's index page: one entry per notebook, in the order given (and the notation page's link)."""
+@checked(infos=_NotebookInfos(), title=string_argument("the site's title"), notation=flag(),
+         edition=choice(*EDITIONS))
+def index_html(infos, title: str, notation: bool = False, edition: str = "instructor") -> str:
+    """The site's index page: one entry per notebook, in the order given (and the notation page's link).
+
+    The instructor edition's index offers both notebooks for download; the student edition's
+    only the student edition, and says that the answers are not included.
+    """
     entries = []
     for info in infos:
         goals = "\n".join(f"      <li>{_md(goal)}</li>" for goal in info.goals)
@@ -489,8 +542,8 @@ def index_html(infos, title: str, notation: bool = False) -> str:
             f'{follows}'
             f'    <p class="links"><a href="{info.stem}.html">page</a> · '
             f'<a href="{info.stem}.slides.html">slides</a> · '
-            f'<a href="notebooks/{info.stem}.ipynb" download>notebook</a> · '
-            f'<a href="student/{info.stem}.ipynb" download>student edition</a></p>\n'
+            + (f'<a href="notebooks/{info.stem}.ipynb" download>notebook</a> · ' if edition == "instructor" else "")
+            + f'<a href="student/{info.stem}.ipynb" download>student edition</a></p>\n'
             f'    <p>Learning goals:</p>\n    <ul class="goals">\n{goals}\n    </ul>\n  </li>')
     symbols = ('\n<p>Every symbol, its shape, and the conventions that change from one notebook to the next: '
                '<a href="notation.html">Symbols and conventions</a>.</p>') if notation else ""
@@ -502,9 +555,7 @@ li.notebook h2 { font-size: 1.25rem; margin: 0.5rem 0 0.25rem; }
 .follows p { margin: 0; }
 .goals p { margin: 0; }"""
     main = f"""<h1>{html.escape(title)}</h1>
-<p>The course notebooks in lecture order, rendered with their outputs. Each has a page, a
-reveal.js slide deck (arrow keys to move, <kbd>s</kbd> for the speaker view), the notebook to
-download and its student edition (answers taken out, checkers kept). Everything here works offline.</p>{symbols}
+{INTRO[edition]}{symbols}
 <ol class="notebooks">
 {chr(10).join(entries)}
 </ol>"""
@@ -522,19 +573,27 @@ th { background: #f2f2f2; }"""
     return _site_page(title, f"Symbols and conventions: {title}", "Skip to the symbols", css, _md(markdown))
 
 
-def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
+def build_site(paths, out_dir, title: str = "Course notebooks", edition: str = "instructor",
+               timeout: int = 600) -> list[Path]:
     """Render the notebooks as a static site: pages, decks, downloads, search and an index.
 
     Parameters
     ----------
     paths : iterable of path-like
-        Executed notebooks, in lecture order (their numbers sort them).
+        Executed notebooks (the instructor edition), in lecture order (their numbers sort them).
     out_dir : path-like
         Output folder: ``index.html``, ``search.html`` (+ ``search_index.js``),
-        ``<stem>.html``, ``<stem>.slides.html``, ``notebooks/<stem>.ipynb`` (the
-        instructor edition), ``student/<stem>.ipynb`` (the student edition) and ``_static/``.
+        ``<stem>.html``, ``<stem>.slides.html``, ``student/<stem>.ipynb`` (the student
+        edition), ``_static/`` and, for the instructor edition, ``notebooks/<stem>.ipynb``.
     title : str
         Heading of the index page and of every page's header.
+    edition : {"instructor", "student"}
+        ``"instructor"``: pages and decks of the notebooks as committed, every answer included
+        (for instructors). ``"student"``: pages and decks of the student edition, run top to
+        bottom here (:mod:`.student_site`), with no solution anywhere; the only download is the
+        student edition (for students, during the term).
+    timeout : int
+        Student edition only: seconds one cell may take when it is run.
 
     Returns
     -------
@@ -544,19 +603,32 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
     Raises
     ------
     PublishError
-        A notebook without a title cell or learning goals (checked before
-        anything is written).
+        A notebook without a title cell or learning goals, or with malformed slide metadata
+        (checked before anything is written).
     """
     from .editions import make_student_notebook
 
     if not isinstance(title, str) or not title.strip():
         raise TypeError(f"title must be a non-empty string, got {title!r}")
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds (int), got {timeout!r}")
     notebooks = sorted(_read_all(paths), key=lambda item: item[0].name)
     infos = [notebook_info(nb, path.name) for path, nb in notebooks]
+    _check_slide_metadata(notebooks)
     students = [make_student_notebook(nb, path.name) for path, nb in notebooks]   # checks every exercise
+    if edition == "student":
+        from .student_site import student_site_notebook
+        shown = [(path, student_site_notebook(nb, student, path.name, path.parent, timeout))
+                 for (path, nb), student in zip(notebooks, students)]
+        downloads = (("student", students),)
+    else:
+        shown = notebooks
+        downloads = (("notebooks", [nb for _, nb in notebooks]), ("student", students))
     out_dir = Path(out_dir)
-    build_slides([p for p, _ in notebooks], out_dir)
-    for folder, editions in (("notebooks", [nb for _, nb in notebooks]), ("student", students)):
+    _write_decks(shown, out_dir)
+    for folder, editions in downloads:
         (out_dir / folder).mkdir(exist_ok=True)
         for (path, _), nb in zip(notebooks, editions):
             nbformat.write(nb, out_dir / folder / path.name)
@@ -564,7 +636,7 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
 
     def site(i):
         return {"title": title, "pages": pages, "previous": pages[i - 1] if i > 0 else None,
-                "next": pages[i + 1] if i + 1 < len(pages) else None}
+                "next": pages[i + 1] if i + 1 < len(pages) else None, "edition": edition}
 
     index_entries = []
 
@@ -576,7 +648,7 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
         body = body.replace(f'href="{NOTATION_PAGE}"', 'href="notation.html"')   # the title cell's link
         return label_math_headers(body.replace(TOC_MARK, toc_html(sections)))
 
-    written = _export_all(html_exporter(), notebooks, out_dir, ".html", site=site, finish=finish)
+    written = _export_all(html_exporter(), shown, out_dir, ".html", site=site, finish=finish)
     notation = next((p.parent / NOTATION_PAGE for p, _ in notebooks if (p.parent / NOTATION_PAGE).is_file()), None)
     if notation is not None:
         page = notation_html(notation.read_text(encoding="utf-8"), title)
@@ -590,5 +662,5 @@ def build_site(paths, out_dir, title: str = "Course notebooks") -> list[Path]:
                                                               header=_site_header(title, "Skip to the results")),
                                           encoding="utf-8")
     index = out_dir / "index.html"
-    index.write_text(index_html(infos, title, notation=notation is not None), encoding="utf-8")
+    index.write_text(index_html(infos, title, notation=notation is not None, edition=edition), encoding="utf-8")
     return [index] + written + ([out_dir / "notation.html"] if notation is not None else [])
