@@ -77,7 +77,8 @@ install: $(STAMP)
 # notebook you edited.
 lab: install-lab
 	@test -d student || $(BIN)/python -m lecture_utils student --out student
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/student
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/student \
+	    $(if $(filter 0,$(shell id -u)),--allow-root)   # containers and cloud IDEs often run as root
 
 # Serial on purpose: nbval starts one kernel per notebook and compares every output.
 # Then the same comparison under other BLAS kernels: a student's CPU picks its own.

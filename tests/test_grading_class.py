@@ -152,6 +152,41 @@ def test_a_submission_that_writes_the_grader_s_files_stops_the_run_and_scores_ze
     assert [(r[0], r[-1]) for r in rows[1:]] == [("a_touches", "0"), ("b_correct", "10")]
 
 
+def test_forged_results_and_a_rewritten_classmate_are_caught_and_not_trusted(graded_class, tmp_path):
+    """A submission running with the grader's rights (root, here) forges a classmate's result file and
+    rewrites another classmate's notebook: the run stops naming it, the forged result is deleted (not
+    resumed from), the rewritten notebook is named, and the next run grades the forged one for real."""
+    if unprivileged_user() is not None:
+        pytest.skip("the submission runs as nobody and cannot write the grader's files")
+    work, _, _, _ = graded_class
+    nbs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.mkdir()
+    empty = make_student_notebook(subs.instructor(), subs.NB05.name)
+    nbformat.write(empty, nbs / "a_empty.ipynb")
+    nbformat.write(subs.instructor(), nbs / "c_correct.ipynb")
+    forger = subs._before(subs.instructor(), "input_gradient", (
+        "    import glob, hashlib, json, os\n"
+        f"    for folder in glob.glob({str(out / 'results')!r}):\n"
+        f"        target = {str(nbs / 'a_empty.ipynb')!r}\n"
+        "        fake = {'format': 1, 'score': 10.0, 'max_score': 10.0, 'questions': [], 'notes': [],\n"
+        "                'sha256': hashlib.sha256(open(target, 'rb').read()).hexdigest(), 'student': 'a_empty'}\n"
+        "        json.dump(fake, open(os.path.join(folder, 'a_empty.json'), 'w'))\n"
+        f"    open({str(nbs / 'c_correct.ipynb')!r}, 'w').write('overwritten')"))
+    nbformat.write(forger, nbs / "b_forger.ipynb")
+    autograder = work / "_build" / "autograder" / "05_convolution_gradients"
+    with pytest.raises(GradingError) as stop:
+        grade_class(autograder, nbs, out, workers=1, progress=False)
+    message = str(stop.value)
+    assert "b_forger.ipynb changed files the grader reads" in message and "it scores 0" in message
+    assert "a_empty.json) were deleted" in message and "rewritten (c_correct.ipynb)" in message
+    assert not (out / "results" / "a_empty.json").exists()
+    nbformat.write(subs.instructor(), nbs / "c_correct.ipynb")      # the instructor restores the copy
+    (nbs / "b_forger.ipynb").unlink()
+    done = grade_class(autograder, nbs, out, workers=1, progress=False)
+    rows = {r[0]: r[-1] for r in list(csv.reader(open(done["csv"])))[1:]}
+    assert rows == {"a_empty": "0", "c_correct": "10"}
+
+
 def test_otter_run_as_the_readme_shows_uses_the_isolated_grader(graded_class):
     work, _, commands, _ = graded_class
     nb, hint = subs.wrong_answer()

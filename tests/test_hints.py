@@ -329,3 +329,20 @@ def test_each_declared_wrong_answer_gets_its_declared_hint(notebook, cell, check
     exec(compile(source, f"{notebook} cell {cell}", "exec"), namespace)
     message = _run(lambda fn: all_checkers()[checker](fn, cases="visible"), namespace[function])
     assert hint in message, f"{notebook} cell {cell}: the declared hint {hint!r} is not in: {message}"
+
+
+# What a student reads before any notebook: the README (the lab opens at the repository root) and the
+# notation page every title cell links to. They state no exercise's answer and no predict-then-run
+# result: the checkers' tell-tale fragments, and the predictions' answers in the forms they were written.
+STATED_ANSWERS = ["\\frac2N(", "2/N", "K = N+1", "K=N+1", "F = 2G^T", "has $\\mathbf w$'s shape",
+                      "shape of what it differentiates", "\\theta - \\eta", "(\\cos\\psi, \\sin\\psi)",
+                      "keep samples", "N+1 basis", "N + 1 basis"]
+PAGES_READ_FIRST = ["README.md", "notebooks/notation.md"]
+
+
+@pytest.mark.parametrize("page", PAGES_READ_FIRST)
+def test_the_pages_a_student_reads_first_state_no_answer(page):
+    text = (Path(__file__).resolve().parents[1] / page).read_text(encoding="utf-8")
+    found = sorted({(name, f) for name, fragments in ANSWERS.items() for f in fragments if f in text}
+                   | {("an exercise or prediction of the notebooks", f) for f in STATED_ANSWERS if f in text})
+    assert not found, f"{page} states answers: " + "; ".join(f"{f!r} ({name})" for name, f in found)

@@ -171,7 +171,8 @@ def check_prediction(question_id: str, answer) -> None:
     shown = q.expected if not q.options else repr(q.expected)
     if not q.matches(answer):
         slip = q.diagnose(answer)
-        slip = f": {slip}" if slip else ""
-        raise CheckFailure(f"not quite: you predicted {answer!r}{slip}. The answer is {shown}.\n"
+        slip = f": {slip.rstrip('.')}" if slip else ""       # a diagnosis may end with "?" or "."
+        end = "" if slip.endswith(("?", "!")) else "."
+        raise CheckFailure(f"not quite: you predicted {answer!r}{slip}{end} The answer is {shown}.\n"
                            f"Why: {q.explanation}")
     print(f"RIGHT: {shown}. Why: {q.explanation}")

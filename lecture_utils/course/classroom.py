@@ -145,6 +145,12 @@ def grade_class(autograder, submissions, out, workers: int | None = None, notebo
                            f"({', '.join(changed[:5])}): rebuild the autograder (make autograder) or install "
                            "the package it was built from")
     limits = default_limits(config, notebook_seconds, answer_seconds)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        from .sandbox import unprivileged_user
+        if unprivileged_user(sys.executable) is None:
+            print(f"warning: grading as root, and the user nobody cannot run {sys.executable}: submissions run "
+                  "as root and could rewrite your files (other submissions included). Grade as an unprivileged "
+                  "user, or with a Python that nobody can run (README, 'Grading a class').", file=sys.stderr)
     workers = workers or os.cpu_count() or 1
     out = Path(out)
     results_dir = out / "results"
@@ -166,8 +172,21 @@ def grade_class(autograder, submissions, out, workers: int | None = None, notebo
 
     started = time.monotonic()
     bar = Progress(len(paths), len(results), progress)
-    def watched():
-        return watched_files([config_path, *results_dir.glob("*.json")])
+    def watched():   # the package, numpy, the configuration, the results so far and every submission
+        return watched_files([config_path, *results_dir.glob("*.json"), *paths])
+
+    def untrusted(changed, keep=None):
+        """Delete the result files that changed (a submission may have forged them): graded again next run.
+        The submissions that changed are named: only the instructor's copy can restore them."""
+        forged = [Path(p) for p in changed if Path(p).parent == results_dir and Path(p).stem != keep]
+        for f in forged:
+            f.unlink(missing_ok=True)
+            results.pop(f.stem, None)
+        replaced = [Path(p).name for p in changed if Path(p) in set(paths)]
+        return ((f" The result files that changed ({', '.join(f.name for f in forged[:5])}) were deleted: "
+                 "those submissions are graded again on the next run." if forged else "")
+                + (f" Submissions were rewritten ({', '.join(replaced[:5])}): restore them from your own copy "
+                   "before the next run." if replaced else ""))
 
     before = watched()
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
@@ -187,8 +206,9 @@ def grade_class(autograder, submissions, out, workers: int | None = None, notebo
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise GradingError(
                         f"files the grader reads changed while {', '.join(p.name for p in suspects)} were graded "
-                        f"({', '.join(changed[:5])}): restore them (reinstall the package), then run the same "
-                        "command again with --workers 1 to find the submission that wrote them")
+                        f"({', '.join(changed[:5])}).{untrusted(changed)} If the package or numpy changed, "
+                        "reinstall them; then run the same command again with --workers 1 to find the submission "
+                        "that wrote them")
                 if changed and not result.get("tampering"):
                     result = mark_tampered(result, changed)
                 result.update(format=RESULT_FORMAT, sha256=_sha256(path), notebook=config["notebook"],
@@ -198,9 +218,9 @@ def grade_class(autograder, submissions, out, workers: int | None = None, notebo
                 if changed:       # the files other submissions are graded with may be altered: stop here
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise GradingError(
-                        f"{path.name} changed files the grader reads ({', '.join(changed[:5])}); it scores 0. "
-                        "Restore them (reinstall the package, restore the configuration), then run the same "
-                        "command again: it grades the rest")
+                        f"{path.name} changed files the grader reads ({', '.join(changed[:5])}); it scores 0."
+                        f"{untrusted(changed, keep=path.stem)} If the package, numpy or grading.json changed, "
+                        "reinstall or rebuild them; then run the same command again: it grades the rest")
                 before = watched()
                 bar.step(path.stem, result["score"], result["max_score"])
                 suspects = list(running.values())
