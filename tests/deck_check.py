@@ -15,7 +15,9 @@ reads from the live layout what an audience would see:
 * **overlapped**: a slide on which a visible control (arrows, slide number, progress bar)
   covers a piece of content;
 * **smallest text**: the smallest font size on the slide in CSS px as drawn (after
-  reveal.js's and the deck's own scaling), which must stay legible (``MIN_TEXT_PX``).
+  reveal.js's and the deck's own scaling), which must stay legible (``MIN_TEXT_PX``);
+* **speaker notes**: the ``aside.notes`` on the slide (the speaker view's text, key ``s``),
+  and those drawn on the slide itself, which must be none.
 
 Used by ``tests/test_decks.py``; also a script (the counts per deck and size, then the
 offending slides)::
@@ -163,6 +165,9 @@ SLIDE_MEASURE_JS = r"""
     const clippedLabels = [...clipped].map(label);
     const controls = drawnControls();
     const overlaps = pieces.filter(p => controls.some(c => meets(c, p.rect)));
+    const asides = [...slide.querySelectorAll('aside.notes')];
+    const notesShown = asides.filter(a => { const r = a.getBoundingClientRect();
+                                           return shown(a) && r.width > 0 && r.height > 0; });
     return {
       h: where.h, v: where.v || 0,
       title: ((slide.querySelector('h1, h2, h3, h4') || slide).textContent || '').trim().replace(/¶$/, '').slice(0, 60),
@@ -171,6 +176,7 @@ SLIDE_MEASURE_JS = r"""
       overlapped: overlaps.map(p => p.kind + ': ' + (p.el.textContent || p.el.getAttribute('alt') || '').trim().slice(0, 40)),
       smallest_text_px: smallest === Infinity ? null : Math.round(smallest * 10) / 10,
       figure_scale: figureScale.map(s => Math.round(s * 100) / 100),
+      notes: asides.length, notes_shown: notesShown.map(a => (a.textContent || '').trim().slice(0, 40)),
     };
   };
 })();
@@ -223,7 +229,8 @@ class DeckReport:
                 "out_of_view": sum(len(r["out_of_view"]) for r in s),
                 "clipped": sum(len(r["clipped"]) for r in s),
                 "overlapped": sum(bool(r["overlapped"]) for r in s),
-                "small_text": sum(r["smallest_text_px"] is not None and r["smallest_text_px"] < MIN_TEXT_PX for r in s)}
+                "small_text": sum(r["smallest_text_px"] is not None and r["smallest_text_px"] < MIN_TEXT_PX for r in s),
+                "notes": sum(r["notes"] for r in s), "notes_shown": sum(len(r["notes_shown"]) for r in s)}
 
     def smallest_text(self) -> float | None:
         sizes = [r["smallest_text_px"] for r in self.slides if r["smallest_text_px"] is not None]
@@ -231,7 +238,7 @@ class DeckReport:
 
     def bad_slides(self) -> list[dict]:
         return [r for r in self.slides if r["overflowing"] or r["out_of_view"] or r["clipped"] or r["overlapped"]
-                or (r["smallest_text_px"] is not None and r["smallest_text_px"] < MIN_TEXT_PX)]
+                or r["notes_shown"] or (r["smallest_text_px"] is not None and r["smallest_text_px"] < MIN_TEXT_PX)]
 
     def ok(self) -> bool:
         return not self.errors and not self.bad_slides()
@@ -241,7 +248,7 @@ class DeckReport:
         return (f"{self.deck} at {self.width}x{self.height}: {c['slides']} slides, {c['figures']} figures, "
                 f"{c['overflowing']} overflowing, {c['out_of_view']} figures out of view, {c['clipped']} clipped, "
                 f"{c['overlapped']} overlapped by controls, {c['small_text']} with text below {MIN_TEXT_PX:g} px "
-                f"(smallest {self.smallest_text()} px)")
+                f"(smallest {self.smallest_text()} px), {c['notes']} speaker notes ({c['notes_shown']} shown on a slide)")
 
     def details(self) -> list[str]:
         lines = []
@@ -252,6 +259,7 @@ class DeckReport:
             what += [f"figure out of view: {f}" for f in r["out_of_view"]]
             what += [f"clipped ({r['right_px']} px): {c}" for c in r["clipped"][:3]]
             what += [f"under a control: {o}" for o in r["overlapped"][:2]]
+            what += [f"speaker notes shown on the slide: {n}" for n in r["notes_shown"][:2]]
             if r["smallest_text_px"] is not None and r["smallest_text_px"] < MIN_TEXT_PX:
                 what.append(f"text {r['smallest_text_px']} px")
             lines.append(f"  slide {r['h']}/{r['v']} ({r['title'][:40]!r}): " + "; ".join(what))

@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -148,8 +149,64 @@ def test_decks_hide_figure_code_and_keep_it_on_pages(tmp_path):
     assert "the lesson" in slides.get_text()
     assert "long table" in slides.get_text() and "ROW-1" not in slides.get_text() and "ROW-1" in page.get_text()
     (aside,) = slides.find_all("aside", class_="notes")
-    assert "curve flattens" in aside.get_text() and "curve flattens" in page.get_text()
+    assert "curve flattens" in aside.get_text()
+    assert "curve flattens" not in "".join(t for t in slides.find_all(string=True) if not t.find_parent("aside"))
+    (fold,) = page.find_all("details", class_="lecture-notes")   # on the page: folded, closed
+    assert "curve flattens" in fold.get_text() and fold.summary.get_text() == "Speaker notes"
+    assert not fold.has_attr("open")
     assert 'class="reveal lecture-deck"' in str(deck) and "LectureFit.start" in str(deck)
+
+
+# --- speaker notes -------------------------------------------------------------------------------
+
+def slide_type(c):
+    return c.metadata.get("slideshow", {}).get("slide_type", "-")
+
+
+def sections(cells, starts):
+    """(first, cells) of each run of cells that begins with a cell whose slide type is in ``starts``."""
+    bounds = [i for i, c in enumerate(cells) if slide_type(c) in starts] + [len(cells)]
+    return [(cells[a], cells[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_slide_has_speaker_notes(path):
+    """Each cell of slide type `slide` is followed, before the next (sub)slide, by a notes cell of
+    2-5 bullet points (what the lecturer says); no notes cell holds a heading (it would enter the
+    page's table of contents and an exercise's instructions) or is empty."""
+    nb = nbformat.read(path, as_version=4)
+    missing = [first.source.splitlines()[0][:60] for first, run in sections(nb.cells, ("slide", "subslide"))
+               if slide_type(first) == "slide" and not any(slide_type(c) == "notes" for c in run)]
+    assert not missing, f"{path.name}: slides without speaker notes: {missing}"
+    for c in nb.cells:
+        if slide_type(c) == "notes":
+            bullets = [line for line in c.source.splitlines() if line.startswith("- ")]
+            assert c.cell_type == "markdown" and 2 <= len(bullets) <= 5, f"{path.name}, cell {c.get('id')}: {c.source!r}"
+            assert not re.search(r"^#", c.source, re.MULTILINE), f"{path.name}, cell {c.get('id')} has a heading"
+
+
+@pytest.mark.course_build
+def test_course_decks_put_speaker_notes_in_the_speaker_view(course_decks):
+    """Every top-level slide of every deck holds an ``aside.notes`` (reveal.js hides it and the
+    speaker view, key s, shows it), one per notes cell, and no notes text outside the asides."""
+    for deck in course_decks:
+        nb = nbformat.read(deck.parent.parent / deck.name.replace(".slides.html", ".ipynb"), as_version=4)
+        notes = [c.source for c in nb.cells if slide_type(c) == "notes"]
+        html = BeautifulSoup(deck.read_text(encoding="utf-8"), "html.parser")
+        tops = html.find("div", class_="slides").find_all("section", recursive=False)
+        asides = html.find_all("aside", class_="notes")
+        assert len(asides) == len(notes), f"{deck.name}: {len(asides)} asides for {len(notes)} notes cells"
+        assert all(top.find("aside", class_="notes") for top in tops), f"{deck.name}: a slide without notes"
+        outside = " ".join(t for t in html.find("div", class_="slides").find_all(string=True) if not t.find_parent("aside"))
+        for text in notes:
+            line = longest_plain_bullet(text)
+            assert line is None or line not in outside, f"{deck.name}: speaker notes on the slide: {line!r}"
+
+
+def longest_plain_bullet(text):
+    """The longest bullet of a notes cell that has no markdown markup (one text node in the HTML), or None."""
+    plain = [line[2:] for line in text.splitlines() if line.startswith("- ") and not re.search(r"[`*_$<>&\\]", line)]
+    return max(plain, key=len) if plain else None
 
 
 # --- every slide measured in a browser ------------------------------------------------------------
@@ -170,13 +227,14 @@ DEFECTS_DECK = """<!DOCTYPE html>
 <link rel="stylesheet" href="_static/reveal.js/dist/reveal.css">
 <style>.reveal .slides { text-align: left; } .reveal section { font-size: 24px; }</style>
 </head><body><div class="reveal"><div class="slides">
-<section><h2>Fits</h2><p>One short line.</p></section>
+<section><h2>Fits</h2><p>One short line.</p><aside class="notes">Said, not shown.</aside></section>
 <section><h2>Too long</h2>{long}</section>
 <section><h2>Figure below the text</h2>{long}<img alt="a figure" width="200" height="100" src="data:image/png;base64,{png}"></section>
 <section><h2>Code cut at the right</h2><pre style="white-space: pre; overflow-x: auto; width: 90%">{wide}</pre></section>
 <section><h2>Equation cut at the right</h2>
   <mjx-container display="true" style="display: block; overflow-x: auto; width: 90%">
   <mjx-math style="display: inline-block; white-space: nowrap">{wide}</mjx-math></mjx-container></section>
+<section><h2>Notes on the slide</h2><p>Short.</p><aside class="notes" style="display: block">shown by mistake</aside></section>
 <section><h2>Fine print</h2><p style="font-size: 9px">read me if you can</p></section>
 <section><h2>Under the arrows</h2>
   <p style="position: absolute; left: 700px; top: 650px; width: 320px; font-size: 60px; margin: 0">covered text</p></section>
@@ -200,13 +258,15 @@ def test_deck_check_catches_each_kind_of_defect(tmp_path):
     print(report.summary())
     print("\n".join(report.details()))
     by_title = {r["title"]: r for r in report.slides}
-    assert report.counts() == {"slides": 7, "figures": 1, "overflowing": 2, "out_of_view": 1, "clipped": 2,
-                               "overlapped": 3, "small_text": 1}   # the long slides run under the arrows too
+    assert report.counts() == {"slides": 8, "figures": 1, "overflowing": 2, "out_of_view": 1, "clipped": 2,
+                               "overlapped": 3, "small_text": 1,   # the long slides run under the arrows too
+                               "notes": 2, "notes_shown": 1}
+    assert by_title["Notes on the slide"]["notes_shown"] == ["shown by mistake"] and by_title["Fits"]["notes"] == 1
     assert by_title["Fine print"]["smallest_text_px"] == 9
     assert by_title["Too long"]["overflowing"] and by_title["Figure below the text"]["out_of_view"] == ["a figure"]
     assert by_title["Code cut at the right"]["clipped"] and by_title["Equation cut at the right"]["clipped"]
     assert by_title["Under the arrows"]["overlapped"] and not report.ok()
-    assert not any(by_title["Fits"][k] for k in ("overflowing", "out_of_view", "clipped", "overlapped"))
+    assert not any(by_title["Fits"][k] for k in ("overflowing", "out_of_view", "clipped", "overlapped", "notes_shown"))
 
 
 def hard_notebook():
@@ -278,3 +338,7 @@ def test_every_course_deck_fits_the_projector(course_decks):
         print(f"all decks at {size}: " + json.dumps(counts))
     bad = [line for r in reports if not r.ok() for line in [r.summary()] + r.details() + r.errors]
     assert not bad, "\n".join(bad)
+    # Speaker notes reach every slide of the deck as drawn (after the fitting splits long slides).
+    without = [f"{r.deck} slide {h}" for r in reports for h in sorted({s["h"] for s in r.slides})
+               if not any(s["notes"] for s in r.slides if s["h"] == h)]
+    assert not without, f"slides without speaker notes: {without}"

@@ -12,10 +12,11 @@ notebook, so that a new cell or figure needs no hand-tuning:
 * **prompts** (``In [3]:``) are never shown on a slide (the deck's stylesheet), so code and
   figures get the slide's whole width.
 
-Cells of slide type ``notes`` become the speaker notes of their slide (key ``s``) and stay
-ordinary text on the page. How long slides are split into subslides and how figures and
-equations are sized is done in the browser, where their real sizes are known
-(``assets/templates/lecture_fit.js``).
+Cells of slide type ``notes`` become the speaker notes of their slide (an ``<aside class="notes">``,
+hidden on the slide, shown in the speaker view, key ``s``); on a page they are folded under
+"Speaker notes" (``lecture_lab`` template), and RISE keeps them off its slides too. How long
+slides are split into subslides and how figures and equations are sized is done in the browser,
+where their real sizes are known (``assets/templates/lecture_fit.js``).
 """
 
 from __future__ import annotations
