@@ -231,3 +231,15 @@ def test_the_course_student_site_holds_no_solution(tmp_path_factory):
             "image/png" in o.get("data", {}) for c in instructor.cells for o in c.get("outputs", [])), path.name
         download = nbformat.read(site / "student" / path.name, 4)
         assert all(set(c.metadata.get("lecture_utils", {})) <= {"alt", "points", "slides"} for c in download.cells)
+
+
+def test_the_worked_answers_after_an_exercise_are_folded_on_the_student_site():
+    # 05's derivations follow each exercise's check: on a page they would sit in view of the exercise.
+    from lecture_utils.course.student_site import FOLD_REVEALS, folds
+    path = ROOT / "notebooks" / "05_convolution_gradients.ipynb"
+    marks = folds(nbformat.read(path, 4), path.name)
+    for cell_id in ("c05-dw-derivation", "b0cb0303", "c05-stride-derivation"):
+        assert marks.get(cell_id) == FOLD_REVEALS, cell_id
+    nb = nbformat.read(path, 4)
+    new_sections = [c.id for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert not set(new_sections) & set(marks)          # a new section is never folded away

@@ -27,6 +27,7 @@ never in a notebook on disk.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import nbformat
@@ -69,9 +70,33 @@ def folds(instructor, name: str) -> dict[str, str]:
     for ex in find_exercises(instructor, name):
         for i in ex.reveal_indices:
             marks[_cell_id(instructor, i, name)] = FOLD_REVEALS
+        for i in worked_answer(instructor, ex):
+            marks[_cell_id(instructor, i, name)] = FOLD_REVEALS
     for i in prediction_experiments(instructor, name):
         marks.setdefault(_cell_id(instructor, i, name), FOLD_PREDICTION)
     return marks
+
+
+def worked_answer(nb, exercise) -> list[int]:
+    """The cells that work out a function exercise's answer right after its check: the first markdown
+    cell there (speaker notes skipped) unless it opens a new section (``## ...``), a prediction or the
+    next exercise, and the code cells that follow it. On a page they would sit in view of the exercise."""
+    if exercise.kind != "function" or not exercise.check_indices:
+        return []
+    i = max(exercise.check_indices) + 1
+    while i < len(nb.cells) and nb.cells[i].metadata.get("slideshow", {}).get("slide_type") == "notes":
+        i += 1
+    if i >= len(nb.cells) or nb.cells[i].cell_type != "markdown":
+        return []
+    first_line = nb.cells[i].source.lstrip().split("\n", 1)[0]
+    if first_line.startswith("## ") or re.match(r"#+\s*(Predict|Exercise)", first_line):
+        return []
+    cells = [i]
+    while i + 1 < len(nb.cells) and nb.cells[i + 1].cell_type == "code" \
+            and not nb.cells[i + 1].metadata.get("tags"):
+        i += 1
+        cells.append(i)
+    return cells
 
 
 def _cell_id(nb, index: int, name: str) -> str:
