@@ -92,7 +92,8 @@ test-unit: install
 test-notebooks: install
 	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
 
-# Strict nbval under the OpenBLAS kernels Haswell, SkylakeX, Sandybridge with 1 and 2 threads.
+# Strict nbval under three OpenBLAS kernels (Haswell, SkylakeX, Sandybridge, or Nehalem where the CPU
+# lacks AVX-512) with 1 and 2 threads.
 # On a machine whose numpy does not use OpenBLAS (e.g. Apple's Accelerate) it says so and skips.
 KERNEL_MATRIX_FLAGS ?= --allow-other-blas
 test-kernels: install

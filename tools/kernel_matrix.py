@@ -8,7 +8,7 @@ the whole notebook suite once per (kernel, threads) pair, forcing the kernel wit
 with threadpoolctl, in a fresh interpreter with the same environment, that OpenBLAS
 really uses them (an unknown or unsupported kernel name is otherwise ignored silently).
 
-    python tools/kernel_matrix.py                              # Haswell, SkylakeX, Sandybridge x 1, 2
+    python tools/kernel_matrix.py      # the first 3 of Haswell, SkylakeX, Sandybridge, Nehalem this CPU runs, x 1, 2 threads
     python tools/kernel_matrix.py --kernels Haswell,Prescott --threads 1
     make test-kernels
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -34,6 +35,8 @@ NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval
 PROBE = """
 import json, numpy, scipy.linalg
 from threadpoolctl import threadpool_info
+a = numpy.ones((64, 64)) + 64 * numpy.eye(64)      # run the kernel: a CPU without its instructions stops here
+scipy.linalg.solve(a @ a, numpy.ones(64))
 print(json.dumps([(i.get("internal_api"), i.get("architecture"), i.get("num_threads"),
                    os.path.basename(i.get("filepath", ""))) for i in threadpool_info()
                   if i.get("user_api") == "blas"]))
@@ -50,6 +53,8 @@ def probe(env: dict) -> list:
     """BLAS libraries loaded by numpy and scipy under ``env``: (api, kernel, threads, file)."""
     result = subprocess.run([sys.executable, "-c", "import os\n" + PROBE], env=env,
                             capture_output=True, text=True, timeout=120)
+    if result.returncode == -signal.SIGILL:
+        raise RuntimeError("this CPU lacks the kernel's instructions (illegal instruction)")
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip()
                            else f"exit status {result.returncode}")
@@ -58,7 +63,9 @@ def probe(env: dict) -> list:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kernels", default="Haswell,SkylakeX,Sandybridge")
+    parser.add_argument("--kernels", default="Haswell,SkylakeX,Sandybridge,Nehalem",
+                        help="tried in order; those the CPU cannot run are skipped (SkylakeX needs AVX-512)")
+    parser.add_argument("--max-kernels", type=int, default=3, help="stop after this many kernels ran (default 3)")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--min-kernels", type=int, default=3,
                         help="fail unless at least this many kernels could be forced (default 3)")
@@ -78,6 +85,9 @@ def main(argv=None) -> int:
 
     rows, forced, failures = [], set(), []
     for kernel in kernels:
+        if len(forced) >= args.max_kernels:
+            rows.append((kernel, "-", "not run", f"{args.max_kernels} kernels ran already"))
+            continue
         for n in threads:
             env = environment(kernel, n)
             try:
