@@ -2,6 +2,7 @@
 
 import ast
 import importlib
+import importlib.util
 import re
 from pathlib import Path
 
@@ -67,9 +68,16 @@ def test_one_sigmoid_one_differentiator_one_training_loop():
     assert loops == ["optim.py"], loops
 
 
+# Modules that only an optional extra's tool loads: the Otter plugin needs the 'grading' extra.
+NEEDS_EXTRA = {("course", "otter_bridge"): "otter"}
+
+
 def test_every_module_imports():
     for path in PACKAGE.rglob("*.py"):
         rel = path.relative_to(PACKAGE).with_suffix("")
         if rel.name == "__main__":
+            continue
+        extra = NEEDS_EXTRA.get(rel.parts)
+        if extra and importlib.util.find_spec(extra) is None:      # e.g. the lower bounds, without 'grading'
             continue
         importlib.import_module(".".join(("lecture_utils",) + rel.parts).removesuffix(".__init__"))
