@@ -28,6 +28,38 @@ def test_figure_png_produces_png_bytes_at_twice_the_css_size():
     assert int.from_bytes(png[16:20], "big") in (2 * width, 2 * width - 1)
 
 
+def _tight_size(fig):
+    """matplotlib's own crop (bbox_inches="tight", the same margin) in CSS pixels: the witness."""
+    import io
+    from PIL import Image
+    from lecture_utils.demos.style import PAD_CSS_PX, SCREEN_DPI
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=2 * SCREEN_DPI, bbox_inches="tight", pad_inches=PAD_CSS_PX / SCREEN_DPI)
+    return np.array(Image.open(buffer).size) / 2
+
+
+def test_figure_png_crops_to_what_is_drawn_as_matplotlibs_tight_box_does():
+    """Drawn once and cropped by its pixels: the size of matplotlib's tight crop, to a CSS pixel
+    (the tight box is that of the text's glyph boxes, the pixel crop that of the inked pixels)."""
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set(xlabel="step", ylabel="loss", title="a title")
+    _, width, height = figure_png(fig)
+    assert np.allclose((width, height), _tight_size(fig), atol=2)
+
+
+def test_figure_png_keeps_what_is_drawn_beyond_the_canvas():
+    """Text placed outside the figure is kept (matplotlib's tight box grows the canvas), not cut."""
+    fig = Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.text(1.2, 0.5, "a label outside the axes and the figure", transform=ax.transAxes)
+    _, width, height = figure_png(fig)
+    assert width > 3 * 72 + 100
+    assert np.allclose((width, height), _tight_size(fig), atol=2)
+
+
 def test_explorer_draws_once_on_creation_and_on_every_change(problem):
     x, y = problem
     explorer = loss_curve_explorer(x, y)

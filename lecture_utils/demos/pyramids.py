@@ -133,18 +133,21 @@ def _panel_width(panel, image, zoom):
 
 
 def _layout(rows, gap):
-    """Figure size in CSS pixels and, per panel, its image box and colour-bar box in figure fractions."""
+    """Figure size in CSS pixels (with a margin of ``PAD_CSS_PX``) and, per panel, its image box and
+    colour-bar box in figure fractions."""
     row_heights, titles = [], []
     for row in rows:
         lines = max(panel.title.count("\n") + 1 if panel.title else 0 for panel, *_ in row)
         titles.append(lines * TITLE_LINE + (4 if lines else 0))
         row_heights.append(max(image.shape[0] * zoom + _axis_room(panel)[1] for panel, image, zoom, _ in row))
     widths = [sum(_panel_width(p, im, z) for p, im, z, _ in row) + gap * (len(row) - 1) for row in rows]
-    width, height = max(widths), sum(row_heights) + sum(titles) + gap * (len(rows) - 1)
-    boxes, top = [], height
+    # a margin inside the figure, so that nothing drawn touches its edge (figure_png crops to what is drawn)
+    width = max(widths) + 2 * PAD_CSS_PX
+    height = sum(row_heights) + sum(titles) + gap * (len(rows) - 1) + 2 * PAD_CSS_PX
+    boxes, top = [], height - PAD_CSS_PX
     for row, row_height, title in zip(rows, row_heights, titles):
         top -= title
-        left = 0
+        left = PAD_CSS_PX
         for panel, image, zoom, _ in row:
             w, h = image.shape[1] * zoom, image.shape[0] * zoom
             x0 = left + _axis_room(panel)[0]
@@ -183,8 +186,8 @@ def panel_figure(rows, gap: int = 14) -> Figure:
     """
     rows, gap = _check_panel_figure(rows, gap)
     (width, height), boxes = _layout(rows, gap)
-    if width + 2 * PAD_CSS_PX > COLUMN_CSS_PX:
-        raise ValueError(f"rows would make a figure {width + 2 * PAD_CSS_PX} CSS pixels wide with its margin, more "
+    if width > COLUMN_CSS_PX:
+        raise ValueError(f"rows would make a figure {width} CSS pixels wide with its margin, more "
                          f"than the notebook's column ({COLUMN_CSS_PX}): crop the images, lower a zoom or split a row")
     fig = plt.figure(figsize=(width / SCREEN_DPI, height / SCREEN_DPI), dpi=SCREEN_DPI)
     bars = []

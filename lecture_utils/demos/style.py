@@ -184,7 +184,7 @@ def _channels(codes: np.ndarray) -> np.ndarray:
     return np.stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255], axis=-1).astype(np.uint8)
 
 
-def _compact(png: bytes, data_colours: np.ndarray | None) -> bytes:
+def _compact(image: Image.Image, data_colours: np.ndarray | None) -> bytes:
     """The same picture in fewer bytes: no alpha channel, and one byte per pixel when 256 colours can show it.
 
     A figure is mostly flat colours (background, lines, the cells of its images) and the anti-aliased
@@ -197,7 +197,6 @@ def _compact(png: bytes, data_colours: np.ndarray | None) -> bytes:
     colour if no channel moves by more than ``EDGE_TOLERANCE`` of 255. Otherwise (an RGB photograph,
     or data that alone need nearly all 256 colours) the lossless RGB picture.
     """
-    image = Image.open(io.BytesIO(png)).convert("RGB")
     colours = np.sort(_codes(np.array([rgb for _, rgb in image.getcolors(image.size[0] * image.size[1])])))
     palette, nearest = None, None
     if len(colours) <= 256:
@@ -237,28 +236,63 @@ def _compact(png: bytes, data_colours: np.ndarray | None) -> bytes:
     return buffer.getvalue()
 
 
+def _drawn(fig: Figure, dpi: float) -> np.ndarray | None:
+    """(H, W, 3) uint8 pixels of the whole figure drawn once at ``dpi``, or None if the size is ambiguous."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi, facecolor=fig.get_facecolor())
+    width = int(fig.get_figwidth() * dpi)          # as matplotlib's Agg canvas truncates it
+    pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+    if width < 1 or len(pixels) % (4 * width):
+        return None
+    return pixels.reshape(-1, width, 4)[..., :3]
+
+
+def _cropped(pixels: np.ndarray, background: np.ndarray, pad: int, scale: int) -> np.ndarray | None:
+    """The figure cropped to what it draws, with ``pad`` pixels of background around it and each side a
+    multiple of ``scale``; None if what it draws touches the canvas's edge (it may reach beyond it)."""
+    drawn = np.any(pixels != background, axis=2)
+    rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
+    if (not len(rows) or rows[0] == 0 or cols[0] == 0
+            or rows[-1] == drawn.shape[0] - 1 or cols[-1] == drawn.shape[1] - 1):
+        return None
+    content = pixels[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    height, width = (-(-(n + 2 * pad) // scale) * scale for n in content.shape[:2])
+    framed = np.empty((height, width, 3), dtype=np.uint8)
+    framed[...] = background
+    framed[pad:pad + content.shape[0], pad:pad + content.shape[1]] = content
+    return framed
+
+
 @checked(fig=instance(Figure), scale=integer(1, 4))
 def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     """Render a Figure as the course shows it: a compact PNG of ``scale`` pixels per CSS pixel.
 
-    The figure is cropped to what it draws (``bbox_inches="tight"``, plus a margin of ``PAD_CSS_PX``)
-    and laid out at 72 dpi, so its size in CSS pixels is its size in points; pyplot's state is not
-    touched.
+    The figure is cropped to what it draws, plus a margin of ``PAD_CSS_PX``, and laid out at 72 dpi,
+    so its size in CSS pixels is its size in points; pyplot's state is not touched. A figure is drawn
+    once and cropped by its pixels. Only one that draws up to its canvas's edge (and may reach beyond
+    it; the course's layouts keep a margin) is drawn again with matplotlib's ``bbox_inches="tight"``,
+    which lays the figure out twice and costs about twice as much.
 
     Returns
     -------
     png : bytes
-        The PNG, ``scale`` times the CSS size in pixels (to the pixel).
+        The PNG, ``scale`` times the CSS size in pixels.
     width, height : int
         The size to show it at, in CSS pixels.
     """
     if fig.canvas is None or not hasattr(fig.canvas, "print_png"):
         FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=scale * SCREEN_DPI, bbox_inches="tight", pad_inches=PAD_CSS_PX / SCREEN_DPI,
-                facecolor=fig.get_facecolor(), pil_kwargs={"compress_level": 0})   # stored, not compressed: re-encoded
-    png = _compact(buffer.getvalue(), _data_colours(fig))
-    width, height = Image.open(io.BytesIO(png)).size
+    background = np.round(np.array(matplotlib.colors.to_rgb(fig.get_facecolor())) * 255).astype(np.uint8)
+    pixels = _drawn(fig, scale * SCREEN_DPI)
+    framed = None if pixels is None else _cropped(pixels, background, PAD_CSS_PX * scale, scale)
+    if framed is None:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=scale * SCREEN_DPI, bbox_inches="tight",
+                    pad_inches=PAD_CSS_PX / SCREEN_DPI, facecolor=fig.get_facecolor(),
+                    pil_kwargs={"compress_level": 0})   # stored, not compressed: re-encoded
+        framed = np.asarray(Image.open(buffer).convert("RGB"))
+    png = _compact(Image.fromarray(framed), _data_colours(fig))
+    height, width = framed.shape[:2]
     return png, -(-width // scale), -(-height // scale)      # rounded up: never shrunk below its layout
 
 
