@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import json
 import struct
 import sys
@@ -63,6 +64,44 @@ def _collect_drawn_texts():
         yield drawn
     finally:
         mtext.Text.draw = original
+
+
+SCRIPT_SHRINK = 0.7   # matplotlib's mathtext draws a sub- or superscript, and a \\frac's parts, at 0.7 times
+
+
+def _script_depth(math: str) -> int:
+    """How deeply ``math`` (mathtext between $...$) nests sub/superscripts and fractions: x_t is 1, x_{a_b} 2."""
+    depth, i = 0, 0
+    while i < len(math):
+        if math[i] in "_^" or math.startswith("\\frac", i):
+            i += 1 if math[i] in "_^" else len("\\frac")
+            while i < len(math) and math[i] == " ":
+                i += 1
+            if i < len(math) and math[i] == "{":
+                level, j = 0, i
+                for j in range(i, len(math)):
+                    level += {"{": 1, "}": -1}.get(math[j], 0)
+                    if level == 0:
+                        break
+                inner, i = math[i + 1:j], j + 1
+            else:
+                command = re.match(r"\\[A-Za-z]+", math[i:])
+                inner = command.group(0) if command else math[i:i + 1]
+                i += max(1, len(inner))
+            depth = max(depth, 1 + _script_depth(inner))
+        else:
+            i += 1
+    return depth
+
+
+def smallest_glyph_points(text) -> float:
+    """The smallest size, in points, at which a Text draws a glyph: its font size, shrunk by 0.7 for each
+    level of mathtext sub/superscript or fraction (x$_t$ at 11 pt draws its t at 7.7 pt)."""
+    size = text.get_fontsize()
+    maths = re.findall(r"(?<!\\)\$(.+?)(?<!\\)\$", text.get_text())
+    if not maths or text.get_usetex():
+        return size
+    return size * SCRIPT_SHRINK ** max(_script_depth(m) for m in maths)
 
 
 def png_width(png: bytes) -> int:
@@ -110,8 +149,8 @@ def measure(fig, css_width: float | None = None, png: bytes | None = None) -> di
     record = {"w72": w72, "texts": len(texts), "min_text_px": None, "smallest": "",
               "bad_cmaps": [], "images_without_scale": [], "unlabelled_axes": []}
     if texts:
-        smallest = min(texts, key=lambda t: t.get_fontsize())
-        record.update(min_text_px=smallest.get_fontsize() * scale, smallest=smallest.get_text()[:60])
+        smallest = min(texts, key=smallest_glyph_points)
+        record.update(min_text_px=smallest_glyph_points(smallest) * scale, smallest=smallest.get_text()[:60])
     drawn_ids = {id(t) for t in texts}
     scaled = set()                                  # (colour map, limits) that have a colour bar
     mappables = [m for ax in fig.axes for m in list(ax.images) + list(ax.collections)
