@@ -184,6 +184,7 @@ def draw_step_size_demo(demo: StepSizeDemo) -> Figure:
     ax_gap.set_ylabel("L - L* (log scale)", fontsize=11)
     ax_gap.set_title("dashed: slope max|1 - eta lambda|^2 per step", fontsize=11)
     ax_gap.grid(True, which="both", alpha=0.3)
+    plain_log_ticks(ax_gap)
     if any(rising):
         ax_gap.legend(fontsize=11, loc="lower left")
     for ax in (ax_path, ax_gap):

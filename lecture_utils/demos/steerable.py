@@ -6,11 +6,15 @@ Images drawn pixel for pixel come from :func:`lecture_utils.demos.pyramids.panel
 
 from __future__ import annotations
 
+import math
+import re
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.offsetbox import AnnotationBbox, HPacker, TextArea, VPacker
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from scipy import ndimage
 
@@ -18,7 +22,7 @@ from .._validate import array, check, checked, flag, integer, positive, real, sh
 from ..steerable import (ORDER, POSITIVE_ORDER, SIGMA, band_response, basis_angles, directional_derivative_kernel,
                          frequency_grid, max_levels, radial_masks, steer_basis)
 from . import Explorer
-from .style import diagram_canvas, styled
+from .style import MIN_TEXT_CSS_PX, diagram_canvas, styled
 
 __all__ = ["draw_frequency_tiling", "draw_magnification_pipelines", "draw_orientation", "draw_pyramid_diagram",
            "orientation_explorer"]
@@ -168,8 +172,8 @@ def draw_frequency_tiling(shape=(256, 256), levels=3, order=3, twidth=1.0, examp
     shifted = [np.fft.fftshift(np.abs(band_response(shape, j_ex, b_ex, order, twidth, complex_bands=c)) ** 2)
                / (4 if c else 1) for c in (False, True)]
     angle = np.degrees(basis_angles(order)[b_ex])
-    for ax, values, title in zip(axes[1:], shifted, (f"real band j={j_ex}, {angle:.0f}°:\n$|R|^2$",
-                                                       f"complex band j={j_ex}, {angle:.0f}°:\n$|R|^2/4$")):
+    for ax, values, title in zip(axes[1:], shifted, (f"real band j={j_ex}, {angle:.0f}°:\nsquared response",
+                                                       f"complex band j={j_ex}, {angle:.0f}°:\nsquared response / 4")):
         image = ax.imshow(values, extent=extent, cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(title)
     fig.colorbar(image, ax=axes[1:], fraction=0.03, pad=0.03, label="squared response")
@@ -180,9 +184,9 @@ def draw_frequency_tiling(shape=(256, 256), levels=3, order=3, twidth=1.0, examp
         ticks = [-1, 0, 1] if ax is axes[0] else [-0.5, 0, 0.5]
         ax.set_xticks(ticks)
         ax.set_yticks(ticks)
-        ax.set_xlabel(r"$\omega_x / \pi$")
+        ax.set_xlabel(r"$\omega_x / \pi$", fontsize=SCRIPTED_MATH_PT)
     for ax in axes[:2]:
-        ax.set_ylabel(r"$\omega_y / \pi$ (down)")
+        ax.set_ylabel(r"$\omega_y / \pi$ (down)", fontsize=SCRIPTED_MATH_PT)
     axes[2].set_yticklabels([])
     return fig
 
@@ -190,19 +194,42 @@ def draw_frequency_tiling(shape=(256, 256), levels=3, order=3, twidth=1.0, examp
 # ---------------------------------------------------------------------------- boxes and arrows
 # The diagrams are drawn in CSS pixels (style.diagram_canvas), so a box is sized for its 11-point text.
 
+# Mathtext draws a sub- or superscript at 0.7 of its text's size: 7.7 px for 11-point text. A symbol with
+# an index (I_t, B_{j,b}) is set at 16 points, so its index is 11.2 px; the words around it stay at 11.
+SCRIPTED_MATH_PT = math.ceil(MIN_TEXT_CSS_PX / 0.7)
+
+
+def _label(ax, x, y, text, ha="center", va="center", line_gap=3, **props):
+    """Text at (x, y), in CSS pixels, whose $math$ with sub/superscripts is drawn at SCRIPTED_MATH_PT.
+
+    Each line is a row of pieces on one baseline (words at the style's 11 points, indexed symbols at
+    16), the lines ``line_gap`` pixels apart; ``ha`` and ``va`` place the whole block as ``ax.text`` would.
+    """
+    lines = []
+    for line in text.split("\n"):
+        pieces = [TextArea(piece, textprops=dict(props, **({"fontsize": SCRIPTED_MATH_PT}
+                                                           if re.fullmatch(r"\$.*([_^]|\\frac).*\$", piece) else {})))
+                  for piece in re.split(r"(\$[^$]*\$)", line) if piece]
+        lines.append(HPacker(children=pieces, align="baseline", pad=0, sep=0))
+    block = VPacker(children=lines, align={"left": "left", "right": "right"}.get(ha, "center"), pad=0, sep=line_gap)
+    ax.add_artist(AnnotationBbox(block, (x, y), frameon=False, pad=0, annotation_clip=False,
+                                 box_alignment=({"left": 0, "right": 1}.get(ha, 0.5),
+                                                {"bottom": 0, "top": 1}.get(va, 0.5))))
+
+
 def _box(ax, x, y, text, width, height=30, face="white"):
     """A rounded box centred at (x, y) with its text, in CSS pixels."""
     ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=2",
                                 facecolor=face, edgecolor="0.2", linewidth=1.0))
-    ax.text(x, y, text, ha="center", va="center")
+    _label(ax, x, y, text)
 
 
 def _arrow(ax, start, end, text="", rad=0.0, offset=(0, 4), ha="center"):
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="0.15", linewidth=1.0,
                                  connectionstyle=f"arc3,rad={rad}", shrinkA=2, shrinkB=2))
     if text:
-        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text, ha=ha,
-                va="bottom")
+        _label(ax, (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text, ha=ha,
+               va="bottom")
 
 
 @styled
@@ -237,7 +264,7 @@ def draw_pyramid_diagram():
     ax.text(445, 278, "level $j$ = 0, 1, ..., J - 1, each on a grid half the size of the one before",
             ha="center", va="center", style="italic")
     ax.add_patch(plt.Circle((160, 200), 17, facecolor="white", edgecolor="0.2", linewidth=1.0))
-    ax.text(160, 200, "$Y_j$", ha="center", va="center")
+    _label(ax, 160, 200, "$Y_j$")
     _arrow(ax, (290, 314), (168, 217), r"$Y_0$", rad=0.2, offset=(-20, 0), ha="right")
     _box(ax, 335, 238, r"$\times\, i^N A_b(\theta)\, H(2r)$, $b = 0..N$", 200)
     _box(ax, 492, 238, "IFFT", 54)
@@ -251,19 +278,18 @@ def draw_pyramid_diagram():
     _arrow(ax, (304, 160), (358, 160))
     ax.plot([445, 445, 160], [137, 122, 122], color="0.15", linewidth=1.0)       # the loop to the next level
     _arrow(ax, (160, 122), (160, 181))
-    ax.text(300, 118, "$Y_{j+1}$: on to the next level", ha="center", va="top")
-    _box(ax, 662, 62, "low-pass residual:\n$I_{lo}$ = IFFT($Y_J$)", 160, height=44, face="#EEEEEE")
+    _label(ax, 300, 118, "$Y_{j+1}$: on to the next level", va="top")
+    _box(ax, 662, 62, "low-pass residual:\n" + r"$I_{lo} = \mathrm{IFFT}(Y_J)$", 160, height=44, face="#EEEEEE")
     _arrow(ax, (532, 168), (640, 86), "after level\nJ - 1", rad=-0.3, offset=(30, 6), ha="left")
-    ax.text(8, 56, "Synthesis runs every box backwards: conjugate masks,\nzero-padding (x 4) instead of the crop, "
-            "branches summed.\nIt is exact because "
-            r"$H^2 + L^2\,\left(\sum_b A_b^2\, H(2r)^2 + L(2r)^2\right) = 1$.",
-            va="center", linespacing=1.5)
+    _label(ax, 8, 56, "Synthesis runs every box backwards: conjugate masks,\nzero-padding (x 4) instead of the crop, "
+           "branches summed.\nIt is exact because "
+           r"$H^2 + L^2\,\left(\sum_b A_b^2\, H(2r)^2 + L(2r)^2\right) = 1$.", ha="left", line_gap=6)
     return fig
 
 
-def _chain(ax, x, name, texts, top=404, step=47, width=272, height=36):
+def _chain(ax, x, name, texts, top=464, step=54, width=272, height=44):
     """One pipeline as a column of boxes from the frames down to the output, centred at x."""
-    ax.text(x, top + 34, name, ha="center", va="center", weight="bold")
+    ax.text(x, top + 38, name, ha="center", va="center", weight="bold")
     y = top
     for i, text in enumerate(["frames $I_t$"] + texts + ["output"]):
         if i:
@@ -289,15 +315,15 @@ def draw_magnification_pipelines(magnify_step: bool = True):
     -------
     matplotlib.figure.Figure (made with pyplot)
     """
-    fig, ax = diagram_canvas(640, 460, pyplot=True)
-    magnify = (r"rotate: $B_t\, e^{i\alpha\widetilde{\Delta\phi}_t}$" if magnify_step
+    fig, ax = diagram_canvas(640, 520, pyplot=True)
+    magnify = (r"rotate: $B_t\, \exp(i\alpha\,\widetilde{\Delta\phi}_t)$" if magnify_step
                else "magnify: ?\n(Exercise 4)")
     _chain(ax, 160, "phase-based (Wadhwa 2013)",
            ["complex steerable pyramid: $B_t$", "phase change\n" + r"$\Delta\phi_t = \arg B_t\overline{B_{ref}}$",
             "temporal band-pass", "blur weighted by the amplitude\n(optional)", magnify, "collapse"])
     _chain(ax, 480, "linear, Eulerian (Wu 2012)",
            ["Laplacian pyramid: $D_k(t)$", "(the intensities themselves)", "temporal band-pass",
-            r"$\times\,\alpha_k$ (less below the cut-off $\lambda_c$)",
+            r"$\times\,\alpha_k$, less below the cut-off $\lambda_c$",
             r"add: $D_k + \alpha_k\,\mathrm{BP}(D_k)$", "collapse"])
     ax.text(320, 22, r"one convention: a motion $\delta(t)$ in the pass band comes out $(1 + \alpha)\,\delta(t)$;"
             "\nthe phase method turns phases, the linear one adds intensity changes", ha="center", va="center",
