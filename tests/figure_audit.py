@@ -16,8 +16,9 @@ output bundle and the figure itself, never from what the drawing code says about
   picture and that rendering draw (their widths, margins trimmed) gives the picture's pixels per
   point, the output's ``css_width / pixel width`` its CSS pixels per pixel, times
   ``min(1, COLUMN_CSS_PX / css_width)`` when the picture is wider than the column of the notebook
-  and the site and so is shrunk by the page. (Sub- and superscripts of math text are
-  drawn at 70 % of their text's size, as typography does; the size measured is the text's.)
+  and the site and so is shrunk by the page. Sub- and superscripts of math text, and a fraction's
+  parts, are drawn at 70 % of their text's size per level, as typography does: the size measured
+  is that of the smallest glyph (:func:`smallest_glyph_points`; $I_t$ in 11-point text: 7.7).
 * what else the standard asks (:func:`measure`): colour maps from the course's colour-blind-safe
   list, a colour bar beside every colour-mapped image (unless every value is written on it), and
   a label on every axis whose tick labels are drawn.

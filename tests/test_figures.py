@@ -20,9 +20,12 @@ import nbformat
 import numpy as np
 import pytest
 from bad_input import Case, check_refused, expand
-from figure_audit import alt_problems, audit_notebook, measure, png_width, summary
+from figure_audit import Picture, alt_problems, audit_notebook, measure, png_width, smallest_glyph_points, summary
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.mathtext import MathTextParser
+from matplotlib.text import Text
 from nbclient import NotebookClient
 from PIL import Image
 
@@ -148,6 +151,44 @@ def test_the_audit_catches_small_text_unlabelled_axes_and_unreadable_colour_maps
     fig.savefig(one_x, format="png", dpi=72, bbox_inches="tight")  # a 72-dpi picture, shown at half its width
     half = png_width(one_x.getvalue()) / 2
     assert measure(fig, half, one_x.getvalue())["min_text_px"] == pytest.approx(3.5, rel=0.02)
+
+
+def _as_shown(fig):
+    """The figure as the course shows it (2x PNG at its CSS width), judged like a notebook's picture."""
+    png, width, _ = figure_png(fig)
+    seen = measure(fig, width, png)
+    return seen, Picture("test.ipynb", 0, "", "figure", True, width, 2.0, seen["min_text_px"], seen["smallest"])
+
+
+def test_a_subscript_is_measured_at_the_size_matplotlib_draws_it():
+    """Typography's rule, which matplotlib's mathtext follows: a sub/superscript is set at 0.7 of its text.
+    Every word of the figure is 11 pt or more; only the index t of I_t is small: 0.7 x 11 = 7.7 px."""
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("time (frames)", fontsize=11)
+    ax.set_ylabel("intensity (grey level)", fontsize=11)
+    ax.tick_params(labelsize=11)
+    label = ax.text(0.5, 0.5, "frames $I_t$", fontsize=11)
+    seen, picture = _as_shown(fig)
+    assert seen["smallest"] == "frames $I_t$" and seen["min_text_px"] == pytest.approx(0.7 * 11, rel=0.01)
+    assert any("below 11" in problem for problem in picture.problems()), picture.problems()
+    label.set_fontsize(16)                                    # 0.7 x 16 = 11.2 px: the index is legible
+    seen, picture = _as_shown(fig)
+    assert seen["min_text_px"] == pytest.approx(11, rel=0.01) and not picture.problems(), (seen, picture.problems())
+    label.set_text("frames I(t)")                             # the notation written without an index: 11 px
+    assert _as_shown(fig)[1].problems() == []
+
+
+@pytest.mark.parametrize("text", ["frames $I_t$", "$x_{a_b}$", r"rotate: $B_t\, e^{i\alpha\Delta\phi_t}$",
+                                  r"$\frac{1}{2}$", r"$\frac{a_1}{2}$", r"$\mathdefault{10^{-3}}$", r"$\omega_x / \pi$",
+                                  "$B_{j,b}$", "$|R|^2/4$", r"$\sum_b A_b^2$", r"$\overline{B_{ref}}$", "$x$ and $y_1$",
+                                  r"$\times\, H(r)$", "no maths at all", r"costs \$5 and \$6"])
+def test_the_audits_smallest_glyph_is_the_smallest_glyph_matplotlib_lays_out(text):
+    """The witness: matplotlib's mathtext parser lays the text out and reports each glyph's font size."""
+    laid_out = MathTextParser("path").parse(text, dpi=72, prop=FontProperties(size=11))
+    smallest = min(glyph[1] for glyph in laid_out.glyphs)
+    assert smallest_glyph_points(Text(text=text, fontsize=11)) == pytest.approx(smallest, rel=1e-9)
 
 
 def test_the_palette_keeps_every_data_colour_exact_and_moves_edges_by_at_most_the_tolerance():
