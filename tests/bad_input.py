@@ -190,6 +190,7 @@ FAMILIES.update({
     "instance": lambda good: {"None": None, "a string": "abc", "a dict": {"a": 1},
                               "a record of another kind": _foreign_record(good)},
     "optional": lambda good: {"a string": "abc", "a dict": {"a": 1}},
+    "optional count": lambda good: {d: v for d, v in FAMILIES["count"](good).items() if v is not None},
     "text": lambda good: {},
 })
 

@@ -128,8 +128,14 @@ INPUT_MUTANTS = {
         g.shape[0] >= W.shape[0] and g.shape[1] >= W.shape[1]) else np.zeros((1, 1)),
     "rows and columns are swapped": lambda g, W: input_gradient_loops(g, W).T,
     "you transposed the kernel": lambda g, W: input_gradient_loops(g, W.T),
-    "flipped W along the rows only": lambda g, W: signal.correlate2d(g, np.flipud(W), "full"),
-    "flipped W along the columns only": lambda g, W: input_gradient_loops(g, W[::-1]),  # flips twice in rows
+    # One axis of the kernel in the wrong order, written either way: the message names the axis that is
+    # wrong in the result (a correlation flipped along the rows only = a scatter flipped along the columns).
+    "W's columns meet the pixels in the wrong order": lambda g, W: signal.correlate2d(g, np.flipud(W), "full"),
+    "W's columns meet the pixels in the wrong order and its rows in the right one \\(a flip too many": (
+        lambda g, W: input_gradient_scatter(g, W[:, ::-1])),
+    "W's rows meet the pixels in the wrong order": lambda g, W: input_gradient_loops(g, W[::-1]),  # rows twice
+    "W's rows meet the pixels in the wrong order and its columns in the right one": (
+        lambda g, W: input_gradient_scatter(g, W[::-1])),
     "you flipped dJ/dY: the outputs keep their places": lambda g, W: signal.correlate2d(g[::-1, ::-1], W, "full"),
     "not implemented yet": lambda g, W: (_ for _ in ()).throw(NotImplementedError),
     "raised IndexError": lambda g, W: g[g.shape[0] + 1],
@@ -161,6 +167,21 @@ def stride2_scatter(dJ_dY, W, x_shape, row_step=2, col_step=2, accumulate=True, 
                 dJ_dX[rows, cols] += dJ_dY[p, q] * kernel
             else:
                 dJ_dX[rows, cols] = dJ_dY[p, q] * kernel
+    return dJ_dX
+
+
+def stride2_one_off(dJ_dY, W, x_shape, rows=1, cols=1):
+    """The scatter written entry by entry with its write position one off (pixels outside X skipped)."""
+    U, V = x_shape
+    R, S = W.shape
+    dJ_dX = np.zeros(x_shape)
+    for p in range(dJ_dY.shape[0]):
+        for q in range(dJ_dY.shape[1]):
+            for i in range(R):
+                for j in range(S):
+                    a, b = 2 * p + i + rows, 2 * q + j + cols
+                    if 0 <= a < U and 0 <= b < V:
+                        dJ_dX[a, b] += dJ_dY[p, q] * W[i, j]
     return dJ_dX
 
 
@@ -199,6 +220,9 @@ STRIDE2_MUTANTS = {
     "you assigned \\(=\\) where two windows overlap": lambda g, W, s: stride2_scatter(g, W, s, accumulate=False),
     "must have X's shape": lambda g, W, s: stride2_via_spread(g, W, s, pad_to_x=False),
     "rows and columns are swapped": lambda g, W, s: stride2_scatter(g, W, s).T,
+    "written one position off": stride2_one_off,
+    "gradient is written one position off: it reaches pixels one row": (
+        lambda g, W, s: stride2_one_off(g, W, s, rows=-1, cols=0)),
     "forget the `return`": lambda g, W, s: None,
     "right shape but wrong values": lambda g, W, s: stride2_scatter(g, W, s) * 1.01,
 }
@@ -241,6 +265,12 @@ def layer_backward(dy, x, w, padding, *, db_axes=(0, 2, 3), db_mean=False, dw_im
         dx = dx_pad[:, :, padding:padding + H, padding:padding + W]
     elif crop == "start":
         dx = dx_pad[:, :, :H, :W]
+    elif crop == "minus padding":
+        dx = dx_pad[:, :, padding:-padding, padding:-padding]
+    elif crop == "one late":
+        dx = dx_pad[:, :, padding + 1:padding + 1 + H, padding + 1:padding + 1 + W]
+    elif crop == "one early in the rows":
+        dx = dx_pad[:, :, padding - 1:padding - 1 + H, padding:padding + W]
     else:
         dx = dx_pad
     return dx, dw * dw_scale, db
@@ -279,6 +309,9 @@ LAYER_MUTANTS = {
     "your filters are turned by 180 degrees": lambda *a: (lambda dx, dw, db: (dx, dw[:, :, ::-1, ::-1], db))(*layer_backward(*a)),
     "dx has the padded input's shape": lambda *a: layer_backward(*a, crop="none"),
     "cropped on one side only": lambda *a: layer_backward(*a, crop="start"),
+    "dx is empty for padding 0": lambda *a: layer_backward(*a, crop="minus padding"),
+    "you cropped the padded gradient one sample off": lambda *a: layer_backward(*a, crop="one late"),
+    "cropped the padded gradient one sample off \\(padding": lambda *a: layer_backward(*a, crop="one early in the rows"),
     "some contributions are overwritten": lambda *a: layer_backward(*a, dx_assign=True),
     "only the first filter reaches dx": lambda *a: layer_backward(*a, dx_filters=1),
     "dJ/dx is wrong .* the kernel is flipped": lambda dy, x, w, p: layer_backward(

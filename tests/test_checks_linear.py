@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from checker_probes import assert_hard_coded_fails_hidden, cell_function
-from lecture_utils.checks import CheckFailure
+from lecture_utils.checks import CheckFailure, check_prediction
 from lecture_utils.checks.linear import (check_gradient_descent_step, check_linear_input_gradient,
                                          check_linear_backward, check_mse_gradient, check_linear_weight_gradient)
 from lecture_utils.linear import linear_backward, mse_loss
@@ -226,26 +226,37 @@ def test_backward_reference_passes(capsys):
 
 
 def test_backward_accepts_the_natural_alternatives():
-    # keepdims row, a flat (K,) bias gradient, a loop over examples, einsum: all correct, all must pass
+    # keepdims row, a reshaped sum, a loop over examples, einsum: all correct, all must pass
     def keepdims(g, cache):
         x, w, b = cache
         return g @ w.T, x.T @ g, g.sum(axis=0, keepdims=True)
 
-    def flat(g, cache):
+    def reshaped(g, cache):
         x, w, b = cache
-        return g @ w.T, x.T @ g, g.sum(axis=0)
+        return g @ w.T, x.T @ g, g.sum(axis=0).reshape(b.shape)
 
     def loops(g, cache):
         x, w, b = cache
         dw = sum(np.outer(x[n], g[n]) for n in range(len(g)))
-        return g @ w.T, dw, sum(g[n] for n in range(len(g)))
+        return g @ w.T, dw, sum(g[n:n + 1] for n in range(len(g)))
 
     def einsum(g, cache):
         x, w, b = cache
-        return np.einsum("nk,dk->nd", g, w), np.einsum("nd,nk->dk", x, g), np.einsum("nk->k", g)
+        return np.einsum("nk,dk->nd", g, w), np.einsum("nd,nk->dk", x, g), np.einsum("nk->k", g)[None, :]
 
-    for fn in (keepdims, flat, loops, einsum):
+    for fn in (keepdims, reshaped, loops, einsum):
         check_linear_backward(fn)
+
+
+def test_backward_refuses_a_flat_bias_gradient_as_the_shape_prediction_does():
+    # The predict-then-run question before Exercise 4 answers (1, K) and refuses (K,): the exercise agrees.
+    def flat(g, cache):
+        x, w, b = cache
+        return g @ w.T, x.T @ g, g.sum(axis=0)
+    with pytest.raises(CheckFailure, match=r"dL/db has the right values but shape \(3,\), a flat vector"):
+        check_linear_backward(flat)
+    with pytest.raises(CheckFailure, match=r"you predicted \(3,\)"):
+        check_prediction("01-db-shape", (3,))
 
 
 def _mutant(dx=None, dw=None, db=None):

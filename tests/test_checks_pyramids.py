@@ -272,6 +272,11 @@ LAPLACIAN_MUTANTS = {
                                                             reduce(x - expand(c, x.shape)))),
     "stored the Gaussian levels": _laplacian_mutant(lambda x, c: (x, c)),
     "used boundary='zero'": _zero_boundary,
+    # A band at the level's own resolution, never going through the coarser level: a difference of blurs.
+    "a filter of x_k at its own resolution, such as a difference of two blurs": _laplacian_mutant(
+        lambda x, c: (x - ndimage.gaussian_filter(x, 1.0), c)),
+    "your band is a filter of x_k at its own resolution": _laplacian_mutant(
+        lambda x, c: (ndimage.gaussian_filter(x, 1.0) - ndimage.gaussian_filter(x, 2.0), c)),
     "K counts the residual": _k_bands,
     "residual is one level too fine": _residual_one_level_early,
     "residual is stored at its own size, not expanded": _residual_expanded,
@@ -508,6 +513,7 @@ BLEND_MUTANTS = {
     "sub-sampled without a blur": _blend_mutant(weights_a=_subsampled_mask),
     "weighted with the mask's Laplacian pyramid": _blend_mutant(weights_a=_laplacian_of_mask),
     "do not complement a's": _blend_mutant(weights_b=lambda w: np.ones_like(w)),
+    "b is weighted with the mask, like a": _blend_mutant(weights_b=lambda w: w),
 }
 
 

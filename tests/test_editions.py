@@ -150,13 +150,18 @@ def test_malformed_solution_cell_is_named(source, match):
 def test_plain_instructions():
     text = plain_instructions("## Exercise 2: shapes\n\nWrite `dense_backward`, **no loops**.\n")
     assert text == "Exercise 2: shapes. Write dense_backward, no loops."
+    # The whole text by default: a stub raises with its exercise's complete instructions.
+    whole = plain_instructions("A first sentence. " + "More words, e.g. these. " * 40)
+    assert whole.endswith("these.") and whole.count("More words") == 40
+    # With a limit, whole sentences only: never one cut in the middle ("e.g. these" is not a sentence end).
     long = plain_instructions("A first sentence, long enough to be kept whole. " + "more words " * 60,
                               limit=100)
     assert long == "A first sentence, long enough to be kept whole."
-    short_first = plain_instructions("Too short. " + "more words " * 60, limit=100)
-    assert short_first.startswith("Too short. more words") and short_first.endswith(" ...")
-    cut = plain_instructions("word " * 100, limit=50)
-    assert len(cut) <= 54 and cut.endswith(" ...")
+    two = plain_instructions("First. Second one, e.g. this. " + "Third, far too long " * 20 + ".", limit=60)
+    assert two == "First. Second one, e.g. this."
+    one_long_sentence = "word " * 100
+    assert plain_instructions(one_long_sentence, limit=50) == one_long_sentence.strip()
+    assert plain_instructions("Keep `w[..., None]` and the ellipsis ... too.") == "Keep w[..., None] and the ellipsis ... too."
     assert plain_instructions("### Predict: how many?\n\nCount them.") == "Predict: how many? Count them."
     with pytest.raises(TypeError, match="markdown must be a string .*got int"):
         plain_instructions(3)
@@ -487,7 +492,7 @@ BAD_INPUT_TABLE = [
     Case(stub_source, dict(source=SOLUTION, instructions="Write it.", where="99.ipynb, cell 3"),
          {"source": "source", "instructions": "source", "where": "name"}),
     Case(plain_instructions, dict(markdown="## Exercise 1\n\nWrite it.", limit=100),
-         {"markdown": "source", "limit": "count"}),
+         {"markdown": "source", "limit": "optional count"}),
     Case(latex_to_text, dict(text="$\\partial J/\\partial W$"), {"text": "source"}),
     Case(parse_solution, dict(source=SOLUTION, where="99.ipynb, cell 3"), {"source": "source", "where": "name"}),
     Case(parse_prediction, dict(source="guess = 3", where="99.ipynb, cell 3"), {"source": "source", "where": "name"}),
@@ -521,7 +526,8 @@ def test_a_shortened_message_still_says_what_to_write():
              "Write `steepest_step(params, grads, step_length)` returning the parameters after the step."]
     text = exercise_markdown(cells, "steepest_step")
     assert text.startswith("### Exercise 2: a derivation\n\nWrite `steepest_step(")
-    assert plain_instructions(text).startswith("Exercise 2: a derivation. Write steepest_step(params, grads, step_length)")
+    assert plain_instructions(text, limit=300).startswith(
+        "Exercise 2: a derivation. Write steepest_step(params, grads, step_length)")
 
 
 def test_latex_commands_in_a_row_stay_words():

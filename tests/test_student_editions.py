@@ -23,6 +23,7 @@ them the solution itself, so that a pattern that describes nothing fails too.
 """
 
 import html
+import inspect
 import json
 import re
 from pathlib import Path
@@ -33,7 +34,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lecture_utils.course.editions import CHECK_TAG, SOLUTION_TAG, find_exercises, make_student_notebook
+from lecture_utils.course.editions import (CHECK_TAG, SOLUTION_TAG, exercise_markdown, find_exercises,
+                                           make_student_notebook, plain_instructions)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -291,6 +293,50 @@ def test_answer_patterns_describe_the_answer_and_no_source_before_the_exercise_s
                      and re.search(rf"^def {ex.function_name}\b", c.source, re.M))
         stated = stated_answers(patterns, visible_before(student, index))
         assert not stated, f"{path.name}, before exercise {ex.function_name}: {stated}"
+
+
+STUB_END = " Replace this line with your code, then run the check cell below."
+# What the exercises of 02 say about the package's functions, which each stub must carry (the checkers refuse
+# every other call of lecture_utils).
+ALLOWED_SAID = {"reduce_1d": "no function of lecture_utils", "expand_1d": "no function of lecture_utils",
+                "build_laplacian": "(not laplacian_pyramid or gaussian_pyramid)", "collapse": "(not reconstruct)",
+                "blend_images": "You may use laplacian_pyramid, gaussian_pyramid and reconstruct"}
+
+
+def stub_message(source, name):
+    """The message of the NotImplementedError that the stub ``source`` of function ``name`` raises."""
+    namespace = {}
+    exec(compile(source, f"<stub of {name}>", "exec"), namespace)
+    fn = namespace[name]
+    with pytest.raises(NotImplementedError) as info:
+        fn(*[None] * len(inspect.signature(fn).parameters))
+    return str(info.value)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_stub_raises_with_its_exercise_s_instructions_complete(path):
+    """Fast and without a kernel: every paragraph of the exercise's statement is in its stub's message, whole
+    (a stub once stopped after 300 characters, mid-sentence, with "..."), and 02's stubs say which of the
+    package's functions the exercise allows."""
+    instructor = nbformat.read(path, as_version=4)
+    student = make_student_notebook(instructor, path.name)
+    for ex in find_exercises(instructor, path.name):
+        if ex.kind != "function":
+            continue
+        stub = next(c for c in student.cells if SOLUTION_TAG in c.metadata.get("tags", [])
+                    and re.search(rf"^def {ex.function_name}\b", c.source, re.M))
+        message = stub_message(stub.source, ex.function_name)
+        assert message.endswith(STUB_END), message
+        instructions = message[:-len(STUB_END)]
+        assert instructions[-1:] in ".?!)" and not instructions.endswith(" ..."), (
+            f"{path.name}, {ex.function_name}: the stub's instructions stop mid-sentence: ...{instructions[-80:]}")
+        cells = [c.source for c in instructor.cells[:ex.solution_index] if c.cell_type == "markdown"]
+        statement = exercise_markdown(cells[-3:], ex.function_name)
+        for paragraph in re.split(r"\n\s*\n", statement):
+            assert plain_instructions(paragraph) in instructions, (
+                f"{path.name}, {ex.function_name}: the stub leaves out {plain_instructions(paragraph)[:120]!r}")
+        if path.name.startswith("02_"):
+            assert ALLOWED_SAID[ex.function_name] in instructions, (ex.function_name, instructions)
 
 
 def small_course_notebook(later_source):

@@ -126,9 +126,16 @@ def check_input_gradient(fn, cases: str = "all") -> None:
              "the outputs that read it, and see in which order it meets W's entries as p and q grow. "
              "Correlation and convolution differ exactly there.",
              correlate2d_naive(dy, w, "full")),
-            ("you flipped W along the rows only: the column offset runs backwards too.",
+            # One axis of the kernel in the wrong order: a correlation that flipped W along one axis only
+            # and a scatter that flipped W along the other give the same numbers, so the hint names the
+            # axis that is wrong in the result, not which flip the student wrote.
+            ("W's columns meet the pixels in the wrong order and its rows in the right one (a flip too many "
+             "or too few along the columns only): follow one pixel along a row of X through the outputs "
+             "that read it, and see in which order it meets W's columns as q grows.",
              correlate2d_naive(dy, w[::-1], "full")),
-            ("you flipped W along the columns only: the row offset runs backwards too.",
+            ("W's rows meet the pixels in the wrong order and its columns in the right one (a flip too many "
+             "or too few along the rows only): follow one pixel down a column of X through the outputs "
+             "that read it, and see in which order it meets W's rows as p grows.",
              correlate2d_naive(dy, w[:, ::-1], "full")),
             ("you used 'valid' mode: every pixel of X, the borders included, receives a gradient, so dJ/dX "
              "has X's shape; outputs that do not exist near the border add nothing ('full' mode).",
@@ -162,6 +169,22 @@ def _scatter(dy, w, shape, row_step=2, col_step=2, add=True):
             else:
                 dx[block] = dy[p, q] * w
     return dx
+
+
+ONE_OFF = [(1, 0), (0, 1), (1, 1), (-1, 0), (0, -1), (-1, -1), (1, -1), (-1, 1)]   # (rows, columns)
+OFF_BY_ONE_WRITE = ("each output's gradient is written one position off: it reaches pixels one row or one column "
+                    "(or both) away from those that output read. Recount, with indices from 0, the first pixel "
+                    "of the window output (p, q) read in the forward formula.")
+
+
+def _shifted(a, rows, cols):
+    """``a`` moved by ``rows`` and ``cols`` (each of them -1, 0 or 1), zeros coming in, what leaves the array
+    dropped: what a loop that writes one position off (and skips the pixels outside X) returns."""
+    out = np.zeros_like(a)
+    U, V = a.shape
+    out[max(rows, 0):U + min(rows, 0), max(cols, 0):V + min(cols, 0)] = \
+        a[max(-rows, 0):U + min(-rows, 0), max(-cols, 0):V + min(-cols, 0)]
+    return out
 
 
 def _stride2_case(shape, seed):
@@ -202,7 +225,7 @@ def check_input_gradient_stride2(fn, cases: str = "all") -> None:
              expected[:reached[0], :reached[1]] if reached != (U, V) else None),
             ("rows and columns are swapped (a transposed result): dJ/dX[a, b] belongs to pixel X(a, b).",
              expected.T),
-        ]
+        ] + [(OFF_BY_ONE_WRITE, _shifted(expected, rows, cols)) for rows, cols in ONE_OFF]
         got = call_student(fn, (dy.copy(), w.copy(), (U, V)), case)
         compare("dJ/dX", got, expected, mistakes, case)
     passed("dJ/dX with stride 2", len(chosen), _n_hidden(chosen))
@@ -242,6 +265,12 @@ def _layer_loops(dy, x, w, padding, w_for_dx=None, assign_dx=False, first_image_
 
 def _crop(a, padding, U, V):
     return a[:, :, padding:padding + U, padding:padding + V]
+
+
+def _off_by_one_crop(a, padding, U, V, rows, cols):
+    """The crop a student writes with its start ``rows`` and ``cols`` off, sliced as numpy slices it: a start
+    of -1 counts from the end (an empty axis), a window past the end comes back shorter."""
+    return a[:, :, padding + rows:padding + rows + U, padding + cols:padding + cols + V]
 
 
 @checker
@@ -286,7 +315,7 @@ def check_conv_layer_backward(fn, cases: str = "all") -> None:
              dw.transpose(1, 0, 2, 3) if square else None),
         ], case)
         dx_pad, _ = _layer_loops(dy, x, w, padding)
-        compare("dJ/dx", got_dx, dx, [
+        dx_mistakes = [
             (f"dx has the padded input's shape: dx has x's shape {x.shape}, and the gradient that reached "
              f"the {padding} zero rows and columns added on each side belongs to no pixel of x.",
              dx_pad if padding else None),
@@ -305,5 +334,14 @@ def check_conv_layer_backward(fn, cases: str = "all") -> None:
              "of each filter k.",
              _crop(_layer_loops(dy, x, w, padding, w_for_dx=w.transpose(1, 0, 2, 3))[0], padding, U, V)
              if square else None),
-        ], case)
+        ]
+        dx_mistakes.append(("dx is empty for padding 0: your crop keeps no row and no column. With padding 0 a "
+                            "slice bound of -padding is 0, the start of the axis, not its end, and a start of -1 "
+                            "counts from the end: count the positions from the start of the padded axis.",
+                            dx_pad[:, :, :0, :0] if padding == 0 else None))
+        dx_mistakes += [(f"you cropped the padded gradient one sample off (padding {padding}): the part you kept "
+                         "starts one row or one column before or after x's first pixel. Count where the padding "
+                         "put x's first pixel in the padded input.",
+                         _off_by_one_crop(dx_pad, padding, U, V, rows, cols)) for rows, cols in ONE_OFF]
+        compare("dJ/dx", got_dx, dx, dx_mistakes, case)
     passed("convolution layer backward (dx, dw, db)", len(chosen), _n_hidden(chosen))

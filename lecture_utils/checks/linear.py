@@ -171,11 +171,12 @@ def check_linear_backward(fn, cases: str = "all") -> None:
              "examples n, the rows of both arrays.", attempt(lambda: x @ g)),
         ], case)
         db_got = result[2]
-        if np.shape(db_got) == (k, 1) and k > 1:
+        db_shape = np.shape(db_got)
+        if db_shape == (k, 1) and k > 1:
             raise CheckFailure(
                 f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), and a gradient step "
                 "with a column would broadcast b to a (K, K) matrix. Keep b's shape.")
-        if np.shape(db_got) in ((k,), (1, k)):  # accept a flat (K,) as well as b's (1, K)
+        if db_shape in ((k,), (1, k)):  # the values first (a flat (K,) too), then the shape (below)
             db_got = np.ravel(db_got)
         compare("dL/db", db_got, db.ravel(), [
             ("you added up the classes (the columns); b_k is added to one column of every row, so add up "
@@ -187,6 +188,11 @@ def check_linear_backward(fn, cases: str = "all") -> None:
              "column k from all N rows.", g if n > 1 else None),
             ("you added up everything into one number: each b_k has its own gradient.", g.sum()),
         ], case)
+        if db_shape == (k,):
+            raise CheckFailure(
+                f"dL/db has the right values but shape ({k},), a flat vector, for {case}: a gradient has the "
+                f"shape of what it differentiates, and b is a row (1, {k}), as in the shape question before this "
+                "exercise. Keep b's shape: your sum dropped the axis of length 1.")
         compare("dL/dx", result[0], dx, [
             ("the indices of w are swapped: x_ni reaches output k through w_ik, so the sum over the classes "
              "runs along w's second index.", attempt(lambda: g @ w)),

@@ -126,18 +126,23 @@ SHIFTED = ("your blurred signal is shifted by two samples: you kept the first n 
            "convolution, so each output is centred two samples to the right of its input.")
 
 
+def _real_array(value, shape):
+    """``value`` as a float64 array when it is a real numeric array of ``shape``, else None."""
+    try:
+        value = np.asarray(value)
+    except (TypeError, ValueError):
+        return None
+    if value.dtype == bool or not np.issubdtype(value.dtype, np.number) or np.iscomplexobj(value):
+        return None
+    return value.astype(np.float64) if value.shape == shape else None
+
+
 def _edges_only(got, expected, interior: slice):
     """``got`` outside ``interior`` and ``expected`` inside it: equal to ``got`` only when
     just the edge samples differ (None when ``got`` cannot be compared)."""
-    try:
-        got = np.asarray(got)
-    except (TypeError, ValueError):
-        return None
-    if not np.issubdtype(got.dtype, np.number) or np.iscomplexobj(got):
-        return None                      # as_result_array names what is wrong with it
-    got = got.astype(np.float64)
-    if got.shape != expected.shape:
-        return None
+    got = _real_array(got, expected.shape)
+    if got is None:
+        return None                      # as_result_array or the shape check names what is wrong with it
     mixed = got.copy()
     mixed[interior] = expected[interior]
     return mixed
@@ -244,6 +249,45 @@ def _laplacian_variants(image, levels):
     }
 
 
+SAME_LEVEL = ("your band is a filter of x_k at its own resolution, such as a difference of two blurs (x_k minus a "
+              "blurred x_k, or a difference of Gaussians): it never goes through the next coarser level. The "
+              "lecture's band is what the coarser level, expanded back to the size of x_k, cannot explain of x_k: "
+              "go down a level and back up.")
+_SHIFT_PROBE = np.random.default_rng(2).uniform(0, 1, (40, 40))
+_SHIFT_MARGIN = 10          # pixels from each border of the probe that the comparison leaves out
+
+
+def _if_same_level_filter(fn, band, expected):
+    """The student's finest band ``band`` when their function filters the image at its own resolution (a
+    difference of blurs does), else ``expected`` (which a wrong band does not match: not this mistake).
+
+    Such a band moves with the image: away from the borders, the band of the image without its first row
+    and column is the image's band without its first row and column. The lecture's band does not
+    (it goes through the coarser level, which keeps every second sample), so one extra run of the
+    student's function on a 40 x 40 probe and on the probe shifted by one pixel tells them apart. The
+    student's function runs again only when their band is wrong.
+    """
+    band = _real_array(band, expected.shape)
+    if band is None or np.allclose(band, expected, rtol=1e-10, atol=1e-12):
+        return expected           # compare() says what is wrong with it, or it is right
+    finest = []
+    for image in (_SHIFT_PROBE, _SHIFT_PROBE[1:, 1:]):
+        try:
+            result = call_student(fn, (image.copy(), 2), f"a test image of shape {image.shape} with K=2 levels",
+                                  allowed=ALLOW_REDUCE_EXPAND)
+            first = _real_array(result[0][0], image.shape)
+        except (CheckFailure, TypeError, IndexError, KeyError):
+            return expected
+        if first is None:
+            return expected
+        finest.append(first)
+    m = _SHIFT_MARGIN
+    inner = finest[0][1 + m:-m, 1 + m:-m]
+    scale = np.abs(inner).max()
+    moves = scale > 1e-9 and np.allclose(finest[1][m:-m, m:-m], inner, rtol=0, atol=1e-9 * scale)
+    return band if moves else expected
+
+
 def _as_pyramid_result(result, levels, case):
     """The student's ``(bands, residual)``, checked for its structure (a clear message for each slip)."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
@@ -294,6 +338,8 @@ def check_laplacian_pyramid(fn, cases: str = "all") -> None:
                 ("you used boundary='zero'; use reduce and expand with their default boundary, as the "
                  "exercise says.", wrong["zero"][k]),
             ]
+            if k == 0:
+                mistakes.append((SAME_LEVEL, _if_same_level_filter(fn, bands[0], expected)))
             compare(f"bands[{k}] (L_{k + 1})", bands[k], expected, mistakes, case, rtol=1e-10, atol=1e-12)
         finer = gauss[-2] if levels > 1 else None
         compare("the residual", residual, pyramid.lowpass, [
@@ -404,6 +450,7 @@ def _blend_variants(a, b, mask, levels):
         "sub-sampled": combine(weights_of([mask[::2 ** j, ::2 ** j] for j in range(levels)])),
         "laplacian mask": combine(weights_of(list(mask_lap.bands) + [mask_lap.lowpass])),
         "no complement": combine(gauss, wb=[np.ones_like(w) for w in gauss]),
+        "mask for b": combine(gauss, wb=gauss),
     }
 
 
@@ -431,6 +478,9 @@ def check_blend(fn, cases: str = "all") -> None:
              "between 0 and 1.", wrong["laplacian mask"]),
             ("b's weights do not complement a's: at every pixel of every level the two weights must add up "
              "to 1, or blending an image with itself would not return it.", wrong["no complement"]),
+            ("b is weighted with the mask, like a: the mask is 1 where a shows, so there b must not show at "
+             "all. Revisit which image the mask's 1 selects, and which weight b needs so that blending an image "
+             "with itself returns it.", wrong["mask for b"]),
         ]
         colour = f"a colour image {shape} with a 2-D mask {mask.shape}" if len(shape) == 3 else f"images {shape}"
         case = f"{colour}, {levels} levels, a {kind} mask"

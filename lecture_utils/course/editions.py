@@ -55,7 +55,7 @@ from typing import NamedTuple
 
 import nbformat
 
-from .._validate import Spec, checked, integer
+from .._validate import Spec, checked, integer, optional
 
 SOLUTION_TAG = "solution"
 CHECK_TAG = "check"
@@ -81,10 +81,6 @@ before its experiment shows the result."""
 # mistake) with its hint. The student edition drops them: a wrong answer is the solution but for one line.
 INSTRUCTOR_ONLY_KEYS = ("answer", "answer_text", "wrong_answer", "wrong_hint")
 
-# How much of the instruction text goes into the stub's error message.
-MAX_INSTRUCTION_CHARS = 300
-
-
 class EditionError(ValueError):
     """A notebook whose exercises cannot be turned into a student edition."""
 
@@ -103,7 +99,7 @@ class Exercise:
         The function the solution cell defines (for a prediction: the name it assigns).
     instructions : str
         Plain text of the exercise's own markdown (:func:`exercise_markdown`: from its
-        heading to the solution cell), shortened; empty when there is none.
+        heading to the solution cell), all of it; empty when there is none.
     kind : str
         ``"function"`` for an exercise, ``"prediction"`` for a predict-then-run question.
     reveal_indices : tuple of int
@@ -248,32 +244,38 @@ def latex_to_text(text: str) -> str:
 
 
 @checked(markdown=_Text("the exercise's markdown", nonempty=False),
-         limit=integer(20, 10**6))
-def plain_instructions(markdown: str, limit: int = MAX_INSTRUCTION_CHARS) -> str:
-    """Markdown instructions as one short line of plain text for an error message.
+         limit=optional(integer(20, 10**6)))
+def plain_instructions(markdown: str, limit: int | None = None) -> str:
+    """Markdown instructions as one line of plain text for an error message.
 
     Headings that only say "Exercise N: ..." are kept (they name the task), LaTeX is
     turned into plain words (:func:`latex_to_text`), markup characters are dropped and
-    whitespace collapsed; text longer than ``limit`` characters is cut at the last
-    sentence end (or word) before it.
+    whitespace collapsed. The whole text by default (a stub's message is its exercise's
+    complete instructions); with ``limit``, the whole sentences that fit in ``limit``
+    characters, and at least the first one: never a sentence cut in the middle.
 
     Parameters
     ----------
     markdown : str
         The exercise's markdown cell(s).
-    limit : int
-        Maximum number of characters returned.
+    limit : int or None
+        Number of characters the sentences kept should fit in; None keeps them all.
     """
     text = re.sub(r"^\s*#+\s*(.*?)\s*$", lambda m: m.group(1) + ("" if m.group(1)[-1:] in ".?!:" else "."),
                   markdown, flags=re.MULTILINE)                     # "## Ex 1: x" -> "Ex 1: x."
     text = latex_to_text(text)
     text = re.sub(r"[`*]", "", text)  # code and emphasis marks; underscores belong to names
-    text = re.sub(r"\s+", " ", text).strip().replace("..", ".")
-    if len(text) <= limit:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)     # a doubled full stop, not an ellipsis (w[..., None])
+    if limit is None or len(text) <= limit:
         return text
-    cut = text[:limit]
-    end = cut.rfind(". ")
-    return cut[:end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + " ..."
+    sentences = re.split(r"(?<=[.?!])(?<!\be\.g\.)(?<!\bi\.e\.)\s+", text)   # "e.g. the" goes on
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + 1 + len(sentence) > limit:
+            break
+        kept += " " + sentence
+    return kept
 
 
 def _header_end_line(source: str, fn: ast.FunctionDef) -> int:
