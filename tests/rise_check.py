@@ -2,9 +2,11 @@
 
 Starts ``jupyter lab`` on 127.0.0.1 (a free port, a random token, no browser, no extension
 manager: nothing leaves the machine), opens ``/rise/<notebook>`` (jupyterlab-rise's slideshow of
-a notebook, the same as *Ctrl+R* in the lab) in headless Chromium at each screen size, steps
-through it with Page Down as a presenter's clicker does, and measures every slide at its last
-fragment with the same code as the static decks (``deck_check.SLIDE_MEASURE_JS``). RISE renders
+a notebook, the same as *Ctrl+R* in the lab) once in headless Chromium, steps through it with
+Page Down as a presenter's clicker does at the first screen size, then resizes the window and
+steps back with Page Up at the next, and measures every slide at its last fragment with the same
+code as the static decks (``deck_check.SLIDE_MEASURE_JS``). One lab and one browser serve all
+notebooks; the script measures copies (the lab saves what it opens). RISE renders
 the live notebook, so what it shows comes from the notebook's own slide metadata and from
 ``notebooks/rise.css``, which RISE loads for every notebook in that folder.
 
@@ -267,17 +269,27 @@ def check_rise(notebooks, sizes=SIZES, screenshots: Path | None = None, root: Pa
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks inside the repository")
+    parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks (measured as copies)")
     parser.add_argument("--sizes", default=",".join(f"{w}x{h}" for w, h in SIZES))
     parser.add_argument("--screenshots", type=Path, help="save one PNG per slide here")
     parser.add_argument("--quiet", action="store_true", help="counts only")
-    parser.add_argument("--root", type=Path, default=ROOT, help="folder jupyter lab serves (default: the repository)")
     args = parser.parse_args(argv)
     if not rise_installed():
         print("jupyterlab-rise is not installed: pip install -e '.[instructor]'", file=sys.stderr)
         return 2
     sizes = [tuple(int(n) for n in s.split("x")) for s in args.sizes.split(",")]
-    reports = check_rise(args.notebooks, sizes, args.screenshots, root=args.root)
+    with tempfile.TemporaryDirectory(prefix="rise-") as served:
+        # Copies, with the rise.css beside each: the lab saves a notebook it opened (a kernel's
+        # display name, widget state) and must not rewrite the course's.
+        copies = []
+        for notebook in args.notebooks:
+            folder = Path(served) / str(len(copies))
+            folder.mkdir()
+            shutil.copy(notebook, folder / notebook.name)
+            if (notebook.parent / "rise.css").exists():
+                shutil.copy(notebook.parent / "rise.css", folder / "rise.css")
+            copies.append(folder / notebook.name)
+        reports = check_rise(copies, sizes, args.screenshots, root=Path(served))
     for r in reports:
         print(r.summary())
         if not args.quiet and r.details():
