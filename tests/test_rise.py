@@ -13,9 +13,7 @@ from nbformat.v4 import new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from slide_breaks import deck_breaks, mark_breaks  # noqa: E402  (tools/ is not a package)
-
-from lecture_utils.course.publish import build_slides  # noqa: E402
+from slide_breaks import mark_breaks  # noqa: E402  (tools/ is not a package)
 
 
 def test_mark_breaks_starts_subslides_only_where_a_cell_can_take_one():
@@ -39,32 +37,105 @@ def test_rise_css_applies_the_decks_default():
     assert "pre-wrap" in css and "max-height" in css
 
 
-@pytest.mark.course_build
-def test_rise_opens_a_notebook_as_a_slideshow_that_fits(tmp_path):
+def rise_or_skip():
+    """tests/rise_check.py, or a skip (a failure under REQUIRE_RISE=1 / REQUIRE_BROWSER=1)."""
     import browser_check
     import rise_check
     if not rise_check.rise_installed():
         if os.environ.get("REQUIRE_RISE") == "1":
             pytest.fail("REQUIRE_RISE=1 but jupyterlab-rise is not installed (make install-instructor)")
-        pytest.skip("jupyterlab-rise is not installed: it is the instructor extra (make install-instructor)")
+        pytest.skip("jupyterlab-rise is not installed: it is the instructor extra (make install-instructor); "
+                    "set REQUIRE_RISE=1 to make this a failure")
     if browser_check.find_browser() is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1" or os.environ.get("REQUIRE_RISE") == "1":
+            pytest.fail("no Chromium was found (apt-get install chromium) but REQUIRE_BROWSER or REQUIRE_RISE is 1")
         pytest.skip("no Chromium-family browser found (install Debian's chromium)")
-    folder = tmp_path / "notebooks"
+    return rise_check
+
+
+def defects_notebook():
+    """A notebook whose slides RISE cannot fit: the check must report each of them."""
+    from test_decks import cell, figure_png, notebook, picture
+    long = "\n\n".join(f"Paragraph {k}: the gradient has the shape of what it differentiates." for k in range(40))
+    wide = "$$" + " + ".join(rf"\frac{{\partial L}}{{\partial \hat y_{{{k}}}}} x_{{{k}}}" for k in range(40)) + "$$"
+    figure = cell("code", "draw()")
+    figure.outputs = [picture(figure_png(4, 3))]
+    nb = notebook([cell("markdown", "Said, not shown.", "notes"),
+                   cell("markdown", "## Too long\n\n" + long, "slide"),
+                   cell("markdown", "## Figure below the text\n\n" + long, "slide"), figure,
+                   cell("markdown", "## Equation cut at the right\n\n" + wide, "slide")])
+    nb.metadata["rise"] = {"scroll": True}   # RISE scrolls a slide taller than the screen: still a defect
+    return nb
+
+
+@pytest.fixture(scope="module")
+def rise_reports(tmp_path_factory):
+    """All six notebooks and the one made to overflow, as RISE shows them in one jupyter lab, at
+    1280x720 and 1024x768: (reports of the course's notebooks, reports of the made one, folder)."""
+    import time
+
+    rise_check = rise_or_skip()
+    from deck_check import SIZES
+    root = tmp_path_factory.mktemp("rise")
+    folder = root / "notebooks"
     folder.mkdir()
-    notebook = folder / "01_linear_network_backprop.ipynb"
-    shutil.copy(ROOT / "notebooks" / notebook.name, notebook)
+    copies = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):   # copies: the lab may save what it opens
+        shutil.copy(path, folder / path.name)
+        copies.append(folder / path.name)
     shutil.copy(ROOT / "notebooks" / "rise.css", folder / "rise.css")
-    # As `make slide-breaks` does: the breaks the deck needs, written into the notebook.
-    (deck,) = build_slides([notebook], tmp_path / "deck")
-    nb = nbformat.read(notebook, 4)
-    mark_breaks(nb, deck_breaks([deck])[deck])
-    nbformat.write(nb, notebook)
-    shots = Path(os.environ.get("BROWSER_SCREENSHOTS") or tmp_path / "shots")
-    reports = rise_check.check_rise([notebook], screenshots=shots, root=tmp_path)
-    subslides = sum(c.metadata["slideshow"]["slide_type"] in ("slide", "subslide") for c in nb.cells)
-    for r in reports:
+    made = folder / "99_defects.ipynb"
+    nbformat.write(defects_notebook(), made)
+    shots = Path(os.environ["BROWSER_SCREENSHOTS"]) if os.environ.get("BROWSER_SCREENSHOTS") else None
+    start = time.monotonic()
+    reports = rise_check.check_rise(copies + [made], screenshots=shots, root=root)
+    print(f"RISE: {len(copies) + 1} notebooks at {len(SIZES)} sizes in {time.monotonic() - start:.0f} s")
+    assert len(reports) == (len(copies) + 1) * len(SIZES)
+    return ([r for r in reports if not r.deck.endswith(made.name)], [r for r in reports if r.deck.endswith(made.name)],
+            folder)
+
+
+@pytest.mark.course_build
+def test_rise_reports_each_defect_of_a_notebook_made_to_overflow(rise_reports):
+    _, made, _ = rise_reports
+    for r in made:
         print(r.summary())
         print("\n".join(r.details()))
-        assert len(r.slides) == subslides, "RISE must show one slide per slide/subslide of the metadata"
-        assert r.ok(), r.summary()
-    assert sorted(shots.glob("01_linear_network_backprop-1024x768_slide-0-0.png"))
+        by_title = {s["title"]: s for s in r.slides}
+        assert len(r.slides) == 4 and not r.ok()
+        assert by_title["Too long"]["overflowing"], r.details()
+        assert by_title["Figure below the text"]["out_of_view"], r.details()
+        assert by_title["Equation cut at the right"]["clipped"], r.details()
+        assert r.counts()["notes"] == 1 and r.counts()["notes_shown"] == 0
+
+
+@pytest.mark.course_build
+def test_rise_shows_the_notebooks_slides_with_notes_off_them(rise_reports):
+    """One RISE slide per slide/subslide cell of each notebook; every notes cell in the speaker
+    notes, none drawn on a slide."""
+    real, _, folder = rise_reports
+    for r in real:
+        print(r.summary())
+        nb = nbformat.read(folder / r.deck.removeprefix("RISE "), 4)
+        kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+        assert len(r.slides) == sum(k in ("slide", "subslide") for k in kinds), \
+            f"{r.deck}: RISE must show one slide per slide/subslide of the metadata"
+        assert r.counts()["notes"] == kinds.count("notes"), f"{r.deck}: every notes cell goes to the speaker notes"
+        assert r.counts()["notes_shown"] == 0, r.details()
+
+
+@pytest.mark.course_build
+@pytest.mark.xfail(strict=True, reason="RISE's slides do not fit yet: on 2026-12-07, of 177 slides, 39 overflow at "
+                   "each size, 24/20 figures out of view, 0/6 clipped, 28/30 under a control (1280x720/1024x768); "
+                   "mostly cells taller than a screen, which the decks split inside the cell and RISE cannot. "
+                   "strict: remove this mark when the test passes")
+def test_every_rise_slide_fits_at_both_sizes(rise_reports):
+    from deck_check import totals
+    real, _, _ = rise_reports
+    for r in real:
+        print(r.summary())
+        print("\n".join(r.details()))
+    for size, counts in totals(real).items():
+        print(f"RISE, the course's notebooks at {size}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    bad = [line for r in real if not r.ok() for line in [r.summary()] + r.details()]
+    assert not bad, "\n".join(bad) + "\n(after editing a notebook: make slide-breaks, then commit it)"
