@@ -283,6 +283,8 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     if fig.canvas is None or not hasattr(fig.canvas, "print_png"):
         FigureCanvasAgg(fig)
     background = np.round(np.array(matplotlib.colors.to_rgb(fig.get_facecolor())) * 255).astype(np.uint8)
+    if type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine":
+        fig.draw_without_rendering()        # a constrained layout settles on its second pass (see styled)
     pixels = _drawn(fig, scale * SCREEN_DPI)
     framed = None if pixels is None else _cropped(pixels, background, PAD_CSS_PX * scale, scale)
     if framed is None:
