@@ -96,7 +96,7 @@ test-notebooks: install
 	$(BIN)/python -m pytest $(PYTEST_JOBS) $(NOTEBOOKS) $(NBVAL_FLAGS)
 
 # Strict nbval under three OpenBLAS kernels (Haswell, SkylakeX, Sandybridge, or Nehalem where the CPU
-# lacks AVX-512) with 1 and 2 threads.
+# lacks AVX-512) with 1 and 2 threads, two runs at a time (--jobs).
 # On a machine whose numpy does not use OpenBLAS (e.g. Apple's Accelerate) it says so and skips.
 KERNEL_MATRIX_FLAGS ?= --allow-other-blas
 test-kernels: install
