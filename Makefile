@@ -80,20 +80,23 @@ lab: install-lab
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/student \
 	    $(if $(filter 0,$(shell id -u)),--allow-root)   # containers and cloud IDEs often run as root
 
-# Serial on purpose: nbval starts one kernel per notebook and compares every output.
+# TEST_JOBS pytest workers (pytest-xdist); each takes whole files (--dist loadfile), so a notebook's
+# cells run in order in one kernel and a module's fixtures are built once. TEST_JOBS=0: one process.
 # Then the same comparison under other BLAS kernels: a student's CPU picks its own.
+TEST_JOBS ?= 2
+PYTEST_JOBS := $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 test: install
-	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
+	$(BIN)/python -m pytest $(PYTEST_JOBS) tests $(NOTEBOOKS) $(NBVAL_FLAGS)
 	$(BIN)/python tools/kernel_matrix.py $(KERNEL_MATRIX_FLAGS)
 
 test-unit: install
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest $(PYTEST_JOBS) tests
 
 test-notebooks: install
-	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
+	$(BIN)/python -m pytest $(PYTEST_JOBS) $(NOTEBOOKS) $(NBVAL_FLAGS)
 
 # Strict nbval under three OpenBLAS kernels (Haswell, SkylakeX, Sandybridge, or Nehalem where the CPU
-# lacks AVX-512) with 1 and 2 threads.
+# lacks AVX-512) with 1 and 2 threads, two runs at a time (--jobs).
 # On a machine whose numpy does not use OpenBLAS (e.g. Apple's Accelerate) it says so and skips.
 KERNEL_MATRIX_FLAGS ?= --allow-other-blas
 test-kernels: install
@@ -112,7 +115,7 @@ $(LOWER_STAMP): pyproject.toml .ci/lower-bounds.txt | check-python
 install-lower-bounds: $(LOWER_STAMP)
 
 test-lower-bounds: $(LOWER_STAMP)
-	$(LOWER_VENV)/bin/python -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS) -W ignore::DeprecationWarning
+	$(LOWER_VENV)/bin/python -m pytest $(PYTEST_JOBS) tests $(NOTEBOOKS) $(NBVAL_FLAGS) -W ignore::DeprecationWarning
 
 # For authors: run notebooks under two BLAS kernels and with round-off-sized nudges to the
 # seeded data; print the cells whose output differs (make check-stable NB=notebooks/04_...).

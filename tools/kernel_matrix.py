@@ -10,6 +10,7 @@ really uses them (an unknown or unsupported kernel name is otherwise ignored sil
 
     python tools/kernel_matrix.py      # the first 3 of Haswell, SkylakeX, Sandybridge, Nehalem this CPU runs, x 1, 2 threads
     python tools/kernel_matrix.py --kernels Haswell,Prescott --threads 1
+    python tools/kernel_matrix.py --jobs 1     # one run at a time (default: 2 at once)
     make test-kernels
 
 Exit status: 0 when every run passed; 1 when a run failed, or fewer than
@@ -26,6 +27,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +71,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--min-kernels", type=int, default=3,
                         help="fail unless at least this many kernels could be forced (default 3)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="runs at once (default 2: a run is mostly one busy process, kernel or pytest)")
     parser.add_argument("--allow-other-blas", action="store_true",
                         help="exit 0 (skip) instead of 2 when numpy does not use OpenBLAS")
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
@@ -83,7 +87,7 @@ def main(argv=None) -> int:
               "not OpenBLAS only: OPENBLAS_CORETYPE cannot choose the kernel here.")
         return 0 if args.allow_other_blas else 2
 
-    rows, forced, failures = [], set(), []
+    rows, forced, runs = [], set(), []
     for kernel in kernels:
         if len(forced) >= args.max_kernels:
             rows.append((kernel, "-", "not run", f"{args.max_kernels} kernels ran already"))
@@ -101,16 +105,26 @@ def main(argv=None) -> int:
                              "OpenBLAS chose " + ", ".join(f"{arch} x{t} in {lib}" for arch, t, lib in wrong)))
                 continue
             forced.add(kernel)
-            start = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "pytest", *notebooks, *NBVAL], cwd=ROOT, env=env,
-                                    capture_output=True, text=True)
-            summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
-            failed = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
-            status = "pass" if result.returncode == 0 else "FAIL"
-            rows.append((kernel, n, status, f"{summary} ({time.perf_counter() - start:.0f} s)"))
-            failures.extend(f"{kernel}, {n} thread(s): {line}" for line in failed)
-            if result.returncode != 0:
-                print(result.stdout[-6000:], file=sys.stderr)
+            runs.append((kernel, n, env))
+
+    def run(kernel, n, env):
+        """Strict nbval under one (kernel, threads): its table row and its failed items."""
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "pytest", *notebooks, *NBVAL], cwd=ROOT, env=env,
+                                capture_output=True, text=True)
+        summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+        failed = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        if result.returncode != 0:
+            print(result.stdout[-6000:], file=sys.stderr)
+        status = "pass" if result.returncode == 0 else "FAIL"
+        return ((kernel, n, status, f"{summary} ({time.perf_counter() - start:.0f} s)"),
+                [f"{kernel}, {n} thread(s): {line}" for line in failed])
+
+    failures = []
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:   # each run is its own process tree
+        for row, failed in pool.map(lambda r: run(*r), runs):
+            rows.append(row)
+            failures.extend(failed)
 
     print("\nstrict nbval under each OpenBLAS kernel (checked with threadpoolctl):")
     print("| kernel | threads | result | detail |\n|---|---|---|---|")
