@@ -10,7 +10,7 @@ from bad_input import Case, check_refused, expand
 from scipy import ndimage
 
 from lecture_utils.demos import SCREEN_DPI
-from lecture_utils.demos.pyramids import AXIS_ROOM, TITLE_LINE, Panel, blend_explorer, panel_figure
+from lecture_utils.demos.pyramids import AXIS_ROOM, ROW_MARGIN, TITLE_LINE, Panel, blend_explorer, panel_figure
 from lecture_utils.demos.style import COLUMN_CSS_PX, PAD_CSS_PX, READABLE_CMAPS
 from lecture_utils.pyramids import blend, max_levels
 
@@ -102,15 +102,16 @@ def test_symmetric_limits_centre_zero_and_nan_is_drawn_grey():
 def test_titles_and_gaps_set_the_figure_size():
     fig = panel_figure([[Panel(np.zeros((20, 10)), "one\ntwo"), Panel(np.zeros((20, 10)))]], gap=6)
     width, height = fig.get_size_inches() * SCREEN_DPI
-    margin = 2 * PAD_CSS_PX                                  # a margin inside the figure on each side
-    assert width == pytest.approx(10 + 6 + 10 + margin) and height == pytest.approx(20 + 2 * TITLE_LINE + 4 + margin)
+    # margins inside the figure: PAD_CSS_PX left and right, ROW_MARGIN above and below
+    assert width == pytest.approx(10 + 6 + 10 + 2 * PAD_CSS_PX)
+    assert height == pytest.approx(20 + 2 * TITLE_LINE + 4 + 2 * ROW_MARGIN)
 
 
 def test_axis_labels_get_their_room_and_ticks():
     fig = panel_figure([[Panel(np.zeros((24, 48)), "x-t", zoom=4, xlabel="x (pixels)", ylabel="t (frames)")]])
     width, height = fig.get_size_inches() * SCREEN_DPI
     assert width == pytest.approx(AXIS_ROOM[0] + 4 * 48 + 2 * PAD_CSS_PX)
-    assert height == pytest.approx(TITLE_LINE + 4 + 4 * 24 + AXIS_ROOM[1] + 2 * PAD_CSS_PX)
+    assert height == pytest.approx(TITLE_LINE + 4 + 4 * 24 + AXIS_ROOM[1] + 2 * ROW_MARGIN)
     ax = fig.axes[0]
     assert ax.axison and ax.get_xlabel() == "x (pixels)" and ax.get_ylabel() == "t (frames)"
 

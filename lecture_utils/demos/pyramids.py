@@ -132,8 +132,11 @@ def _panel_width(panel, image, zoom):
             + (sum(COLORBAR_ROOM) if panel.colorbar is not None else 0))
 
 
+ROW_MARGIN = 12          # CSS pixels above the first row and below the last, inside the figure
+
+
 def _layout(rows, gap):
-    """Figure size in CSS pixels (with a margin of ``PAD_CSS_PX``) and, per panel, its image box and
+    """Figure size in CSS pixels (with margins of ``PAD_CSS_PX`` and ``ROW_MARGIN``) and, per panel, its image box and
     colour-bar box in figure fractions."""
     row_heights, titles = [], []
     for row in rows:
@@ -141,10 +144,11 @@ def _layout(rows, gap):
         titles.append(lines * TITLE_LINE + (4 if lines else 0))
         row_heights.append(max(image.shape[0] * zoom + _axis_room(panel)[1] for panel, image, zoom, _ in row))
     widths = [sum(_panel_width(p, im, z) for p, im, z, _ in row) + gap * (len(row) - 1) for row in rows]
-    # a margin inside the figure, so that nothing drawn touches its edge (figure_png crops to what is drawn)
+    # margins inside the figure, so that nothing drawn touches its edge (figure_png crops to what is drawn):
+    # above and below, room for half a colour bar's end tick label
     width = max(widths) + 2 * PAD_CSS_PX
-    height = sum(row_heights) + sum(titles) + gap * (len(rows) - 1) + 2 * PAD_CSS_PX
-    boxes, top = [], height - PAD_CSS_PX
+    height = sum(row_heights) + sum(titles) + gap * (len(rows) - 1) + 2 * ROW_MARGIN
+    boxes, top = [], height - ROW_MARGIN
     for row, row_height, title in zip(rows, row_heights, titles):
         top -= title
         left = PAD_CSS_PX

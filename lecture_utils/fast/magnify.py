@@ -88,10 +88,10 @@ def _magnified_videos(frames, alphas, low, high, fps, levels, order, twidth, sig
     stacks = [np.stack([p.bands[j] for p in pyramids]) for j in range(levels)]          # each (T, K, H_j, W_j)
     phases = [_bandpassed_phases(stack, low, high, fps, sigma, reference) for stack in stacks]
     videos = []
-    for alpha in alphas:
-        new_bands = [stack * np.exp(1j * alpha * dphi) for stack, dphi in zip(stacks, phases)]
-        videos.append(np.stack([reconstruct(SteerablePyramid(p.highpass, tuple(b[t] for b in new_bands), p.lowpass,
-                                                             order, p.twidth, True)) for t, p in enumerate(pyramids)]))
+    for alpha in alphas:        # frame by frame: the rotated bands of one frame stay small (in cache)
+        videos.append(np.stack([reconstruct(SteerablePyramid(
+            p.highpass, tuple(stack[t] * np.exp(1j * alpha * dphi[t]) for stack, dphi in zip(stacks, phases)),
+            p.lowpass, order, p.twidth, True)) for t, p in enumerate(pyramids)]))
     return videos
 
 
