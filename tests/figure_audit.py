@@ -115,13 +115,17 @@ def _categorical(cmap) -> bool:
     return isinstance(cmap, ListedColormap) and cmap.N <= 8 and cmap.name not in READABLE_CMAPS
 
 
-def _content_width(png: bytes) -> int:
-    """Width in pixels of what a PNG draws: its uniform margins (the background) trimmed."""
+def _content_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels of what a PNG draws: its uniform margins (the background) trimmed."""
     from PIL import Image, ImageChops
     image = Image.open(io.BytesIO(png)).convert("RGB")
     background = Image.new("RGB", image.size, image.getpixel((0, 0)))
     box = ImageChops.difference(image, background).getbbox()
-    return box[2] - box[0] if box else image.size[0]
+    return (box[2] - box[0], box[3] - box[1]) if box else image.size
+
+
+def _content_width(png: bytes) -> int:
+    return _content_size(png)[0]
 
 
 def measure(fig, css_width: float | None = None, png: bytes | None = None) -> dict:
@@ -134,7 +138,8 @@ def measure(fig, css_width: float | None = None, png: bytes | None = None) -> di
 
     Returns a JSON-able dict: ``w72`` (the figure's natural width in CSS pixels), ``texts`` (how many
     drawn), ``min_text_px`` and ``smallest`` (the smallest text in CSS pixels where shown, and its
-    start), ``bad_cmaps``, ``images_without_scale`` and ``unlabelled_axes`` (descriptions).
+    start), ``bad_cmaps``, ``images_without_scale``, ``unlabelled_axes`` and ``cut`` (a picture that leaves out part of
+    what the figure draws) (descriptions).
     """
     with _collect_drawn_texts() as drawn:             # at 144 dpi (2 pixels a point) text widths scale evenly
         buffer = io.BytesIO()
@@ -148,7 +153,12 @@ def measure(fig, css_width: float | None = None, png: bytes | None = None) -> di
         pixels_per_point = 2 * _content_width(png) / _content_width(buffer.getvalue())
         scale = pixels_per_point * shown / png_width(png) * min(1.0, COLUMN_CSS_PX / shown)  # CSS px a point
     record = {"w72": w72, "texts": len(texts), "min_text_px": None, "smallest": "",
-              "bad_cmaps": [], "images_without_scale": [], "unlabelled_axes": []}
+              "bad_cmaps": [], "images_without_scale": [], "unlabelled_axes": [], "cut": []}
+    if png is not None:      # the picture shows all the figure draws: the same shape as matplotlib's tight crop
+        (w_shown, h_shown), (w_all, h_all) = _content_size(png), _content_size(buffer.getvalue())
+        if abs(h_shown / w_shown - h_all / w_all) > 0.02 * h_all / w_all + 4 / w_all:
+            record["cut"].append(f"the picture shows {w_shown}x{h_shown} pixels of what the figure "
+                                             f"draws, whose tight crop is {w_all}x{h_all}: part is cut off")
     if texts:
         smallest = min(texts, key=smallest_glyph_points)
         record.update(min_text_px=smallest_glyph_points(smallest) * scale, smallest=smallest.get_text()[:60])
@@ -299,7 +309,8 @@ def audit_notebook(path: Path, timeout: int = 600) -> list[Picture]:
     pictures = []
     for record in json.loads(text.split(MARK, 1)[1]):
         index = code_cells[record["cell"] - 1]     # the counter starts after the instrument's own cell
-        other = record.get("bad_cmaps", []) + record.get("images_without_scale", []) + record.get("unlabelled_axes", [])
+        other = (record.get("bad_cmaps", []) + record.get("images_without_scale", []) + record.get("unlabelled_axes", [])
+                 + record.get("cut", []))
         pictures.append(Picture(path.name, index, nb.cells[index].get("id", ""), record["kind"],
                                 record.get("image", False), record.get("css_width"), record.get("density"),
                                 record.get("min_text_px"), record.get("smallest", ""), record.get("error", ""),

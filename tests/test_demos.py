@@ -60,6 +60,18 @@ def test_figure_png_keeps_what_is_drawn_beyond_the_canvas():
     assert np.allclose((width, height), _tight_size(fig), atol=2)
 
 
+def test_figure_png_keeps_an_axis_label_that_lies_wholly_below_the_canvas():
+    """Without a layout, a wide short figure's x label is drawn below its canvas, touching nothing:
+    it is kept (and the picture is as tall as matplotlib's tight crop), not silently left out."""
+    fig = Figure(figsize=(8, 2.6))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set(xlabel="column (the label below the canvas)", ylabel="weight")
+    _, width, height = figure_png(fig)
+    assert np.allclose((width, height), _tight_size(fig), atol=2)
+    assert height > 2.6 * 72 * 0.89 + 11                       # the axes, the tick labels and the label
+
+
 def test_explorer_draws_once_on_creation_and_on_every_change(problem):
     x, y = problem
     explorer = loss_curve_explorer(x, y)

@@ -191,6 +191,20 @@ def test_the_audits_smallest_glyph_is_the_smallest_glyph_matplotlib_lays_out(tex
     assert smallest_glyph_points(Text(text=text, fontsize=11)) == pytest.approx(smallest, rel=1e-9)
 
 
+def test_a_picture_that_leaves_out_part_of_the_figure_is_found():
+    """A figure without a layout draws its x label below its canvas: a picture of the canvas alone
+    (what a plain savefig writes) is cut, figure_png's is whole."""
+    fig = Figure(figsize=(8, 2.6))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set(xlabel="a label below the canvas", ylabel="y")
+    canvas_only = io.BytesIO()
+    fig.savefig(canvas_only, format="png", dpi=144)
+    assert measure(fig, 8 * 72, canvas_only.getvalue())["cut"]
+    png, width, _ = figure_png(fig)
+    assert measure(fig, width, png)["cut"] == []
+
+
 def test_the_palette_keeps_every_data_colour_exact_and_moves_edges_by_at_most_the_tolerance():
     values = np.round(RNG.standard_normal((12, 16)), 1)       # ~60 distinct values on a diverging map
     fig = Figure(figsize=(7, 3), layout="constrained")       # fits its canvas: drawn once and cropped

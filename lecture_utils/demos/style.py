@@ -237,14 +237,27 @@ def _compact(image: Image.Image, data_colours: np.ndarray | None) -> bytes:
 
 
 def _drawn(fig: Figure, dpi: float) -> np.ndarray | None:
-    """(H, W, 3) uint8 pixels of the whole figure drawn once at ``dpi``, or None if the size is ambiguous."""
+    """(H, W, 3) uint8 pixels of the whole figure drawn once at ``dpi``; None if something it draws lies
+    (partly) outside its canvas, as an axis label below a figure without a layout does, or if the size is
+    ambiguous. What it draws is the box matplotlib's ``bbox_inches="tight"`` uses, taken with the
+    renderer of this drawing, whose text sizes are known by then."""
+    boxes = []
+    watch = fig.canvas.mpl_connect("draw_event",       # in inches, frozen before savefig restores the dpi
+                                   lambda event: boxes.append(fig.get_tightbbox(event.renderer).frozen()))
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="rgba", dpi=dpi, facecolor=fig.get_facecolor())
-    width = int(fig.get_figwidth() * dpi)          # as matplotlib's Agg canvas truncates it
-    pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
-    if width < 1 or len(pixels) % (4 * width):
+    try:
+        fig.savefig(buffer, format="rgba", dpi=dpi, facecolor=fig.get_facecolor())
+    finally:
+        fig.canvas.mpl_disconnect(watch)
+    width, height = fig.get_size_inches()
+    drawn = boxes[-1] if boxes else None              # the last drawing's (a layout engine may draw twice)
+    if drawn is None or not (drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height):
         return None
-    return pixels.reshape(-1, width, 4)[..., :3]
+    columns = int(width * dpi)                       # as matplotlib's Agg canvas truncates it
+    pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+    if columns < 1 or len(pixels) % (4 * columns):
+        return None
+    return pixels.reshape(-1, columns, 4)[..., :3]
 
 
 def _cropped(pixels: np.ndarray, background: np.ndarray, pad: int, scale: int) -> np.ndarray | None:
@@ -268,10 +281,11 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     """Render a Figure as the course shows it: a compact PNG of ``scale`` pixels per CSS pixel.
 
     The figure is cropped to what it draws, plus a margin of ``PAD_CSS_PX``, and laid out at 72 dpi,
-    so its size in CSS pixels is its size in points; pyplot's state is not touched. A figure is drawn
-    once and cropped by its pixels. Only one that draws up to its canvas's edge (and may reach beyond
-    it; the course's layouts keep a margin) is drawn again with matplotlib's ``bbox_inches="tight"``,
-    which lays the figure out twice and costs about twice as much.
+    so its size in CSS pixels is its size in points; pyplot's state is not touched. A figure that draws
+    only inside its canvas (the course's layouts keep a margin) is drawn once and cropped by its pixels.
+    One that draws beyond its canvas (an axis label below a figure without a layout) or up to its edge
+    is drawn again with matplotlib's ``bbox_inches="tight"``, which grows the canvas to what is drawn
+    but lays the figure out twice and costs about twice as much.
 
     Returns
     -------
