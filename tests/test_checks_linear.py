@@ -259,6 +259,22 @@ def test_backward_refuses_a_flat_bias_gradient_as_the_shape_prediction_does():
         check_prediction("01-db-shape", (3,))
 
 
+def test_a_column_bias_gradient_is_named_by_its_values_first():
+    """Summed over the classes with keepdims (a (K, 1) column when N = K, as in the first case), the
+    mistake is the sum, not the orientation: transposing it would not help."""
+    def over_classes(g, cache):
+        x, w, b = cache
+        return g @ w.T, x.T @ g, g.sum(axis=1, keepdims=True)
+    with pytest.raises(CheckFailure, match="you added up the classes"):
+        check_linear_backward(over_classes)
+
+    def right_but_a_column(g, cache):
+        x, w, b = cache
+        return g @ w.T, x.T @ g, g.sum(axis=0)[:, None]
+    with pytest.raises(CheckFailure, match=r"a column, for .*Keep b's shape"):
+        check_linear_backward(right_but_a_column)
+
+
 def _mutant(dx=None, dw=None, db=None):
     def wrong_backward(g, cache):
         x, w, b = cache

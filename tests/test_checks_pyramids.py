@@ -147,8 +147,9 @@ def _no_filter(x, n):
 
 
 EXPAND_MUTANTS = {
-    "half the right size everywhere": lambda x, n: blur(_no_filter(x, n)),
-    "twice the right size: that gain is right for an image": lambda x, n: blur(_no_filter(x, n), 4 * K),
+    "a constant multiple of the right one, so a constant signal does not stay constant": lambda x, n: blur(_no_filter(x, n)),
+    "the gain is off. Work it out from the taps": lambda x, n: blur(_no_filter(x, n), 4 * K),
+    "gain is off": lambda x, n: 1.5 * blur(_no_filter(x, n), 2 * K),
     "np.convolve's default mode, 'full'": lambda x, n: np.convolve(_no_filter(x, n), 2 * K),
     "shifted by two samples": lambda x, n: np.convolve(_no_filter(x, n), 2 * K)[:n],
     "at the odd indices": _at_odd_indices,

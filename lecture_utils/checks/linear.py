@@ -52,6 +52,15 @@ def _n_hidden(chosen) -> int:
     return sum(hidden for *_, hidden in chosen)
 
 
+def _same_values(got, expected) -> bool:
+    """Whether ``got`` holds ``expected``'s numbers in some shape (True for a right answer laid out wrongly)."""
+    got = np.asarray(got)
+    if got.dtype.kind not in "iuf":
+        return False
+    got = got.astype(np.float64).ravel()
+    return got.shape == np.ravel(expected).shape and np.allclose(got, np.ravel(expected), rtol=1e-7, atol=1e-10)
+
+
 @checker
 def check_mse_gradient(fn, cases: str = "all") -> None:
     """Check ``fn(y_hat, y) -> dL/dy_hat`` for ``L = (1/N) sum (y_hat - y)^2``."""
@@ -173,9 +182,11 @@ def check_linear_backward(fn, cases: str = "all") -> None:
         db_got = result[2]
         db_shape = np.shape(db_got)
         if db_shape == (k, 1) and k > 1:
-            raise CheckFailure(
-                f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), and a gradient step "
-                "with a column would broadcast b to a (K, K) matrix. Keep b's shape.")
+            if _same_values(db_got, db):        # right values, wrong orientation; else name the values' mistake
+                raise CheckFailure(
+                    f"dL/db has shape ({k}, 1), a column, for {case}; b is a row (1, {k}), and a gradient step "
+                    "with a column would broadcast b to a (K, K) matrix. Keep b's shape.")
+            db_got = np.ravel(db_got)
         if db_shape in ((k,), (1, k)):  # the values first (a flat (K,) too), then the shape (below)
             db_got = np.ravel(db_got)
         compare("dL/db", db_got, db.ravel(), [

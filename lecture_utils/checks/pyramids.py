@@ -192,6 +192,25 @@ def check_reduce_1d(fn, cases: str = "all") -> None:
 
 # ---------------------------------------------------------------------------- exercise 2: expand_1d
 
+GAIN_HINT = ("your result is a constant multiple of the right one, so a constant signal does not stay "
+             "constant: the gain is off. Work it out from the taps of the blur that meet a non-zero sample at "
+             "an even output and at an odd one (for one axis: an image gains once per axis).")
+
+
+def _constant_multiple(got, expected):
+    """``got`` if it is a multiple of ``expected`` other than 1 (a wrong gain), else None."""
+    got = np.asarray(got)
+    if got.dtype.kind not in "iuf":
+        return None
+    scale = float(np.vdot(expected, expected))
+    if got.shape != expected.shape or scale == 0 or not np.all(np.isfinite(got)):
+        return None
+    ratio = float(np.vdot(expected, got)) / scale
+    if abs(ratio) < 1e-12 or np.isclose(ratio, 1.0) or not np.allclose(got, ratio * expected, rtol=1e-6, atol=1e-12):
+        return None
+    return got
+
+
 @checker
 def check_expand_1d(fn, cases: str = "all") -> None:
     """Check ``fn(x, n) -> F x``, the expansion to n samples with the gain the student derives (zero boundary)."""
@@ -202,11 +221,6 @@ def check_expand_1d(fn, cases: str = "all") -> None:
         odd = n % 2 == 1
         full = 2 * np.convolve(_zeros_inserted(x, n), K5)
         mistakes = [
-            ("your result is half the right size everywhere, so a constant signal does not stay constant: "
-             "half of the samples you blur are inserted zeros. Work out the gain from the taps that meet "
-             "a non-zero sample at an even output and at an odd one.", expected / 2),
-            ("your result is twice the right size: that gain is right for an image, which gains once per axis; "
-             "work it out for one axis.", 2 * expected),
             ("you put x at the odd indices; x_i belongs at index 2 i.",
              None if odd else 2 * _blur_zero(_zeros_inserted(x, n, first=1), K5)),
             ("you returned 2m samples; the fine signal has n samples, and an odd n is 2m - 1.",
@@ -224,6 +238,8 @@ def check_expand_1d(fn, cases: str = "all") -> None:
         got = call_student(fn, (x.copy(), n), case, allowed=ALLOW_NOTHING)
         # Outputs 2 .. n-3 read fine indices j-2 .. j+2, all inside the signal.
         mistakes.append((EDGE_HINT, _edges_only(got, expected, slice(2, n - 2))))
+        # Any other gain: named without its ratio, which would hand over the gain the exercise derives.
+        mistakes.append((GAIN_HINT, _constant_multiple(got, expected)))
         compare("expand_1d(x, n)", got, expected, mistakes, case, rtol=1e-10, atol=1e-12)
     passed("expand_1d", len(chosen), _n_hidden(chosen))
 
@@ -476,8 +492,8 @@ def check_blend(fn, cases: str = "all") -> None:
             ("you weighted with the mask's Laplacian pyramid, whose levels are differences (negative in "
              "places, near 0 away from the seam); a weight is the mask as seen at its level's resolution, "
              "between 0 and 1.", wrong["laplacian mask"]),
-            ("b's weights do not complement a's: at every pixel of every level the two weights must add up "
-             "to 1, or blending an image with itself would not return it.", wrong["no complement"]),
+            ("b's weights do not complement a's: blend an image with itself, and your result is not that "
+             "image. Revisit which weight b needs where a's weight is M.", wrong["no complement"]),
             ("b is weighted with the mask, like a: the mask is 1 where a shows, so there b must not show at "
              "all. Revisit which image the mask's 1 selects, and which weight b needs so that blending an image "
              "with itself returns it.", wrong["mask for b"]),

@@ -216,7 +216,18 @@ WHERE = _Text("the notebook and cell, quoted in error messages")
 SOURCE = _Text("a cell's source", nonempty=False)
 
 
+def _matrix_as_text(match) -> str:
+    """``\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}`` -> ``[a, b; c, d]``."""
+    rows = [", ".join(entry.strip() for entry in row.split("&")) for row in re.split(r"\\\\", match.group(1))]
+    return "[" + "; ".join(row for row in rows if row) + "]"
+
+
 LATEX_WORDS = [
+    (r"\\begin\{[bpv]?matrix\}(.*?)\\end\{[bpv]?matrix\}", _matrix_as_text),
+    (r"\\(?:lVert|rVert|Vert)|\\\|", "||"), (r"\\(?:lvert|rvert|vert|mid)", "|"),
+    (r"\\sqrt\s*\{([^{}]*)\}", r"sqrt(\1)"),
+    (r"_\{([^{}]*)\}(?=[A-Za-z\\])", r"_\1 "),   # x_{nd}w_{dm}: x_nd w_dm, not x_ndw_dm
+    (r"\^\{([^{}]*[^{}\w][^{}]*)\}", r"^(\1)"),  # theta^{k+1}: theta^(k+1)
     (r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"\1/\2"), (r"\\[dt]?frac\s*(\w)(\w)", r"\1/\2"),
     (r"\\(?:mathbf|mathrm|boldsymbol|operatorname|text|mathit|mathcal|textbf|bm)\s*\{([^{}]*)\}", r"\1"),
     (r"\\(?:mathbf|mathrm|boldsymbol|mathit|mathcal|bm)\s+(\w)", r"\1"),
@@ -264,7 +275,9 @@ def plain_instructions(markdown: str, limit: int | None = None) -> str:
     text = re.sub(r"^\s*#+\s*(.*?)\s*$", lambda m: m.group(1) + ("" if m.group(1)[-1:] in ".?!:" else "."),
                   markdown, flags=re.MULTILINE)                     # "## Ex 1: x" -> "Ex 1: x."
     text = latex_to_text(text)
-    text = re.sub(r"[`*]", "", text)  # code and emphasis marks; underscores belong to names
+    # code marks go, and emphasis marks outside code (a product inside code, `eta * db`, stays);
+    # underscores belong to names
+    text = "".join(part if i % 2 else re.sub(r"\*", "", part) for i, part in enumerate(text.split("`")))
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)     # a doubled full stop, not an ellipsis (w[..., None])
     if limit is None or len(text) <= limit:
