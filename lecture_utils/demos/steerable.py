@@ -319,7 +319,7 @@ def draw_magnification_pipelines(magnify_step: bool = True):
     magnify = (r"rotate: $B_t\, \exp(i\alpha\,\widetilde{\Delta\phi}_t)$" if magnify_step
                else "magnify: ?\n(Exercise 4)")
     _chain(ax, 160, "phase-based (Wadhwa 2013)",
-           ["complex steerable pyramid: $B_t$", "phase change\n" + r"$\Delta\phi_t = \arg B_t\overline{B_{ref}}$",
+           ["complex steerable pyramid: $B_t$", r"phase change: $\Delta\phi_t = \arg\,(B_t\,\overline{B_{ref}})$",
             "temporal band-pass", "blur weighted by the amplitude\n(optional)", magnify, "collapse"])
     _chain(ax, 480, "linear, Eulerian (Wu 2012)",
            ["Laplacian pyramid: $D_k(t)$", "(the intensities themselves)", "temporal band-pass",
