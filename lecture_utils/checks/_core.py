@@ -332,7 +332,8 @@ def value_advice(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-7, atol
         if abs(ratio) > 1e-12 and np.allclose(got, ratio * expected, rtol=1e-6, atol=atol):
             if np.isclose(ratio, -1.0):
                 return "every entry has the right size and the wrong sign: check each sign in your derivation"
-            return (f"every entry is {ratio:.4g} times the right one, so a constant factor is off: check each "
+            # not the ratio itself: where a constant is what the exercise derives, it would hand it over
+            return ("every entry is the same multiple of the right one, so a constant factor is off: check each "
                     "constant, count and normalisation in your derivation against this case's sizes")
     if got.ndim >= 1 and got.size > 8 and not close.all():
         inner = tuple(slice(2, -2) if n > 4 else slice(None) for n in got.shape)
