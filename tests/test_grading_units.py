@@ -7,7 +7,7 @@ import pytest
 
 from lecture_utils.course import wire
 from lecture_utils.course.grading import GradingError, Limits, cells_needed, grade_notebook, load_config
-from lecture_utils.course.report import class_summary
+from lecture_utils.course.report import class_summary, mistake_of, report_html
 
 
 def test_bad_arguments_are_named(tmp_path):
@@ -50,6 +50,25 @@ def test_the_report_counts_each_student_once_per_hint_and_puts_mistakes_first():
     assert row["passed"] == {"visible": 1, "hidden": 3} and row["total"] == 5
     assert row["hints"] == [("the axes are swapped (x.T).", 1),
                             ("this exercise is not implemented yet: replace ...", 2)]   # tampering: listed above
+
+
+def test_a_hint_keeps_its_own_numbers_and_loses_the_cases():
+    blend = "the blend is wrong for images (16, 16), 3 levels. Likely mistake: the mask is 1 where a shows."
+    assert mistake_of(blend) == "the mask is 1 where a shows."
+    crop = "dx is wrong for x (2, 3, 5, 5). Likely mistake: cropped one sample off (padding {}): count."
+    assert mistake_of(crop.format(0)) == mistake_of(crop.format(2)) == "cropped one sample off (padding …): count."
+    assert mistake_of("dL/db has shape (3, 1), a column, for x (3, 3)") == "dL/db has shape (…), a column, for x (…)"
+
+
+def test_an_output_without_cases_of_a_kind_is_not_a_zero_pass_rate():
+    config = {"questions": [{"function": "f", "checker": "check_f", "points": 2}], "notebook": "nb.ipynb"}
+    hidden_only = [{"student": s, "score": 0, "tampering": False, "notes": [],
+                    "questions": [{"question": "f", "parts": [{"part": "", "group": "hidden", "message": None}]}]}
+                   for s in "ab"]
+    (row,) = class_summary(hidden_only, config)
+    assert row["graded"] == {"visible": False, "hidden": True} and row["passed"]["hidden"] == 2
+    page = report_html(hidden_only, config)
+    assert "no cases of this kind" in page and "0/2 (0 %)" not in page
 
 
 # ------------------------------------------------------------------------------ the wire

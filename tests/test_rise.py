@@ -124,18 +124,27 @@ def test_rise_shows_the_notebooks_slides_with_notes_off_them(rise_reports):
         assert r.counts()["notes_shown"] == 0, r.details()
 
 
+# What does not fit in RISE yet, measured on 2026-12-07 (README, "Presenting live"): at most this many,
+# per size. The test fails when a change makes RISE's slides worse; lower the numbers as they improve,
+# down to 0, when this becomes "every RISE slide fits". (The breaks `make slide-breaks` lists are not
+# committed; cells taller than the screen and code hidden on the decks by metadata remain.)
+# Controls over content: 27 or 28 at 1280x720 from one run to the next (where RISE's arrows settle), so 2 more.
+RISE_MISFITS = {"1280x720": {"overflowing": 39, "out_of_view": 24, "clipped": 0, "overlapped": 30},
+                "1024x768": {"overflowing": 39, "out_of_view": 20, "clipped": 6, "overlapped": 32}}
+
+
 @pytest.mark.course_build
-@pytest.mark.xfail(strict=True, reason="RISE's slides do not fit yet: on 2026-12-07, of 177 slides, 39 overflow at "
-                   "each size, 24/20 figures out of view, 0/6 clipped, 28/30 under a control (1280x720/1024x768); "
-                   "mostly cells taller than a screen, which the decks split inside the cell and RISE cannot. "
-                   "strict: remove this mark when the test passes")
-def test_every_rise_slide_fits_at_both_sizes(rise_reports):
+def test_rise_misfits_do_not_grow_beyond_those_measured(rise_reports):
     from deck_check import totals
     real, _, _ = rise_reports
     for r in real:
         print(r.summary())
         print("\n".join(r.details()))
-    for size, counts in totals(real).items():
+    measured = totals(real)
+    for size, counts in measured.items():
         print(f"RISE, the course's notebooks at {size}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
-    bad = [line for r in real if not r.ok() for line in [r.summary()] + r.details()]
-    assert not bad, "\n".join(bad) + "\n(after editing a notebook: make slide-breaks, then commit it)"
+    assert set(measured) == set(RISE_MISFITS), measured
+    worse = {(size, what): (measured[size][what], most) for size, caps in RISE_MISFITS.items()
+             for what, most in caps.items() if measured[size][what] > most}
+    assert not worse, f"RISE's slides got worse (measured, at most): {worse}"
+    assert all(measured[size]["notes_shown"] == 0 and measured[size]["small_text"] == 0 for size in measured)

@@ -23,10 +23,13 @@ NOT_A_MISTAKE = ("this exercise is not implemented yet", "timed out after", "not
 def mistake_of(message: str) -> str:
     """A failure message without what varies from case to case, so that equal mistakes count together.
 
-    "Likely mistake: <hint>" keeps the hint alone; elsewhere shapes and numbers become "…".
+    "Likely mistake: <hint>" keeps the hint alone, with its own numbers ("the mask is 1 where a shows",
+    "the 1/N"), only shapes and a padding made "…"; elsewhere shapes and numbers become "…".
     """
     if "Likely mistake:" in message:
-        message = message.split("Likely mistake:", 1)[1]
+        hint = message.split("Likely mistake:", 1)[1]
+        hint = re.sub(r"\((?:\s*\d+\s*,?)+\)", "(…)", hint)
+        return " ".join(re.sub(r"\bpadding \d+", "padding …", hint).split())
     message = re.sub(r"\((?:\s*\d+\s*,?)+\)", "(…)", message)
     message = re.sub(r"\b\d+x\d+\b", "…", message)                   # "so X is 5x5"
     message = re.sub(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])", "…", message)
@@ -34,7 +37,8 @@ def mistake_of(message: str) -> str:
 
 
 def class_summary(results: list, config: dict) -> list:
-    """[{question, part, passed: {group: n}, total, hints: [(hint, students)]}] over the class, one row per
+    """[{question, part, passed: {group: n}, total, graded: {group: bool}, hints: [(hint, students)]}] over
+    the class, one row per
     output of each exercise; a hint counts each student once, whether it fired on visible or hidden cases.
 
     The checkers' hints (the mistakes) come first, most frequent first; then answers not written, timed
@@ -44,17 +48,18 @@ def class_summary(results: list, config: dict) -> list:
     rows = []
     for q in config["questions"]:
         for part in dict.fromkeys(name for _, name, _ in question_parts(q)):
-            passed, hints = {g: 0 for g in GROUPS}, Counter()
+            passed, cases, hints = {g: 0 for g in GROUPS}, {g: 0 for g in GROUPS}, Counter()
             for r in results:
                 mine = [p for rq in r["questions"] if rq["question"] == q["function"]
                         for p in rq["parts"] if p["part"] == part]
                 for p in mine:
                     passed[p["group"]] += not p["message"]
+                    cases[p["group"]] += 1
                 hints.update({mistake_of(p["message"]) for p in mine
                               if p["message"] and not p["message"].startswith("tampering")})
             ranked = sorted(hints.items(), key=lambda hn: (hn[0].startswith(NOT_A_MISTAKE), -hn[1]))
             rows.append({"question": q["function"], "part": part, "passed": passed, "total": len(results),
-                         "hints": ranked[:TOP_HINTS]})
+                         "graded": {g: n > 0 for g, n in cases.items()}, "hints": ranked[:TOP_HINTS]})
     return rows
 
 
@@ -96,7 +101,8 @@ def report_html(results: list, config: dict) -> str:
     for row in summary:
         hints = "".join(f"<li>{html.escape(h)} <span class=n>({n})</span></li>" for h, n in row["hints"])
         rates = "".join(f"<td class=num>{n}/{row['total']} ({100 * n / max(1, row['total']):.0f} %)</td>"
-                        for n in row["passed"].values())
+                        if row["graded"][g] else "<td>no cases of this kind</td>"   # not a 0 % pass rate
+                        for g, n in row["passed"].items())
         body.append(f"<tr><th scope=row><code>{html.escape(row['question'])}</code></th>"
                     f"<td>{html.escape(row['part']) or 'all'}</td>{rates}"
                     f"<td>{'<ul>' + hints + '</ul>' if hints else 'none'}</td></tr>")
