@@ -194,7 +194,7 @@ def check_reduce_1d(fn, cases: str = "all") -> None:
 
 GAIN_HINT = ("your result is a constant multiple of the right one, so a constant signal does not stay "
              "constant: the gain is off. Work it out from the taps of the blur that meet a non-zero sample at "
-             "an even output and at an odd one (for one axis: an image gains once per axis).")
+             "an even output and at an odd one.")
 
 
 def _constant_multiple(got, expected):
