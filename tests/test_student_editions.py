@@ -291,8 +291,8 @@ def test_answer_patterns_describe_the_answer_and_no_source_before_the_exercise_s
             f"{path.name}, exercise {ex.function_name}: none of its answer patterns matches its own solution")
         index = next(i for i, c in enumerate(student.cells) if SOLUTION_TAG in c.metadata.get("tags", [])
                      and re.search(rf"^def {ex.function_name}\b", c.source, re.M))
-        stated = stated_answers(patterns, visible_before(student, index))
-        assert not stated, f"{path.name}, before exercise {ex.function_name}: {stated}"
+        stated = stated_answers(patterns, visible_before(student, index + 1))    # the stub itself too
+        assert not stated, f"{path.name}, before exercise {ex.function_name} or in its stub: {stated}"
 
 
 STUB_END = " Replace this line with your code, then run the check cell below."
