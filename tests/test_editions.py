@@ -445,7 +445,8 @@ def test_an_untouched_edition_is_refreshed_and_an_edited_one_is_kept(tmp_path):
 @pytest.mark.parametrize("content", [
     "{not json",                                                       # unreadable: may hold work
     nbformat.writes(notebook(cell("markdown", "# my own notes"))),     # a notebook without a fingerprint
-])
+], ids=["not json", "a notebook without a fingerprint"])   # fixed ids: a new cell's id is random, and the
+# pytest-xdist workers must collect the same tests
 def test_a_file_that_is_not_an_untouched_edition_is_kept(tmp_path, content):
     paths, out = write_course(tmp_path)
     out.mkdir()
