@@ -20,7 +20,8 @@ from lecture_utils.course.editions import find_exercises
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
-pytestmark = pytest.mark.course_build   # otter run executes every notebook three times
+pytestmark = [pytest.mark.course_build, pytest.mark.usefixtures("grading_lock")]   # otter run executes every notebook three times
+# grading_lock (conftest.py): the modules that grade run one at a time, whatever the pytest workers.
 
 if os.environ.get("REQUIRE_OTTER") == "1":
     import otter  # noqa: F401  (in CI a missing otter-grader is a failure, not a skip)

@@ -15,7 +15,8 @@ from lecture_utils.course.autograder import questions
 from lecture_utils.course.grading import Limits, grade_notebook, load_config, reference_config
 from lecture_utils.course.sandbox import unprivileged_user
 
-pytestmark = pytest.mark.course_build     # grades about 40 notebooks: CI runs it once, on the main Python
+pytestmark = [pytest.mark.course_build, pytest.mark.usefixtures("grading_lock")]     # grades about 40 notebooks: CI runs it once, on the main Python
+# grading_lock (conftest.py): the modules that grade run one at a time, whatever the pytest workers.
 LIMITS = Limits(notebook_seconds=60, answer_seconds=8, total_seconds=300)
 
 

@@ -23,7 +23,8 @@ from lecture_utils.course.report import mistake_of
 from lecture_utils.course.sandbox import unprivileged_user
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.course_build          # builds an autograder and grades 30 notebooks
+pytestmark = [pytest.mark.course_build, pytest.mark.usefixtures("grading_lock")]          # builds an autograder and grades 30 notebooks
+# grading_lock (conftest.py): the modules that grade run one at a time, whatever the pytest workers.
 
 if os.environ.get("REQUIRE_OTTER") == "1":
     import otter  # noqa: F401
