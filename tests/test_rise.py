@@ -95,12 +95,18 @@ def rise_reports(tmp_path_factory):
             folder)
 
 
+def _print_reports(reports):
+    """Each deck's summary and the defects of its slides, for the test's log (pytest -s)."""
+    for r in reports:
+        print(r.summary())
+        print("\n".join(r.details()))
+
+
 @pytest.mark.course_build
 def test_rise_reports_each_defect_of_a_notebook_made_to_overflow(rise_reports):
     _, made, _ = rise_reports
+    _print_reports(made)
     for r in made:
-        print(r.summary())
-        print("\n".join(r.details()))
         by_title = {s["title"]: s for s in r.slides}
         assert len(r.slides) == 4 and not r.ok()
         assert by_title["Too long"]["overflowing"], r.details()
@@ -137,9 +143,7 @@ RISE_MISFITS = {"1280x720": {"overflowing": 39, "out_of_view": 24, "clipped": 0,
 def test_rise_misfits_do_not_grow_beyond_those_measured(rise_reports):
     from deck_check import totals
     real, _, _ = rise_reports
-    for r in real:
-        print(r.summary())
-        print("\n".join(r.details()))
+    _print_reports(real)
     measured = totals(real)
     for size, counts in measured.items():
         print(f"RISE, the course's notebooks at {size}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
