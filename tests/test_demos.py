@@ -72,6 +72,51 @@ def test_figure_png_keeps_an_axis_label_that_lies_wholly_below_the_canvas():
     assert height > 2.6 * 72 * 0.89 + 11                       # the axes, the tick labels and the label
 
 
+def test_figure_png_keeps_a_text_wholly_beyond_the_canvas():
+    """A short text two inches right of the canvas touches nothing on it: it is found by its box and
+    kept, as matplotlib's tight crop keeps it."""
+    fig = Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    fig.text(1.7, 0.5, "far")                                  # figure coordinates: 2.1 inches right of the canvas
+    _, width, height = figure_png(fig)
+    assert width > 3 * 72 + 2 * 72
+    assert np.allclose((width, height), _tight_size(fig), atol=2)
+
+
+def test_figure_png_keeps_a_figure_legend_where_the_layout_put_it():
+    """A figure legend is placed on the figure's box, which the canvas grown for a label below it
+    replaces: it stays where the layout put it (the size of matplotlib's tight crop), and a second
+    rendering is the same picture."""
+    fig = Figure(figsize=(6, 3))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.set_xlabel("a label below the canvas")
+    legend = fig.legend(loc="lower center")
+    pinned = fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1.1))
+    anchor = pinned.get_bbox_to_anchor().frozen()
+    fig.subplots_adjust(bottom=0.02)
+    png, width, height = figure_png(fig)
+    assert np.allclose((width, height), _tight_size(fig), atol=3)
+    assert legend.get_bbox_to_anchor() is fig.bbox
+    assert np.array_equal(pinned.get_bbox_to_anchor().get_points(), anchor.get_points())
+    assert figure_png(fig) == (png, width, height)
+    fig.set_size_inches(7, 3)                                   # still follows the figure
+    assert pinned.get_bbox_to_anchor().x0 > anchor.x0
+
+
+def test_figure_png_leaves_a_tight_layout_as_it_was():
+    """A figure laid out by tight_layout is drawn without laying it out again, and keeps its engine."""
+    fig = Figure(figsize=(4, 3))
+    ax = fig.subplots()
+    ax.set(xlabel="x", ylabel="y", title="title")
+    fig.tight_layout()
+    engine, position = fig.get_layout_engine(), ax.get_position().bounds
+    _, width, height = figure_png(fig)
+    assert fig.get_layout_engine() is engine and ax.get_position().bounds == position
+    assert np.allclose((width, height), _tight_size(fig), atol=3)     # inked pixels against glyph boxes
+
+
 def test_explorer_draws_once_on_creation_and_on_every_change(problem):
     x, y = problem
     explorer = loss_curve_explorer(x, y)

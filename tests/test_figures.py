@@ -216,7 +216,7 @@ def test_the_palette_keeps_every_data_colour_exact_and_moves_edges_by_at_most_th
     ax_line.set(xlabel="x", ylabel="y")
     fig.draw_without_rendering()                             # a constrained layout settles on its second pass
     # the picture before the palette: the figure drawn at 2x and cropped, as figure_png does first
-    drawn = style._cropped(style._drawn(fig, 144), np.array([255, 255, 255], dtype=np.uint8), 2 * style.PAD_CSS_PX, 2)
+    drawn = style._cropped(style._drawn(fig, 144)[0], np.array([255, 255, 255], dtype=np.uint8), 2 * style.PAD_CSS_PX, 2)
     raw = io.BytesIO()
     Image.fromarray(drawn).save(raw, format="png")
     before = drawn.astype(int)

@@ -36,6 +36,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatter
+from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image   # matplotlib's own PNG writer; always installed with it
 
 from .._validate import checked, choice, flag, function, instance, integer, positive
@@ -150,7 +151,7 @@ EDGE_TOLERANCE = 12   # largest change of a colour channel (of 255, under 5 %) a
 
 def _codes(rgb: np.ndarray) -> np.ndarray:
     """One integer per colour: 0xRRGGBB."""
-    rgb = rgb.astype(np.int64)
+    rgb = rgb.astype(np.uint32)
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 
@@ -236,39 +237,92 @@ def _compact(image: Image.Image, data_colours: np.ndarray | None) -> bytes:
     return buffer.getvalue()
 
 
-def _drawn(fig: Figure, dpi: float) -> np.ndarray | None:
-    """(H, W, 3) uint8 pixels of the whole figure drawn once at ``dpi``; None if something it draws lies
-    (partly) outside its canvas, as an axis label below a figure without a layout does, or if the size is
-    ambiguous. What it draws is the box matplotlib's ``bbox_inches="tight"`` uses, taken with the
-    renderer of this drawing, whose text sizes are known by then."""
-    boxes = []
-    watch = fig.canvas.mpl_connect("draw_event",       # in inches, frozen before savefig restores the dpi
-                                   lambda event: boxes.append(fig.get_tightbbox(event.renderer).frozen()))
-    buffer = io.BytesIO()
+def _drawn(fig: Figure, dpi: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """The figure drawn once at ``dpi``: its (H, W, 4) uint8 RGBA pixels, and how far (in inches: left,
+    bottom, right, top) what it writes reaches beyond its canvas, as an axis label below a figure without
+    a layout does.
+
+    Each text's box is measured as it is drawn, its metrics cached by then: matplotlib's tight box would
+    lay out every axis again. What else crosses the canvas's edge reaches it, which :func:`_cropped`
+    refuses."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    original_dpi = fig.dpi
+    fig.dpi = dpi
     try:
-        fig.savefig(buffer, format="rgba", dpi=dpi, facecolor=fig.get_facecolor())
+        renderer = canvas.get_renderer()
+        corners = [(0.0, 0.0), (renderer.width, renderer.height)]      # of the canvas and of every text
+        measured = set()
+        draw_text = renderer.draw_text
+
+        def watched_draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if mtext is None:
+                corners.append((x, y))
+            elif id(mtext) not in measured:
+                measured.add(id(mtext))
+                corners.extend(mtext.get_window_extent(renderer).get_points())
+            return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+        renderer.draw_text = watched_draw_text      # this drawing's renderer only
+        try:
+            canvas.draw()
+        finally:
+            del renderer.draw_text
+        pixels = np.array(renderer.buffer_rgba())
+        (left, bottom), (right, top) = np.min(corners, axis=0), np.max(corners, axis=0)
+        beyond = (-left / dpi, -bottom / dpi, (right - renderer.width) / dpi, (top - renderer.height) / dpi)
     finally:
-        fig.canvas.mpl_disconnect(watch)
+        fig.dpi = original_dpi
+    return pixels, beyond
+
+
+ROOM_INCHES = 0.25   # around what lies beyond a figure's canvas, when it is drawn again
+
+
+def _drawn_with_room(fig: Figure, dpi: float, beyond: tuple[float, float, float, float]) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA pixels of the figure drawn again, its layout unchanged, on its canvas grown by
+    what lies ``beyond`` it (inches: left, bottom, right, top) and ``ROOM_INCHES`` more on every side:
+    matplotlib's ``bbox_inches`` with a box of our own instead of its tight box, which lays out every
+    axis again."""
+    left, bottom, right, top = (max(amount, 0.0) + ROOM_INCHES for amount in beyond)
     width, height = fig.get_size_inches()
-    drawn = boxes[-1] if boxes else None              # the last drawing's (a layout engine may draw twice)
-    if drawn is None or not (drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height):
-        return None
-    columns = int(width * dpi)                       # as matplotlib's Agg canvas truncates it
-    pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
-    if columns < 1 or len(pixels) % (4 * columns):
-        return None
-    return pixels.reshape(-1, columns, 4)[..., :3]
+    engine = fig.get_layout_engine()
+    laid_out = type(engine).__name__ == "PlaceHolderLayoutEngine"     # by tight_layout, frozen since
+    # a figure legend is placed on the figure's box, which the grown canvas replaces: pinned where it was
+    anchors = [legend.get_bbox_to_anchor() for legend in fig.legends]
+    buffer = io.BytesIO()
+    if laid_out:                                   # else savefig would lay it out again first, to no effect
+        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+    try:
+        for legend, anchor in zip(fig.legends, anchors):
+            legend.set_bbox_to_anchor(anchor.transformed(fig.transFigure.inverted()), transform=fig.transFigure)
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor=fig.get_facecolor(), pil_kwargs={"compress_level": 0},
+                    bbox_inches=Bbox.from_extents(-left, -bottom, width + right, height + top))
+    finally:
+        for legend, anchor in zip(fig.legends, anchors):
+            if anchor is fig.bbox:
+                legend.set_bbox_to_anchor(None)                            # the default: the figure's box
+            else:
+                legend.set_bbox_to_anchor(anchor, transform=IdentityTransform())   # already in pixels
+        if laid_out:
+            fig.set_layout_engine(engine)
+    return np.asarray(Image.open(buffer).convert("RGBA"))
 
 
 def _cropped(pixels: np.ndarray, background: np.ndarray, pad: int, scale: int) -> np.ndarray | None:
-    """The figure cropped to what it draws, with ``pad`` pixels of background around it and each side a
-    multiple of ``scale``; None if what it draws touches the canvas's edge (it may reach beyond it)."""
-    drawn = np.any(pixels != background, axis=2)
+    """The figure's (H, W, 3 or 4) pixels cropped to what it draws, as (h, w, 3), with ``pad`` pixels of
+    background around it and each side a multiple of ``scale``; None if what it draws touches the
+    canvas's edge (it may reach beyond it)."""
+    if pixels.shape[2] == 4 and pixels.flags.c_contiguous:     # one comparison a pixel: RGBA as an integer
+        red, green, blue = (int(channel) for channel in background)
+        drawn = pixels.view("<u4")[..., 0] & 0xFFFFFF != red | green << 8 | blue << 16
+    else:
+        drawn = np.any(pixels[..., :3] != background, axis=2)
     rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     if (not len(rows) or rows[0] == 0 or cols[0] == 0
             or rows[-1] == drawn.shape[0] - 1 or cols[-1] == drawn.shape[1] - 1):
         return None
-    content = pixels[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    content = pixels[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1, :3]
     height, width = (-(-(n + 2 * pad) // scale) * scale for n in content.shape[:2])
     framed = np.empty((height, width, 3), dtype=np.uint8)
     framed[...] = background
@@ -283,9 +337,9 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     The figure is cropped to what it draws, plus a margin of ``PAD_CSS_PX``, and laid out at 72 dpi,
     so its size in CSS pixels is its size in points; pyplot's state is not touched. A figure that draws
     only inside its canvas (the course's layouts keep a margin) is drawn once and cropped by its pixels.
-    One that draws beyond its canvas (an axis label below a figure without a layout) or up to its edge
-    is drawn again with matplotlib's ``bbox_inches="tight"``, which grows the canvas to what is drawn
-    but lays the figure out twice and costs about twice as much.
+    One that writes beyond its canvas (an axis label below a figure without a layout) or draws up to its
+    edge is drawn again, its layout unchanged, on a canvas grown to hold it; if even that is not enough,
+    matplotlib's ``bbox_inches="tight"`` decides, which also lays out every axis again.
 
     Returns
     -------
@@ -294,14 +348,14 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     width, height : int
         The size to show it at, in CSS pixels.
     """
-    if fig.canvas is None or not hasattr(fig.canvas, "print_png"):
-        FigureCanvasAgg(fig)
     background = np.round(np.array(matplotlib.colors.to_rgb(fig.get_facecolor())) * 255).astype(np.uint8)
     if type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine":
         fig.draw_without_rendering()        # a constrained layout settles on its second pass (see styled)
-    pixels = _drawn(fig, scale * SCREEN_DPI)
-    framed = None if pixels is None else _cropped(pixels, background, PAD_CSS_PX * scale, scale)
-    if framed is None:
+    pixels, beyond = _drawn(fig, scale * SCREEN_DPI)
+    framed = _cropped(pixels, background, PAD_CSS_PX * scale, scale) if max(beyond) <= 0 else None
+    if framed is None:                      # beyond the canvas, or up to its edge: drawn again with room
+        framed = _cropped(_drawn_with_room(fig, scale * SCREEN_DPI, beyond), background, PAD_CSS_PX * scale, scale)
+    if framed is None:                      # still up to the edge: matplotlib's tight box
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=scale * SCREEN_DPI, bbox_inches="tight",
                     pad_inches=PAD_CSS_PX / SCREEN_DPI, facecolor=fig.get_facecolor(),
