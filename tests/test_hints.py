@@ -347,3 +347,22 @@ def test_the_pages_a_student_reads_first_state_no_answer(page):
     found = sorted({(name, f) for name, fragments in ANSWERS.items() for f in fragments if f in text}
                    | {("an exercise or prediction of the notebooks", f) for f in STATED_ANSWERS if f in text})
     assert not found, f"{page} states answers: " + "; ".join(f"{f!r} ({name})" for name, f in found)
+
+
+def test_every_checker_has_a_name_of_its_own_and_the_package_serves_each_on_first_use():
+    """The package imports a topic's checkers only when one is asked for: a name used by two topics
+    would silently serve the first, so none is."""
+    import subprocess
+    import sys
+    own = [name for module in CHECKER_MODULES for name, value in vars(module).items()
+           if name.startswith("check_") and callable(value) and value.__module__ == module.__name__]
+    assert len(own) == len(set(own)) > 20
+    assert sorted(set(checks.__all__) - {"CheckFailure", "Prediction", "check_prediction"}) == sorted(own)
+    for module in CHECKER_MODULES:
+        for name, value in vars(module).items():
+            if name in own and value.__module__ == module.__name__:
+                assert getattr(checks, name) is value
+    loaded = subprocess.run([sys.executable, "-c", "import sys; from lecture_utils.checks import check_prediction; "
+                             "print(sorted(m for m in sys.modules if m.startswith('lecture_utils.')))"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "lecture_utils.cnn" not in loaded and "lecture_utils.checks.cnn" not in loaded, loaded

@@ -81,6 +81,8 @@ def _snapshot() -> dict:
     import lecture_utils.checks as checks
     import numpy
 
+    for name in checks.__all__:          # loaded on first use otherwise: every checker is watched from the start
+        getattr(checks, name)
     seen = {f"sys.{name}": id(getattr(sys, name, None)) for name in ("setprofile", "getprofile", "_getframe")}
     for mod_name, module in list(sys.modules.items()):
         if mod_name.split(".")[0] in WATCHED_MODULES and module is not None:

@@ -98,7 +98,7 @@ def styled(draw):
         with matplotlib.rc_context(RC):
             fig = draw(*args, **kwargs)
             for ax in getattr(fig, "axes", ()):
-                for axis in (ax.xaxis, ax.yaxis):
+                for axis in (ax.xaxis, ax.yaxis) if ax.axison else ():      # an image panel draws no ticks
                     axis.get_major_ticks(), axis.get_minor_ticks()
             if isinstance(fig, Figure) and type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine":
                 fig.draw_without_rendering()
