@@ -86,6 +86,7 @@ whose default is the half-octave pyramid with 8 orientations.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -574,17 +575,25 @@ def _check_pyramid_args(image, levels, order, complex_bands, twidth):
     return image, _check_levels_fit(levels, image.shape, "an image"), order, complex_bands, twidth
 
 
+def _read_only(*masks):
+    for mask in masks:
+        mask.setflags(write=False)        # shared by every call that asks for them (the cache below)
+    return masks
+
+
+@functools.lru_cache(maxsize=16)          # the masks depend only on the grid: computed once per image size
 def _first_split(shape, twidth):
     """H(r) and L(r) on the image's (H, W) grid: high-pass residual and Y_0."""
     r, _ = frequency_grid(shape)
-    return radial_masks(r, twidth)
+    return _read_only(*radial_masks(r, twidth))
 
 
+@functools.lru_cache(maxsize=32)
 def _level_masks(shape, order, twidth, complex_bands):
     """On one level's (H, W) grid: L(2r), (H, W), and the K band masks i^N A_b(theta) H(2r), (K, H, W)."""
     r, theta = frequency_grid(shape)
     high2, low2 = radial_masks(2 * r, twidth)    # H(2r): this level's band; L(2r): what goes on
-    return low2, 1j**order * angular_masks(theta, order, complex_bands) * high2
+    return _read_only(low2, 1j**order * angular_masks(theta, order, complex_bands) * high2)
 
 
 def _central_frequencies(n):
