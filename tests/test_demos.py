@@ -105,6 +105,53 @@ def test_figure_png_keeps_a_figure_legend_where_the_layout_put_it():
     assert pinned.get_bbox_to_anchor().x0 > anchor.x0
 
 
+@pytest.mark.parametrize("case", ["two lines below", "two lines above", "path effects", "figure patch",
+                                  "unclipped marker", "figure image"])
+def test_figure_png_keeps_what_lies_wholly_beyond_the_canvas_however_it_is_drawn(case):
+    """Whatever lies wholly beyond the canvas is kept, as matplotlib's tight crop keeps it (the witness):
+    multi-line text (drawn line by line), text with path effects (drawn as paths), a figure's own
+    patch, a marker drawn unclipped, a figure image (placed from the canvas's corner)."""
+    from matplotlib import patheffects
+    from matplotlib.patches import Rectangle
+    fig = Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1])
+    if case == "two lines below":
+        fig.text(0.5, -0.3, "first line\nsecond line", ha="center")
+    elif case == "two lines above":
+        fig.text(0.5, 1.4, "first line\nsecond line", ha="center")
+    elif case == "path effects":
+        fig.text(1.3, 0.5, "far", path_effects=[patheffects.withStroke(linewidth=3, foreground="w")])
+    elif case == "figure patch":
+        fig.add_artist(Rectangle((1.2, 0.3), 0.1, 0.3, transform=fig.transFigure, color="C1"))
+    elif case == "unclipped marker":
+        ax.plot([2.0], [0.5], "o", clip_on=False)
+        ax.set_xlim(0, 1)
+    else:
+        ax.set_xlabel("a label below the canvas")
+        fig.subplots_adjust(bottom=0.02)
+        fig.figimage(np.ones((10, 10)), xo=10, yo=10, cmap="gray")
+    _, width, height = figure_png(fig)
+    assert np.allclose((width, height), _tight_size(fig), atol=3)
+
+
+def test_figure_png_draws_animated_artists_and_crops_clipped_text_to_its_clip():
+    """An animated artist is drawn only when saving: it is in the picture. A text far outside the
+    axes but clipped to them draws nothing there: no canvas is grown for it."""
+    import io
+    from PIL import Image
+    fig = Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    fig.subplots_adjust(left=0.2, bottom=0.2)
+    ax.plot([0, 1], [0, 1], color="red", lw=3, animated=True)
+    ax.text(300, 0.5, "clipped away", clip_on=True)
+    png, width, height = figure_png(fig)
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    assert np.sum((rgb[..., 0] > 200) & (rgb[..., 1] < 80) & (rgb[..., 2] < 80)) > 1000
+    assert np.allclose((width, height), _tight_size(fig), atol=3)
+
+
 def test_figure_png_leaves_a_tight_layout_as_it_was():
     """A figure laid out by tight_layout is drawn without laying it out again, and keeps its engine."""
     fig = Figure(figsize=(4, 3))

@@ -509,3 +509,12 @@ MESSAGES = [  # the wording of the messages students meet most (what they got, w
 def test_messages_say_what_was_given_and_what_is_wanted(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()
+
+
+def test_reconstruct_takes_the_transition_width_as_any_real_number():
+    """The masks are cached by (shape, order, width): a numpy scalar or 0-d array width is a plain float."""
+    import dataclasses
+    image = np.random.default_rng(0).standard_normal((64, 64))
+    pyramid = steerable_pyramid(image, 3, order=3)
+    for width in (np.array(1.0), np.float32(1.0), 1):
+        assert np.allclose(reconstruct(dataclasses.replace(pyramid, twidth=width)), image, atol=1e-12)

@@ -29,14 +29,19 @@ from __future__ import annotations
 import base64
 import functools
 import io
+from contextlib import contextmanager
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.spines import Spine
+from matplotlib.text import Text
 from matplotlib.ticker import LogFormatter
-from matplotlib.transforms import Bbox, IdentityTransform
+from matplotlib.transforms import Bbox
 from PIL import Image   # matplotlib's own PNG writer; always installed with it
 
 from .._validate import checked, choice, flag, function, instance, integer, positive
@@ -237,75 +242,89 @@ def _compact(image: Image.Image, data_colours: np.ndarray | None) -> bytes:
     return buffer.getvalue()
 
 
+@contextmanager
+def _watching_texts(renderer, boxes: list):
+    """Inside the block, every Text ``renderer`` draws adds its box, clipped as it is drawn, to ``boxes``.
+
+    Watched on the class, so that multi-line texts, texts with path effects and annotations are all
+    seen; their metrics are cached by the drawing, so the boxes cost little."""
+    draw = Text.draw
+
+    @functools.wraps(draw)
+    def watched(text, renderer_, *args, **kwargs):
+        if renderer_ is renderer and text.get_visible() and text.get_text():
+            box = text.get_window_extent(renderer_)
+            clip = text.get_clip_box() if text.get_clip_on() else None
+            box = Bbox.intersection(box, clip) if clip is not None else box
+            if box is not None:
+                boxes.append(box)
+        return draw(text, renderer_, *args, **kwargs)
+
+    Text.draw = watched
+    try:
+        yield
+    finally:
+        Text.draw = draw
+
+
+def _unclipped_boxes(fig: Figure, renderer) -> list:
+    """Boxes of what may be drawn anywhere on or off the canvas apart from text: the axes, the figure's
+    own patches and lines, and the axes' children drawn without clipping (``clip_on=False``)."""
+    boxes = [ax.bbox for ax in fig.axes if ax.get_visible()]
+    loose = list(fig.artists) + list(fig.patches) + list(fig.lines) + [
+        child for ax in fig.axes for child in ax.get_children()
+        if not child.get_clip_on() and not isinstance(child, (Text, Legend, Spine, Axis))]
+    boxes += [artist.get_window_extent(renderer) for artist in loose if artist.get_visible()]
+    return [box for box in boxes if np.isfinite(box.get_points()).all()]     # an empty collection's is infinite
+
+
 def _drawn(fig: Figure, dpi: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
     """The figure drawn once at ``dpi``: its (H, W, 4) uint8 RGBA pixels, and how far (in inches: left,
-    bottom, right, top) what it writes reaches beyond its canvas, as an axis label below a figure without
+    bottom, right, top) what it draws reaches beyond its canvas, as an axis label below a figure without
     a layout does.
 
-    Each text's box is measured as it is drawn, its metrics cached by then: matplotlib's tight box would
-    lay out every axis again. What else crosses the canvas's edge reaches it, which :func:`_cropped`
-    refuses."""
+    Every text's box is measured as it is drawn, and the boxes of what is drawn unclipped: matplotlib's
+    tight box would lay out every axis again. What else crosses the canvas's edge reaches it, which
+    :func:`_cropped` refuses."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    original_dpi = fig.dpi
+    original_dpi, manager = fig.dpi, canvas.manager
+    canvas.manager = None                      # as savefig does: a window is not resized for a rendering
     fig.dpi = dpi
     try:
         renderer = canvas.get_renderer()
-        corners = [(0.0, 0.0), (renderer.width, renderer.height)]      # of the canvas and of every text
-        measured = set()
-        draw_text = renderer.draw_text
-
-        def watched_draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if mtext is None:
-                corners.append((x, y))
-            elif id(mtext) not in measured:
-                measured.add(id(mtext))
-                corners.extend(mtext.get_window_extent(renderer).get_points())
-            return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-
-        renderer.draw_text = watched_draw_text      # this drawing's renderer only
-        try:
-            canvas.draw()
-        finally:
-            del renderer.draw_text
+        boxes = [Bbox.from_bounds(0, 0, renderer.width, renderer.height)]
+        with _watching_texts(renderer, boxes):
+            FigureCanvasAgg.draw(canvas)       # Agg's own drawing, not a subclass's (which may send it on)
         pixels = np.array(renderer.buffer_rgba())
-        (left, bottom), (right, top) = np.min(corners, axis=0), np.max(corners, axis=0)
-        beyond = (-left / dpi, -bottom / dpi, (right - renderer.width) / dpi, (top - renderer.height) / dpi)
+        drawn = Bbox.union(boxes + _unclipped_boxes(fig, renderer))
+        beyond = (-drawn.x0 / dpi, -drawn.y0 / dpi, (drawn.x1 - renderer.width) / dpi,
+                  (drawn.y1 - renderer.height) / dpi)
     finally:
         fig.dpi = original_dpi
+        canvas.manager = manager
     return pixels, beyond
 
 
-ROOM_INCHES = 0.25   # around what lies beyond a figure's canvas, when it is drawn again
+ROOM_INCHES = 0.1    # around what lies beyond a figure's canvas when it is drawn again: ink past its box
 
 
 def _drawn_with_room(fig: Figure, dpi: float, beyond: tuple[float, float, float, float]) -> np.ndarray:
     """(H, W, 4) uint8 RGBA pixels of the figure drawn again, its layout unchanged, on its canvas grown by
     what lies ``beyond`` it (inches: left, bottom, right, top) and ``ROOM_INCHES`` more on every side:
     matplotlib's ``bbox_inches`` with a box of our own instead of its tight box, which lays out every
-    axis again."""
+    axis again. (Figure legends and figure images would be placed on the grown canvas: :func:`figure_png`
+    leaves those, and animated artists, to matplotlib's tight box.)"""
     left, bottom, right, top = (max(amount, 0.0) + ROOM_INCHES for amount in beyond)
     width, height = fig.get_size_inches()
     engine = fig.get_layout_engine()
-    laid_out = type(engine).__name__ == "PlaceHolderLayoutEngine"     # by tight_layout, frozen since
-    # a figure legend is placed on the figure's box, which the grown canvas replaces: pinned where it was
-    anchors = [legend.get_bbox_to_anchor() for legend in fig.legends]
     buffer = io.BytesIO()
-    if laid_out:                                   # else savefig would lay it out again first, to no effect
-        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-            fig.set_layout_engine(None)
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)            # laid out by the drawing before, at this dpi: not again
     try:
-        for legend, anchor in zip(fig.legends, anchors):
-            legend.set_bbox_to_anchor(anchor.transformed(fig.transFigure.inverted()), transform=fig.transFigure)
         fig.savefig(buffer, format="png", dpi=dpi, facecolor=fig.get_facecolor(), pil_kwargs={"compress_level": 0},
                     bbox_inches=Bbox.from_extents(-left, -bottom, width + right, height + top))
     finally:
-        for legend, anchor in zip(fig.legends, anchors):
-            if anchor is fig.bbox:
-                legend.set_bbox_to_anchor(None)                            # the default: the figure's box
-            else:
-                legend.set_bbox_to_anchor(anchor, transform=IdentityTransform())   # already in pixels
-        if laid_out:
-            fig.set_layout_engine(engine)
+        fig.set_layout_engine(engine)
     return np.asarray(Image.open(buffer).convert("RGBA"))
 
 
@@ -338,7 +357,8 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     so its size in CSS pixels is its size in points; pyplot's state is not touched. A figure that draws
     only inside its canvas (the course's layouts keep a margin) is drawn once and cropped by its pixels.
     One that writes beyond its canvas (an axis label below a figure without a layout) or draws up to its
-    edge is drawn again, its layout unchanged, on a canvas grown to hold it; if even that is not enough,
+    edge is drawn again, its layout unchanged, on a canvas grown to hold it. If even that is not enough,
+    or for a figure legend or image (placed on the canvas's box) or an animated artist (drawn only when saving),
     matplotlib's ``bbox_inches="tight"`` decides, which also lays out every axis again.
 
     Returns
@@ -351,10 +371,15 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     background = np.round(np.array(matplotlib.colors.to_rgb(fig.get_facecolor())) * 255).astype(np.uint8)
     if type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine":
         fig.draw_without_rendering()        # a constrained layout settles on its second pass (see styled)
-    pixels, beyond = _drawn(fig, scale * SCREEN_DPI)
-    framed = _cropped(pixels, background, PAD_CSS_PX * scale, scale) if max(beyond) <= 0 else None
-    if framed is None:                      # beyond the canvas, or up to its edge: drawn again with room
-        framed = _cropped(_drawn_with_room(fig, scale * SCREEN_DPI, beyond), background, PAD_CSS_PX * scale, scale)
+    if any(artist.get_animated() for artist in fig.findobj()):
+        framed = None                       # drawn only when saving: matplotlib's tight box below
+    else:
+        pixels, beyond = _drawn(fig, scale * SCREEN_DPI)
+        framed = _cropped(pixels, background, PAD_CSS_PX * scale, scale) if max(beyond) <= 0 else None
+        if framed is None and not fig.legends and not fig.images:   # beyond the canvas or up to its edge:
+            # drawn again with room (a figure legend is placed on the canvas's box, a figure image on its corner)
+            framed = _cropped(_drawn_with_room(fig, scale * SCREEN_DPI, beyond), background,
+                              PAD_CSS_PX * scale, scale)
     if framed is None:                      # still up to the edge: matplotlib's tight box
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=scale * SCREEN_DPI, bbox_inches="tight",
