@@ -106,7 +106,7 @@ def test_figure_png_keeps_a_figure_legend_where_the_layout_put_it():
 
 
 @pytest.mark.parametrize("case", ["two lines below", "two lines above", "path effects", "figure patch",
-                                  "unclipped marker", "figure image"])
+                                  "unclipped marker", "figure image", "inset axes", "text at nan", "polar text"])
 def test_figure_png_keeps_what_lies_wholly_beyond_the_canvas_however_it_is_drawn(case):
     """Whatever lies wholly beyond the canvas is kept, as matplotlib's tight crop keeps it (the witness):
     multi-line text (drawn line by line), text with path effects (drawn as paths), a figure's own
@@ -127,12 +127,31 @@ def test_figure_png_keeps_what_lies_wholly_beyond_the_canvas_however_it_is_drawn
     elif case == "unclipped marker":
         ax.plot([2.0], [0.5], "o", clip_on=False)
         ax.set_xlim(0, 1)
+    elif case == "inset axes":
+        inset = ax.inset_axes([1.3, 0.2, 0.4, 0.4])
+        inset.plot([0, 1], [1, 0], color="red")
+    elif case == "text at nan":
+        ax.text(np.nan, 0.5, "a missing value's label")
+    elif case == "polar text":                                 # clipped by the polar frame's path, not a box
+        fig.delaxes(ax)
+        polar = fig.add_subplot(projection="polar")
+        polar.text(0.5, 50.0, "clipped away", clip_on=True)
     else:
         ax.set_xlabel("a label below the canvas")
         fig.subplots_adjust(bottom=0.02)
         fig.figimage(np.ones((10, 10)), xo=10, yo=10, cmap="gray")
     _, width, height = figure_png(fig)
     assert np.allclose((width, height), _tight_size(fig), atol=3)
+
+
+def test_figure_png_leaves_the_canvas_as_it_was():
+    """Rendered with savefig's own canvas switch: a plain Figure keeps its base canvas."""
+    from matplotlib.backend_bases import FigureCanvasBase
+    fig = Figure(figsize=(3, 2))
+    fig.subplots().plot([0, 1], [0, 1])
+    canvas = fig.canvas
+    figure_png(fig)
+    assert fig.canvas is canvas and type(canvas) is FigureCanvasBase
 
 
 def test_figure_png_draws_animated_artists_and_crops_clipped_text_to_its_clip():

@@ -34,12 +34,8 @@ from contextlib import contextmanager
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.legend import Legend
-from matplotlib.spines import Spine
-from matplotlib.text import Text
 from matplotlib.ticker import LogFormatter
 from matplotlib.transforms import Bbox
 from PIL import Image   # matplotlib's own PNG writer; always installed with it
@@ -151,6 +147,8 @@ def diagram_canvas(width: float, height: float, pyplot: bool = False):
     return fig, ax
 
 
+PALETTE_SEARCH_LIMIT = 20_000   # colours beyond which a palette is not sought (hundreds of translucent
+                                # lines): the search costs seconds and fails; course figures have < 5000
 EDGE_TOLERANCE = 12   # largest change of a colour channel (of 255, under 5 %) allowed on an anti-aliased edge
 
 
@@ -207,7 +205,7 @@ def _compact(image: Image.Image, data_colours: np.ndarray | None) -> bytes:
     palette, nearest = None, None
     if len(colours) <= 256:
         palette, nearest = colours, np.arange(len(colours))
-    elif data_colours is not None:
+    elif data_colours is not None and len(colours) <= PALETTE_SEARCH_LIMIT:
         data, scale = data_colours
         protected = np.isin(colours, data)
         # a colour bar's gradient keeps every step-th colour of its table, so that it shows no bands
@@ -242,90 +240,52 @@ def _compact(image: Image.Image, data_colours: np.ndarray | None) -> bytes:
     return buffer.getvalue()
 
 
+def _drawn(fig: Figure, dpi: float) -> tuple[np.ndarray, Bbox]:
+    """The figure drawn once at ``dpi``, as ``savefig`` draws it: its (H, W, 4) uint8 RGBA pixels, and the
+    box (inches, on the canvas's coordinates) that matplotlib's ``bbox_inches="tight"`` would crop to,
+    taken with this drawing's renderer, whose text sizes are known by then: whatever the figure draws,
+    beyond its canvas or not."""
+    boxes, sizes = [], []
+
+    def measure(event):                             # in inches, frozen before savefig restores the dpi
+        boxes.append(fig.get_tightbbox(event.renderer).frozen())
+        sizes.append((event.renderer.width, event.renderer.height))
+
+    watch = fig.canvas.mpl_connect("draw_event", measure)
+    buffer = io.BytesIO()
+    try:
+        with _layout_kept(fig, type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"):
+            fig.savefig(buffer, format="rgba", dpi=dpi, facecolor=fig.get_facecolor())
+    finally:
+        fig.canvas.mpl_disconnect(watch)
+    columns, rows = (int(size) for size in sizes[-1])     # the last drawing's (a layout engine draws twice),
+    pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8).reshape(rows, columns, 4)  # as Agg truncates
+    return pixels, boxes[-1]
+
+
 @contextmanager
-def _watching_texts(renderer, boxes: list):
-    """Inside the block, every Text ``renderer`` draws adds its box, clipped as it is drawn, to ``boxes``.
-
-    Watched on the class, so that multi-line texts, texts with path effects and annotations are all
-    seen; their metrics are cached by the drawing, so the boxes cost little."""
-    draw = Text.draw
-
-    @functools.wraps(draw)
-    def watched(text, renderer_, *args, **kwargs):
-        if renderer_ is renderer and text.get_visible() and text.get_text():
-            box = text.get_window_extent(renderer_)
-            clip = text.get_clip_box() if text.get_clip_on() else None
-            box = Bbox.intersection(box, clip) if clip is not None else box
-            if box is not None:
-                boxes.append(box)
-        return draw(text, renderer_, *args, **kwargs)
-
-    Text.draw = watched
+def _layout_kept(fig: Figure, keep: bool = True):
+    """Inside the block (if ``keep``), the figure has no layout engine, so that savefig does not lay it out
+    again before drawing: for one laid out already (by tight_layout, or by the drawing before)."""
+    engine = fig.get_layout_engine()
+    if keep:
+        with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
     try:
         yield
     finally:
-        Text.draw = draw
+        if keep:
+            fig.set_layout_engine(engine)
 
 
-def _unclipped_boxes(fig: Figure, renderer) -> list:
-    """Boxes of what may be drawn anywhere on or off the canvas apart from text: the axes, the figure's
-    own patches and lines, and the axes' children drawn without clipping (``clip_on=False``)."""
-    boxes = [ax.bbox for ax in fig.axes if ax.get_visible()]
-    loose = list(fig.artists) + list(fig.patches) + list(fig.lines) + [
-        child for ax in fig.axes for child in ax.get_children()
-        if not child.get_clip_on() and not isinstance(child, (Text, Legend, Spine, Axis))]
-    boxes += [artist.get_window_extent(renderer) for artist in loose if artist.get_visible()]
-    return [box for box in boxes if np.isfinite(box.get_points()).all()]     # an empty collection's is infinite
-
-
-def _drawn(fig: Figure, dpi: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    """The figure drawn once at ``dpi``: its (H, W, 4) uint8 RGBA pixels, and how far (in inches: left,
-    bottom, right, top) what it draws reaches beyond its canvas, as an axis label below a figure without
-    a layout does.
-
-    Every text's box is measured as it is drawn, and the boxes of what is drawn unclipped: matplotlib's
-    tight box would lay out every axis again. What else crosses the canvas's edge reaches it, which
-    :func:`_cropped` refuses."""
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    original_dpi, manager = fig.dpi, canvas.manager
-    canvas.manager = None                      # as savefig does: a window is not resized for a rendering
-    fig.dpi = dpi
-    try:
-        renderer = canvas.get_renderer()
-        boxes = [Bbox.from_bounds(0, 0, renderer.width, renderer.height)]
-        with _watching_texts(renderer, boxes):
-            FigureCanvasAgg.draw(canvas)       # Agg's own drawing, not a subclass's (which may send it on)
-        pixels = np.array(renderer.buffer_rgba())
-        drawn = Bbox.union(boxes + _unclipped_boxes(fig, renderer))
-        beyond = (-drawn.x0 / dpi, -drawn.y0 / dpi, (drawn.x1 - renderer.width) / dpi,
-                  (drawn.y1 - renderer.height) / dpi)
-    finally:
-        fig.dpi = original_dpi
-        canvas.manager = manager
-    return pixels, beyond
-
-
-ROOM_INCHES = 0.1    # around what lies beyond a figure's canvas when it is drawn again: ink past its box
-
-
-def _drawn_with_room(fig: Figure, dpi: float, beyond: tuple[float, float, float, float]) -> np.ndarray:
-    """(H, W, 4) uint8 RGBA pixels of the figure drawn again, its layout unchanged, on its canvas grown by
-    what lies ``beyond`` it (inches: left, bottom, right, top) and ``ROOM_INCHES`` more on every side:
-    matplotlib's ``bbox_inches`` with a box of our own instead of its tight box, which lays out every
-    axis again. (Figure legends and figure images would be placed on the grown canvas: :func:`figure_png`
-    leaves those, and animated artists, to matplotlib's tight box.)"""
-    left, bottom, right, top = (max(amount, 0.0) + ROOM_INCHES for amount in beyond)
-    width, height = fig.get_size_inches()
-    engine = fig.get_layout_engine()
+def _drawn_in(fig: Figure, dpi: float, box: Bbox) -> np.ndarray:
+    """(H, W, 3) uint8 pixels of the figure drawn again on the canvas ``box`` (inches), its layout kept:
+    matplotlib's ``bbox_inches="tight"`` with the tight box already known, not laid out and measured again."""
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-        fig.set_layout_engine(None)            # laid out by the drawing before, at this dpi: not again
-    try:
-        fig.savefig(buffer, format="png", dpi=dpi, facecolor=fig.get_facecolor(), pil_kwargs={"compress_level": 0},
-                    bbox_inches=Bbox.from_extents(-left, -bottom, width + right, height + top))
-    finally:
-        fig.set_layout_engine(engine)
-    return np.asarray(Image.open(buffer).convert("RGBA"))
+    with _layout_kept(fig):
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor=fig.get_facecolor(), bbox_inches=box,
+                    pil_kwargs={"compress_level": 0})   # stored, not compressed: re-encoded
+    return np.asarray(Image.open(buffer).convert("RGB"))
 
 
 def _cropped(pixels: np.ndarray, background: np.ndarray, pad: int, scale: int) -> np.ndarray | None:
@@ -356,10 +316,9 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     The figure is cropped to what it draws, plus a margin of ``PAD_CSS_PX``, and laid out at 72 dpi,
     so its size in CSS pixels is its size in points; pyplot's state is not touched. A figure that draws
     only inside its canvas (the course's layouts keep a margin) is drawn once and cropped by its pixels.
-    One that writes beyond its canvas (an axis label below a figure without a layout) or draws up to its
-    edge is drawn again, its layout unchanged, on a canvas grown to hold it. If even that is not enough,
-    or for a figure legend or image (placed on the canvas's box) or an animated artist (drawn only when saving),
-    matplotlib's ``bbox_inches="tight"`` decides, which also lays out every axis again.
+    One that draws beyond its canvas (an axis label below a figure without a layout) or up to its edge
+    is drawn again on matplotlib's tight box, which the first drawing measured: the picture
+    ``bbox_inches="tight"`` gives, without laying the figure out and measuring it a second time.
 
     Returns
     -------
@@ -371,21 +330,12 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     background = np.round(np.array(matplotlib.colors.to_rgb(fig.get_facecolor())) * 255).astype(np.uint8)
     if type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine":
         fig.draw_without_rendering()        # a constrained layout settles on its second pass (see styled)
-    if any(artist.get_animated() for artist in fig.findobj()):
-        framed = None                       # drawn only when saving: matplotlib's tight box below
-    else:
-        pixels, beyond = _drawn(fig, scale * SCREEN_DPI)
-        framed = _cropped(pixels, background, PAD_CSS_PX * scale, scale) if max(beyond) <= 0 else None
-        if framed is None and not fig.legends and not fig.images:   # beyond the canvas or up to its edge:
-            # drawn again with room (a figure legend is placed on the canvas's box, a figure image on its corner)
-            framed = _cropped(_drawn_with_room(fig, scale * SCREEN_DPI, beyond), background,
-                              PAD_CSS_PX * scale, scale)
-    if framed is None:                      # still up to the edge: matplotlib's tight box
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=scale * SCREEN_DPI, bbox_inches="tight",
-                    pad_inches=PAD_CSS_PX / SCREEN_DPI, facecolor=fig.get_facecolor(),
-                    pil_kwargs={"compress_level": 0})   # stored, not compressed: re-encoded
-        framed = np.asarray(Image.open(buffer).convert("RGB"))
+    pixels, drawn = _drawn(fig, scale * SCREEN_DPI)
+    width, height = fig.get_size_inches()
+    inside = drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height
+    framed = _cropped(pixels, background, PAD_CSS_PX * scale, scale) if inside else None
+    if framed is None:          # beyond the canvas, or up to its edge: drawn again on matplotlib's tight box
+        framed = _drawn_in(fig, scale * SCREEN_DPI, drawn.padded(PAD_CSS_PX / SCREEN_DPI))
     png = _compact(Image.fromarray(framed), _data_colours(fig))
     height, width = framed.shape[:2]
     return png, -(-width // scale), -(-height // scale)      # rounded up: never shrunk below its layout
