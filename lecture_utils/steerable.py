@@ -86,7 +86,6 @@ whose default is the half-octave pyramid with 8 orientations.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -572,29 +571,20 @@ def _check_pyramid_args(image, levels, order, complex_bands, twidth):
         {"image": array("H W"), "order": ORDER, "complex_bands": flag(), "twidth": positive()},
         {"image": image, "order": order, "complex_bands": complex_bands, "twidth": twidth})
     _check_complex_order(order, complex_bands)
-    levels = _check_levels_fit(levels, image.shape, "an image")
-    return image, levels, int(order), bool(complex_bands), float(twidth)     # plain numbers: the masks' cache keys
+    return image, _check_levels_fit(levels, image.shape, "an image"), order, complex_bands, twidth
 
 
-def _read_only(*masks):
-    for mask in masks:
-        mask.setflags(write=False)        # shared by every call that asks for them (the cache below)
-    return masks
-
-
-@functools.lru_cache(maxsize=8)           # the masks depend only on the grid: computed once per image size
 def _first_split(shape, twidth):
     """H(r) and L(r) on the image's (H, W) grid: high-pass residual and Y_0."""
     r, _ = frequency_grid(shape)
-    return _read_only(*radial_masks(r, twidth))
+    return radial_masks(r, twidth)
 
 
-@functools.lru_cache(maxsize=12)          # a few grids a notebook: at most ~20 MB kept
 def _level_masks(shape, order, twidth, complex_bands):
     """On one level's (H, W) grid: L(2r), (H, W), and the K band masks i^N A_b(theta) H(2r), (K, H, W)."""
     r, theta = frequency_grid(shape)
     high2, low2 = radial_masks(2 * r, twidth)    # H(2r): this level's band; L(2r): what goes on
-    return _read_only(low2, 1j**order * angular_masks(theta, order, complex_bands) * high2)
+    return low2, 1j**order * angular_masks(theta, order, complex_bands) * high2
 
 
 def _central_frequencies(n):
@@ -694,7 +684,7 @@ def reconstruct(pyramid):
     (H, W) array
     """
     highpass, bands, lowpass = _check_pyramid(pyramid)
-    order, twidth = int(pyramid.order), float(pyramid.twidth)         # plain numbers: the masks' cache keys
+    order, twidth = pyramid.order, pyramid.twidth
     current = sp_fft.fft2(lowpass)                                           # Y_J
     for band in reversed(bands):
         band = np.real(band)  # the real pyramid's band, with the real masks below
