@@ -148,7 +148,7 @@ def diagram_canvas(width: float, height: float, pyplot: bool = False):
 
 
 PALETTE_SEARCH_LIMIT = 20_000   # colours beyond which a palette is not sought (hundreds of translucent
-                                # lines): the search costs seconds and fails; course figures have < 5000
+                                # lines): the search costs seconds and fails; 03's figures have at most 4700
 EDGE_TOLERANCE = 12   # largest change of a colour channel (of 255, under 5 %) allowed on an anti-aliased edge
 
 
@@ -289,14 +289,12 @@ def _drawn_in(fig: Figure, dpi: float, box: Bbox) -> np.ndarray:
 
 
 def _cropped(pixels: np.ndarray, background: np.ndarray, pad: int, scale: int) -> np.ndarray | None:
-    """The figure's (H, W, 3 or 4) pixels cropped to what it draws, as (h, w, 3), with ``pad`` pixels of
-    background around it and each side a multiple of ``scale``; None if what it draws touches the
-    canvas's edge (it may reach beyond it)."""
-    if pixels.shape[2] == 4 and pixels.flags.c_contiguous:     # one comparison a pixel: RGBA as an integer
-        red, green, blue = (int(channel) for channel in background)
-        drawn = pixels.view("<u4")[..., 0] & 0xFFFFFF != red | green << 8 | blue << 16
-    else:
-        drawn = np.any(pixels[..., :3] != background, axis=2)
+    """The figure's (H, W, 4) RGBA pixels (from :func:`_drawn`) cropped to what it draws, as (h, w, 3), with
+    ``pad`` pixels of background around it and each side a multiple of ``scale``; None if what it draws
+    touches the canvas's edge (it may reach beyond it)."""
+    red, green, blue = (int(channel) for channel in background)
+    rgb = np.ascontiguousarray(pixels).view("<u4")[..., 0] & 0xFFFFFF     # one integer a pixel: R, G, B bytes
+    drawn = rgb != red | green << 8 | blue << 16
     rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     if (not len(rows) or rows[0] == 0 or cols[0] == 0
             or rows[-1] == drawn.shape[0] - 1 or cols[-1] == drawn.shape[1] - 1):
@@ -331,8 +329,7 @@ def figure_png(fig: Figure, scale: int = SCALE) -> tuple[bytes, int, int]:
     if type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine":
         fig.draw_without_rendering()        # a constrained layout settles on its second pass (see styled)
     pixels, drawn = _drawn(fig, scale * SCREEN_DPI)
-    width, height = fig.get_size_inches()
-    inside = drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height
+    inside = np.all(drawn.min >= 0) and np.all(drawn.max <= fig.get_size_inches())    # the canvas, in inches
     framed = _cropped(pixels, background, PAD_CSS_PX * scale, scale) if inside else None
     if framed is None:          # beyond the canvas, or up to its edge: drawn again on matplotlib's tight box
         framed = _drawn_in(fig, scale * SCREEN_DPI, drawn.padded(PAD_CSS_PX / SCREEN_DPI))
