@@ -14,7 +14,7 @@
 #   make site       offline static site (pages, decks, index) into _build/site/: the INSTRUCTOR edition
 #   make site-student  the site students can be given: the student edition, run, no answers, into _build/site-student/
 #   make install-instructor  add RISE (present a notebook live in JupyterLab, Ctrl+R); make check-rise measures it
-#   make slide-breaks  write the subslide breaks the decks need into the notebooks, so that RISE breaks there too
+#   make slide-breaks  measure every cell in RISE and write the subslide breaks that make each slide fit
 #   make check-site headless Chromium check of the site, with the axe-core accessibility audit
 #                   (needs Debian's chromium and npm)
 #   make test-offline  the whole test suite with networking disabled (Linux)
@@ -169,7 +169,7 @@ install-instructor: install
 check-rise: install-instructor
 	$(BIN)/python tests/rise_check.py $(NB)
 
-slide-breaks: install
+slide-breaks: install-instructor
 	$(BIN)/python tools/slide_breaks.py $(NB) --write
 
 # axe-core (npm) for the accessibility audit of the site and decks; needs Node.js's npm.
