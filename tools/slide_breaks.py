@@ -141,6 +141,41 @@ def fitting_breaks(nb, measured) -> tuple[list[str], list[str]]:
     return breaks, too_tall
 
 
+def notes_to_first_screen(nb, cell_ids) -> list[str]:
+    """Move a section's speaker notes in front of the first of these breaks inside it; return the ids moved.
+
+    A section runs from a ``slide`` or ``subslide`` cell to the next one. Its notes cells (the point
+    of the slide, the question to ask) end it; once breaks split it over several screens, RISE and the
+    decks would show them only with the last screen. Moved, they close the section's first screen:
+    the speaker view shows them when the section starts. Call it before :func:`mark_breaks`, which
+    turns the breaks into section starts.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook, changed in place (the order of its cells; nothing else).
+    cell_ids : iterable of str
+        The cells that will start a subslide.
+    """
+    if not isinstance(nb, nbformat.NotebookNode) or "cells" not in nb:
+        raise TypeError(f"nb must be a notebook read with nbformat, got {type(nb).__name__}")
+    wanted = set(cell_ids)
+    kind = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
+    starts = [i for i, k in enumerate(kind) if k in ("slide", "subslide")] + [len(nb.cells)]
+    cells, moved = list(nb.cells[:starts[0]]), []
+    for a, b in zip(starts, starts[1:]):
+        section = nb.cells[a:b]
+        first = next((i for i, c in enumerate(section) if i and c.get("id") in wanted), None)
+        late = [c for i, c in enumerate(section) if first is not None and i > first and kind[a + i] == "notes"]
+        if late:
+            rest = [c for c in section if all(c is not n for n in late)]
+            section = rest[:first] + late + rest[first:]
+            moved += [c.id for c in late]
+        cells += section
+    nb.cells = cells
+    return moved
+
+
 def mark_breaks(nb, cell_ids) -> list[str]:
     """Set ``slide_type: "subslide"`` on the cells with these ids; return the ids changed.
 
@@ -178,6 +213,7 @@ def main(argv=None) -> int:
     for path in args.notebooks:
         nb = nbformat.read(path, as_version=4)
         breaks, too_tall = fitting_breaks(nb, measured[path])
+        notes_to_first_screen(nb, breaks)
         changed = mark_breaks(nb, breaks)
         print(f"{path.name}: {len(changed)} subslide breaks" + (f" ({', '.join(changed)})" if changed else ""))
         for cell_id in too_tall:
