@@ -21,17 +21,21 @@ def test_fitting_breaks_starts_a_subslide_where_the_next_cell_no_longer_fits_at_
     # Heights in CSS px, worked out by hand. Wide screen: 600 px of room above the arrows, 700 of
     # screen; narrow: 500 and 760. Slide A: 50 + 300 fit both; + 300 fits neither -> break before "c";
     # 300 + 200 = 500 fits both; + 100 = 600 fits only the wide one -> break before "e". The notes
-    # cell takes no room. Slide B: the heading "h" goes with the 650 px cell after it (its own subslide);
-    # "t" (720 px) is taller than the wide screen and is listed.
+    # cell takes no room. Slide B: 100 + 40 + 450 = 590 is too tall for the narrow room; the heading
+    # "h" goes with "g" (490 fits both); "t" (720 px) is taller than the wide screen and is listed.
+    # Slide C: "so:" introduces "k" and goes with it (350 fits). Slide D: "long:" and "m" together
+    # (700) fit neither room, so only "m" moves.
     cells = [("slide", "# A", 50), ("-", "b", 300), ("-", "c", 300), ("fragment", "d", 200), ("notes", "n", 999),
-             ("-", "e", 100), ("slide", "B", 100), ("-", "### h", 40), ("-", "g", 650), ("-", "t", 720)]
+             ("-", "e", 100), ("slide", "B", 100), ("-", "### h", 40), ("-", "g", 450), ("-", "t", 720),
+             ("slide", "C", 300), ("-", "so:", 50), ("-", "k", 300),
+             ("slide", "D", 100), ("-", "long:", 400), ("-", "m", 300)]
     nb = new_notebook(cells=[new_markdown_cell(text, metadata={"slideshow": {"slide_type": kind}})
                              for kind, text, _ in cells])
     ids = {c.source: c.id for c in nb.cells}
     heights = {i: h for i, (kind, _, h) in enumerate(cells) if kind != "notes"}
     measured = {(1280, 720): (600, 700, heights), (1024, 768): (500, 760, heights)}
     breaks, too_tall = fitting_breaks(nb, measured)
-    assert breaks == [ids["c"], ids["e"], ids["### h"], ids["t"]]
+    assert breaks == [ids[k] for k in ("c", "e", "### h", "t", "so:", "m")]
     assert too_tall == [ids["t"]]
     assert fitting_breaks(nb, {(1280, 720): (10_000, 10_000, heights)}) == ([], [])
 

@@ -6,7 +6,8 @@ bottom. This tool opens each notebook in RISE (a real ``jupyter lab`` on 127.0.0
 Chromium, as ``tests/rise_check.py`` does), measures the height of every cell shown on a slide at
 1280x720 and 1024x768, and starts a subslide before the first cell that no longer fits below the
 ones before it, at either size (``slide_type: "subslide"``, only on cells of type ``-`` or
-``fragment``; cell ids, sources and outputs are kept). A heading cell goes with the cell after it.
+``fragment``; cell ids, sources and outputs are kept). A heading cell, or text ending in a colon,
+goes with the cell after it when both fit.
 A cell taller than the screen by itself cannot be fitted by a break: it is listed, to be shortened
 or split in the notebook. The static decks (``make slides``) read the same metadata and split
 what is still too tall for their larger text themselves.
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 BREAKABLE = ("-", "fragment")
-BOTTOM_ROOM = 64     # CSS px kept free under a slide's content for the arrows (notebooks/rise.css)
+BOTTOM_ROOM = 80     # CSS px kept free under a slide's content: the arrows' 64 (notebooks/rise.css) and a margin
 
 # Every cell shown on a slide: its notebook index (JupyterLab's data-windowed-list-index) and its
 # height with margins, all slides laid out at once; and where a full slide's content starts.
@@ -95,9 +96,11 @@ def rise_heights(notebooks, sizes) -> dict:
     return found
 
 
-def _is_heading(cell) -> bool:
+def _leads_in(cell) -> bool:
+    """A markdown cell that only heads or introduces the next one: a heading alone, or text ending in ':'."""
     lines = [line for line in cell.source.strip().splitlines() if line.strip()]
-    return cell.cell_type == "markdown" and len(lines) == 1 and lines[0].lstrip().startswith("#")
+    return cell.cell_type == "markdown" and bool(lines) and (
+        (len(lines) == 1 and lines[0].lstrip().startswith("#")) or lines[-1].rstrip().endswith(":"))
 
 
 def fitting_breaks(nb, measured) -> tuple[list[str], list[str]]:
@@ -128,9 +131,10 @@ def fitting_breaks(nb, measured) -> tuple[list[str], list[str]]:
         if not starts and previous is not None and kind in BREAKABLE and \
                 any(used[size] + heights[size] > measured[size][0] for size in measured):
             starts, at = True, cell
-            if _is_heading(previous[0]) and previous[0].metadata.get("slideshow", {}).get("slide_type", "-") \
-                    in BREAKABLE:
-                at = previous[0]             # a heading stays with what it heads
+            if _leads_in(previous[0]) and previous[0].id not in breaks and \
+                    previous[0].metadata.get("slideshow", {}).get("slide_type", "-") in BREAKABLE and \
+                    all(previous[1][size] + heights[size] <= measured[size][0] for size in measured):
+                at = previous[0]             # a heading, or "... computed literally:", stays with what it heads
                 heights = {size: heights[size] + previous[1][size] for size in heights}
             breaks.append(at.id)
         if starts:

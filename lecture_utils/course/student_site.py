@@ -46,7 +46,7 @@ def prediction_experiments(nb, name: str) -> list[int]:
     """Indices of the code cells that show the result of a predict-then-run question.
 
     They are the code cells right after the question's check cell(s), up to the next markdown
-    cell or the next exercise.
+    cell or the next exercise (speaker notes, folded apart on a page, are skipped).
     """
     found = []
     for ex in find_exercises(nb, name):
@@ -54,6 +54,8 @@ def prediction_experiments(nb, name: str) -> list[int]:
             continue
         for i in range(max(ex.check_indices) + 1, len(nb.cells)):
             cell = nb.cells[i]
+            if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+                continue
             if cell.cell_type != "code" or {"solution", PREDICT_TAG, "check"} & set(cell.metadata.get("tags", [])):
                 break
             found.append(i)
