@@ -171,18 +171,29 @@ def sections(cells, starts):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_slide_has_speaker_notes(path):
-    """Each cell of slide type `slide` is followed, before the next (sub)slide, by a notes cell of
-    2-5 bullet points (what the lecturer says); no notes cell holds a heading (it would enter the
+    """Each cell of slide type `slide` is followed, before the next slide, by a notes cell of 2-5
+    bullet points (what the lecturer says; on the last of the slide's subslides when the fitting
+    breaks of tools/slide_breaks.py split it); no notes cell holds a heading (it would enter the
     page's table of contents and an exercise's instructions) or is empty."""
     nb = nbformat.read(path, as_version=4)
-    missing = [first.source.splitlines()[0][:60] for first, run in sections(nb.cells, ("slide", "subslide"))
-               if slide_type(first) == "slide" and not any(slide_type(c) == "notes" for c in run)]
+    missing = [first.source.splitlines()[0][:60] for first, run in sections(nb.cells, ("slide",))
+               if not any(slide_type(c) == "notes" for c in run)]
     assert not missing, f"{path.name}: slides without speaker notes: {missing}"
     for c in nb.cells:
         if slide_type(c) == "notes":
             bullets = [line for line in c.source.splitlines() if line.startswith("- ")]
             assert c.cell_type == "markdown" and 2 <= len(bullets) <= 5, f"{path.name}, cell {c.get('id')}: {c.source!r}"
             assert not re.search(r"^#", c.source, re.MULTILINE), f"{path.name}, cell {c.get('id')} has a heading"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_slide_poses_each_question_before_it_shows_the_answer(path):
+    """The instructor edition holds the answers: on a slide (deck or RISE), a solution or prediction
+    cell comes one click after its question (a fragment) or on the next screen, never with it."""
+    nb = nbformat.read(path, as_version=4)
+    shown_at_once = [c.get("id") for c in nb.cells if {"solution", "predict"} & set(c.metadata.get("tags", []))
+                     and slide_type(c) not in ("fragment", "subslide", "slide")]
+    assert not shown_at_once, f"{path.name}: answers shown on the slide with their question: {shown_at_once}"
 
 
 @pytest.mark.course_build

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from slide_breaks import fitting_breaks, mark_breaks, notes_to_first_screen  # noqa: E402  (tools/ is not a package)
+from slide_breaks import fitting_breaks, mark_breaks  # noqa: E402  (tools/ is not a package)
 
 
 def test_fitting_breaks_starts_a_subslide_where_the_next_cell_no_longer_fits_at_either_size():
@@ -38,20 +38,15 @@ def test_fitting_breaks_starts_a_subslide_where_the_next_cell_no_longer_fits_at_
     assert breaks == [ids[k] for k in ("c", "e", "### h", "t", "so:", "m")]
     assert too_tall == [ids["t"]]
     assert fitting_breaks(nb, {(1280, 720): (10_000, 10_000, heights)}) == ([], [])
-
-
-def test_notes_to_first_screen_keeps_a_split_sections_notes_with_its_first_screen():
-    cells = [("slide", "A"), ("-", "b"), ("-", "c"), ("notes", "n1"), ("subslide", "D"), ("-", "e"), ("notes", "n2"),
-             ("slide", "F"), ("-", "g"), ("notes", "n3")]
-    nb = new_notebook(cells=[new_markdown_cell(t, metadata={"slideshow": {"slide_type": k}}) for k, t in cells])
-    ids = {c.source: c.id for c in nb.cells}
-    assert notes_to_first_screen(nb, [ids["c"], ids["e"]]) == [ids["n1"], ids["n2"]]
-    assert [c.source for c in nb.cells] == ["A", "b", "n1", "c", "D", "n2", "e", "F", "g", "n3"]
-    assert notes_to_first_screen(nb, [ids["A"], ids["D"]]) == []        # a section's first cell is no break inside it
-    assert notes_to_first_screen(nb, [ids["g"]]) == [ids["n3"]]
-    assert [c.source for c in nb.cells] == ["A", "b", "n1", "c", "D", "n2", "e", "F", "n3", "g"]
-    with pytest.raises(TypeError, match="nb must be a notebook read with nbformat, got list"):
-        notes_to_first_screen([], [])
+    # a widget (one line as saved, sliders and a figure when run) gets a screen of its own
+    widget = new_code_cell("explorer()", outputs=[{"output_type": "display_data", "metadata": {}, "data": {
+        "application/vnd.jupyter.widget-view+json": {"model_id": "m", "version_major": 2, "version_minor": 0},
+        "text/plain": "Explorer(...)"}}], metadata={"slideshow": {"slide_type": "-"}})
+    nb = new_notebook(cells=[new_markdown_cell("# W", metadata={"slideshow": {"slide_type": "slide"}}),
+                             new_markdown_cell("text", metadata={"slideshow": {"slide_type": "-"}}), widget,
+                             new_markdown_cell("after", metadata={"slideshow": {"slide_type": "-"}})])
+    small = {0: 50, 1: 50, 2: 30, 3: 50}
+    assert fitting_breaks(nb, {(1280, 720): (600, 700, small)}) == ([nb.cells[2].id, nb.cells[3].id], [])
 
 
 def test_mark_breaks_starts_subslides_only_where_a_cell_can_take_one():

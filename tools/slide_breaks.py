@@ -7,7 +7,8 @@ Chromium, as ``tests/rise_check.py`` does), measures the height of every cell sh
 1280x720 and 1024x768, and starts a subslide before the first cell that no longer fits below the
 ones before it, at either size (``slide_type: "subslide"``, only on cells of type ``-`` or
 ``fragment``; cell ids, sources and outputs are kept). A heading cell, or text ending in a colon,
-goes with the cell after it when both fit.
+goes with the cell after it when both fit. A cell showing a widget gets a screen of its own: saved,
+RISE draws it as one line, but run in class it grows sliders and a figure.
 A cell taller than the screen by itself cannot be fitted by a break: it is listed, to be shortened
 or split in the notebook. The static decks (``make slides``) read the same metadata and split
 what is still too tall for their larger text themselves.
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 BREAKABLE = ("-", "fragment")
+WIDGET = "application/vnd.jupyter.widget-view+json"
 BOTTOM_ROOM = 80     # CSS px kept free under a slide's content: the arrows' 64 (notebooks/rise.css) and a margin
 
 # Every cell shown on a slide: its notebook index (JupyterLab's data-windowed-list-index) and its
@@ -96,6 +98,10 @@ def rise_heights(notebooks, sizes) -> dict:
     return found
 
 
+def _shows_widget(cell) -> bool:
+    return any(WIDGET in output.get("data", {}) for output in cell.get("outputs", []))
+
+
 def _leads_in(cell) -> bool:
     """A markdown cell that only heads or introduces the next one: a heading alone, or text ending in ':'."""
     lines = [line for line in cell.source.strip().splitlines() if line.strip()]
@@ -125,6 +131,8 @@ def fitting_breaks(nb, measured) -> tuple[list[str], list[str]]:
         if kind in ("notes", "skip"):
             continue
         heights = {size: cells.get(index, 0.0) for size, (_, _, cells) in measured.items()}
+        if _shows_widget(cell):           # saved, a widget is one line; run live, sliders and a figure
+            heights = {size: max(heights[size], room) for size, (room, _, _) in measured.items()}
         if any(heights[size] > screen for size, (_, screen, _) in measured.items()):
             too_tall.append(cell.id)
         starts = kind in ("slide", "subslide")
@@ -143,41 +151,6 @@ def fitting_breaks(nb, measured) -> tuple[list[str], list[str]]:
             used = {size: used[size] + heights[size] for size in used}
         previous = (cell, heights)
     return breaks, too_tall
-
-
-def notes_to_first_screen(nb, cell_ids) -> list[str]:
-    """Move a section's speaker notes in front of the first of these breaks inside it; return the ids moved.
-
-    A section runs from a ``slide`` or ``subslide`` cell to the next one. Its notes cells (the point
-    of the slide, the question to ask) end it; once breaks split it over several screens, RISE and the
-    decks would show them only with the last screen. Moved, they close the section's first screen:
-    the speaker view shows them when the section starts. Call it before :func:`mark_breaks`, which
-    turns the breaks into section starts.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The notebook, changed in place (the order of its cells; nothing else).
-    cell_ids : iterable of str
-        The cells that will start a subslide.
-    """
-    if not isinstance(nb, nbformat.NotebookNode) or "cells" not in nb:
-        raise TypeError(f"nb must be a notebook read with nbformat, got {type(nb).__name__}")
-    wanted = set(cell_ids)
-    kind = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
-    starts = [i for i, k in enumerate(kind) if k in ("slide", "subslide")] + [len(nb.cells)]
-    cells, moved = list(nb.cells[:starts[0]]), []
-    for a, b in zip(starts, starts[1:]):
-        section = nb.cells[a:b]
-        first = next((i for i, c in enumerate(section) if i and c.get("id") in wanted), None)
-        late = [c for i, c in enumerate(section) if first is not None and i > first and kind[a + i] == "notes"]
-        if late:
-            rest = [c for c in section if all(c is not n for n in late)]
-            section = rest[:first] + late + rest[first:]
-            moved += [c.id for c in late]
-        cells += section
-    nb.cells = cells
-    return moved
 
 
 def mark_breaks(nb, cell_ids) -> list[str]:
@@ -217,7 +190,6 @@ def main(argv=None) -> int:
     for path in args.notebooks:
         nb = nbformat.read(path, as_version=4)
         breaks, too_tall = fitting_breaks(nb, measured[path])
-        notes_to_first_screen(nb, breaks)
         changed = mark_breaks(nb, breaks)
         print(f"{path.name}: {len(changed)} subslide breaks" + (f" ({', '.join(changed)})" if changed else ""))
         for cell_id in too_tall:
