@@ -47,6 +47,10 @@ def test_fitting_breaks_starts_a_subslide_where_the_next_cell_no_longer_fits_at_
                              new_markdown_cell("after", metadata={"slideshow": {"slide_type": "-"}})])
     small = {0: 50, 1: 50, 2: 30, 3: 50}
     assert fitting_breaks(nb, {(1280, 720): (600, 700, small)}) == ([nb.cells[2].id, nb.cells[3].id], [])
+    with pytest.raises(TypeError, match="nb must be a notebook read with nbformat, got dict"):
+        fitting_breaks({}, measured)
+    with pytest.raises(ValueError, match="measured must be a non-empty dict of size -> "):
+        fitting_breaks(nb, {})
 
 
 def test_mark_breaks_starts_subslides_only_where_a_cell_can_take_one():

@@ -123,6 +123,12 @@ def fitting_breaks(nb, measured) -> tuple[list[str], list[str]]:
     -------
     (ids of the cells that should start a subslide, ids of the cells taller than the screen)
     """
+    if not isinstance(nb, nbformat.NotebookNode) or "cells" not in nb:
+        raise TypeError(f"nb must be a notebook read with nbformat, got {type(nb).__name__}")
+    if not isinstance(measured, dict) or not measured or not all(
+            isinstance(m, tuple) and len(m) == 3 and isinstance(m[2], dict) for m in measured.values()):
+        raise ValueError(f"measured must be a non-empty dict of size -> (room, screen, {{cell index: height}}), "
+                         f"got {measured!r:.200}")
     breaks, too_tall = [], []
     used = {size: 0.0 for size in measured}
     previous = None                     # the cell shown before this one on the same slide
