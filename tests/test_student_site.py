@@ -126,8 +126,9 @@ def test_the_experiment_after_a_prediction_and_the_worked_answer_are_folded():
     nb = tiny_course()
     assert prediction_experiments(nb, "99.ipynb") == [4]
     assert folds(nb, "99.ipynb") == {nb.cells[4].id: FOLD_PREDICTION, nb.cells[6].id: FOLD_REVEALS}
-    # speaker notes between the question's check and its experiment (where slide breaks put them) are skipped
-    nb.cells.insert(4, new_markdown_cell("- ask the room first\n- then run it", metadata={"slideshow": {"slide_type": "notes"}}))
+    # speaker notes between the question's check and its experiment are skipped (folded apart on a page)
+    nb.cells.insert(4, new_markdown_cell("- ask the room first\n- then run it",
+                                         metadata={"slideshow": {"slide_type": "notes"}}))
     assert prediction_experiments(nb, "99.ipynb") == [5]
 
 
