@@ -194,6 +194,21 @@ def _open_rise(browser: Browser, url: str, width: int, height: int) -> tuple[str
     return target, session, events
 
 
+def open_slideshow(browser: Browser, url: str, width: int, height: int, name: str) -> tuple[str, str, list]:
+    """A new tab at ``width`` x ``height`` showing RISE's slideshow at ``url``, once its cells, formulas and
+    figures have settled; returns (target, session, events). Raises RuntimeError naming ``name`` if the
+    page does not load or RISE does not start within 150 s."""
+    target, session, events = _open_rise(browser, url, width, height)
+    deadline = time.monotonic() + 150
+    while _evaluate(browser, session, "location.protocol + document.readyState", events) != "http:complete":
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"RISE's page for {name} did not load")
+        time.sleep(0.1)                         # the navigation has not replaced about:blank yet
+    if _evaluate(browser, session, READY_JS, events, timeout=150) != "ready":
+        raise RuntimeError(f"RISE did not show {name} as a slideshow")
+    return target, session, events
+
+
 def _resize(browser, session, events, width, height):
     browser.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
                  "mobile": False}, session=session, events=events)
@@ -207,16 +222,9 @@ def measure_rise(browser: Browser, url: str, sizes, name: str,
     clicker does; at the next size (the window resized: reveal.js lays the slides out again) Page
     Up back to the first, and so on. Each slide is measured when all its fragments are shown
     (going back, reveal.js arrives at a slide with its fragments shown)."""
-    target, session, events = _open_rise(browser, url, *sizes[0])
+    target, session, events = open_slideshow(browser, url, *sizes[0], name)
     reports = []
     try:
-        deadline = time.monotonic() + 150
-        while _evaluate(browser, session, "location.protocol + document.readyState", events) != "http:complete":
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"RISE's page for {name} did not load")
-            time.sleep(0.1)                     # the navigation has not replaced about:blank yet
-        if _evaluate(browser, session, READY_JS, events, timeout=150) != "ready":
-            raise RuntimeError(f"RISE did not show {name} as a slideshow")
         _evaluate(browser, session, SLIDE_MEASURE_JS, events)
         now = _evaluate(browser, session, CURRENT_JS, events)
         if json.loads(now)["id"] != "slide-0-0":

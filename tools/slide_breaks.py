@@ -76,16 +76,8 @@ def rise_heights(notebooks, sizes) -> dict:
         with rise_check.jupyter_lab(served) as (base, token), Browser(executable) as browser:
             for path in notebooks:
                 url = f"{base}/rise/{Path(path).name}?token={token}"
-                target, session, events = rise_check._open_rise(browser, url, *sizes[0])
+                target, session, events = rise_check.open_slideshow(browser, url, *sizes[0], str(path))
                 try:
-                    deadline = time.monotonic() + 150
-                    while rise_check._evaluate(browser, session, "location.protocol + document.readyState",
-                                               events) != "http:complete":
-                        if time.monotonic() > deadline:
-                            raise RuntimeError(f"RISE's page for {path} did not load")
-                        time.sleep(0.1)
-                    if rise_check._evaluate(browser, session, rise_check.READY_JS, events, timeout=150) != "ready":
-                        raise RuntimeError(f"RISE did not show {path} as a slideshow")
                     found[path] = {}
                     for width, height in sizes:
                         rise_check._resize(browser, session, events, width, height)
