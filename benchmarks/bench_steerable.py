@@ -12,6 +12,9 @@ half spectra and cached masks; equal to the lecture's to 1e-12) in at most half 
 at least a million times smaller. The two are timed in the same process, round-robin
 (one call of each in turn, so a busy machine slows both alike); medians are reported.
 Errors are ``max |x_hat - x| / max |x|`` on scikit-image's "camera".
+
+A second table times Heeger and Bergen's texture synthesis (notebook 03: 128x128, 4 levels, 5 rounds)
+on the fast pyramids (``lecture_utils.fast.texture``) against the lecture's, whose result it equals.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import optional_import, print_table, round_robin_medians  # noqa: E402
 
+from lecture_utils import texture  # noqa: E402
+from lecture_utils.fast import texture as fast_texture  # noqa: E402
 from lecture_utils.fast.steerable import reconstruct, steerable_pyramid  # noqa: E402
 
 TIME_TARGET = 0.5      # ours / pyrtools, at most
 ERROR_TARGET = 1e6     # pyrtools error / ours, at least
+SYNTHESIS_TARGET = 0.6  # fast / lecture texture synthesis, at most
 
 
 def relative_error(recon, image) -> float:
@@ -88,6 +94,28 @@ def main(argv=None) -> None:
                  "error ours", "error pyrtools", "error pyrtools / ours"], rows)
     for line in verdicts:
         print(line)
+    synthesis_table(args.repeats)
+
+
+def synthesis_table(repeats: int) -> None:
+    """Texture synthesis, fast / lecture, on the three textures of notebook 03."""
+    from skimage import data, transform
+
+    rows = []
+    for name in ("grass", "gravel", "brick"):
+        source = transform.resize(getattr(data, name)().astype(float) / 255, (128, 128), anti_aliasing=True)
+        functions = {"lecture": lambda: texture.synthesize_texture(source, 4, 5, rng=0),
+                     "fast": lambda: fast_texture.synthesize_texture(source, 4, 5, rng=0)}
+        medians = round_robin_medians(functions, repeats)
+        same = np.array_equal(functions["lecture"](), functions["fast"]())
+        rows.append([name, f"{medians['lecture'] * 1e3:.0f}", f"{medians['fast'] * 1e3:.0f}",
+                     f"{medians['fast'] / medians['lecture']:.2f}", str(same)])
+    print_table(f"Texture synthesis (128x128, 4 levels, 5 rounds), median of {repeats} (round-robin)",
+                ["texture", "lecture (ms)", "fast (ms)", "time fast / lecture", "same result"], rows)
+    worst = max(float(row[3]) for row in rows)
+    same = all(row[4] == "True" for row in rows)
+    print(f"texture synthesis: worst time ratio {worst:.2f} (target <= {SYNTHESIS_TARGET}) "
+          f"{'met' if worst <= SYNTHESIS_TARGET else 'MISSED'}; same result as the lecture's: {same}")
 
 
 if __name__ == "__main__":
