@@ -477,6 +477,13 @@ def _shifted_and_derivatives(spectrum, omega_y, omega_x, d):
     return model, jacobian
 
 
+def _not_converged(d):
+    """The error :func:`estimate_translation` raises when Gauss-Newton, now at ``d`` = (dy, dx), has run off."""
+    return ValueError(f"the estimate did not converge from (0, 0) (it reached (dy, dx) = ({d[0]:.3g}, {d[1]:.3g}) "
+                      "pixels): frame may not be a small shift of reference, or reference has too little texture "
+                      "where weights > 0")
+
+
 def estimate_translation(frame, reference, weights=None, max_iter=50):
     """Sub-pixel translation ``(dy, dx)`` with ``frame ~ reference shifted by (dy, dx)``.
 
@@ -492,27 +499,39 @@ def estimate_translation(frame, reference, weights=None, max_iter=50):
     weights : (H, W) array, optional
         Non-negative weights (default 1), e.g. a region mask.
     max_iter : int
-        Gauss-Newton iterations, 1 to 1000 (it stops when a step is below 1e-12 pixel).
+        Gauss-Newton iterations, 1 to 1000 (it stops when a step is below 1e-10 pixel).
 
     Returns
     -------
     (2,) array
         ``(dy, dx)`` in pixels.
+
+    Raises
+    ------
+    ValueError
+        If the reference has no texture where weights > 0 (a constant or one-directional image), or
+        if the iterations run off (past half the image, or to where the shifted reference has no texture):
+        ``frame`` is then not a small shift of it, or the texture is too faint.
     """
     frame, reference, weights, max_iter = _check_translation_args(frame, reference, weights, max_iter)
     spectrum = np.fft.fft2(reference)
     omega_y = 2 * np.pi * np.fft.fftfreq(frame.shape[0])[:, None]   # radians per pixel
     omega_x = 2 * np.pi * np.fft.fftfreq(frame.shape[1])[None, :]
     w, d = weights.ravel(), np.zeros(2)
-    for _ in range(max_iter):
+    for iteration in range(max_iter):
         model, jac = _shifted_and_derivatives(spectrum, omega_y, omega_x, d)
         normal = jac.T @ (w[:, None] * jac)
-        if np.linalg.cond(normal) > 1e12:
-            raise ValueError("reference has (almost) no texture where weights > 0, so no shift changes it: a "
-                             "constant or one-directional image cannot measure a translation")
+        if np.linalg.cond(normal) > 1e12:                  # no shift changes the model: nothing to solve for
+            if iteration == 0:
+                raise ValueError("reference has (almost) no texture where weights > 0, so no shift changes it: a "
+                                 "constant or one-directional image cannot measure a translation (it needs "
+                                 "texture in two directions)")
+            raise _not_converged(d)
         step = np.linalg.solve(normal, jac.T @ (w * (frame - model).ravel()))
         d = d + step
-        if np.max(np.abs(step)) < 1e-12:
+        if np.any(np.abs(d) > np.array(frame.shape) / 2):    # a periodic shift beyond half the image means nothing
+            raise _not_converged(d)
+        if np.max(np.abs(step)) < 1e-10:      # far below what noise lets any measurement here resolve
             break
     return d
 

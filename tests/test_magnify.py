@@ -399,6 +399,35 @@ MESSAGES = [  # the wording of the messages students meet most (what they got, w
 ]
 
 
+def _stripes_and_blob():
+    """Horizontal stripes (texture in y only) and one small blob, the weights a 13 x 13 window on the blob."""
+    rows, cols = np.mgrid[:64, :64]
+    reference = np.sin(2 * np.pi * rows / 16) + 0.3 * np.exp(-((rows - 20) ** 2 + (cols - 20) ** 2) / 4.5)
+    weights = np.zeros((64, 64))
+    weights[14:27, 14:27] = 1
+    return reference, weights
+
+
+@pytest.mark.parametrize("case", ["constant", "stripes", "off the texture", "off the image"])
+def test_estimate_translation_refuses_what_it_cannot_measure(case):
+    # A constant or one-directional reference: no shift (or no x shift) changes it, the normal matrix is singular
+    # at d = 0. A frame that is not a shift of the reference (noise): Gauss-Newton runs off the blob onto the
+    # stripes, where the normal matrix is singular again, or, on a lone blob fading evenly, runs past half the
+    # image (to 1e11 pixels before); it must say so.
+    reference, weights = _stripes_and_blob()
+    rows, cols = np.mgrid[:64, :64]
+    blob = np.exp(-((rows - 32) ** 2 + (cols - 32) ** 2) / 20)         # only its faint tail under the window
+    noise = np.random.default_rng(0).standard_normal((64, 64))
+    calls = {"constant": (np.ones((64, 64)), np.ones((64, 64)), None, "no texture"),
+             "stripes": (np.sin(2 * np.pi * rows / 16 + 0.5), np.sin(2 * np.pi * rows / 16), None, "no texture"),
+             "off the texture": (noise, reference, weights, "did not converge"),
+             "off the image": (fourier_translate(blob, 0.5, 1.0) + 0.1 * blob.std() * noise, blob, weights,
+                               "did not converge")}
+    frame, reference, weights, message = calls[case]
+    with pytest.raises(ValueError, match=message):
+        estimate_translation(frame, reference, weights)
+
+
 @pytest.mark.parametrize("call, message", MESSAGES, ids=[m[1][:40] for m in MESSAGES])
 def test_messages_say_what_was_given_and_what_is_wanted(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
