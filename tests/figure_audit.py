@@ -20,8 +20,8 @@ output bundle and the figure itself, never from what the drawing code says about
   parts, are drawn at 70 % of their text's size per level, as typography does: the size measured
   is that of the smallest glyph (:func:`smallest_glyph_points`; $I_t$ in 11-point text: 7.7).
 * what else the standard asks (:func:`measure`): colour maps from the course's colour-blind-safe
-  list, a colour bar beside every colour-mapped image (unless every value is written on it), and
-  a label on every axis whose tick labels are drawn.
+  list, a colour bar beside every colour-mapped image (unless every value is written on it), a
+  label on every axis whose tick labels are drawn, and no title drawn over another text.
 
 ``tests/test_figures.py`` asserts the standard on these records; as a script it prints a table::
 
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import re
 import json
 import struct
@@ -51,14 +52,15 @@ MARK = "FIGURE-AUDIT-RECORDS:"
 
 @contextmanager
 def _collect_drawn_texts():
-    """Every non-empty, visible Text drawn inside the block."""
+    """Every non-empty, visible Text drawn inside the block, with its box (display pixels) as it was drawn."""
     import matplotlib.text as mtext
     drawn, original = [], mtext.Text.draw
 
     def draw(self, renderer, *args, **kwargs):
+        result = original(self, renderer, *args, **kwargs)
         if self.get_visible() and self.get_text().strip():
-            drawn.append(self)
-        return original(self, renderer, *args, **kwargs)
+            drawn.append((self, self.get_window_extent(renderer)))     # where this drawing put it
+        return result
 
     mtext.Text.draw = draw
     try:
@@ -128,6 +130,28 @@ def _content_width(png: bytes) -> int:
     return _content_size(png)[0]
 
 
+def _covered_titles(fig, boxes) -> list[str]:
+    """Titles drawn over another visible text, each pair once. The course's drawing functions fix a title's
+    height (``style.DRAWING_RC``), so nothing lifts a title over what lies above its axes: this finds it."""
+    def all_axes(axes):
+        return [a for ax in axes for a in [ax] + all_axes(ax.child_axes)]    # insets are child axes
+
+    titles = {id(t) for ax in all_axes(fig.axes) for t in (ax.title, ax._left_title, ax._right_title)}
+    shown = [(key in titles, t, box) for key, (t, box) in boxes.items() if t.get_alpha() != 0]
+    found = []
+    for first, second in itertools.combinations(shown, 2):             # each pair once
+        (is_title, title, box), (other_is_title, other, other_box) = (first, second) if first[0] else (second, first)
+        width = min(box.x1, other_box.x1) - max(box.x0, other_box.x0)
+        height = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
+        # Line boxes hold a line's full ascent and descent: a text that only touches a title is not over it
+        # (more than a point both ways, savefig's 2 pixels a point); two titles side by side need a word space
+        # (3 points) between them, or they read as one.
+        if is_title and height > 2 and width > (-6 if other_is_title else 2):
+            found.append(f"title {title.get_text()[:40]!r} drawn over {other.get_text()[:40]!r}"
+                         if width > 0 else f"title {title.get_text()[:40]!r} runs into {other.get_text()[:40]!r}")
+    return found
+
+
 def measure(fig, css_width: float | None = None, png: bytes | None = None) -> dict:
     """What a reader sees of ``fig``, shown as the picture ``png`` ``css_width`` CSS pixels wide.
 
@@ -138,14 +162,15 @@ def measure(fig, css_width: float | None = None, png: bytes | None = None) -> di
 
     Returns a JSON-able dict: ``w72`` (the figure's natural width in CSS pixels), ``texts`` (how many
     drawn), ``min_text_px`` and ``smallest`` (the smallest text in CSS pixels where shown, and its
-    start), ``bad_cmaps``, ``images_without_scale``, ``unlabelled_axes`` and ``cut`` (a picture that leaves out part of
-    what the figure draws) (descriptions).
+    start), ``bad_cmaps``, ``images_without_scale``, ``unlabelled_axes``, ``covered_titles`` and ``cut`` (a
+    picture that leaves out part of what the figure draws) (descriptions).
     """
     with _collect_drawn_texts() as drawn:             # at 144 dpi (2 pixels a point) text widths scale evenly
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=2 * 72, bbox_inches="tight")
     w72 = round(png_width(buffer.getvalue()) / 2)
-    texts = list({id(t): t for t in drawn}.values())
+    boxes = {id(t): (t, box) for t, box in drawn}     # the last drawing's: savefig's own, after its tight-box pass
+    texts = [t for t, _ in boxes.values()]
     if png is None:
         scale = 1.0
     else:
@@ -153,7 +178,8 @@ def measure(fig, css_width: float | None = None, png: bytes | None = None) -> di
         pixels_per_point = 2 * _content_width(png) / _content_width(buffer.getvalue())
         scale = pixels_per_point * shown / png_width(png) * min(1.0, COLUMN_CSS_PX / shown)  # CSS px a point
     record = {"w72": w72, "texts": len(texts), "min_text_px": None, "smallest": "",
-              "bad_cmaps": [], "images_without_scale": [], "unlabelled_axes": [], "cut": []}
+              "bad_cmaps": [], "images_without_scale": [], "unlabelled_axes": [], "cut": [],
+              "covered_titles": _covered_titles(fig, boxes)}
     if png is not None:      # the picture shows all the figure draws: the same shape as matplotlib's tight crop
         (w_shown, h_shown), (w_all, h_all) = _content_size(png), _content_size(buffer.getvalue())
         if abs(h_shown / w_shown - h_all / w_all) > 0.02 * h_all / w_all + 4 / w_all:
@@ -310,7 +336,7 @@ def audit_notebook(path: Path, timeout: int = 600) -> list[Picture]:
     for record in json.loads(text.split(MARK, 1)[1]):
         index = code_cells[record["cell"] - 1]     # the counter starts after the instrument's own cell
         other = (record.get("bad_cmaps", []) + record.get("images_without_scale", []) + record.get("unlabelled_axes", [])
-                 + record.get("cut", []))
+                 + record.get("cut", []) + record.get("covered_titles", []))
         pictures.append(Picture(path.name, index, nb.cells[index].get("id", ""), record["kind"],
                                 record.get("image", False), record.get("css_width"), record.get("density"),
                                 record.get("min_text_px"), record.get("smallest", ""), record.get("error", ""),

@@ -191,6 +191,62 @@ def test_the_audits_smallest_glyph_is_the_smallest_glyph_matplotlib_lays_out(tex
     assert smallest_glyph_points(Text(text=text, fontsize=11)) == pytest.approx(smallest, rel=1e-9)
 
 
+def _titled(case, rc):
+    """A small figure made under ``rc`` whose title may sit on another text (see the test below)."""
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=(4, 3))
+        ax = fig.add_subplot()
+        ax.set(xlabel="x", ylabel="y")
+        if case == "left title, offset text":
+            ax.plot([0, 1], [1e-7, 3e-7])
+            ax.set_title("left title", loc="left")
+        elif case == "ticks on top":
+            ax.xaxis.tick_top()
+            ax.set_title("a title over the ticks")
+        elif case == "inset with an offset text":
+            inset = ax.inset_axes([0.5, 0.4, 0.4, 0.4])
+            inset.plot([0, 1], [1e-7, 3e-7])
+            inset.set_title("inset", loc="left")
+        elif case == "two long titles side by side":
+            ax.remove()
+            for ax, side in zip(fig.subplots(1, 2), ("left", "right")):
+                ax.set(title=f"the {side} panel's long title", xticks=[], yticks=[])
+        elif case == "clear":
+            ax.set_title("title")
+    return fig
+
+
+@pytest.mark.parametrize("case, found", [
+    ("left title, offset text", ["title 'left title' drawn over '1e\u22127'"]),
+    ("ticks on top", ["title 'a title over the ticks' drawn over '0.2'", "title 'a title over the ticks' drawn over "
+                      "'0.4'", "title 'a title over the ticks' drawn over '0.6'", "title 'a title over the ticks' "
+                      "drawn over '0.8'"]),
+    ("inset with an offset text", ["title 'inset' drawn over '1e\u22127'"]),
+    ("two long titles side by side", ["title \"the left panel's long title\" drawn over \"the right panel's long "
+                                      "title\""]),
+    ("clear", [])])
+def test_a_title_drawn_over_another_text_is_found(case, found):
+    # The course's drawing functions fix a title's height (DRAWING_RC); matplotlib's default (titley None)
+    # lifts a title over what lies above its axes, so there the same figure has no covered title, except
+    # for titles side by side, which nothing moves apart.
+    assert measure(_titled(case, style.DRAWING_RC))["covered_titles"] == found
+    assert measure(_titled(case, style.RC))["covered_titles"] == (found if case.startswith("two") else [])
+
+
+def test_panel_titles_a_few_pixels_apart_are_found_and_two_lines_clear_them():
+    # Notebook 03's periodic/mirrored bands: two 128-pixel panels whose one-line titles' boxes ended 0.6 point
+    # apart, reading "...periodiclevel 2, ..."; on two lines each fits over its panel.
+    def titles_of(left, right):
+        fig = panel_figure([[Panel(np.zeros((64, 64)), left, zoom=2), Panel(np.zeros((64, 64)), right, zoom=2)]])
+        png, width, _ = figure_png(fig)
+        plt.close(fig)
+        return measure(fig, width, png)["covered_titles"]
+
+    assert titles_of("level 2, 90°, periodic", "level 2, 90°, mirrored first") == [
+        "title 'level 2, 90°, periodic' runs into 'level 2, 90°, mirrored first'"]
+    assert titles_of("level 2, 90°:\nperiodic", "level 2, 90°:\nmirrored first") == []
+
+
 def test_a_picture_that_leaves_out_part_of_the_figure_is_found():
     """A figure without a layout draws its x label below its canvas: a picture of the canvas alone
     (what a plain savefig writes) is cut, figure_png's is whole."""

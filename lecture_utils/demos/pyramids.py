@@ -207,7 +207,7 @@ def panel_figure(rows, gap: int = 14) -> Figure:
         else:
             ax.set_axis_off()
         if panel.title:
-            ax.set_title(panel.title, pad=3)
+            ax.set_title(panel.title, pad=4)              # clear of the image, descenders too
         if bar_box is not None:
             bars.append((picture, bar_box, panel))
     for picture, bar_box, panel in bars:

@@ -210,8 +210,10 @@ def _label(ax, x, y, text, ha="center", va="center", line_gap=3, **props):
         pieces = [TextArea(piece, textprops=dict(props, **({"fontsize": SCRIPTED_MATH_PT}
                                                            if re.fullmatch(r"\$.*([_^]|\\frac).*\$", piece) else {})))
                   for piece in re.split(r"(\$[^$]*\$)", line) if piece]
-        lines.append(HPacker(children=pieces, align="baseline", pad=0, sep=0))
-    block = VPacker(children=lines, align={"left": "left", "right": "right"}.get(ha, "center"), pad=0, sep=line_gap)
+        lines.append(pieces[0] if len(pieces) == 1 else HPacker(children=pieces, align="baseline", pad=0, sep=0))
+    # a packer of one child is that child (packers lay their children out again at every drawing)
+    block = lines[0] if len(lines) == 1 else VPacker(children=lines, align={"left": "left", "right": "right"}.get(
+        ha, "center"), pad=0, sep=line_gap)
     ax.add_artist(AnnotationBbox(block, (x, y), frameon=False, pad=0, annotation_clip=False,
                                  box_alignment=({"left": 0, "right": 1}.get(ha, 0.5),
                                                 {"bottom": 0, "top": 1}.get(va, 0.5))))
