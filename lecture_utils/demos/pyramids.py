@@ -53,7 +53,7 @@ class Panel:
     ticks : tuple of float
         Where the colour bar has ticks (default: matplotlib's choice).
     tick_labels : tuple of str
-        Their labels (as many as ``ticks``), e.g. ``("-π", "0", "π")``.
+        Their labels (as many as ``ticks``), e.g. ``("−π", "0", "π")``.
     xlabel, ylabel : str
         Axis labels with units, e.g. ``"x (pixels)"``, ``"t (frames)"``; an image with either gets
         tick marks in image pixels on both axes (default ``""``: a picture without axes).
