@@ -7,6 +7,8 @@ next to the table to regenerate (``python tools/sweeps.py NAME``).
 """
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("sweeps", ROOT / "tools" / "sweeps.py")
 sweeps = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(sweeps)
+sys.path.insert(0, str(ROOT / "tools"))
+import reference_kernel  # noqa: E402
+
+needs_reference_kernels = pytest.mark.skipif(reference_kernel.why_not() is not None,
+                                             reason=str(reference_kernel.why_not()))
 
 import numpy as np  # noqa: E402
 
@@ -45,14 +52,38 @@ def test_saved_arrays_are_byte_for_byte_reproducible(tmp_path):
     assert sweeps.array_differences("x", arrays, {"a": np.eye(2), "b": np.arange(3.0) + 1e-3}) != []
 
 
+@needs_reference_kernels
 @pytest.mark.sweeps
 @pytest.mark.parametrize("sweep", sorted(sweeps.SWEEPS))
-def test_a_regenerated_table_equals_the_committed_one(sweep, capsys):
+def test_a_regenerated_table_equals_the_committed_one(sweep):
     # --quick: seed 0, one weight decay, LeNet alone, the lecture's faces (sweeps.QUICK); every row and array the
     # notebooks re-run, in about two fifths of the full check's time. The full check: python tools/sweeps.py --check
+    # The script runs as a program, which starts it on the reference kernels (tools/reference_kernel.py): the rows
+    # of chaotic runs are the same on every x86-64 machine only there.
     tables = [name for name, source in sweeps.TABLE_OF.items() if source == sweep]
-    status = sweeps.main(["--check", "--quick", *tables])
-    assert status == 0, capsys.readouterr().out
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "sweeps.py"), "--check", "--quick", *tables],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "same as committed" in run.stdout
+
+
+@needs_reference_kernels
+def test_the_reference_kernels_are_avx2_on_one_thread_and_refused_where_they_cannot_run(monkeypatch):
+    env = reference_kernel.reference_environment()
+    assert env["OPENBLAS_CORETYPE"] == "Haswell" and env["OPENBLAS_NUM_THREADS"] == "1"
+    disabled = env["NPY_DISABLE_CPU_FEATURES"].split()
+    assert disabled and all("512" in target or target == "X86_V4" for target in disabled)
+    check = subprocess.run([sys.executable, "-c", "import numpy; numpy.show_runtime()"], env=env,
+                           capture_output=True, text=True)
+    assert "'architecture': 'Haswell'" in check.stdout and "'num_threads': 1" in check.stdout
+    monkeypatch.setattr(reference_kernel.platform, "machine", lambda: "aarch64")
+    with pytest.raises(SystemExit, match=r"x86-64 AVX2 kernels, which this CPU \(aarch64\) cannot run"):
+        reference_kernel.reference_environment()
+
+
+def test_the_quick_check_leaves_the_full_settings_in_place(monkeypatch):
+    monkeypatch.setattr(sweeps, "SWEEPS", {name: dict for name in sweeps.SWEEPS})    # nothing trained: no tables
+    assert sweeps.main(["--check", "--quick"]) == 0
     assert sweeps.SEEDS == range(5), "--quick must leave the full settings in place"
 
 
