@@ -477,14 +477,14 @@ def _shifted_and_derivatives(spectrum, omega_y, omega_x, d):
     return model, jacobian
 
 
-def _not_converged(d):
-    """The error :func:`estimate_translation` raises when Gauss-Newton, now at ``d`` = (dy, dx), has run off."""
-    return ValueError(f"the estimate did not converge from (0, 0) (it reached (dy, dx) = ({d[0]:.3g}, {d[1]:.3g}) "
-                      "pixels): frame may not be a small shift of reference, or reference has too little texture "
-                      "where weights > 0")
+def _not_converged(d, steps):
+    """The error :func:`estimate_translation` raises when Gauss-Newton, now at ``d`` = (dy, dx), has not converged."""
+    return ValueError(f"the estimate did not converge from (0, 0) in {steps} Gauss-Newton step(s) (it reached "
+                      f"(dy, dx) = ({d[0]:.3g}, {d[1]:.3g}) pixels): frame may not be a small shift of reference, "
+                      "or reference has too little texture where weights > 0")
 
 
-def estimate_translation(frame, reference, weights=None, max_iter=50):
+def estimate_translation(frame, reference, weights=None, max_iter=200):
     """Sub-pixel translation ``(dy, dx)`` with ``frame ~ reference shifted by (dy, dx)``.
 
     Weighted least squares ``min_d sum w (frame - S_d reference)^2`` where ``S_d`` is
@@ -499,25 +499,29 @@ def estimate_translation(frame, reference, weights=None, max_iter=50):
     weights : (H, W) array, optional
         Non-negative weights (default 1), e.g. a region mask.
     max_iter : int
-        Gauss-Newton iterations, 1 to 1000 (it stops when a step is below 1e-10 pixel).
+        Gauss-Newton iterations, 1 to 1000: it stops when a step is below 1e-10 pixel, and raises if no step
+        is within ``max_iter``. A frame that is an exact shift takes a few; one that is not (noise, or motion
+        magnified past its limit) converges more slowly, by a constant factor a step, hence the default 200.
 
     Returns
     -------
     (2,) array
-        ``(dy, dx)`` in pixels.
+        ``(dy, dx)`` in pixels, each in ``(-n/2, n/2]`` for a side of ``n`` pixels (the shift is periodic).
 
     Raises
     ------
     ValueError
-        If the reference has no texture where weights > 0 (a constant or one-directional image), or
-        if the iterations run off (past half the image, or to where the shifted reference has no texture):
-        ``frame`` is then not a small shift of it, or the texture is too faint.
+        If the reference has no texture where weights > 0 (a constant or one-directional image), or if
+        the iterations do not converge (within ``max_iter``, or to where the shifted reference has no
+        texture): ``frame`` is then not a small shift of it, or the texture is too faint.
     """
     frame, reference, weights, max_iter = _check_translation_args(frame, reference, weights, max_iter)
+    scale = unit_scale(reference)           # a power of two: exact, and no square of a tiny value underflows
+    frame, reference, weights = frame / scale, reference / scale, weights / unit_scale(weights)
     spectrum = np.fft.fft2(reference)
     omega_y = 2 * np.pi * np.fft.fftfreq(frame.shape[0])[:, None]   # radians per pixel
     omega_x = 2 * np.pi * np.fft.fftfreq(frame.shape[1])[None, :]
-    w, d = weights.ravel(), np.zeros(2)
+    w, d, half = weights.ravel(), np.zeros(2), np.array(frame.shape) / 2
     for iteration in range(max_iter):
         model, jac = _shifted_and_derivatives(spectrum, omega_y, omega_x, d)
         normal = jac.T @ (w[:, None] * jac)
@@ -526,14 +530,14 @@ def estimate_translation(frame, reference, weights=None, max_iter=50):
                 raise ValueError("reference has (almost) no texture where weights > 0, so no shift changes it: a "
                                  "constant or one-directional image cannot measure a translation (it needs "
                                  "texture in two directions)")
-            raise _not_converged(d)
+            raise _not_converged(d, iteration)
         step = np.linalg.solve(normal, jac.T @ (w * (frame - model).ravel()))
         d = d + step
-        if np.any(np.abs(d) > np.array(frame.shape) / 2):    # a periodic shift beyond half the image means nothing
-            raise _not_converged(d)
+        if np.any(np.abs(d) > half):          # the shift is periodic: bring it back to (-n/2, n/2]
+            d = -((half - d) % (2 * half)) + half
         if np.max(np.abs(step)) < 1e-10:      # far below what noise lets any measurement here resolve
-            break
-    return d
+            return d
+    raise _not_converged(d, max_iter)
 
 
 
@@ -572,10 +576,13 @@ def translation_amplitude(frames, wave, weights=None):
         Pixels.
     """
     frames, wave, weights = _check_amplitude_args(frames, wave, weights)
-    try:
-        dx = np.array([estimate_translation(frame, frames[0], weights)[1] for frame in frames])
-    except ValueError as error:                          # frame 0 is every estimate's reference
-        raise ValueError(f"frames[0] cannot be the reference: {error}") from None
+    dx = np.empty(len(frames))
+    for t, frame in enumerate(frames):                   # frame 0 is every estimate's reference
+        try:
+            dx[t] = estimate_translation(frame, frames[0], weights)[1]
+        except ValueError as error:
+            raise ValueError(f"frames[0] cannot be the reference: {error}" if t == 0 else
+                             f"frames[{t}] cannot be measured against frames[0]: {error}") from None
     unit = wave / unit_scale(wave)                       # a scales as 1 / wave: on values below 1, no square overflows
     return float(dx @ unit / (unit @ unit) / unit_scale(wave))
 

@@ -327,7 +327,7 @@ TABLE = [
           "octaves": "count", "bands_per_octave": "count", "order": "count", "twidth": "positive",
           "reference": "count"}, skip={"octaves": ("None",)}),      # None: the most octaves
     Case(estimate_translation, dict(frame=IMAGE, reference=np.roll(IMAGE, 1, axis=0), weights=np.ones((16, 16)),
-                                    max_iter=5),
+                                    max_iter=50),
          {"frame": "array", "reference": "array", "weights": "array", "max_iter": "count"},
          skip={"weights": ("None",)}),                           # None: uniform weights
 ]
@@ -408,24 +408,54 @@ def _stripes_and_blob():
     return reference, weights
 
 
-@pytest.mark.parametrize("case", ["constant", "stripes", "off the texture", "off the image"])
+def _smooth_texture(sigma=4.0, seed=4):
+    """64 x 64 smooth periodic noise (blurred by sigma pixels): texture in every direction, wider than sigma."""
+    return ndimage.gaussian_filter(np.random.default_rng(seed).standard_normal((64, 64)), sigma, mode="wrap")
+
+
+@pytest.mark.parametrize("case", ["constant", "stripes", "pushed off the blob", "not within max_iter"])
 def test_estimate_translation_refuses_what_it_cannot_measure(case):
     # A constant or one-directional reference: no shift (or no x shift) changes it, the normal matrix is singular
-    # at d = 0. A frame that is not a shift of the reference (noise): Gauss-Newton runs off the blob onto the
-    # stripes, where the normal matrix is singular again, or, on a lone blob fading evenly, runs past half the
-    # image (to 1e11 pixels before); it must say so.
+    # at d = 0. A frame whose difference from the reference is 100 times its x derivative: the first step jumps
+    # 28 pixels, off the blob onto the stripes under the window, where the normal matrix is singular again. A
+    # 1.5-pixel shift needs more than two Gauss-Newton steps to settle below 1e-10 pixel.
     reference, weights = _stripes_and_blob()
-    rows, cols = np.mgrid[:64, :64]
-    blob = np.exp(-((rows - 32) ** 2 + (cols - 32) ** 2) / 20)         # only its faint tail under the window
-    noise = np.random.default_rng(0).standard_normal((64, 64))
-    calls = {"constant": (np.ones((64, 64)), np.ones((64, 64)), None, "no texture"),
-             "stripes": (np.sin(2 * np.pi * rows / 16 + 0.5), np.sin(2 * np.pi * rows / 16), None, "no texture"),
-             "off the texture": (noise, reference, weights, "did not converge"),
-             "off the image": (fourier_translate(blob, 0.5, 1.0) + 0.1 * blob.std() * noise, blob, weights,
-                               "did not converge")}
-    frame, reference, weights, message = calls[case]
+    x_derivative = np.fft.ifft2(-2j * np.pi * np.fft.fftfreq(64)[None, :] * np.fft.fft2(reference)).real
+    rows = np.mgrid[:64, :64][0]
+    texture = _smooth_texture()
+    calls = {"constant": ((np.ones((64, 64)), np.ones((64, 64)), None), "no texture"),
+             "stripes": ((np.sin(2 * np.pi * rows / 16 + 0.5), np.sin(2 * np.pi * rows / 16), None), "no texture"),
+             "pushed off the blob": ((reference + 100 * x_derivative, reference, weights),
+                                     r"did not converge from \(0, 0\) in 1 Gauss-Newton step"),
+             "not within max_iter": ((fourier_translate(texture, 1.5, 0.0), texture, None, 2),
+                                     r"did not converge from \(0, 0\) in 2 Gauss-Newton step")}
+    args, message = calls[case]
     with pytest.raises(ValueError, match=message):
-        estimate_translation(frame, reference, weights)
+        estimate_translation(*args)
+
+
+def test_estimate_translation_is_periodic_and_does_not_depend_on_the_size_of_the_values():
+    # fourier_translate shifts periodically: a shift by (40, -12) is one by (40 - 64, -12), which the estimate
+    # reports in (-32, 32]; a texture 8 pixels wide lets Gauss-Newton go that far. Tiny values, whose squares
+    # underflow, give the same shift.
+    texture = _smooth_texture(sigma=8.0)
+    for (dy, dx), expected in [((24.0, -12.0), (24.0, -12.0)), ((40.0, -12.0), (-24.0, -12.0))]:
+        assert estimate_translation(fourier_translate(texture, dx, dy), texture) == pytest.approx(expected, abs=1e-8)
+    frame = fourier_translate(texture, 0.3, -0.7)
+    assert estimate_translation(frame * 1e-200, texture * 1e-200) == pytest.approx((-0.7, 0.3), abs=1e-9)
+    assert estimate_translation(frame, texture, np.full((64, 64), 1e-320)) == pytest.approx((-0.7, 0.3), abs=1e-9)
+
+
+def test_translation_amplitude_names_the_frame_it_cannot_measure():
+    reference, weights = _stripes_and_blob()
+    x_derivative = np.fft.ifft2(-2j * np.pi * np.fft.fftfreq(64)[None, :] * np.fft.fft2(reference)).real
+    wave = np.sin(2 * np.pi * np.arange(8) / 8)
+    frames = np.stack([fourier_translate(reference, 0.5 * w, 0.0) for w in wave])
+    frames[3] = reference + 100 * x_derivative            # pushes the estimate off the blob (see above)
+    with pytest.raises(ValueError, match=r"frames\[3\] cannot be measured against frames\[0\]: the estimate did not"):
+        translation_amplitude(frames, wave, weights)
+    with pytest.raises(ValueError, match=r"frames\[0\] cannot be the reference: .*no texture"):
+        translation_amplitude(np.ones((8, 64, 64)), wave)
 
 
 @pytest.mark.parametrize("call, message", MESSAGES, ids=[m[1][:40] for m in MESSAGES])
