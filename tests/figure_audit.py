@@ -132,7 +132,9 @@ def _content_width(png: bytes) -> int:
 
 def _covered_titles(fig, boxes) -> list[str]:
     """Titles drawn over another visible text, each pair once. The course's drawing functions fix a title's
-    height (``style.DRAWING_RC``), so nothing lifts a title over what lies above its axes: this finds it."""
+    height (``style.DRAWING_RC``), so nothing lifts a title clear of what lies above its axes: this finds the
+    texts it covers (tick labels on top, an offset text, a neighbour's title). It does not look at non-text
+    artists: a title over an image or axes placed above its axes is not found (no course figure has one)."""
     def all_axes(axes):
         return [a for ax in axes for a in [ax] + all_axes(ax.child_axes)]    # insets are child axes
 
