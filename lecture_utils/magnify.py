@@ -456,7 +456,7 @@ def _check_translation_args(frame, reference, weights, max_iter):
     frame, reference, weights, max_iter = check(
         {"frame": array("H W", limit=OVERFLOWS), "reference": array("H W", limit=OVERFLOWS),
          "weights": optional(array("H W", limit=OVERFLOWS)),
-         "max_iter": integer(1, 1000, why_max=" (Gauss-Newton converges in a few steps)")},
+         "max_iter": integer(1, 10_000, why_max=" (each step at least halves the distance left, at worst a little)")},
         {"frame": frame, "reference": reference, "weights": weights, "max_iter": max_iter})
     return frame, reference, np.ones_like(frame) if weights is None else _check_weights(weights), max_iter
 
@@ -477,21 +477,36 @@ def _shifted_and_derivatives(spectrum, omega_y, omega_x, d):
     return model, jacobian
 
 
+class TranslationNotFound(ValueError):
+    """:func:`estimate_translation` did not converge: no step below 1e-10 pixel within ``max_iter``, or the
+    iterations ran to where the shifted reference has no texture under the weights."""
+
+
+def _weighted_cost(spectrum, omega_y, omega_x, d, frame, w):
+    """``sum w (frame - S_d reference)^2``, which each Gauss-Newton step must lower."""
+    model = np.fft.ifft2(spectrum * np.exp(-1j * (omega_y * d[0] + omega_x * d[1]))).real
+    return w @ (frame - model).ravel() ** 2
+
+
 def _not_converged(d, steps):
     """The error :func:`estimate_translation` raises when Gauss-Newton, now at ``d`` = (dy, dx), has not converged."""
-    return ValueError(f"the estimate did not converge from (0, 0) in {steps} Gauss-Newton step(s) (it reached "
+    return TranslationNotFound(f"the estimate did not converge from (0, 0) in {steps} Gauss-Newton step(s) (it reached "
                       f"(dy, dx) = ({d[0]:.3g}, {d[1]:.3g}) pixels): frame may not be a small shift of reference, "
                       "or reference has too little texture where weights > 0")
 
 
-def estimate_translation(frame, reference, weights=None, max_iter=200):
+def estimate_translation(frame, reference, weights=None, max_iter=1000):
     """Sub-pixel translation ``(dy, dx)`` with ``frame ~ reference shifted by (dy, dx)``.
 
     Weighted least squares ``min_d sum w (frame - S_d reference)^2`` where ``S_d`` is
     the exact periodic Fourier shift (spectrum times ``exp(-i (omega_y dy + omega_x dx))``),
     solved by Gauss-Newton from ``d = 0`` with the derivatives of ``S_d`` taken in
-    the Fourier domain. Independent of the pyramid, so it can measure magnified motion.
-    Meant for small shifts (below a few pixels) of a textured image.
+    the Fourier domain, each step halved until it lowers the sum (on a frame that is not
+    an exact shift a full step can overshoot, and plain Gauss-Newton then goes round in
+    a cycle). Independent of the pyramid, so it can measure magnified motion.
+    Meant for small shifts (below a few pixels) of a textured image: it finds the
+    least-squares shift nearest (0, 0), which for a frame shifted further than the
+    texture is wide can be a wrong, local one.
 
     Parameters
     ----------
@@ -499,9 +514,9 @@ def estimate_translation(frame, reference, weights=None, max_iter=200):
     weights : (H, W) array, optional
         Non-negative weights (default 1), e.g. a region mask.
     max_iter : int
-        Gauss-Newton iterations, 1 to 1000: it stops when a step is below 1e-10 pixel, and raises if no step
-        is within ``max_iter``. A frame that is an exact shift takes a few; one that is not (noise, or motion
-        magnified past its limit) converges more slowly, by a constant factor a step, hence the default 200.
+        Gauss-Newton iterations, 1 to 10 000: it stops when a step is below 1e-10 pixel, and raises if no
+        step is within ``max_iter``. A frame that is an exact shift takes a few; one that is not (noise, or
+        motion magnified past its limit) converges more slowly, by a constant factor a step: hundreds.
 
     Returns
     -------
@@ -511,9 +526,10 @@ def estimate_translation(frame, reference, weights=None, max_iter=200):
     Raises
     ------
     ValueError
-        If the reference has no texture where weights > 0 (a constant or one-directional image), or if
-        the iterations do not converge (within ``max_iter``, or to where the shifted reference has no
-        texture): ``frame`` is then not a small shift of it, or the texture is too faint.
+        If the reference has no texture where weights > 0 (a constant or one-directional image).
+    TranslationNotFound
+        (a ValueError) If the iterations do not converge, within ``max_iter`` or to where the shifted
+        reference has no texture: ``frame`` is then not a small shift of it, or the texture is too faint.
     """
     frame, reference, weights, max_iter = _check_translation_args(frame, reference, weights, max_iter)
     scale = unit_scale(reference)           # a power of two: exact, and no square of a tiny value underflows
@@ -531,7 +547,11 @@ def estimate_translation(frame, reference, weights=None, max_iter=200):
                                  "constant or one-directional image cannot measure a translation (it needs "
                                  "texture in two directions)")
             raise _not_converged(d, iteration)
-        step = np.linalg.solve(normal, jac.T @ (w * (frame - model).ravel()))
+        residual = (frame - model).ravel()
+        step = np.linalg.solve(normal, jac.T @ (w * residual))
+        cost = w @ residual**2
+        while np.max(np.abs(step)) >= 1e-10 and _weighted_cost(spectrum, omega_y, omega_x, d + step, frame, w) > cost:
+            step = step / 2                   # the full step overshoots: a shorter one along it lowers the sum
         d = d + step
         if np.any(np.abs(d) > half):          # the shift is periodic: bring it back to (-n/2, n/2]
             d = -((half - d) % (2 * half)) + half
@@ -581,8 +601,8 @@ def translation_amplitude(frames, wave, weights=None):
         try:
             dx[t] = estimate_translation(frame, frames[0], weights)[1]
         except ValueError as error:
-            raise ValueError(f"frames[0] cannot be the reference: {error}" if t == 0 else
-                             f"frames[{t}] cannot be measured against frames[0]: {error}") from None
+            raise type(error)(f"frames[0] cannot be the reference: {error}" if t == 0 else   # the same kind
+                              f"frames[{t}] cannot be measured against frames[0]: {error}") from None
     unit = wave / unit_scale(wave)                       # a scales as 1 / wave: on values below 1, no square overflows
     return float(dx @ unit / (unit @ unit) / unit_scale(wave))
 

@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from lecture_utils.fast.magnify import (magnify_motion, magnify_motion_full_grid_sweep,  # noqa: E402
                                         magnify_motion_linear_sweep, magnify_motion_sweep)
-from lecture_utils.magnify import (estimate_translation, fourier_translate, phase_share,  # noqa: E402
-                                   translation_amplitude)
+from lecture_utils.magnify import (TranslationNotFound, estimate_translation, fourier_translate,  # noqa: E402
+                                   phase_share, translation_amplitude)
 from lecture_utils.steerable import (SteerablePyramid, band_response, full_grid_masks, reconstruct,  # noqa: E402
                                      steerable_pyramid)
 
@@ -133,7 +133,7 @@ def _amplitude_read(frames, wave, interior):
     """:func:`translation_amplitude`, or NaN (no reading) where the estimate does not converge on some frame."""
     try:
         return translation_amplitude(frames, wave, interior)
-    except ValueError:                      # motion magnified past its limit: some frame is no shift of frame 0
+    except TranslationNotFound:             # only that: a bad argument or a NaN frame must still fail loudly
         return np.nan
 
 
@@ -218,7 +218,7 @@ def _displacement_read(frame, reference):
     """The x shift of ``frame`` against ``reference``, or NaN (no reading) where the estimate does not converge."""
     try:
         return estimate_translation(frame, reference)[1]
-    except ValueError:                      # a frame magnified past its limit is no shift of the reference
+    except TranslationNotFound:             # only that: a bad argument or a NaN frame must still fail loudly
         return np.nan
 
 

@@ -167,7 +167,7 @@ def draw_frequency_tiling(shape=(256, 256), levels=3, order=3, twidth=1.0, examp
     axes[0].imshow(picture, extent=extent, interpolation="nearest")
     axes[0].set_title(f"tiles: {levels} rings (level j = 0 outside),\n{order + 1} orientations each")
     for b, theta in enumerate(basis_angles(order)):                    # label the level-0 wedges
-        x, y = 0.53 * np.cos(theta), 0.53 * np.sin(theta)            # mid-ring (twidth 1: level 0 holds 0.35 < r < 0.71)
+        x, y = 0.53 * np.cos(theta), 0.53 * np.sin(theta)            # mid-ring (twidth 1: level 0 holds r of about 0.35 to 0.69)
         axes[0].text(x, y, f"{np.degrees(theta):.0f}°", ha="center", va="center")
     shifted = [np.fft.fftshift(np.abs(band_response(shape, j_ex, b_ex, order, twidth, complex_bands=c)) ** 2)
                / (4 if c else 1) for c in (False, True)]
