@@ -456,7 +456,7 @@ def _check_translation_args(frame, reference, weights, max_iter):
     frame, reference, weights, max_iter = check(
         {"frame": array("H W", limit=OVERFLOWS), "reference": array("H W", limit=OVERFLOWS),
          "weights": optional(array("H W", limit=OVERFLOWS)),
-         "max_iter": integer(1, 10_000, why_max=" (each step at least halves the distance left, at worst a little)")},
+         "max_iter": integer(1, 10_000, why_max=" (the slowest fits here take hundreds of steps)")},
         {"frame": frame, "reference": reference, "weights": weights, "max_iter": max_iter})
     return frame, reference, np.ones_like(frame) if weights is None else _check_weights(weights), max_iter
 
@@ -490,9 +490,9 @@ def _weighted_cost(spectrum, omega_y, omega_x, d, frame, w):
 
 def _not_converged(d, steps):
     """The error :func:`estimate_translation` raises when Gauss-Newton, now at ``d`` = (dy, dx), has not converged."""
-    return TranslationNotFound(f"the estimate did not converge from (0, 0) in {steps} Gauss-Newton step(s) (it reached "
-                      f"(dy, dx) = ({d[0]:.3g}, {d[1]:.3g}) pixels): frame may not be a small shift of reference, "
-                      "or reference has too little texture where weights > 0")
+    return TranslationNotFound(f"the estimate did not converge from (0, 0) in {steps} Gauss-Newton step(s) (it "
+                               f"reached (dy, dx) = ({d[0]:.3g}, {d[1]:.3g}) pixels): frame may not be a small shift "
+                               "of reference, or reference has too little texture where weights > 0")
 
 
 def estimate_translation(frame, reference, weights=None, max_iter=1000):
@@ -550,7 +550,8 @@ def estimate_translation(frame, reference, weights=None, max_iter=1000):
         residual = (frame - model).ravel()
         step = np.linalg.solve(normal, jac.T @ (w * residual))
         cost = w @ residual**2
-        while np.max(np.abs(step)) >= 1e-10 and _weighted_cost(spectrum, omega_y, omega_x, d + step, frame, w) > cost:
+        while np.max(np.abs(step)) >= 1e-10 and _weighted_cost(spectrum, omega_y, omega_x, d + step, frame,
+                                                               w) > cost:
             step = step / 2                   # the full step overshoots: a shorter one along it lowers the sum
         d = d + step
         if np.any(np.abs(d) > half):          # the shift is periodic: bring it back to (-n/2, n/2]
