@@ -469,9 +469,14 @@ def _check_weights(weights):
     return weights
 
 
+def _shifted(spectrum, omega_y, omega_x, d):
+    """The spectrum of ``S_d reference``: each frequency turned by ``exp(-i (omega_y dy + omega_x dx))``."""
+    return spectrum * np.exp(-1j * (omega_y * d[0] + omega_x * d[1]))
+
+
 def _shifted_and_derivatives(spectrum, omega_y, omega_x, d):
     """``S_d reference`` and its derivatives by ``dy`` and ``dx`` (each spectrum times -i omega)."""
-    shifted = spectrum * np.exp(-1j * (omega_y * d[0] + omega_x * d[1]))
+    shifted = _shifted(spectrum, omega_y, omega_x, d)
     model = np.fft.ifft2(shifted).real
     jacobian = np.stack([np.fft.ifft2(-1j * omega * shifted).real.ravel() for omega in (omega_y, omega_x)], axis=1)
     return model, jacobian
@@ -484,7 +489,7 @@ class TranslationNotFound(ValueError):
 
 def _weighted_cost(spectrum, omega_y, omega_x, d, frame, w):
     """``sum w (frame - S_d reference)^2``, which each Gauss-Newton step must lower."""
-    model = np.fft.ifft2(spectrum * np.exp(-1j * (omega_y * d[0] + omega_x * d[1]))).real
+    model = np.fft.ifft2(_shifted(spectrum, omega_y, omega_x, d)).real
     return w @ (frame - model).ravel() ** 2
 
 

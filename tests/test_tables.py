@@ -71,9 +71,10 @@ def test_a_regenerated_table_equals_the_committed_one(sweep):
 @needs_reference_kernels
 def test_the_reference_kernels_are_avx2_on_one_thread_and_refused_where_they_cannot_run(monkeypatch):
     # What NumPy and both OpenBLAS copies (NumPy's, SciPy's) report in a process started with the environment.
-    report = ("import json, numpy, scipy.linalg, threadpoolctl\n"
-              "from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__\n"
-              "used = [t for t in __cpu_dispatch__ if __cpu_features__.get(t)]\n"
+    report = (f"import json, sys, scipy.linalg, threadpoolctl\nsys.path.insert(0, {str(ROOT / 'tools')!r})\n"
+              "import reference_kernel\n"
+              "features, dispatched = reference_kernel._cpu()\n"
+              "used = [t for t in dispatched if features.get(t)]\n"
               "blas = [(i['prefix'], i['architecture'], i['num_threads']) for i in threadpoolctl.threadpool_info()]\n"
               "print(json.dumps({'used': used, 'blas': blas}))")
     env = reference_kernel.reference_environment()
